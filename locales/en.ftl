@@ -1,0 +1,179 @@
+# Warung Bot — English (second language).
+# Every key here must also exist in id.ftl (a test checks it).
+
+## General
+welcome = Hi! Welcome to { $shop } 👋
+error-outage = ⚠️ We are having a technical problem. Please try again in a moment.
+text-only = Sorry, I can only read text messages.
+not-understood = Sorry, I didn't get that. Pick a number from the menu or type a product code.
+unknown-command = Unknown command { $command }. Type /help for the list of commands.
+help =
+    🛒 { $shop } — how to buy:
+    1. Type /menu, then pick a category and a product (reply with the number, tap a button, or type the product code).
+    2. Enter the target (game ID, phone number, email…).
+    3. Confirm and pay from your balance.
+    Commands:
+    /menu — main menu
+    /saldo — check balance
+    /topup <amount> — add balance
+    /orders — last 10 orders
+    /order <ID> — order details
+    /cancel — cancel the current step
+    /lang id|en — change language
+lang-usage = Choose a language: /lang id (Indonesian) or /lang en (English).
+lang-switched = ✅ Language switched to English.
+
+## Menu
+menu-main-title = 🏪 { $shop } — choose a category:
+menu-footer = Reply with the number of your choice.
+menu-footer-code = Reply with a number, or type a product code.
+menu-category = { $category } ({ $count })
+menu-group-title = { $category } — choose:
+menu-group = { $group }
+menu-product-title = { $title } — choose a product:
+menu-page = Page { $page }/{ $pages }
+menu-product = { $name } — { $price }{ $sandbox ->
+    [sandbox] {" "}[SANDBOX]
+   *[other] {""}
+}
+menu-product-unavailable = { $name } — { $price } (unavailable){ $sandbox ->
+    [sandbox] {" "}[SANDBOX]
+   *[other] {""}
+}
+menu-item-saldo = 💰 Balance & top-up
+menu-item-orders = 📦 My orders
+menu-item-help = ❓ Help
+menu-item-back = ⬅️ Back
+menu-item-prev-page = ◀️ Previous
+menu-item-next-page = ▶️ Next
+menu-item-cancel = ❌ Cancel
+menu-item-confirm = ✅ Continue to payment
+menu-item-retarget = ✏️ Change target
+menu-expired = ⌛ That menu has expired. Here is the current one:
+menu-bad-number = That number is not on the menu. Choose 1–{ $count }.
+
+category-game = 🎮 Game top-ups
+category-data = 📶 Data & airtime
+category-app = 📺 Premium apps
+category-panel = 🖥️ Pterodactyl panels
+category-vps = ☁️ VPS
+category-plan = ⭐ Premium plans
+category-other = 🧩 Other
+
+## Checkout
+product-summary = 🛍️ { $name } (code { $code }){ $sandbox ->
+    [sandbox] {" "}— SANDBOX, not a real purchase
+   *[other] {""}
+}
+input-prompt-none = This product needs no target.
+input-prompt-game_id = Send your game ID (e.g. 12345678).
+input-prompt-game_id_zone = Send your ID and Zone ID (e.g. 12345678 (1234)).
+input-prompt-phone = Send the target phone number (e.g. 081234567890).
+input-prompt-email = Send the target email address.
+input-prompt-gmail = Send the Gmail address to activate (e.g. name@gmail.com).
+input-prompt-panel_username = Send the panel username you want (letters, digits, _ . -; 3–30 characters, starting with a letter).
+input-error-game-id = ❗ A game ID is 4–20 digits. Please try again.
+input-error-game-id-zone = ❗ Wrong format. Send the ID and then the Zone ID, e.g. 12345678 (1234).
+input-error-phone = ❗ Invalid phone number. It must be an Indonesian number 08… or 628…, 10–14 digits.
+input-error-email = ❗ Invalid email address.
+input-error-gmail = ❗ It must be a Gmail address (…@gmail.com).
+input-error-panel-username = ❗ The username must be 3–30 characters: letters, digits, _ . -, starting with a letter.
+input-error-too-long = ❗ Too long. Send just the data.
+input-error-generic = ❗ Invalid data. Please try again.
+confirm-title = 🧾 Check your order:
+confirm-target = 🎯 Target: { $target }
+confirm-price = 💵 Price: { $price }
+payment-title = 💳 Choose how to pay:
+pay-method-wallet = Balance
+pay-method-wallet-balance = Balance ({ $balance } left)
+pay-method-qris = QRIS
+pay-method-provider_qris = QRIS (paid to the provider)
+checkout-cancelled = Cancelled.
+checkout-expired = ⌛ Your unfinished order expired after a long silence. Type /menu to start again.
+shop-paused = 🛠️ Buying is paused: { $message }
+product-gone = That product is no longer available. Please choose again.
+product-out-of-stock = Sorry, { $name } is out of stock.
+product-provider-down = Sorry, { $name } is temporarily unavailable. Please try again later.
+price-changed = The price of { $name } just changed to { $price }. Please choose again from /menu.
+payment-method-unavailable = That payment method is not available yet. Choose another one.
+
+## Balance
+wallet-balance = 💰 Your balance: { $balance }
+wallet-topup-hint = Top up with /topup <amount>, e.g. /topup 50000.
+wallet-topup-hint-sandbox = SANDBOX mode: add test balance with /topup <amount>, e.g. /topup 100000.
+wallet-insufficient = Not enough balance: the price is { $price }, your balance is { $balance }.
+topup-unavailable = Top-ups are not available in this shop yet. Please contact the admin.
+topup-usage-sandbox = Type /topup <amount>, e.g. /topup 100000 (SANDBOX, not real money).
+topup-bad-amount = Invalid amount. Example: /topup 50000 (at most { $max }).
+topup-sandbox-done = ✅ SANDBOX: added { $amount } to your balance. Balance is now { $balance }.
+
+## Orders
+order-paid = ✅ Order { $order } paid: { $product } — { $price }. Balance left { $balance }.
+order-processing = ⏳ Processing; the result will be sent in this chat.
+order-pending = ⏳ Order { $order } is being processed by the provider. We'll tell you when it's done.
+order-delivered = 🎉 Order { $order } succeeded: { $product }
+order-failed = ❌ Order { $order } failed: { $reason }
+order-refunded = 💸 { $amount } has been returned to your balance. Balance is now { $balance }.
+orders-empty = No orders yet. Type /menu to start shopping.
+orders-title = 📦 Your last 10 orders:
+orders-line = { $order } · { $product } · { $price } · { $status }
+orders-hint = Details: /order <ID>
+order-usage = Type /order <ID>, e.g. /order ORD-ABCD2345.
+order-not-found = Order { $order } was not found.
+order-detail =
+    🧾 { $order }
+    { $product } — { $price }
+    Status: { $status }
+    Time: { $date } UTC
+delivery-serial = 🔑 SN: { $value }
+delivery-email = 📧 Email: { $value }
+delivery-password = 🔒 Password: { $value }
+delivery-username = 👤 Username: { $value }
+delivery-url = 🔗 Link: { $value }
+delivery-ip = 🌐 IP: { $value }
+delivery-note = 📝 Note: { $value }
+delivery-plan = ⭐ Plan: { $value }
+delivery-expires = 📅 Valid until: { $value }
+delivery-invoice = 🧾 Invoice: { $value }
+delivery-secrets-withheld = 🔒 Login details are not stored, for safety. See the earlier delivery message, or contact the admin.
+
+status-awaiting_payment = awaiting payment
+status-paid = paid
+status-placing = processing
+status-pending = processing
+status-delivered = delivered
+status-failed = failed
+status-refunded = refunded
+status-expired = expired
+
+## Provider errors (shown to buyers; details only in the admin log)
+provider-error-auth = the provider refused the shop's access. The admin has been told.
+provider-error-forbidden_ip = the provider refused the shop's access. The admin has been told.
+provider-error-insufficient_balance = the provider's stock is empty right now. The admin has been told.
+provider-error-out_of_stock = the product is out of stock.
+provider-error-invalid_input = the provider rejected the target. Please check the ID/number.
+provider-error-not_found = the product or order was not found at the provider.
+provider-error-rate_limited = the provider is busy.
+provider-error-upstream = the provider is having problems.
+provider-error-unavailable = the provider is unavailable.
+provider-error-malformed = the provider gave an answer we could not read.
+provider-error-timeout = the provider did not answer.
+provider-error-failed = the provider rejected the transaction.
+
+## Admin
+admin-alert-attention = ⚠️ { $order } needs a look: { $why }
+
+## Bot commands (Telegram command list)
+cmd-start = Start shopping
+cmd-menu = Main menu
+cmd-saldo = Check balance
+cmd-topup = Add balance
+cmd-orders = Order history
+cmd-order = Order details
+cmd-cancel = Cancel the current step
+cmd-help = Help
+cmd-lang = Change language
+
+## Console
+console-intro = Console mode: you are the buyer. Type /start to begin, /quit to leave.
+console-bye = Goodbye! 👋

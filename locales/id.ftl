@@ -1,0 +1,179 @@
+# Warung Bot — Bahasa Indonesia (bahasa utama).
+# Setiap kunci di sini harus ada juga di en.ftl (tes memeriksanya).
+
+## Umum
+welcome = Halo! Selamat datang di { $shop } 👋
+error-outage = ⚠️ Sistem sedang gangguan, coba lagi sebentar lagi ya.
+text-only = Maaf, saya hanya bisa membaca pesan teks.
+not-understood = Maaf, saya belum paham. Pilih nomor dari menu atau ketik kode produk.
+unknown-command = Perintah { $command } tidak dikenal. Ketik /help untuk daftar perintah.
+help =
+    🛒 { $shop } — cara belanja:
+    1. Ketik /menu lalu pilih kategori dan produk (balas dengan nomor, tekan tombol, atau ketik kode produk).
+    2. Masukkan tujuan (ID game, nomor HP, email…).
+    3. Konfirmasi lalu bayar pakai saldo.
+    Perintah:
+    /menu — menu utama
+    /saldo — cek saldo
+    /topup <jumlah> — isi saldo
+    /riwayat — 10 pesanan terakhir
+    /order <ID> — detail pesanan
+    /batal — batalkan langkah sekarang
+    /lang id|en — ganti bahasa
+lang-usage = Pilih bahasa: /lang id (Indonesia) atau /lang en (English).
+lang-switched = ✅ Bahasa diganti ke Bahasa Indonesia.
+
+## Menu
+menu-main-title = 🏪 { $shop } — pilih kategori:
+menu-footer = Balas dengan nomor pilihan.
+menu-footer-code = Balas dengan nomor, atau ketik kode produk.
+menu-category = { $category } ({ $count })
+menu-group-title = { $category } — pilih:
+menu-group = { $group }
+menu-product-title = { $title } — pilih produk:
+menu-page = Halaman { $page }/{ $pages }
+menu-product = { $name } — { $price }{ $sandbox ->
+    [sandbox] {" "}[SANDBOX]
+   *[other] {""}
+}
+menu-product-unavailable = { $name } — { $price } (tidak tersedia){ $sandbox ->
+    [sandbox] {" "}[SANDBOX]
+   *[other] {""}
+}
+menu-item-saldo = 💰 Saldo & isi saldo
+menu-item-orders = 📦 Pesanan saya
+menu-item-help = ❓ Bantuan
+menu-item-back = ⬅️ Kembali
+menu-item-prev-page = ◀️ Sebelumnya
+menu-item-next-page = ▶️ Berikutnya
+menu-item-cancel = ❌ Batal
+menu-item-confirm = ✅ Lanjut bayar
+menu-item-retarget = ✏️ Ubah tujuan
+menu-expired = ⌛ Menu ini sudah kedaluwarsa. Ini menu terbaru:
+menu-bad-number = Nomor itu tidak ada di menu. Pilih 1–{ $count }.
+
+category-game = 🎮 Top-up game
+category-data = 📶 Kuota & pulsa
+category-app = 📺 Aplikasi premium
+category-panel = 🖥️ Panel Pterodactyl
+category-vps = ☁️ VPS
+category-plan = ⭐ Paket premium
+category-other = 🧩 Lainnya
+
+## Checkout
+product-summary = 🛍️ { $name } (kode { $code }){ $sandbox ->
+    [sandbox] {" "}— SANDBOX, bukan transaksi sungguhan
+   *[other] {""}
+}
+input-prompt-none = Produk ini tidak butuh data tujuan.
+input-prompt-game_id = Kirim ID game kamu (contoh: 12345678).
+input-prompt-game_id_zone = Kirim ID dan Zone ID kamu (contoh: 12345678 (1234)).
+input-prompt-phone = Kirim nomor HP tujuan (contoh: 081234567890).
+input-prompt-email = Kirim alamat email tujuan.
+input-prompt-gmail = Kirim alamat Gmail yang akan diaktifkan (contoh: nama@gmail.com).
+input-prompt-panel_username = Kirim username panel yang kamu mau (huruf, angka, _ . -; 3–30 karakter, diawali huruf).
+input-error-game-id = ❗ ID game harus angka 4–20 digit. Coba lagi.
+input-error-game-id-zone = ❗ Format salah. Kirim ID lalu Zone ID, contoh: 12345678 (1234).
+input-error-phone = ❗ Nomor HP tidak valid. Harus nomor Indonesia 08… atau 628…, 10–14 digit.
+input-error-email = ❗ Alamat email tidak valid.
+input-error-gmail = ❗ Harus alamat Gmail (…@gmail.com).
+input-error-panel-username = ❗ Username harus 3–30 karakter: huruf, angka, _ . -, diawali huruf.
+input-error-too-long = ❗ Terlalu panjang. Kirim datanya saja.
+input-error-generic = ❗ Data tidak valid. Coba lagi.
+confirm-title = 🧾 Cek pesanan kamu:
+confirm-target = 🎯 Tujuan: { $target }
+confirm-price = 💵 Harga: { $price }
+payment-title = 💳 Pilih cara bayar:
+pay-method-wallet = Saldo
+pay-method-wallet-balance = Saldo (sisa { $balance })
+pay-method-qris = QRIS
+pay-method-provider_qris = QRIS (langsung ke penyedia)
+checkout-cancelled = Dibatalkan.
+checkout-expired = ⌛ Pesananmu yang belum selesai sudah kedaluwarsa karena lama tidak ada balasan. Ketik /menu untuk mulai lagi.
+shop-paused = 🛠️ Pembelian sedang dijeda: { $message }
+product-gone = Produk itu sudah tidak tersedia. Silakan pilih lagi.
+product-out-of-stock = Maaf, { $name } sedang habis.
+product-provider-down = Maaf, { $name } sementara tidak tersedia. Coba lagi nanti.
+price-changed = Harga { $name } baru saja berubah menjadi { $price }. Silakan pilih lagi dari /menu.
+payment-method-unavailable = Cara bayar itu belum tersedia. Pilih cara bayar lain.
+
+## Saldo
+wallet-balance = 💰 Saldo kamu: { $balance }
+wallet-topup-hint = Isi saldo dengan /topup <jumlah>, contoh /topup 50000.
+wallet-topup-hint-sandbox = Mode SANDBOX: isi saldo uji coba dengan /topup <jumlah>, contoh /topup 100000.
+wallet-insufficient = Saldo tidak cukup: harga { $price }, saldo kamu { $balance }.
+topup-unavailable = Isi saldo belum tersedia di toko ini. Hubungi admin.
+topup-usage-sandbox = Ketik /topup <jumlah>, contoh /topup 100000 (SANDBOX, bukan uang sungguhan).
+topup-bad-amount = Jumlah tidak valid. Contoh: /topup 50000 (maksimal { $max }).
+topup-sandbox-done = ✅ SANDBOX: saldo ditambah { $amount }. Saldo sekarang { $balance }.
+
+## Pesanan
+order-paid = ✅ Pesanan { $order } dibayar: { $product } — { $price }. Sisa saldo { $balance }.
+order-processing = ⏳ Sedang diproses, hasilnya akan dikirim di chat ini.
+order-pending = ⏳ Pesanan { $order } sedang diproses penyedia. Kami kabari begitu selesai.
+order-delivered = 🎉 Pesanan { $order } berhasil: { $product }
+order-failed = ❌ Pesanan { $order } gagal: { $reason }
+order-refunded = 💸 { $amount } sudah dikembalikan ke saldo kamu. Saldo sekarang { $balance }.
+orders-empty = Belum ada pesanan. Ketik /menu untuk mulai belanja.
+orders-title = 📦 10 pesanan terakhir:
+orders-line = { $order } · { $product } · { $price } · { $status }
+orders-hint = Detail: /order <ID>
+order-usage = Ketik /order <ID>, contoh /order ORD-ABCD2345.
+order-not-found = Pesanan { $order } tidak ditemukan.
+order-detail =
+    🧾 { $order }
+    { $product } — { $price }
+    Status: { $status }
+    Waktu: { $date } UTC
+delivery-serial = 🔑 SN: { $value }
+delivery-email = 📧 Email: { $value }
+delivery-password = 🔒 Password: { $value }
+delivery-username = 👤 Username: { $value }
+delivery-url = 🔗 Link: { $value }
+delivery-ip = 🌐 IP: { $value }
+delivery-note = 📝 Catatan: { $value }
+delivery-plan = ⭐ Paket: { $value }
+delivery-expires = 📅 Berlaku sampai: { $value }
+delivery-invoice = 🧾 Invoice: { $value }
+delivery-secrets-withheld = 🔒 Data login tidak disimpan demi keamanan. Lihat pesan pengiriman sebelumnya, atau hubungi admin.
+
+status-awaiting_payment = menunggu pembayaran
+status-paid = dibayar
+status-placing = diproses
+status-pending = diproses
+status-delivered = berhasil
+status-failed = gagal
+status-refunded = dana dikembalikan
+status-expired = kedaluwarsa
+
+## Kesalahan penyedia (ditampilkan ke pembeli; detail hanya di log admin)
+provider-error-auth = penyedia menolak akses toko. Admin sudah diberi tahu.
+provider-error-forbidden_ip = penyedia menolak akses toko. Admin sudah diberi tahu.
+provider-error-insufficient_balance = stok penyedia sedang kosong. Admin sudah diberi tahu.
+provider-error-out_of_stock = produk sedang habis.
+provider-error-invalid_input = data tujuan ditolak penyedia. Periksa lagi ID/nomornya.
+provider-error-not_found = produk atau pesanan tidak ditemukan di penyedia.
+provider-error-rate_limited = penyedia sedang sibuk.
+provider-error-upstream = penyedia sedang gangguan.
+provider-error-unavailable = penyedia sedang tidak tersedia.
+provider-error-malformed = penyedia memberi jawaban yang tidak dikenali.
+provider-error-timeout = penyedia tidak menjawab.
+provider-error-failed = transaksi ditolak penyedia.
+
+## Admin
+admin-alert-attention = ⚠️ { $order } perlu dicek: { $why }
+
+## Perintah bot (daftar di Telegram)
+cmd-start = Mulai belanja
+cmd-menu = Menu utama
+cmd-saldo = Cek saldo
+cmd-topup = Isi saldo
+cmd-orders = Riwayat pesanan
+cmd-order = Detail pesanan
+cmd-cancel = Batalkan langkah sekarang
+cmd-help = Bantuan
+cmd-lang = Ganti bahasa
+
+## Konsol
+console-intro = Mode konsol: kamu adalah pembeli. Ketik /start untuk mulai, /quit untuk keluar.
+console-bye = Sampai jumpa! 👋

@@ -1,0 +1,37 @@
+/**
+ * What every channel turns a platform event into. The core never sees a grammY context or a
+ * Baileys message; it sees this.
+ */
+
+export const channels = ["telegram", "whatsapp", "console"] as const;
+export type Channel = (typeof channels)[number];
+
+export interface Inbound {
+  channel: Channel;
+  /** Where replies go (Telegram chat id, WhatsApp JID, "local"). */
+  chatId: string;
+  /** Who sent it (Telegram user id, WhatsApp number, "local"). */
+  userId: string;
+  /** True in groups; buyers are served only in private chats. */
+  isGroup: boolean;
+  /** Message text or media caption, if any. */
+  text?: string;
+  /** Callback data of a tapped button (Telegram), if any. */
+  action?: string;
+  /** The platform's message id (for dedupe and edits). */
+  messageId?: string;
+  /** The sender's display name, if the platform gives one. */
+  displayName?: string;
+  /** The language the sender's app reports (e.g. "en", "id"), for a first guess at the locale. */
+  languageCode?: string;
+}
+
+/** The key a buyer's wallet and orders hang on: `<channel>:<userId>`. */
+export function buyerKey(inbound: Pick<Inbound, "channel" | "userId">): string {
+  return `${inbound.channel}:${inbound.userId}`;
+}
+
+/** The key a chat's session hangs on: `<channel>:<chatId>`. */
+export function chatKey(inbound: Pick<Inbound, "channel" | "chatId">): string {
+  return `${inbound.channel}:${inbound.chatId}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * Messages the shop sends on its own (a delivery, a refund, an expired checkout), as opposed to
+ * direct answers. Each channel registers how it sends; the outbox routes by channel.
+ */
+import type { Locale } from "../i18n.js";
+import type { Channel } from "./inbound.js";
+import type { Reply } from "./reply.js";
+
+/** A channel's way of sending replies to a chat. */
+export interface ChannelSender {
+  readonly channel: Channel;
+  send(chatId: string, replies: Reply[], locale: Locale): Promise<void>;
+}
+
+/** Where a message goes. */
+export interface Recipient {
+  channel: Channel;
+  chatId: string;
+  locale: Locale;
+}
+
+export class Outbox {
+  private readonly senders = new Map<Channel, ChannelSender>();
+
+  register(sender: ChannelSender): void {
+    this.senders.set(sender.channel, sender);
+  }
+
+  /** Sends replies; throws when the channel is not running (the caller decides to retry or log). */
+  async send(to: Recipient, replies: Reply[]): Promise<void> {
+    const sender = this.senders.get(to.channel);
+    if (!sender) throw new Error(`channel ${to.channel} is not running`);
+    await sender.send(to.chatId, replies, to.locale);
+  }
+}

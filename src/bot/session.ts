@@ -1,0 +1,74 @@
+/**
+ * A chat's checkout state. Sessions are stored as JSON (Redis, or memory in the demo) and read
+ * back through the zod schema, so a corrupt or outdated session simply starts over.
+ */
+import { z } from "zod";
+import { locales, type Locale } from "../i18n.js";
+import { categoryIds } from "../providers/types.js";
+
+export const paymentMethods = ["wallet", "qris", "provider_qris"] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+
+const category = z.enum(categoryIds);
+const inputs = z.record(z.string(), z.string());
+
+/** What one position of the current menu stands for. */
+export const menuEntrySchema = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("cat"), category }),
+  z.object({ t: z.literal("grp"), category, group: z.string() }),
+  z.object({ t: z.literal("prod"), code: z.string() }),
+  z.object({ t: z.literal("page"), page: z.number().int().min(0) }),
+  z.object({ t: z.literal("pay"), method: z.enum(paymentMethods) }),
+  z.object({ t: z.literal("confirm") }),
+  z.object({ t: z.literal("retarget") }),
+  z.object({ t: z.literal("back") }),
+  z.object({ t: z.literal("main") }),
+  z.object({ t: z.literal("cancel") }),
+  z.object({ t: z.literal("cmd"), command: z.enum(["saldo", "orders", "help", "topup"]) }),
+]);
+export type MenuEntry = z.infer<typeof menuEntrySchema>;
+
+/** Where the buyer is in the checkout. */
+export const stepSchema = z.discriminatedUnion("name", [
+  z.object({ name: z.literal("idle") }),
+  z.object({ name: z.literal("main") }),
+  z.object({ name: z.literal("group"), category }),
+  z.object({ name: z.literal("product"), category, group: z.string().optional(), page: z.number().int().min(0) }),
+  z.object({ name: z.literal("input"), code: z.string() }),
+  z.object({ name: z.literal("confirm"), code: z.string(), inputs }),
+  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int() }),
+]);
+export type Step = z.infer<typeof stepSchema>;
+
+export const sessionSchema = z.object({
+  v: z.literal(1),
+  locale: z.enum(locales),
+  step: stepSchema,
+  /** The menu shown last: its id and what each position means. */
+  menu: z.object({ id: z.number().int(), entries: z.array(menuEntrySchema) }).nullable(),
+  /** Counter for menu ids; only grows, so old buttons never match a new menu. */
+  menuSeq: z.number().int().min(0),
+  updatedAt: z.number(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+/** A fresh session in `locale`. */
+export function newSession(locale: Locale, now = Date.now()): Session {
+  return { v: 1, locale, step: { name: "idle" }, menu: null, menuSeq: 0, updatedAt: now };
+}
+
+/** True when the buyer is in the middle of buying something (an expiry is worth telling). */
+export function isMidCheckout(session: Session): boolean {
+  return ["input", "confirm", "payment"].includes(session.step.name);
+}
+
+/** Reads a stored session; null when absent, unreadable or from an older format. */
+export function parseSession(raw: string | null): Session | null {
+  if (!raw) return null;
+  try {
+    const parsed = sessionSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The buyer side of the bot, channel-neutral: one {@link Inbound} in, replies out.
+ *
+ *   Inbound → (per-chat queue) → load session → intent → command | checkout step → effect → save
+ *
+ * Everything a channel needs is `handle()`; it never throws: when Redis or anything else is
+ * down, the buyer gets "sedang gangguan, coba lagi" and nothing is changed.
+ */
+import type { Logger } from "pino";
+import { isLocale, msg, type Locale, type Msg } from "../i18n.js";
+import type { CatalogItem } from "../commerce/catalog.js";
+import type { CatalogService } from "../commerce/catalog-service.js";
+import type { DeliveryVault } from "../commerce/delivery-vault.js";
+import type { Fulfilment } from "../commerce/fulfilment.js";
+import { describeInputs, type TargetInputs } from "../commerce/inputs.js";
+import { formatRupiah, parseRupiahAmount, type Rupiah } from "../commerce/money.js";
+import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
+import type { Wallet } from "../commerce/wallet.js";
+import type { SessionStore } from "../store/session-store.js";
+import { ChatQueue } from "./chat-queue.js";
+import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
+import { buyerKey, chatKey, type Channel, type Inbound } from "./inbound.js";
+import { parseIntent, type BuyerCommand } from "./intent.js";
+import type { Outbox } from "./outbox.js";
+import { textReply, type Reply } from "./reply.js";
+import { newSession, type PaymentMethod, type Session } from "./session.js";
+
+/** The answer to one inbound message. */
+export interface HandledMessage {
+  locale: Locale;
+  replies: Reply[];
+}
+
+export interface ShopBotDeps {
+  sessions: SessionStore;
+  orders: OrderStore;
+  wallet: Wallet;
+  catalog: CatalogService;
+  fulfilment: Fulfilment;
+  vault: DeliveryVault;
+  outbox: Outbox;
+  logger: Logger;
+  shopName: string;
+  defaultLocale: Locale;
+  /** True when the sandbox provider is on: `/topup` credits instantly, for trying the shop. */
+  sandbox: boolean;
+  /** Payment methods offered for a product. */
+  paymentMethods?: (item: CatalogItem) => PaymentMethod[];
+  /** The owner's message while buying is paused, or null. */
+  buyingPaused?: () => string | null;
+}
+
+/** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
+const maxSandboxTopup = 10_000_000;
+
+export class ShopBot {
+  private readonly queue = new ChatQueue();
+
+  constructor(private readonly deps: ShopBotDeps) {}
+
+  /** Handles one buyer message. Never throws. */
+  handle(inbound: Inbound): Promise<HandledMessage> {
+    if (inbound.isGroup) return Promise.resolve({ locale: this.deps.defaultLocale, replies: [] });
+    const chat = chatKey(inbound);
+    return this.queue.run(chat, async () => {
+      try {
+        return await this.handleInOrder(inbound, chat);
+      } catch (error) {
+        this.deps.logger.error({ err: error instanceof Error ? error.message : String(error), chat }, "could not handle a message");
+        return { locale: this.deps.defaultLocale, replies: [textReply(msg("error-outage"))] };
+      }
+    });
+  }
+
+  /** Tells buyers whose checkout sat idle past the session TTL that it expired. */
+  async notifyExpiredCheckouts(): Promise<number> {
+    const chats = await this.deps.sessions.claimExpired();
+    for (const chat of chats) {
+      const [channel, ...rest] = chat.split(":");
+      const chatId = rest.join(":");
+      const { locale } = await this.deps.sessions.load(chat);
+      await this.deps.outbox
+        .send({ channel: channel as Channel, chatId, locale: locale ?? this.deps.defaultLocale }, [textReply(msg("checkout-expired"))])
+        .catch((error: unknown) => this.deps.logger.warn({ chat, err: String(error) }, "could not tell a buyer their checkout expired"));
+    }
+    return chats.length;
+  }
+
+  private async handleInOrder(inbound: Inbound, chat: string): Promise<HandledMessage> {
+    const buyer = buyerKey(inbound);
+    const intent = parseIntent(inbound);
+    const state = await this.deps.sessions.load(chat, buyer);
+    const locale = state.locale ?? this.deps.defaultLocale;
+    const session = state.session ?? newSession(locale);
+    const facts = this.facts(state.walletBalance);
+
+    let result: StepResult;
+    if (intent.kind === "command" && isInfoCommand(intent.command)) {
+      result = await this.command(intent.command, intent.args, inbound, session, facts);
+    } else {
+      result = checkoutStep(session, intent, facts);
+      if (intent.kind === "command" && intent.command === "start") {
+        result.replies.unshift(textReply(msg("welcome", { shop: this.deps.shopName })));
+      }
+      if (result.effect) result = await this.runEffect(result, result.effect, inbound, facts);
+    }
+    const next = { ...result.session, updatedAt: Date.now() };
+    await this.deps.sessions.save(chat, next, buyer);
+    return { locale: next.locale, replies: result.replies };
+  }
+
+  private facts(walletBalance?: number): CheckoutFacts {
+    return {
+      catalog: this.deps.catalog.view(),
+      paymentMethods: this.deps.paymentMethods ?? (() => ["wallet"]),
+      walletBalance,
+      buyingPaused: this.deps.buyingPaused?.() ?? null,
+      shopName: this.deps.shopName,
+    };
+  }
+
+  private async runEffect(result: StepResult, effect: CheckoutEffect, inbound: Inbound, facts: CheckoutFacts): Promise<StepResult> {
+    if (effect.type === "command") {
+      const answered = await this.command(effect.command, "", inbound, result.session, facts);
+      return { session: answered.session, replies: [...result.replies, ...answered.replies] };
+    }
+    const replies = await this.placeOrder(effect.code, effect.inputs, effect.method, effect.price, inbound, result.session.locale);
+    return { session: result.session, replies: [...result.replies, ...replies] };
+  }
+
+  /** Answers a command that is not a checkout step. */
+  private async command(command: BuyerCommand, args: string, inbound: Inbound, session: Session, facts: CheckoutFacts): Promise<StepResult> {
+    const buyer = buyerKey(inbound);
+    const reply = (...lines: Msg[]): StepResult => ({ session, replies: [textReply(...lines)] });
+    switch (command) {
+      case "help":
+        return reply(msg("help", { shop: this.deps.shopName }));
+      case "saldo": {
+        const balance = facts.walletBalance ?? (await this.deps.wallet.balance(buyer));
+        return reply(msg("wallet-balance", { balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"));
+      }
+      case "topup":
+        return reply(...(await this.topup(buyer, args)));
+      case "orders":
+        return reply(...(await this.orderList(buyer)));
+      case "order":
+        return reply(...(await this.orderDetail(buyer, args)));
+      case "lang": {
+        const wanted = args.trim().toLowerCase();
+        if (!isLocale(wanted)) return reply(msg("lang-usage"));
+        await this.deps.sessions.saveLocale(chatKey(inbound), wanted);
+        const switched = { ...session, locale: wanted };
+        return present(switched, this.facts(facts.walletBalance), [msg("lang-switched")]);
+      }
+      default:
+        return present(session, facts);
+    }
+  }
+
+  private async topup(buyer: string, args: string): Promise<Msg[]> {
+    if (!this.deps.sandbox) return [msg("topup-unavailable")];
+    if (args.trim() === "") return [msg("topup-usage-sandbox")];
+    const amount = parseRupiahAmount(args);
+    if (amount === null || amount > maxSandboxTopup) return [msg("topup-bad-amount", { max: formatRupiah(maxSandboxTopup) })];
+    const result = await this.deps.wallet.credit(buyer, amount, { id: `sandbox:${Date.now()}:${Math.random()}`, reason: "sandbox_topup" });
+    return [msg("topup-sandbox-done", { amount: formatRupiah(amount), balance: formatRupiah(result.balance) })];
+  }
+
+  private async orderList(buyer: string): Promise<Msg[]> {
+    const orders = await this.deps.orders.ofBuyer(buyer, 10);
+    if (orders.length === 0) return [msg("orders-empty")];
+    return [
+      msg("orders-title"),
+      ...orders.map((order) =>
+        msg("orders-line", { order: order.id, product: order.product.name, price: formatRupiah(order.price), status: msg(`status-${order.status}`) }),
+      ),
+      msg("orders-hint"),
+    ];
+  }
+
+  private async orderDetail(buyer: string, args: string): Promise<Msg[]> {
+    const id = args.trim().toUpperCase();
+    if (!orderIdPattern.test(id)) return [msg("order-usage")];
+    const order = await this.deps.orders.get(id);
+    // Someone else's order looks exactly like a missing one: order ids are not secrets, but data is.
+    if (!order || order.buyer !== buyer) return [msg("order-not-found", { order: id })];
+    return orderDetailLines(order, this.deps.vault);
+  }
+
+  /**
+   * Creates the order and takes payment. Wallet: debit at once (atomically; a second tap finds
+   * the balance already spent or the order already paid) and hand the order to fulfilment.
+   */
+  private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale): Promise<Reply[]> {
+    const item = this.deps.catalog.view().find(code);
+    if (!item || !item.available) return [textReply(msg("product-gone"))];
+    if (item.price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(item.price) }))];
+    if (method !== "wallet") return [textReply(msg("payment-method-unavailable"))];
+
+    const buyer = buyerKey(inbound);
+    const balance = await this.deps.wallet.balance(buyer);
+    if (balance < item.price) {
+      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"))];
+    }
+    const order = await this.deps.orders.create({
+      buyer,
+      channel: inbound.channel,
+      chatId: inbound.chatId,
+      locale,
+      product: snapshot(item),
+      inputs,
+      price: item.price,
+      cost: item.cost,
+      payment: { method: "wallet", amount: item.price },
+    });
+    const debit = await this.deps.wallet.debit(buyer, item.price, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
+    if (!debit.ok) {
+      await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");
+      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }))];
+    }
+    await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }));
+    await this.deps.fulfilment.enqueue(order.id);
+    return [
+      textReply(
+        msg("order-paid", { order: order.id, product: item.name, price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }),
+        ...(Object.keys(inputs).length > 0 ? [msg("confirm-target", { target: describeInputs(inputs) })] : []),
+        msg("order-processing"),
+      ),
+    ];
+  }
+}
+
+function isInfoCommand(command: BuyerCommand): boolean {
+  return command === "help" || command === "saldo" || command === "topup" || command === "orders" || command === "order" || command === "lang";
+}
+
+/** The product fields an order keeps, so it can be placed and followed even if the catalog changes. */
+function snapshot(item: CatalogItem): Order["product"] {
+  const { code, provider, sku, name, category, group, basePrice, stock, input, delivery, meta } = item;
+  return { code, provider, sku, name, category, group, basePrice, stock, input, delivery, ...(meta ? { meta } : {}) };
+}
+
+/** One order in full, for its buyer (secrets included: this is their private chat). */
+export function orderDetailLines(order: Order, vault: DeliveryVault): Msg[] {
+  const lines: Msg[] = [
+    msg("order-detail", {
+      order: order.id,
+      product: order.product.name,
+      price: formatRupiah(order.price),
+      status: msg(`status-${order.status}`),
+      date: new Date(order.createdAt).toISOString().slice(0, 16).replace("T", " "),
+    }),
+  ];
+  if (Object.keys(order.inputs).length > 0) lines.push(msg("confirm-target", { target: describeInputs(order.inputs) }));
+  if (order.delivered) {
+    const { items, secretsWithheld } = vault.open(order.delivered, true);
+    for (const item of items) lines.push(msg(`delivery-${item.label}`, { value: item.value }));
+    if (secretsWithheld) lines.push(msg("delivery-secrets-withheld"));
+  }
+  return lines;
+}

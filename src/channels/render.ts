@@ -1,0 +1,78 @@
+/**
+ * Turns channel-neutral replies into text, the part every channel shares. Menus become a title
+ * and numbered lines (console, WhatsApp) or a title plus buttons (Telegram, which calls
+ * {@link menuButtons}).
+ */
+import type { Locale, Translator } from "../i18n.js";
+import { encodeMenuPress } from "../bot/callback-data.js";
+import { asList, type Reply } from "../bot/reply.js";
+
+/** One button of a rendered menu. */
+export interface RenderedButton {
+  label: string;
+  data: string;
+}
+
+/** Renders a list of messages as lines. */
+function lines(translator: Translator, locale: Locale, text: Parameters<typeof asList>[0]): string {
+  return asList(text)
+    .map((message) => translator.render(locale, message))
+    .join("\n");
+}
+
+/** A reply as plain text; menus as numbered lists. `bold` wraps the menu title (e.g. WhatsApp `*…*`). */
+export function renderText(translator: Translator, locale: Locale, reply: Reply, bold: (text: string) => string = (text) => text): string {
+  switch (reply.kind) {
+    case "text":
+      return lines(translator, locale, reply.text);
+    case "photo":
+      return lines(translator, locale, reply.caption);
+    case "menu": {
+      const title = asList(reply.title).map((message, index) => {
+        const text = translator.render(locale, message);
+        return index === 0 ? bold(text) : text;
+      });
+      const items = reply.items.map((item, index) => `${index + 1}. ${translator.render(locale, item.label)}`);
+      const footer = reply.footer ? [translator.render(locale, reply.footer)] : [];
+      return [...title, "", ...items, ...(footer.length > 0 ? ["", ...footer] : [])].join("\n");
+    }
+  }
+}
+
+/** The title of a menu, without its items (Telegram shows items as buttons). */
+export function renderMenuTitle(translator: Translator, locale: Locale, reply: Extract<Reply, { kind: "menu" }>): string {
+  return lines(translator, locale, reply.title);
+}
+
+/** A menu's items as buttons, numbered so a typed number and a tap match. */
+export function menuButtons(translator: Translator, locale: Locale, reply: Extract<Reply, { kind: "menu" }>): RenderedButton[] {
+  return reply.items.map((item, index) => ({
+    label: `${index + 1}. ${translator.render(locale, item.label)}`,
+    data: encodeMenuPress(reply.menuId, index),
+  }));
+}
+
+/**
+ * Splits text into chunks of at most `limit` characters, at line breaks where possible, so a
+ * long order history or help text survives a platform's message limit.
+ */
+export function splitText(text: string, limit: number): string[] {
+  if (text.length <= limit) return [text];
+  const chunks: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    const candidate = current.length === 0 ? line : `${current}\n${line}`;
+    if (candidate.length <= limit) {
+      current = candidate;
+      continue;
+    }
+    if (current.length > 0) chunks.push(current);
+    current = line;
+    while (current.length > limit) {
+      chunks.push(current.slice(0, limit));
+      current = current.slice(limit);
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,184 @@
+/**
+ * The Telegram channel (grammY). Turns updates into {@link Inbound}s, and replies into messages:
+ * menus as inline keyboards (a tap on a menu edits that menu in place), photos from a Buffer,
+ * texts split at Telegram's 4096-character limit.
+ *
+ * Long polling runs through `@grammyjs/runner` (concurrent across chats, sequential within one);
+ * webhook mode hands updates from the HTTP server to `handleUpdate`. `@grammyjs/auto-retry`
+ * waits out 429s and retries 5xx answers.
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import { locales, type Locale, type Translator } from "../../i18n.js";
+import type { Inbound } from "../../bot/inbound.js";
+import type { ChannelSender } from "../../bot/outbox.js";
+import type { Reply } from "../../bot/reply.js";
+import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
+
+/** Telegram's limit for one message's text. */
+export const telegramTextLimit = 4096;
+/** Telegram's limit for a photo caption. */
+const captionLimit = 1024;
+
+/** Handles an inbound message and returns what to answer. */
+export type InboundHandler = (inbound: Inbound) => Promise<{ locale: Locale; replies: Reply[] }>;
+
+/** Optional hook for admin commands in groups (the admin issue plugs in here). */
+export type GroupHandler = (inbound: Inbound) => Promise<{ locale: Locale; replies: Reply[] } | null>;
+
+export interface TelegramChannelOptions {
+  token: string;
+  apiRoot: string;
+  translator: Translator;
+  logger: Logger;
+  handle: InboundHandler;
+  handleGroup?: GroupHandler;
+  /** Polling: how many updates may be handled at once (across chats). */
+  concurrency?: number;
+}
+
+/** Buyer commands shown in Telegram's command menu, in every locale. */
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "cancel", "help", "lang"] as const;
+
+export class TelegramChannel implements ChannelSender {
+  readonly channel = "telegram" as const;
+  readonly bot: Bot;
+  private runner: RunnerHandle | null = null;
+
+  constructor(private readonly options: TelegramChannelOptions) {
+    this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+    this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+    this.bot.on("message", (ctx) => this.onMessage(ctx));
+    this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
+    // Edited messages, channel posts, reactions…: deliberately ignored, so an edit never acts twice.
+    this.bot.catch((error) => {
+      options.logger.error({ err: error.error instanceof Error ? error.error.message : String(error.error) }, "telegram update failed");
+    });
+  }
+
+  /** Registers the command list (both languages) and starts long polling. */
+  async startPolling(): Promise<void> {
+    await this.bot.init();
+    await this.registerCommands();
+    await this.bot.api.deleteWebhook();
+    this.runner = run(this.bot, {
+      runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
+      sink: { concurrency: this.options.concurrency ?? 500 },
+    });
+    this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram long polling started");
+  }
+
+  /** Prepares webhook mode: the HTTP server passes each update to {@link handleUpdate}. */
+  async startWebhook(url: string, secretToken: string): Promise<void> {
+    await this.bot.init();
+    await this.registerCommands();
+    await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: ["message", "callback_query"] });
+    this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
+  }
+
+  /** Handles one update received by webhook. */
+  async handleUpdate(update: Update): Promise<void> {
+    await this.bot.handleUpdate(update);
+  }
+
+  async stop(): Promise<void> {
+    if (this.runner?.isRunning()) await this.runner.stop();
+  }
+
+  /** Sends replies to a chat (used for deliveries and other messages the shop starts). */
+  async send(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
+    for (const reply of replies) await this.sendOne(chatId, reply, locale);
+  }
+
+  private async registerCommands(): Promise<void> {
+    const { translator } = this.options;
+    for (const locale of locales) {
+      const commands = commandMenu.map((command) => ({ command, description: translator.t(locale, `cmd-${command}`) }));
+      // The default list is in the shop's default language; each language gets its own too.
+      if (locale === translator.defaultLocale) await this.bot.api.setMyCommands(commands);
+      await this.bot.api.setMyCommands(commands, { language_code: locale });
+    }
+  }
+
+  private async onMessage(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (!message || !ctx.chat || !ctx.from || ctx.from.is_bot) return;
+    const inbound: Inbound = {
+      channel: "telegram",
+      chatId: String(ctx.chat.id),
+      userId: String(ctx.from.id),
+      isGroup: ctx.chat.type !== "private",
+      messageId: String(message.message_id),
+      displayName: ctx.from.first_name,
+      ...(ctx.from.language_code ? { languageCode: ctx.from.language_code } : {}),
+      ...((message.text ?? message.caption) !== undefined ? { text: message.text ?? message.caption } : {}),
+    };
+    const answer = inbound.isGroup ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
+    if (answer) await this.send(inbound.chatId, answer.replies, answer.locale);
+  }
+
+  private async onButton(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery;
+    if (!query?.data || !ctx.from) return;
+    await ctx.answerCallbackQuery().catch(() => undefined);
+    const chat = query.message?.chat;
+    if (!chat || chat.type !== "private") return;
+    const answer = await this.options.handle({
+      channel: "telegram",
+      chatId: String(chat.id),
+      userId: String(ctx.from.id),
+      isGroup: false,
+      action: query.data,
+      displayName: ctx.from.first_name,
+    });
+    const [first, ...rest] = answer.replies;
+    // Navigating a menu edits it in place, so the chat does not fill with old menus.
+    if (first?.kind === "menu" && rest.length === 0 && query.message && (await this.editMenu(String(chat.id), query.message.message_id, first, answer.locale))) {
+      return;
+    }
+    await this.send(String(chat.id), answer.replies, answer.locale);
+  }
+
+  private async editMenu(chatId: string, messageId: number, reply: Extract<Reply, { kind: "menu" }>, locale: Locale): Promise<boolean> {
+    const text = renderMenuTitle(this.options.translator, locale, reply);
+    if (text.length > telegramTextLimit) return false;
+    try {
+      await this.bot.api.editMessageText(chatId, messageId, text, { reply_markup: this.keyboard(reply, locale) });
+      return true;
+    } catch (error) {
+      if (error instanceof GrammyError) return false; // e.g. the message is too old to edit: send a new one.
+      throw error;
+    }
+  }
+
+  private keyboard(reply: Extract<Reply, { kind: "menu" }>, locale: Locale): InlineKeyboard {
+    const keyboard = new InlineKeyboard();
+    for (const button of menuButtons(this.options.translator, locale, reply)) keyboard.text(button.label, button.data).row();
+    return keyboard;
+  }
+
+  private async sendOne(chatId: string, reply: Reply, locale: Locale): Promise<void> {
+    const { translator } = this.options;
+    if (reply.kind === "photo") {
+      const caption = renderText(translator, locale, reply);
+      const fits = caption.length <= captionLimit;
+      await this.bot.api.sendPhoto(chatId, new InputFile(reply.png, "qris.png"), fits ? { caption } : {});
+      if (!fits) for (const chunk of splitText(caption, telegramTextLimit)) await this.bot.api.sendMessage(chatId, chunk);
+      return;
+    }
+    if (reply.kind === "menu") {
+      const chunks = splitText(renderMenuTitle(translator, locale, reply), telegramTextLimit);
+      const last = chunks.pop() ?? "";
+      for (const chunk of chunks) await this.bot.api.sendMessage(chatId, chunk);
+      await this.bot.api.sendMessage(chatId, last, { reply_markup: this.keyboard(reply, locale) });
+      return;
+    }
+    for (const chunk of splitText(renderText(translator, locale, reply), telegramTextLimit)) {
+      await this.bot.api.sendMessage(chatId, chunk);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Keeps the merged catalog fresh. Each provider's product list is fetched in the background and
+ * cached in Redis (so a restart, or a second process, shows the shop at once); when a provider
+ * is down its last known products still show, marked temporarily unavailable, and the rest of
+ * the shop keeps working. Messages read the prepared {@link CatalogView} and never wait on a
+ * provider.
+ */
+import type { Logger } from "pino";
+import { z } from "zod";
+import { keys } from "../store/keys.js";
+import type { Redis } from "../store/redis.js";
+import type { Provider, ProviderId, ProviderProduct } from "../providers/types.js";
+import { CatalogView } from "./catalog.js";
+import type { MarkupRules } from "./pricing.js";
+
+const cachedSchema = z.object({ fetchedAt: z.number(), products: z.array(z.custom<ProviderProduct>((value) => typeof value === "object" && value !== null)) });
+
+export interface CatalogServiceOptions {
+  redis: Redis;
+  providers: ReadonlyMap<ProviderId, Provider>;
+  markup: MarkupRules;
+  logger: Logger;
+  /** How often to refresh in the background (default 5 min). */
+  refreshMs?: number;
+  /** Called when a provider goes down or comes back. */
+  onProviderHealth?: (provider: ProviderId, up: boolean, detail?: string) => void;
+}
+
+export class CatalogService {
+  private products = new Map<ProviderId, ProviderProduct[]>();
+  private readonly down = new Set<ProviderId>();
+  private hidden = new Set<string>();
+  private markup: MarkupRules;
+  private current: CatalogView;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(private readonly options: CatalogServiceOptions) {
+    this.markup = options.markup;
+    this.current = this.build();
+  }
+
+  /** The catalog as buyers see it now. */
+  view(): CatalogView {
+    return this.current;
+  }
+
+  /** Loads the cached catalog, then refreshes once; call at start-up. */
+  async init(): Promise<void> {
+    const cached = await this.options.redis.hgetall(keys.catalog());
+    for (const [provider, raw] of Object.entries(cached)) {
+      const parsed = cachedSchema.safeParse(JSON.parse(raw));
+      if (parsed.success && this.options.providers.has(provider as ProviderId)) {
+        this.products.set(provider as ProviderId, parsed.data.products);
+      }
+    }
+    this.current = this.build();
+    await this.refresh();
+  }
+
+  /** Starts background refreshes. */
+  start(): void {
+    const every = this.options.refreshMs ?? 5 * 60_000;
+    this.timer = setInterval(() => void this.refresh(), every);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Fetches every provider's products in parallel; one slow or broken provider holds up no one else's view. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.refreshAll().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** Changes the markup rules; prices change at once. */
+  setMarkup(markup: MarkupRules): void {
+    this.markup = markup;
+    this.current = this.build();
+  }
+
+  /** Changes the set of hidden product codes. */
+  setHidden(codes: Iterable<string>): void {
+    this.hidden = new Set(codes);
+    this.current = this.build();
+  }
+
+  /** Providers whose last refresh failed. */
+  downProviders(): ProviderId[] {
+    return [...this.down];
+  }
+
+  private async refreshAll(): Promise<void> {
+    await Promise.all([...this.options.providers.values()].map((provider) => this.refreshOne(provider)));
+  }
+
+  private async refreshOne(provider: Provider): Promise<void> {
+    try {
+      const products = await provider.listProducts();
+      this.products.set(provider.id, products);
+      if (this.down.delete(provider.id)) this.options.onProviderHealth?.(provider.id, true);
+      this.current = this.build();
+      await this.options.redis
+        .hset(keys.catalog(), provider.id, JSON.stringify({ fetchedAt: Date.now(), products }))
+        .catch((error: unknown) => this.options.logger.warn({ err: String(error) }, "could not cache the catalog"));
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ provider: provider.id, detail }, "catalog refresh failed; showing the last known products");
+      if (!this.down.has(provider.id)) {
+        this.down.add(provider.id);
+        this.options.onProviderHealth?.(provider.id, false, detail);
+      }
+      this.current = this.build();
+    }
+  }
+
+  private build(): CatalogView {
+    const all = [...this.products.values()].flat();
+    return new CatalogView(all, { markup: this.markup, hidden: this.hidden, downProviders: this.down });
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Fulfilment: takes a paid order to exactly one provider order and one delivery, or a refund.
+ *
+ * `advance(orderId)` is the only job. It reads the order and does the next thing for its state,
+ * so running it twice, after a crash, or on two workers at once is safe:
+ *
+ * - paid      → record `placing` (the CAS makes one runner the owner), place at the provider;
+ * - placing   → found mid-way (crash, unknown outcome): look the order up by our reference
+ *               before anything else; place again only when the provider says it has none;
+ * - pending   → ask the provider for the status, again later with backoff;
+ * - failed    → refund the buyer's wallet (ledger entry `refund:<id>` makes it exactly once).
+ *
+ * Only the runner whose transition succeeded tells the buyer, so a delivery is announced once.
+ */
+import type { Logger } from "pino";
+import { msg, type Msg } from "../i18n.js";
+import { textReply } from "../bot/reply.js";
+import type { Outbox } from "../bot/outbox.js";
+import { ProviderError } from "../providers/errors.js";
+import { placeSafely } from "../providers/place-safely.js";
+import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
+import type { JobScheduler } from "../jobs/scheduler.js";
+import type { DeliveryVault } from "./delivery-vault.js";
+import { formatRupiah } from "./money.js";
+import type { Order, OrderStore } from "./orders.js";
+import type { Wallet } from "./wallet.js";
+
+/** Tells the shop's staff about something that needs them. */
+export interface AdminAlerts {
+  alert(message: Msg, orderId?: string): Promise<void>;
+}
+
+/** When to look at a pending order again, and when to give up. */
+export interface FollowUpPlan {
+  /** Delay before follow-up number `attempt` (1-based). */
+  delayMs(attempt: number): number;
+  /** After this long pending, stop polling and ask an admin. */
+  giveUpAfterMs: number;
+  /** How many times a turned-away (429/503) purchase is tried before the order is refunded. */
+  maxTransientAttempts: number;
+}
+
+/** 5 s, 10 s, 20 s … doubling up to 10 min, then every 10 min; give up after 24 h. */
+export const defaultFollowUpPlan: FollowUpPlan = {
+  delayMs: (attempt) => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000),
+  giveUpAfterMs: 24 * 60 * 60_000,
+  maxTransientAttempts: 6,
+};
+
+export interface FulfilmentDeps {
+  orders: OrderStore;
+  wallet: Wallet;
+  providers: ReadonlyMap<ProviderId, Provider>;
+  vault: DeliveryVault;
+  outbox: Outbox;
+  alerts: AdminAlerts;
+  logger: Logger;
+  plan?: FollowUpPlan;
+}
+
+export class Fulfilment {
+  private jobs: JobScheduler | null = null;
+  private readonly plan: FollowUpPlan;
+
+  constructor(private readonly deps: FulfilmentDeps) {
+    this.plan = deps.plan ?? defaultFollowUpPlan;
+  }
+
+  /** Connects the scheduler that runs {@link advance}; set once at start-up. */
+  useScheduler(jobs: JobScheduler): void {
+    this.jobs = jobs;
+  }
+
+  /** Queues a paid order (or any order that needs its next step). */
+  async enqueue(orderId: string, delayMs = 0): Promise<void> {
+    if (!this.jobs) throw new Error("fulfilment has no scheduler");
+    await this.jobs.schedule(orderId, delayMs);
+  }
+
+  /** Moves an order one step forward. Safe to run any number of times. */
+  async advance(orderId: string): Promise<void> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return;
+    const log = this.deps.logger.child({ orderId, provider: order.product.provider });
+    try {
+      switch (order.status) {
+        case "paid":
+          return await this.place(order);
+        case "placing":
+          return await this.resolvePlacing(order);
+        case "pending":
+          return await this.followUp(order);
+        case "failed":
+          return await this.refund(order);
+        default:
+          return;
+      }
+    } catch (error) {
+      // A bug or a store outage: keep the order as it is and try again later.
+      log.error({ err: error instanceof ProviderError ? error.message : error }, "fulfilment step failed; will retry");
+      await this.enqueue(orderId, this.plan.delayMs(order.attempts + 1));
+    }
+  }
+
+  private provider(order: Order): Provider {
+    const provider = this.deps.providers.get(order.product.provider);
+    if (!provider) throw new Error(`provider ${order.product.provider} is not enabled`);
+    return provider;
+  }
+
+  private async place(paid: Order): Promise<void> {
+    const order = await this.deps.orders.transition(paid.id, ["paid"], "placing", (o) => ({ attempts: o.attempts + 1 }));
+    if (!order) return; // Another runner owns it.
+    const provider = this.provider(order);
+    let outcome: OrderOutcome;
+    try {
+      outcome = await placeSafely({
+        place: () => provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct" }),
+        lookup: provider.findOrder ? () => provider.findOrder!(order.refId, order.product) : undefined,
+      });
+    } catch (error) {
+      return this.onPlaceError(order, error);
+    }
+    await this.apply(order, outcome);
+  }
+
+  /** An order left in `placing`: find out at the provider what happened before doing anything. */
+  private async resolvePlacing(order: Order): Promise<void> {
+    const provider = this.provider(order);
+    if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
+    if (!provider.findOrder) {
+      return this.needsAttention(order, "outcome unknown and the provider cannot look orders up by our reference");
+    }
+    let found: OrderOutcome | null;
+    try {
+      found = await provider.findOrder(order.refId, order.product);
+    } catch (error) {
+      return this.onPlaceError(order, error);
+    }
+    if (found) return this.apply(order, found);
+    // The provider has no such order: the purchase never happened, so it is safe to place it.
+    const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), "not found at provider; placing again");
+    if (again) await this.enqueue(order.id);
+  }
+
+  private async onPlaceError(order: Order, error: unknown): Promise<void> {
+    if (!(error instanceof ProviderError)) throw error;
+    this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
+    if (error.outcomeUnknown) {
+      if (this.provider(order).findOrder) {
+        await this.enqueue(order.id, this.plan.delayMs(order.attempts));
+        return;
+      }
+      return this.needsAttention(order, `outcome unknown after ${error.code}; not retried to avoid buying twice`);
+    }
+    if (error.transient && order.attempts < this.plan.maxTransientAttempts) {
+      const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), `provider ${error.code}; will try again`);
+      if (again) await this.enqueue(order.id, this.plan.delayMs(order.attempts));
+      return;
+    }
+    await this.fail(order, `provider-error-${error.code}`);
+  }
+
+  /** Applies what the provider said about an order in `placing` or `pending`. */
+  private async apply(order: Order, outcome: OrderOutcome): Promise<void> {
+    switch (outcome.state) {
+      case "success":
+        return this.deliver(order, outcome.providerRef, outcome.delivery);
+      case "failed":
+        return this.fail(order, "provider-error-failed", outcome.reason, outcome.providerRef);
+      case "pending": {
+        const pending =
+          order.status === "placing"
+            ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef: outcome.providerRef }))
+            : order;
+        if (!pending) return;
+        if (order.status === "placing") await this.tellBuyer(pending, textReply(msg("order-pending", { order: order.id })));
+        await this.scheduleFollowUp(pending);
+        return;
+      }
+    }
+  }
+
+  private async followUp(order: Order): Promise<void> {
+    const provider = this.provider(order);
+    const counted = await this.deps.orders.update(order.id, (o) => ({ attempts: o.attempts + 1 }));
+    if (!counted || counted.status !== "pending") return;
+    let outcome: OrderOutcome;
+    try {
+      outcome = await provider.getStatus({ providerRef: order.providerRef ?? order.refId, refId: order.refId, product: order.product });
+    } catch (error) {
+      // Not knowing is not failing: keep following, never refund on a guess.
+      const code = error instanceof ProviderError ? error.code : "error";
+      this.deps.logger.warn({ orderId: order.id, code }, "status check failed; will check again");
+      return this.scheduleFollowUp(counted);
+    }
+    await this.apply(counted, outcome);
+  }
+
+  private async scheduleFollowUp(order: Order): Promise<void> {
+    if (Date.now() - order.createdAt > this.plan.giveUpAfterMs) {
+      return this.needsAttention(order, "still pending after the follow-up window; check it at the provider");
+    }
+    await this.enqueue(order.id, this.plan.delayMs(Math.max(1, order.attempts)));
+  }
+
+  private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {
+    const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", () => ({
+      providerRef,
+      delivered: this.deps.vault.seal(items),
+    }));
+    if (!delivered) return;
+    await this.tellBuyer(delivered, deliveryReply(delivered, items));
+  }
+
+  private async fail(order: Order, reasonKey: string, detail?: string, providerRef?: string): Promise<void> {
+    const failed = await this.deps.orders.transition(
+      order.id,
+      ["paid", "placing", "pending"],
+      "failed",
+      () => ({ failureReason: reasonKey, ...(providerRef ? { providerRef } : {}) }),
+      detail,
+    );
+    if (!failed) return;
+    await this.refund(failed);
+  }
+
+  /** Refunds a failed order to the buyer's wallet, once. */
+  private async refund(order: Order): Promise<void> {
+    await this.deps.wallet.credit(order.buyer, order.payment.amount, { id: `refund:${order.id}`, reason: "refund", orderId: order.id });
+    const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded");
+    if (!refunded) return;
+    const balance = await this.deps.wallet.balance(order.buyer);
+    await this.tellBuyer(
+      refunded,
+      textReply(
+        msg("order-failed", { order: order.id, reason: msg(order.failureReason ?? "provider-error-failed") }),
+        msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(balance) }),
+      ),
+    );
+  }
+
+  private async needsAttention(order: Order, why: string): Promise<void> {
+    if (order.attention) return;
+    const marked = await this.deps.orders.update(order.id, () => ({ attention: why }));
+    if (!marked) return;
+    this.deps.logger.error({ orderId: order.id, why }, "order needs attention");
+    await this.deps.alerts.alert(msg("admin-alert-attention", { order: order.id, why }), order.id);
+  }
+
+  private async tellBuyer(order: Order, reply: ReturnType<typeof textReply>): Promise<void> {
+    try {
+      await this.deps.outbox.send({ channel: order.channel, chatId: order.chatId, locale: order.locale }, [reply]);
+    } catch (error) {
+      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
+    }
+  }
+}
+
+/** The message that hands over what was bought. */
+export function deliveryReply(order: Order, items: DeliveryItem[]) {
+  const lines: Msg[] = [msg("order-delivered", { order: order.id, product: order.product.name })];
+  for (const item of items) lines.push(msg(`delivery-${item.label}`, { value: item.value }));
+  return textReply(...lines);
+}

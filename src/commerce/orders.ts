@@ -1,0 +1,261 @@
+/**
+ * Orders: durable records in Redis with a state machine.
+ *
+ *   awaiting_payment → paid → placing → pending → delivered
+ *                 ↘ expired       ↘      ↘ failed → refunded
+ *
+ * Every change is a compare-and-set on the record's revision (one Lua script), so two workers,
+ * a retry or a double tap can never move an order twice: the loser sees the new state and stops.
+ */
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { keys } from "../store/keys.js";
+import type { Redis } from "../store/redis.js";
+import { categoryIds, providerIds } from "../providers/types.js";
+import { inputKinds } from "./inputs.js";
+
+export const orderStatuses = ["awaiting_payment", "paid", "placing", "pending", "delivered", "failed", "refunded", "expired"] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** States an order never leaves. */
+export const finalStatuses: ReadonlySet<OrderStatus> = new Set(["delivered", "refunded", "expired"]);
+
+/** Which moves the state machine allows. */
+const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
+  awaiting_payment: ["paid", "expired"],
+  paid: ["placing", "failed"],
+  // placing → paid: the provider turned the call away (429/503) and it will be tried again.
+  placing: ["pending", "delivered", "failed", "paid"],
+  pending: ["delivered", "failed"],
+  // failed → paid: an admin's /retry of an order that was never refunded.
+  failed: ["refunded", "paid"],
+  delivered: [],
+  refunded: [],
+  expired: [],
+};
+
+export function canMove(from: OrderStatus, to: OrderStatus): boolean {
+  return allowedMoves[from].includes(to);
+}
+
+const productSnapshotSchema = z.object({
+  code: z.string(),
+  provider: z.enum(providerIds),
+  sku: z.string(),
+  name: z.string(),
+  category: z.enum(categoryIds),
+  group: z.string(),
+  basePrice: z.number().int(),
+  stock: z.number().int().nullable(),
+  input: z.enum(inputKinds),
+  delivery: z.enum(["serial", "account", "panel", "download", "vps", "plan"]),
+  meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+const orderSchema = z.object({
+  id: z.string(),
+  buyer: z.string(),
+  channel: z.enum(["telegram", "whatsapp", "console"]),
+  chatId: z.string(),
+  locale: z.enum(["id", "en"]),
+  /** The product as it was when ordered: what the provider needs to place and follow it. */
+  product: productSnapshotSchema,
+  inputs: z.record(z.string(), z.string()),
+  price: z.number().int(),
+  cost: z.number().int(),
+  payment: z.object({
+    method: z.enum(["wallet", "qris", "provider_qris"]),
+    /** What the buyer must pay (price + unique code for QRIS). */
+    amount: z.number().int(),
+    paidAt: z.number().optional(),
+    reference: z.string().optional(),
+  }),
+  status: z.enum(orderStatuses),
+  /** Our reference sent to the provider (idempotency / lookup). */
+  refId: z.string(),
+  providerRef: z.string().optional(),
+  /** Delivered items: non-secret ones in clear, secret ones encrypted (see `delivery-vault.ts`). */
+  delivered: z.string().optional(),
+  failureReason: z.string().optional(),
+  /** Set when a person must look at the order (unknown outcome, gave up polling). */
+  attention: z.string().optional(),
+  /** Fulfilment attempts so far (placing + polling), for backoff. */
+  attempts: z.number().int().default(0),
+  history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type Order = z.infer<typeof orderSchema>;
+
+/** What a caller supplies to create an order; the store fills in id, status and times. */
+export type NewOrder = Omit<Order, "id" | "status" | "refId" | "history" | "createdAt" | "updatedAt" | "attempts"> & {
+  status?: "awaiting_payment" | "paid";
+};
+
+const idAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/** A fresh order id: `ORD-` + 10 unambiguous uppercase letters/digits. */
+export function newOrderId(): string {
+  const bytes = randomBytes(10);
+  let id = "";
+  for (const byte of bytes) id += idAlphabet[byte % idAlphabet.length];
+  return `ORD-${id}`;
+}
+
+export const orderIdPattern = /^ORD-[A-Z0-9]{8,}$/;
+
+// KEYS: order hash, active set, all set, buyer set.
+// ARGV: expected rev ('' = must not exist), new rev, status, doc, id, final ('1'/'0'), createdAt.
+const casScript = `
+local rev = redis.call('HGET', KEYS[1], 'rev') or ''
+if rev ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'status', ARGV[3], 'doc', ARGV[4])
+if ARGV[6] == '1' then redis.call('ZREM', KEYS[2], ARGV[5]) else redis.call('ZADD', KEYS[2], ARGV[7], ARGV[5]) end
+if ARGV[1] == '' then
+  redis.call('ZADD', KEYS[3], ARGV[7], ARGV[5])
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[5])
+end
+return 1
+`;
+
+type CasCommand = (
+  order: string,
+  active: string,
+  all: string,
+  buyer: string,
+  expectedRev: string,
+  newRev: string,
+  status: string,
+  doc: string,
+  id: string,
+  final: string,
+  createdAt: number,
+) => Promise<number>;
+
+/** Thrown when a transition is asked from a state that does not allow it. */
+export class OrderStateError extends Error {
+  override readonly name = "OrderStateError";
+  constructor(
+    readonly order: Order,
+    readonly wanted: OrderStatus,
+  ) {
+    super(`order ${order.id} is ${order.status}; cannot move to ${wanted}`);
+  }
+}
+
+export class OrderStore {
+  private readonly cas: CasCommand;
+
+  constructor(private readonly redis: Redis) {
+    if (!("orderCas" in redis)) redis.defineCommand("orderCas", { numberOfKeys: 4, lua: casScript });
+    this.cas = (redis as unknown as { orderCas: CasCommand }).orderCas.bind(redis);
+  }
+
+  /** Creates an order (awaiting payment unless told otherwise). */
+  async create(input: NewOrder, now = Date.now()): Promise<Order> {
+    const id = newOrderId();
+    const status = input.status ?? "awaiting_payment";
+    const order: Order = {
+      ...input,
+      id,
+      status,
+      refId: `WB${id.slice(4)}`,
+      attempts: 0,
+      history: [{ status, at: now }],
+      createdAt: now,
+      updatedAt: now,
+    };
+    const written = await this.write(order, "", 1);
+    if (!written) throw new Error(`order id collision: ${id}`);
+    return order;
+  }
+
+  async get(id: string): Promise<Order | null> {
+    const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+    if (!rev || !doc) return null;
+    return orderSchema.parse(JSON.parse(doc));
+  }
+
+  /**
+   * Moves an order to `to` if it is in one of `from` and the state machine allows it, applying
+   * `patch`. Returns the updated order, or null when the order was not in `from` (someone else
+   * moved it first; nothing was changed).
+   */
+  async transition(
+    id: string,
+    from: readonly OrderStatus[],
+    to: OrderStatus,
+    patch: (order: Order) => Partial<Order> = () => ({}),
+    note?: string,
+  ): Promise<Order | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+      if (!rev || !doc) return null;
+      const current = orderSchema.parse(JSON.parse(doc));
+      if (!from.includes(current.status)) return null;
+      if (!canMove(current.status, to)) throw new OrderStateError(current, to);
+      const now = Date.now();
+      const next: Order = {
+        ...current,
+        ...patch(current),
+        status: to,
+        updatedAt: now,
+        history: [...current.history, note ? { status: to, at: now, note } : { status: to, at: now }],
+      };
+      if (await this.write(next, rev, Number(rev) + 1)) return next;
+    }
+    throw new Error(`order ${id}: too much contention`);
+  }
+
+  /** Changes fields without a status move (e.g. attempts, attention), with the same CAS. */
+  async update(id: string, patch: (order: Order) => Partial<Order>): Promise<Order | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+      if (!rev || !doc) return null;
+      const current = orderSchema.parse(JSON.parse(doc));
+      const next: Order = { ...current, ...patch(current), status: current.status, updatedAt: Date.now() };
+      if (await this.write(next, rev, Number(rev) + 1)) return next;
+    }
+    throw new Error(`order ${id}: too much contention`);
+  }
+
+  /** A buyer's newest orders, newest first. */
+  async ofBuyer(buyer: string, limit = 10): Promise<Order[]> {
+    return this.load(await this.redis.zrevrange(keys.ordersOfBuyer(buyer), 0, limit - 1));
+  }
+
+  /** The shop's newest orders, newest first. */
+  async recent(limit = 20): Promise<Order[]> {
+    return this.load(await this.redis.zrevrange(keys.ordersAll(), 0, limit - 1));
+  }
+
+  /** Orders not yet in a final state, oldest first. */
+  async active(limit = 1000): Promise<Order[]> {
+    return this.load(await this.redis.zrange(keys.ordersActive(), 0, limit - 1));
+  }
+
+  private async load(ids: string[]): Promise<Order[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(keys.order(id), "doc");
+    const results = (await pipeline.exec()) ?? [];
+    return results.flatMap(([error, doc]) => (error || typeof doc !== "string" ? [] : [orderSchema.parse(JSON.parse(doc))]));
+  }
+
+  private async write(order: Order, expectedRev: string, newRev: number): Promise<boolean> {
+    const result = await this.cas(
+      keys.order(order.id),
+      keys.ordersActive(),
+      keys.ordersAll(),
+      keys.ordersOfBuyer(order.buyer),
+      expectedRev,
+      String(newRev),
+      order.status,
+      JSON.stringify(order),
+      order.id,
+      finalStatuses.has(order.status) ? "1" : "0",
+      order.createdAt,
+    );
+    return result === 1;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * User-facing text. Every string a buyer or admin sees lives in `locales/<locale>.ftl` (Fluent);
+ * code refers to messages by key. Indonesian is the default, English the second language.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
+
+export const locales = ["id", "en"] as const;
+export type Locale = (typeof locales)[number];
+
+/** A message reference: a Fluent key plus its arguments. An argument may itself be a message. */
+export interface Msg {
+  key: string;
+  args?: Record<string, MsgArg>;
+}
+export type MsgArg = string | number | Msg;
+
+/** Shorthand for building a {@link Msg}. */
+export function msg(key: string, args?: Msg["args"]): Msg {
+  return args ? { key, args } : { key };
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === "string" && (locales as readonly string[]).includes(value);
+}
+
+const localesDir = fileURLToPath(new URL("../locales/", import.meta.url));
+
+/** Reads a locale's `.ftl` file. */
+export function readLocaleSource(locale: Locale): string {
+  return readFileSync(`${localesDir}${locale}.ftl`, "utf8");
+}
+
+/** Renders messages in every locale. Unknown keys fall back to the default locale, then to the key. */
+export class Translator {
+  private readonly bundles = new Map<Locale, FluentBundle>();
+
+  constructor(readonly defaultLocale: Locale = "id") {
+    for (const locale of locales) {
+      // Isolation marks would wrap every placeable in invisible characters that break copy-paste
+      // of order ids and serial numbers in chat apps.
+      const bundle = new FluentBundle(locale, { useIsolating: false });
+      const errors = bundle.addResource(new FluentResource(readLocaleSource(locale)));
+      if (errors.length > 0) throw new Error(`locales/${locale}.ftl: ${errors.map(String).join("; ")}`);
+      this.bundles.set(locale, bundle);
+    }
+  }
+
+  /** The text of `key` in `locale`; arguments that are messages are rendered first. */
+  t(locale: Locale, key: string, args?: Msg["args"]): string {
+    let resolved: Record<string, FluentVariable> | undefined;
+    if (args) {
+      resolved = {};
+      for (const [name, value] of Object.entries(args)) {
+        resolved[name] = typeof value === "object" ? this.render(locale, value) : value;
+      }
+    }
+    for (const candidate of [locale, this.defaultLocale]) {
+      const bundle = this.bundles.get(candidate);
+      const message = bundle?.getMessage(key);
+      if (bundle && message?.value) return bundle.formatPattern(message.value, resolved);
+    }
+    return key;
+  }
+
+  /** Renders a {@link Msg}. */
+  render(locale: Locale, message: Msg): string {
+    return this.t(locale, message.key, message.args);
+  }
+
+  /** True when the locale has the key (for tests and checks). */
+  has(locale: Locale, key: string): boolean {
+    return Boolean(this.bundles.get(locale)?.hasMessage(key));
+  }
+}

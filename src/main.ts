@@ -1,0 +1,45 @@
+/**
+ * Entry point: config → logger → app → channels. With no configuration at all it opens the
+ * console chat against the sandbox provider and an in-memory store.
+ */
+import { App } from "./app.js";
+import { ConsoleChannel } from "./channels/console/console-channel.js";
+import { formatConfigProblems, loadConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { buildProviders } from "./providers/registry.js";
+
+const loaded = loadConfig();
+if (!loaded.ok) {
+  process.stderr.write(`Configuration problems:\n${formatConfigProblems(loaded.problems)}\n`);
+  process.exit(1);
+}
+const config = loaded.config;
+// In the console demo, logs would drown the chat: only warnings, pretty, on stderr.
+const logger = createLogger({
+  level: config.console && !process.env.LOG_LEVEL ? "warn" : config.LOG_LEVEL,
+  pretty: config.console,
+});
+
+const app = await App.create({ config, logger, providers: buildProviders(config, logger) });
+await app.start();
+
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, "shutting down");
+  await app.stop();
+  process.exit(0);
+};
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+if (config.console) {
+  const consoleChannel = new ConsoleChannel({
+    translator: app.translator,
+    locale: config.DEFAULT_LOCALE,
+    handle: (inbound) => app.shop.handle(inbound),
+    settled: () => app.settled("console:local"),
+  });
+  app.outbox.register(consoleChannel);
+  await consoleChannel.run();
+  await app.stop();
+  process.exit(0);
+}

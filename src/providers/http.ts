@@ -1,0 +1,187 @@
+/**
+ * The one HTTP client every provider adapter uses.
+ *
+ * - a per-request timeout (default 15 s);
+ * - retries only where they are safe: requests marked `safe` (reads) are retried on a network
+ *   error, a timeout, 5xx or 429, with the backoff the providers document (2 s, 4 s, 8 s);
+ *   a purchase is never retried here: the adapter decides after looking the order up;
+ * - the body is read as JSON when it is JSON; an HTML error page or garbage comes back as
+ *   `json: undefined` with the text, so the adapter can tell "malformed" from "upstream";
+ * - nothing secret reaches a log or an error message: headers are never logged, and query
+ *   parameters named like keys are masked.
+ */
+import type { z } from "zod";
+import type { Logger } from "pino";
+import { ProviderError } from "./errors.js";
+
+export interface HttpRequest {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** Path (joined to the base URL) or absolute URL. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  json?: unknown;
+  /** True for reads and anything else that may be repeated without effect. Defaults to `method === "GET"`. */
+  safe?: boolean;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  json: unknown;
+  /** The raw body text (for logs; may hold an HTML error page). */
+  text: string;
+  headers: Headers;
+}
+
+export interface HttpClientOptions {
+  /** Provider id, for errors and logs. */
+  provider: string;
+  baseUrl: string;
+  /** Headers sent on every request (auth). Never logged. */
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** Delays before each retry of a safe request; its length is the number of retries. */
+  retryDelaysMs?: readonly number[];
+  logger?: Logger;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export const defaultRetryDelaysMs = [2_000, 4_000, 8_000] as const;
+const defaultTimeoutMs = 15_000;
+const secretParam = /(key|token|secret|pass|cookie|auth)/i;
+
+/** Masks query parameters that look like credentials, for logs and messages. */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url);
+  for (const name of [...copy.searchParams.keys()]) {
+    if (secretParam.test(name)) copy.searchParams.set(name, "***");
+  }
+  return copy.toString();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class HttpClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.retryDelaysMs = options.retryDelaysMs ?? defaultRetryDelaysMs;
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  }
+
+  /** Builds the full URL for a request. */
+  url(request: Pick<HttpRequest, "path" | "query">): URL {
+    const base = this.options.baseUrl.endsWith("/") ? this.options.baseUrl : `${this.options.baseUrl}/`;
+    const url = new URL(request.path.replace(/^\//, ""), base);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  /**
+   * Sends a request and returns whatever HTTP status came back. Throws ProviderError only for
+   * `timeout` (no answer in time, or the connection broke) once retries, if allowed, are spent.
+   */
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const safe = request.safe ?? request.method === "GET";
+    const attempts = safe ? this.retryDelaysMs.length + 1 : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(this.retryDelayMs(attempt - 1, lastError));
+      try {
+        const response = await this.sendOnce(request);
+        const retryable = response.status >= 500 || response.status === 429;
+        if (!retryable || attempt === attempts - 1) return response;
+        lastError = response;
+      } catch (error) {
+        lastError = error;
+        if (attempt === attempts - 1) throw error;
+      }
+      this.options.logger?.warn(
+        { provider: this.options.provider, path: request.path, attempt: attempt + 1 },
+        "provider request failed; retrying a safe request",
+      );
+    }
+    // Unreachable: the loop either returns or throws on its last attempt.
+    throw lastError;
+  }
+
+  /** Sends a request and parses a JSON body with `schema`; see {@link parseBody}. */
+  async sendJson<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<{ status: number; body: T }> {
+    const response = await this.send(request);
+    return { status: response.status, body: parseBody(this.options.provider, response, schema) };
+  }
+
+  private retryDelayMs(index: number, lastError: unknown): number {
+    const planned = this.retryDelaysMs[index] ?? this.retryDelaysMs.at(-1) ?? 0;
+    // Honour Retry-After on a 429 when the provider asks for longer than we planned.
+    if (lastError && typeof lastError === "object" && "headers" in lastError) {
+      const header = (lastError as HttpResponse).headers.get("retry-after");
+      const seconds = header ? Number(header) : Number.NaN;
+      if (Number.isFinite(seconds) && seconds * 1000 > planned) return Math.min(seconds * 1000, 60_000);
+    }
+    return planned;
+  }
+
+  private async sendOnce(request: HttpRequest): Promise<HttpResponse> {
+    const url = this.url(request);
+    const headers: Record<string, string> = { accept: "application/json", ...this.options.headers, ...request.headers };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(request.json);
+    }
+    const started = Date.now();
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(url, {
+        method: request.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const reason = error instanceof Error ? error.name : "error";
+      this.options.logger?.warn(
+        { provider: this.options.provider, method: request.method, url: redactUrl(url), reason, ms: Date.now() - started },
+        "provider request got no answer",
+      );
+      throw new ProviderError("timeout", `${this.options.provider}: no answer from ${request.method} ${url.pathname} (${reason})`, {
+        provider: this.options.provider,
+      });
+    }
+    let json: unknown;
+    try {
+      json = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    this.options.logger?.debug(
+      { provider: this.options.provider, method: request.method, url: redactUrl(url), status: response.status, ms: Date.now() - started },
+      "provider request",
+    );
+    return { status: response.status, json, text, headers: response.headers };
+  }
+}
+
+/**
+ * Parses a response body with a zod schema. A body that is not JSON or does not match becomes
+ * ProviderError('upstream') for a 5xx (an error page) and ProviderError('malformed') otherwise.
+ */
+export function parseBody<T>(provider: string, response: HttpResponse, schema: z.ZodType<T>): T {
+  const result = schema.safeParse(response.json);
+  if (result.success) return result.data;
+  const code = response.status >= 500 ? "upstream" : "malformed";
+  const what = response.json === undefined ? "a body that is not JSON" : "JSON of an unexpected shape";
+  throw new ProviderError(code, `${provider}: HTTP ${response.status} with ${what}`, { provider, status: response.status });
+}

@@ -1,0 +1,119 @@
+/**
+ * The one interface every reseller API sits behind. The bot never talks to a provider's HTTP
+ * API directly; it sees normalised products, outcomes and deliveries.
+ */
+import type { InputKind, TargetInputs } from "../commerce/inputs.js";
+import type { Rupiah } from "../commerce/money.js";
+
+/** Ids of the providers the bot knows. */
+export const providerIds = ["sandbox", "alxzen", "odzreshop", "aluy", "icsstore", "premzone"] as const;
+export type ProviderId = (typeof providerIds)[number];
+
+/** Shop categories; each has a label in the locales (`category-<id>`). */
+export const categoryIds = ["game", "data", "app", "panel", "vps", "plan", "other"] as const;
+export type CategoryId = (typeof categoryIds)[number];
+
+/** How a product is delivered to the buyer once the provider is done. */
+export type DeliveryKind = "serial" | "account" | "panel" | "download" | "vps" | "plan";
+
+/** A product as a provider sells it, normalised. Plain data, so it can be cached as JSON. */
+export interface ProviderProduct {
+  provider: ProviderId;
+  /** The provider's own product id / sku, sent back when ordering. */
+  sku: string;
+  /** Suggested short code buyers can type (letters, digits, `-`); the catalog makes it unique. */
+  code?: string;
+  category: CategoryId;
+  /** A sub-group inside the category, e.g. the game ("Mobile Legends") or operator ("XL"). */
+  group: string;
+  name: string;
+  description?: string;
+  /** What the provider charges us, in whole rupiah. */
+  basePrice: Rupiah;
+  /** Units in stock, or null when unlimited. 0 = out of stock. */
+  stock: number | null;
+  /** What the buyer must give (see `commerce/inputs.ts` for the zod schema of each kind). */
+  input: InputKind;
+  delivery: DeliveryKind;
+  /** Adapter-specific data needed to order (e.g. aluy variant id, premzone plan); never shown. */
+  meta?: Record<string, string | number | boolean>;
+}
+
+/** One line of what the buyer receives. `secret` lines are encrypted at rest and never shown in groups. */
+export interface DeliveryItem {
+  /** Label key: rendered via the locale message `delivery-<label>`. */
+  label: "serial" | "email" | "password" | "username" | "url" | "ip" | "note" | "plan" | "expires" | "invoice";
+  value: string;
+  secret?: boolean;
+}
+
+/** Where an order stands at the provider. */
+export type OrderOutcome =
+  | { state: "pending"; providerRef: string; qris?: { payload: string; amount: Rupiah; expiresAt?: number } }
+  | { state: "success"; providerRef: string; delivery: DeliveryItem[] }
+  | { state: "failed"; providerRef?: string; reason: string };
+
+/** How the provider is paid for this order. `direct` = our reseller balance; `qris` = the buyer pays the provider. */
+export type ProviderPayment = "direct" | "qris";
+
+export interface PlaceOrderRequest {
+  /** Our order id (`ORD-…`), for logs. */
+  orderId: string;
+  /** Our unique reference id, sent to the provider where it accepts one, used to look the order up. */
+  refId: string;
+  product: ProviderProduct;
+  inputs: TargetInputs;
+  payment: ProviderPayment;
+}
+
+/** The reseller's balance with the provider. */
+export interface ProviderBalance {
+  /** Amount in the provider's currency minor unit as the API reports it (IDR: rupiah; EUR: cents). */
+  amount: number;
+  currency: "IDR" | "EUR";
+  /** The same amount in rupiah. */
+  idr: Rupiah;
+}
+
+/** A QRIS deposit to top up the reseller balance (ALxZen). */
+export interface DepositResult {
+  depositId: string;
+  amount: Rupiah;
+  qrisPayload: string;
+}
+
+/** A raw inbound webhook request, as the HTTP server received it. */
+export interface WebhookRequest {
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+}
+
+/** What a webhook tells us: a hint that an order may have moved. Always confirm via `getStatus`. */
+export interface WebhookHint {
+  providerRef?: string;
+  refId?: string;
+  status?: string;
+}
+
+export interface Provider {
+  readonly id: ProviderId;
+  /** Products the shop may sell. Throws ProviderError when the provider cannot be reached. */
+  listProducts(): Promise<ProviderProduct[]>;
+  getBalance(): Promise<ProviderBalance>;
+  /**
+   * Places an order. Never retried blindly: on a timeout or a reset the adapter looks the order
+   * up (see `findOrder`) before it may try again, and throws ProviderError('timeout') when it
+   * cannot tell whether the order exists.
+   */
+  placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome>;
+  /** Current state of an order placed before. `ref` is the providerRef from an outcome. */
+  getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome>;
+  /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */
+  findOrder?(refId: string, product: ProviderProduct): Promise<OrderOutcome | null>;
+  deposit?(amount: Rupiah): Promise<DepositResult>;
+  /**
+   * Checks a webhook's authenticity and reads it. Throws ProviderError('auth') on a bad secret,
+   * ProviderError('malformed') on a bad body.
+   */
+  parseWebhook?(request: WebhookRequest): WebhookHint;
+}

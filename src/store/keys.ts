@@ -1,0 +1,29 @@
+/**
+ * Every Redis key the bot writes, in one place, so a reader can see the whole data model.
+ * (The client may add a global prefix on top; tests do.)
+ */
+export const keys = {
+  /** JSON session of a chat, with a TTL. */
+  session: (chat: string) => `sess:${chat}`,
+  /** A chat's chosen locale; outlives the session. */
+  locale: (chat: string) => `locale:${chat}`,
+  /** Sorted set chat → time its mid-checkout session expires (to tell the buyer). */
+  sessionDeadlines: () => "sess:deadlines",
+  /** Every buyer who ever wrote to the bot (for broadcasts). */
+  buyers: () => "buyers",
+  /** Wallet balance in rupiah (integer string). */
+  wallet: (buyer: string) => `wallet:${buyer}`,
+  /** Append-only ledger: list of JSON entries. */
+  ledger: (buyer: string) => `ledger:${buyer}`,
+  /** Hash of ledger entry ids already applied (idempotency). */
+  ledgerIds: (buyer: string) => `ledger-ids:${buyer}`,
+  /** Order hash: rev, status, doc (JSON). */
+  order: (id: string) => `order:${id}`,
+  /** Sorted sets of order ids by creation time. */
+  ordersAll: () => "orders:all",
+  ordersOfBuyer: (buyer: string) => `orders:buyer:${buyer}`,
+  /** Orders not in a final state (for the start-up sweep). */
+  ordersActive: () => "orders:active",
+  /** Cached merged catalog (JSON) and its refresh time. */
+  catalog: () => "catalog",
+} as const;

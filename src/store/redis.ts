@@ -1,0 +1,41 @@
+/**
+ * The Redis connection. With `REDIS_URL` set it is a real ioredis client; without it, the local
+ * demo runs on ioredis-mock, an in-memory Redis with the same API (Lua included), so every store
+ * has exactly one implementation.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import RedisMock from "ioredis-mock";
+
+export type { Redis } from "ioredis";
+
+export interface RedisConnectOptions {
+  url?: string;
+  /** Prefix for every key this client touches (tests use a fresh one per file). */
+  keyPrefix?: string;
+}
+
+/**
+ * Options for the bot's own connection: fail fast while Redis is away (the buyer is told
+ * "sedang gangguan" at once) instead of queueing commands, and reconnect forever in the background.
+ */
+const failFast: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 5_000,
+  connectTimeout: 5_000,
+  retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+};
+
+/** Connects to Redis, or to an in-memory stand-in when no URL is given. Resolves once ready. */
+export async function connectRedis({ url, keyPrefix }: RedisConnectOptions): Promise<Redis> {
+  if (!url) return new RedisMock({ keyPrefix }) as unknown as Redis;
+  const redis = new Redis(url, { ...failFast, keyPrefix, lazyConnect: true });
+  // Without the offline queue, commands sent before "ready" fail; so wait for it, once.
+  await redis.connect();
+  return redis;
+}
+
+/** True when the client is an in-memory stand-in (no durability, single process only). */
+export function isInMemory(redis: Redis): boolean {
+  return redis instanceof (RedisMock as unknown as typeof Redis);
+}
