@@ -1,0 +1,390 @@
+/**
+ * Contract tests for the ICS-Store adapter against the fake in test/fakes/icsstore-server.ts,
+ * which follows /work/shared/providers/icsstore.txt.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ProviderError } from "../../src/providers/errors.js";
+import { IcsstoreProvider } from "../../src/providers/icsstore.js";
+import type { PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
+import { IcsstoreFake } from "../fakes/icsstore-server.js";
+
+let fake: IcsstoreFake;
+let provider: IcsstoreProvider;
+
+function makeProvider(apiKey = fake.apiKey): IcsstoreProvider {
+  return new IcsstoreProvider({ baseUrl: fake.url, apiKey, retryDelaysMs: [5, 5, 5], timeoutMs: 300 });
+}
+
+beforeEach(async () => {
+  fake = await IcsstoreFake.start();
+  provider = makeProvider();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+const xla10: ProviderProduct = {
+  provider: "icsstore",
+  sku: "XLA10",
+  code: "XLA10",
+  category: "data",
+  group: "XLA — Bulanan",
+  name: "XL AXIS 10GB",
+  basePrice: 20_000,
+  stock: 50,
+  input: "phone",
+  delivery: "serial",
+};
+
+let orderSeq = 0;
+function order(product: ProviderProduct = xla10, refId = `RSAPI${++orderSeq}TEST`): PlaceOrderRequest {
+  return { orderId: `ORD-${orderSeq}`, refId, product, inputs: { phone: "081234567890" }, payment: "direct" };
+}
+
+/** Awaits a promise that must reject with a ProviderError and returns it. */
+async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+describe("requests", () => {
+  it("authenticate with the X-API-Key header and never put the key in the query", async () => {
+    await provider.getBalance();
+    await provider.listProducts();
+    expect(fake.requests.length).toBeGreaterThan(1);
+    for (const request of fake.requests) {
+      expect(request.apiKeyHeader).toBe(fake.apiKey);
+      expect(request.query.apikey).toBeUndefined();
+    }
+  });
+});
+
+describe("listProducts", () => {
+  it("lists every type in parallel, ready items with their stock and empty ones as out of stock", async () => {
+    const products = await provider.listProducts();
+    const listCalls = fake.requests.filter((r) => r.action === "listProducts");
+    expect(listCalls.map((r) => r.method)).toEqual(["GET", "GET", "GET", "GET"]);
+    expect(listCalls.map((r) => r.query.type).sort()).toEqual(["bpa", "fmax", "xda", "xla"]);
+
+    const bySku = new Map(products.map((p) => [p.sku, p]));
+    expect(bySku.get("XLA10")).toEqual({
+      ...xla10,
+      description: "Details Kuota XL AXIS 10GB",
+    });
+    expect(bySku.get("XLA20")?.stock).toBeNull(); // ready without `stok`: unlimited as far as we know
+    expect(bySku.get("XLA15")?.stock).toBe(0);
+    expect(bySku.get("BPA5")).toMatchObject({ group: "BPA — Bekasan", stock: 3, basePrice: 9_000 });
+    expect(bySku.get("FMAX1")).toMatchObject({ group: "FMAX", stock: 0 }); // no title: the type name
+    expect(bySku.get("XDA1")).toMatchObject({ group: "XDA — Harian", basePrice: 3_500 });
+    expect(products).toHaveLength(6);
+  });
+
+  it("asks for the types at the same time, not one after another", async () => {
+    fake.inject("listProducts", { kind: "slow", delayMs: 150 }, 4);
+    const started = Date.now();
+    await provider.listProducts();
+    // One after another would take 4 × 150 ms; together about 150 ms.
+    expect(Date.now() - started).toBeLessThan(450);
+  });
+
+  it("asks only for the configured types", async () => {
+    const only = new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey, types: ["xda"], retryDelaysMs: [5], timeoutMs: 300 });
+    const products = await only.listProducts();
+    expect(products.map((p) => p.sku)).toEqual(["XDA1"]);
+    expect(fake.count("listProducts")).toBe(1);
+  });
+
+  it("turns an error body into invalid_input", async () => {
+    const bad = new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey, types: ["nope"], retryDelaysMs: [5], timeoutMs: 300 });
+    const error = await providerError(bad.listProducts());
+    expect(error.code).toBe("invalid_input");
+    expect(error.message).toContain("type tidak valid");
+  });
+});
+
+describe("getBalance", () => {
+  it("reads data.saldo in rupiah", async () => {
+    fake.balance = 123_456;
+    expect(await provider.getBalance()).toEqual({ amount: 123_456, currency: "IDR", idr: 123_456 });
+  });
+});
+
+describe("placeOrder and getStatus", () => {
+  it("sends the documented JSON body and follows pending to success with the SN", async () => {
+    fake.scenario = { kind: "pending", checks: 2, note: "SN 998877" };
+    const request = order();
+    const placed = await provider.placeOrder(request);
+    expect(placed).toEqual({ state: "pending", providerRef: request.refId });
+
+    const create = fake.requests.find((r) => r.action === "createTransaction");
+    expect(create).toMatchObject({
+      method: "POST",
+      contentType: "application/json",
+      body: { kode_produk: "XLA10", nomor_tujuan: "081234567890", refid: request.refId },
+    });
+    expect(fake.balance).toBe(80_000);
+
+    const ref = { providerRef: placed.providerRef!, refId: request.refId, product: xla10 };
+    expect(await provider.getStatus(ref)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(await provider.getStatus(ref)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(await provider.getStatus(ref)).toEqual({
+      state: "success",
+      providerRef: request.refId,
+      delivery: [{ label: "serial", value: "SN 998877" }],
+    });
+    const check = fake.requests.find((r) => r.action === "checkTransaction");
+    expect(check).toMatchObject({ method: "GET", query: { action: "checkTransaction", refid: request.refId } });
+  });
+
+  it("treats unpaid as pending", async () => {
+    fake.scenario = { kind: "pending", checks: 1, initialStatus: "unpaid" };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.getStatus({ refId: request.refId })).toEqual({ state: "pending", providerRef: request.refId });
+  });
+
+  it("delivers the status message as a note when the supplier left no SN", async () => {
+    fake.scenario = { kind: "pending", checks: 0, note: "" };
+    const request = order();
+    await provider.placeOrder(request);
+    const status = await provider.getStatus({ refId: request.refId });
+    expect(status).toEqual({ state: "success", providerRef: request.refId, delivery: [{ label: "note", value: "SUKSES" }] });
+  });
+
+  it("reads an instant success back once for its SN", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({
+      state: "success",
+      providerRef: request.refId,
+      delivery: [{ label: "serial", value: "SN 5550001" }],
+    });
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(1);
+  });
+
+  it("falls back to the create message when an instant success cannot be read back", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "html", status: 502 }, 4);
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({
+      state: "success",
+      providerRef: request.refId,
+      delivery: [{ label: "note", value: "Transaksi sukses" }],
+    });
+    expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("returns a failed outcome when the supplier refuses, with the balance untouched", async () => {
+    fake.scenario = { kind: "reject", error: "Transaksi gagal: nomor tidak valid untuk paket ini" };
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({
+      state: "failed",
+      providerRef: request.refId,
+      reason: "Transaksi gagal: nomor tidak valid untuk paket ini",
+    });
+    expect(fake.balance).toBe(100_000);
+    expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("returns a failed outcome for an out-of-stock product", async () => {
+    const request = order({ ...xla10, sku: "XLA15" });
+    expect(await provider.placeOrder(request)).toMatchObject({ state: "failed", reason: "Transaksi gagal: stok produk kosong" });
+  });
+
+  it("throws insufficient_balance when the saldo does not cover the price", async () => {
+    fake.balance = 10_000;
+    const error = await providerError(provider.placeOrder(order()));
+    expect(error.code).toBe("insufficient_balance");
+    expect(error.definitive).toBe(true);
+    expect(fake.transactions.size).toBe(0);
+  });
+
+  it("reports an order that fails later as failed with the supplier's message", async () => {
+    fake.scenario = { kind: "fail-later", checks: 1, message: "Gagal: gangguan supplier" };
+    const request = order();
+    await provider.placeOrder(request);
+    expect((await provider.getStatus({ refId: request.refId })).state).toBe("pending");
+    expect(await provider.getStatus({ refId: request.refId })).toEqual({
+      state: "failed",
+      providerRef: request.refId,
+      reason: "Gagal: gangguan supplier",
+    });
+  });
+
+  it("refuses an order without a phone number before calling the API", async () => {
+    const error = await providerError(provider.placeOrder({ ...order(), inputs: {} }));
+    expect(error.code).toBe("invalid_input");
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("answers a reused refid with the existing order instead of a failure", async () => {
+    fake.scenario = { kind: "pending", checks: 5 };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.count("createTransaction")).toBe(2);
+    expect(fake.transactions.size).toBe(1);
+    expect(fake.balance).toBe(80_000);
+  });
+});
+
+describe("a purchase with an unknown outcome", () => {
+  it("is looked up with checkTransaction and not repeated when the order exists", async () => {
+    fake.inject("createTransaction", { kind: "timeout", processFirst: true });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(1);
+    expect(fake.transactions.size).toBe(1);
+  });
+
+  it("is sent again only when the lookup says the order does not exist", async () => {
+    fake.inject("createTransaction", { kind: "timeout", processFirst: false });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction", "checkTransaction", "createTransaction"]);
+    expect(fake.transactions.size).toBe(1);
+  });
+
+  it("is resolved by lookup after a 502 HTML page, without a second purchase", async () => {
+    fake.inject("createTransaction", { kind: "html", status: 502, processFirst: true });
+    const request = order();
+    expect((await provider.placeOrder(request)).state).toBe("pending");
+    expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("is resolved by lookup after malformed JSON", async () => {
+    fake.inject("createTransaction", { kind: "malformed", processFirst: true });
+    const request = order();
+    expect((await provider.placeOrder(request)).state).toBe("pending");
+    expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("is looked up when a refusal shows the balance was debited", async () => {
+    fake.inject("createTransaction", {
+      kind: "status",
+      status: 200,
+      body: { error: "Transaksi gagal: supplier timeout", saldo_awal: 100_000, saldo_akhir: 80_000 },
+      processFirst: true,
+    });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(1);
+  });
+
+  it("throws timeout, without buying again, when the lookup cannot answer either", async () => {
+    fake.inject("createTransaction", { kind: "timeout", processFirst: true });
+    fake.inject("checkTransaction", { kind: "timeout" }, 4);
+    const error = await providerError(provider.placeOrder(order()));
+    expect(error.code).toBe("timeout");
+    expect(error.outcomeUnknown).toBe(true);
+    expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("waits for a slow answer within the timeout", async () => {
+    fake.inject("createTransaction", { kind: "slow", delayMs: 100 });
+    expect((await provider.placeOrder(order())).state).toBe("pending");
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(0);
+  });
+});
+
+describe("HTTP errors", () => {
+  it("maps 401 (wrong key) to auth without echoing the key", async () => {
+    const wrong = makeProvider("wrong-secret-key");
+    const error = await providerError(wrong.getBalance());
+    expect(error.code).toBe("auth");
+    expect(error.details.status).toBe(401);
+    expect(error.message).not.toContain("wrong-secret-key");
+  });
+
+  it("maps 403 (key not active) to auth", async () => {
+    fake.inactive = true;
+    const error = await providerError(provider.getBalance());
+    expect(error.code).toBe("auth");
+    expect(error.details.status).toBe(403);
+    expect(error.message).toContain("not active");
+  });
+
+  it("maps 404 on checkTransaction to not_found, and findOrder to null", async () => {
+    const error = await providerError(provider.getStatus({ refId: "RSAPI-UNKNOWN" }));
+    expect(error.code).toBe("not_found");
+    expect(await provider.findOrder("RSAPI-UNKNOWN")).toBeNull();
+  });
+
+  it("maps 404 on createTransaction (unknown product) to not_found", async () => {
+    const error = await providerError(provider.placeOrder(order({ ...xla10, sku: "NOPE" })));
+    expect(error.code).toBe("not_found");
+    expect(fake.count("checkTransaction")).toBe(0);
+  });
+
+  it("maps 429 to rate_limited with Retry-After, after the read retries", async () => {
+    fake.inject("getBalance", { kind: "status", status: 429, retryAfter: 0 }, 4);
+    const error = await providerError(provider.getBalance());
+    expect(error.code).toBe("rate_limited");
+    expect(error.details.retryAfterMs).toBe(0);
+    expect(fake.count("getBalance")).toBe(4);
+  });
+
+  it("maps a lasting 5xx to upstream after retrying the read", async () => {
+    fake.inject("getBalance", { kind: "status", status: 500, body: { error: "Internal error" } }, 4);
+    const error = await providerError(provider.getBalance());
+    expect(error.code).toBe("upstream");
+    expect(fake.count("getBalance")).toBe(4);
+  });
+
+  it("maps a lasting HTML 503 page to upstream", async () => {
+    fake.inject("listProducts", { kind: "html", status: 503 }, 4);
+    const error = await providerError(new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey, types: ["xla"], retryDelaysMs: [5, 5, 5], timeoutMs: 300 }).listProducts());
+    expect(error.code).toBe("upstream");
+  });
+
+  it("maps malformed JSON on a read to malformed", async () => {
+    fake.inject("getBalance", { kind: "malformed" });
+    const error = await providerError(provider.getBalance());
+    expect(error.code).toBe("malformed");
+  });
+
+  it("retries reads on 5xx and succeeds when the provider recovers", async () => {
+    fake.inject("getBalance", { kind: "html", status: 502 }, 2);
+    expect((await provider.getBalance()).idr).toBe(100_000);
+    expect(fake.count("getBalance")).toBe(3);
+  });
+
+  it("throws timeout when a read never answers", async () => {
+    fake.inject("getBalance", { kind: "timeout" }, 4);
+    const error = await providerError(provider.getBalance());
+    expect(error.code).toBe("timeout");
+    expect(fake.count("getBalance")).toBe(4);
+  });
+});
+
+describe("parseWebhook", () => {
+  it("reads refid and status as a hint", () => {
+    const hint = provider.parseWebhook({ headers: {}, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
+    expect(hint).toEqual({ refId: "RSAPI1", providerRef: "RSAPI1", status: "success" });
+  });
+
+  it("rejects a body without refid as malformed", () => {
+    const call = () => provider.parseWebhook({ headers: {}, rawBody: JSON.stringify({ status: "success" }) });
+    expect(call).toThrow(ProviderError);
+    expect(call).toThrow(/refid/);
+  });
+
+  it("rejects a body that is not JSON as malformed", () => {
+    try {
+      provider.parseWebhook({ headers: {}, rawBody: "refid=RSAPI1" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).code).toBe("malformed");
+    }
+  });
+});
