@@ -1,0 +1,590 @@
+/**
+ * aluy.net reseller adapter: VPS sold per month, delivered as IP + root password.
+ *
+ * The contract is /work/shared/providers/aluy.txt. Things worth knowing before reading on:
+ * - auth is a replayed portal session cookie; it is a secret and is scrubbed from every message;
+ * - money is EUR cents and becomes rupiah at the edge (rounded up, so a resale never undercharges);
+ * - POST /orders is not idempotent and provisions inline, so an order call without a clear answer
+ *   is resolved by finding our refId in the order lines (we send it as `label`), never by a blind
+ *   second POST;
+ * - a service is "ready" only when the hypervisor reports it running with an IPv4; only then do we
+ *   reset the root password, because aluy shows a password exactly once and never stores it.
+ */
+import { z } from "zod";
+import { eurCentsToRupiah } from "../commerce/money.js";
+import type { Logger } from "../logger.js";
+import { ProviderError, type ProviderErrorCode } from "./errors.js";
+import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "./http.js";
+import { placeSafely } from "./place-safely.js";
+import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "./types.js";
+
+/** The documented base URL of the reseller API. */
+export const defaultAluyBaseUrl = "https://aluy.net/api/reseller/v1";
+
+/** The cookie name the portal issues over HTTPS; used when only the bare token is configured. */
+const sessionCookieName = "__Secure-next-auth.session-token";
+
+/** A custom VPS spec we offer on top of the preset catalog (sizes in GB / cores). */
+export interface AluyCustomPlan {
+  ramGb: number;
+  cpuCores: number;
+  ssdGb: number;
+}
+
+/** Configuration of the aluy adapter; timing and `fetch` are injectable so tests run fast. */
+export interface AluyProviderOptions {
+  baseUrl: string;
+  /** `name=value` cookie string, or just the session token value. Secret. */
+  sessionCookie: string;
+  /** Rupiah per euro, for converting EUR cents. */
+  eurToIdr: number;
+  /**
+   * Billing period sent with every order. Default "monthly": a buyer pays us once for a month,
+   * so we buy a month up front. aluy's own default, "hourly", would meter our account for as long
+   * as the VPS exists, an open-ended cost no one-off sale covers.
+   */
+  period?: "monthly" | "hourly";
+  /** Custom specs to sell in every location aluy offers; each must fit `/vm-config` limits. */
+  customPlans?: readonly AluyCustomPlan[];
+  /** Pause between order look-ups after an order call got no clear answer (default 5 s). */
+  pollIntervalMs?: number;
+  logger?: Logger;
+  timeoutMs?: number;
+  retryDelaysMs?: readonly number[];
+  fetch?: typeof fetch;
+}
+
+/** The result of checking a promo code. */
+export interface AluyPromoResult {
+  valid: boolean;
+  discountPercent?: number;
+  error?: string;
+}
+
+/** Power actions the hypervisor accepts (see "VPS management" in the contract). */
+export type AluyPowerAction = "start" | "shutdown" | "stop" | "restart";
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas. Fields we do not use are left out; zod drops unknown keys.
+
+const errorBodySchema = z.object({
+  error: z.string(),
+  current: z.number().optional(),
+  limit: z.number().optional(),
+});
+
+const catalogSchema = z.object({
+  products: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      category: z.string(),
+      features: z.array(z.string()).nullish(),
+      variants: z.array(
+        z.object({
+          id: z.string().min(1),
+          sku: z.string(),
+          name: z.string(),
+          priceCents: z.number().int().nonnegative(),
+          displayOrder: z.number().nullish(),
+        }),
+      ),
+    }),
+  ),
+});
+
+const rangeSchema = z.object({
+  minRamGb: z.number(),
+  maxRamGb: z.number(),
+  minCpuCores: z.number(),
+  maxCpuCores: z.number(),
+  minSsdGb: z.number(),
+  maxSsdGb: z.number(),
+});
+
+const vmConfigSchema = z.object({
+  custom: z.object({
+    available: z.boolean(),
+    pricing: z.object({
+      ramPer1GbCents: z.number().nonnegative(),
+      cpuPerCoreCents: z.number().nonnegative(),
+      ssdPer10GbCents: z.number().nonnegative(),
+    }),
+    limits: rangeSchema,
+    locations: z.array(z.object({ id: z.string().min(1), label: z.string() })),
+  }),
+});
+type CustomConfig = z.infer<typeof vmConfigSchema>["custom"];
+
+const balanceSchema = z.object({ balanceCents: z.number().int() });
+
+const promoSchema = z.object({
+  valid: z.boolean(),
+  discountPercent: z.number().optional(),
+  error: z.string().optional(),
+});
+
+const orderSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  lines: z.array(z.object({ label: z.string().nullish() })).default([]),
+});
+type AluyOrder = z.infer<typeof orderSchema>;
+
+const createdOrderSchema = z.object({ order: orderSchema });
+
+/** A page of any list endpoint, normalised to `items` so one pager serves orders and services. */
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+const ordersPageSchema = z
+  .object({ orders: z.array(orderSchema), total: z.number().int() })
+  .transform((body): Page<AluyOrder> => ({ items: body.orders, total: body.total }));
+
+const serviceSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  label: z.string().nullish(),
+  externalId: z.string().nullish(),
+});
+type AluyService = z.infer<typeof serviceSchema>;
+
+const servicesPageSchema = z
+  .object({ services: z.array(serviceSchema), total: z.number().int() })
+  .transform((body): Page<AluyService> => ({ items: body.services, total: body.total }));
+
+const serviceDetailSchema = z.object({
+  service: serviceSchema.extend({ hasProvisionIssue: z.boolean() }),
+});
+
+const serverStatusSchema = z.object({
+  serviceId: z.string(),
+  externalId: z.string().nullish(),
+  state: z.string(),
+  hostname: z.string().nullish(),
+  name: z.string().nullish(),
+  cpuCores: z.number().nullish(),
+  memoryMb: z.number().nullish(),
+  storageGb: z.number().nullish(),
+  trafficGb: z.number().nullish(),
+  ipAddresses: z.array(z.object({ address: z.string().min(1), type: z.string() })).default([]),
+});
+/** Live state of a VPS as the hypervisor reports it. */
+export type AluyServerStatus = z.infer<typeof serverStatusSchema>;
+
+const powerSchema = z.object({ ok: z.literal(true), action: z.string(), serviceId: z.string() });
+/** aluy's acknowledgement of a power action. */
+export type AluyPowerResult = z.infer<typeof powerSchema>;
+
+const passwordSchema = z.object({ ok: z.literal(true), password: z.string().min(1) });
+
+const templatesSchema = z.object({
+  templates: z.array(z.object({ id: z.number().int().positive(), label: z.string() })),
+});
+/** An OS template a VPS can be reinstalled with. */
+export type AluyTemplate = z.infer<typeof templatesSchema>["templates"][number];
+
+const reinstallSchema = z.object({ ok: z.literal(true), serviceId: z.string() });
+/** aluy's acknowledgement of a reinstall (the wipe runs in the background). */
+export type AluyReinstallResult = z.infer<typeof reinstallSchema>;
+
+/** What `listProducts` stores in `ProviderProduct.meta`, read back when ordering. */
+const productMetaSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("preset"), variantId: z.string().min(1) }),
+  z.object({
+    kind: z.literal("custom"),
+    ramGb: z.number().int().positive(),
+    cpuCores: z.number().int().positive(),
+    ssdGb: z.number().int().positive(),
+    location: z.string().min(1),
+  }),
+]);
+
+// ---------------------------------------------------------------------------------------------
+
+const provider = "aluy";
+/** Lists are newest first; an order or service we are looking for is recent, so two pages do. */
+const lookupPageSize = 50;
+const lookupPages = 2;
+/** Look-ups after an unknown order outcome, `pollIntervalMs` apart (see `lookupAfterUnknown`). */
+const lookupAttempts = 3;
+const defaultPollIntervalMs = 5_000;
+const maxMessageChars = 200;
+
+/**
+ * HTTP status → error code, from the contract's error table. 409 ("state doesn't allow it", e.g.
+ * a VPS not provisioned yet) and 429 (POSTPAID VPS quota full) are `unavailable`: nothing
+ * happened, and waiting a few seconds does not fix either, which `rate_limited` would suggest;
+ * they clear when the state changes or an admin raises the quota.
+ */
+const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
+  400: "invalid_input",
+  401: "auth",
+  402: "insufficient_balance",
+  403: "auth",
+  404: "not_found",
+  409: "unavailable",
+  429: "unavailable",
+  502: "upstream",
+  503: "unavailable",
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Cookie header for a configured value: sent as is when it names its cookie. */
+function cookieHeader(configured: string): string {
+  const value = configured.trim();
+  return value.includes("=") ? value : `${sessionCookieName}=${value}`;
+}
+
+/** Every substring of the cookie that must never leave the adapter: the header and each value. */
+function cookieSecrets(header: string): string[] {
+  const values = header.split(";").map((pair) => pair.slice(pair.indexOf("=") + 1).trim());
+  return [header, ...values].filter((secret) => secret.length >= 4);
+}
+
+/** A product code buyers can type: letters, digits and `-` only. */
+function toCode(text: string): string {
+  return text.toUpperCase().replace(/[^A-Z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/** True when a plan fits the live limits of the custom pool. */
+function withinLimits(plan: AluyCustomPlan, limits: CustomConfig["limits"]): boolean {
+  const between = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
+  return (
+    between(plan.ramGb, limits.minRamGb, limits.maxRamGb) &&
+    between(plan.cpuCores, limits.minCpuCores, limits.maxCpuCores) &&
+    between(plan.ssdGb, limits.minSsdGb, limits.maxSsdGb)
+  );
+}
+
+/** Monthly price of a custom spec in (possibly fractional) EUR cents, per `/vm-config` pricing. */
+function customPriceCents(plan: AluyCustomPlan, pricing: CustomConfig["pricing"]): number {
+  return plan.ramGb * pricing.ramPer1GbCents + plan.cpuCores * pricing.cpuPerCoreCents + (plan.ssdGb / 10) * pricing.ssdPer10GbCents;
+}
+
+/** Where an order found in the list stands: cancelled or refunded orders will never deliver. */
+function outcomeOfOrder(order: AluyOrder): OrderOutcome {
+  if (order.status === "CANCELLED" || order.status === "REFUNDED") {
+    return { state: "failed", providerRef: order.id, reason: `aluy order ${order.status.toLowerCase()}` };
+  }
+  return { state: "pending", providerRef: order.id };
+}
+
+/** Adapter for the aluy.net reseller API (VPS). */
+export class AluyProvider implements Provider {
+  readonly id = "aluy" as const;
+  private readonly http: HttpClient;
+  private readonly secrets: string[];
+  private readonly period: "monthly" | "hourly";
+  private readonly customPlans: readonly AluyCustomPlan[];
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly options: AluyProviderOptions) {
+    const cookie = cookieHeader(options.sessionCookie);
+    this.secrets = cookieSecrets(cookie);
+    this.period = options.period ?? "monthly";
+    this.customPlans = options.customPlans ?? [];
+    this.pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
+    this.http = new HttpClient({
+      provider,
+      baseUrl: options.baseUrl,
+      headers: { cookie },
+      timeoutMs: options.timeoutMs,
+      retryDelaysMs: options.retryDelaysMs,
+      logger: options.logger,
+      fetch: options.fetch,
+    });
+  }
+
+  /**
+   * Preset variants plus, when configured and the custom pool is open, each custom plan in each
+   * location. aluy only sells VPS to resellers (other categories are refused at order time), so
+   * other catalog entries are left out. A failing `/vm-config` fails the whole listing rather
+   * than returning a catalog that silently lost its custom products.
+   */
+  async listProducts(): Promise<ProviderProduct[]> {
+    const presets = await this.presetProducts();
+    if (this.customPlans.length === 0) return presets;
+    return [...presets, ...(await this.customProducts())];
+  }
+
+  /** The wallet balance (EUR cents; negative on a POSTPAID account that owes). */
+  async getBalance(): Promise<ProviderBalance> {
+    const body = await this.call({ method: "GET", path: "/balance" }, balanceSchema);
+    return { amount: body.balanceCents, currency: "EUR", idr: this.toRupiah(body.balanceCents) };
+  }
+
+  /** Checks a promo code, optionally for a variant. An unusable code is `valid: false`, not an error. */
+  async validatePromo(code: string, variantId?: string): Promise<AluyPromoResult> {
+    const body = await this.call({ method: "POST", path: "/promo/validate", json: { code, variantId } }, promoSchema);
+    return {
+      valid: body.valid,
+      ...(body.discountPercent !== undefined ? { discountPercent: body.discountPercent } : {}),
+      ...(body.error !== undefined ? { error: body.error } : {}),
+    };
+  }
+
+  /**
+   * Orders a VPS labelled with our refId. A 201 means the order exists and provisioning started;
+   * the VPS is not usable yet, so the outcome is pending with the order id. Per the contract ("if
+   * POST /orders times out, fetch GET /orders before retrying"), an unclear answer is resolved by
+   * looking the label up, and the POST is repeated at most once, only when no order has it.
+   */
+  async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
+    const body = this.orderBody(request);
+    return placeSafely({
+      place: async () => {
+        const created = await this.call({ method: "POST", path: "/orders", json: body }, createdOrderSchema);
+        return { state: "pending", providerRef: created.order.id };
+      },
+      lookup: () => this.lookupAfterUnknown(request.refId),
+    });
+  }
+
+  /** Finds the order whose line is labelled with our refId among the newest orders; null if none. */
+  async findOrder(refId: string): Promise<OrderOutcome | null> {
+    const order = await this.findInPages("/orders", {}, ordersPageSchema, (item) =>
+      item.lines.some((line) => line.label === refId),
+    );
+    return order ? outcomeOfOrder(order) : null;
+  }
+
+  /**
+   * Follows the service the order created (found by its label) until the VPS runs with an IPv4,
+   * then resets the root password to deliver it. The reset is NOT idempotent: every call makes a
+   * new password and invalidates the one delivered before, so it happens only once the server is
+   * running, and the caller must stop polling after a success (the bot does).
+   */
+  async getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
+    const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
+    const service = await this.findService(ref.refId);
+    if (!service) return pending;
+    if (service.status === "TERMINATED") {
+      return { state: "failed", providerRef: service.id, reason: "aluy terminated the VPS before it was delivered" };
+    }
+    if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, pending);
+    const status = await this.serviceStatus(service.id);
+    const ipv4 = status.ipAddresses.find((address) => address.type === "ipv4")?.address;
+    if (status.state !== "running" || !ipv4) return pending;
+    const password = await this.resetPassword(service.id);
+    return {
+      state: "success",
+      providerRef: service.id,
+      delivery: [
+        { label: "ip", value: ipv4 },
+        { label: "username", value: "root" },
+        { label: "password", value: password, secret: true },
+        { label: "note", value: service.id },
+      ],
+    };
+  }
+
+  /** Live state, resources and IPs of a VPS. */
+  async serviceStatus(serviceId: string): Promise<AluyServerStatus> {
+    return this.call({ method: "GET", path: this.servicePath(serviceId, "status") }, serverStatusSchema);
+  }
+
+  /** Runs a power action. Not retried here: a repeated restart is a second reboot. */
+  async power(serviceId: string, action: AluyPowerAction): Promise<AluyPowerResult> {
+    return this.call({ method: "POST", path: this.servicePath(serviceId, "power"), json: { action } }, powerSchema);
+  }
+
+  /**
+   * Sets a new root password and returns it; aluy shows it this once and keeps no copy. Each call
+   * replaces the previous password, so never call it to "read" the password.
+   */
+  async resetPassword(serviceId: string): Promise<string> {
+    const body = await this.call({ method: "POST", path: this.servicePath(serviceId, "reset-password") }, passwordSchema);
+    return body.password;
+  }
+
+  /** OS templates the VPS can be reinstalled with. */
+  async templates(serviceId: string): Promise<AluyTemplate[]> {
+    const body = await this.call({ method: "GET", path: this.servicePath(serviceId, "templates") }, templatesSchema);
+    return body.templates.map(({ id, label }) => ({ id, label }));
+  }
+
+  /** Wipes the VPS and installs `operatingSystemId` (destructive: all data on it is lost). */
+  async reinstall(serviceId: string, operatingSystemId: number, hostname?: string): Promise<AluyReinstallResult> {
+    const json = { operatingSystemId, ...(hostname !== undefined ? { hostname } : {}) };
+    return this.call({ method: "POST", path: this.servicePath(serviceId, "reinstall"), json }, reinstallSchema);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async presetProducts(): Promise<ProviderProduct[]> {
+    const body = await this.call({ method: "GET", path: "/products" }, catalogSchema);
+    return body.products
+      .filter((product) => product.category.toUpperCase() === "VPS")
+      .flatMap((product) =>
+        [...product.variants]
+          .sort((a, b) => (a.displayOrder ?? 0) - (b.displayOrder ?? 0))
+          .map(
+            (variant): ProviderProduct => ({
+              provider,
+              sku: variant.id,
+              code: toCode(variant.sku),
+              category: "vps",
+              group: product.name,
+              name: `${product.name} ${variant.name}`,
+              ...(product.features?.length ? { description: product.features.join(", ") } : {}),
+              basePrice: this.toRupiah(variant.priceCents),
+              stock: null,
+              input: "none",
+              delivery: "vps",
+              meta: { kind: "preset", variantId: variant.id },
+            }),
+          ),
+      );
+  }
+
+  private async customProducts(): Promise<ProviderProduct[]> {
+    const { custom } = await this.call({ method: "GET", path: "/vm-config" }, vmConfigSchema);
+    if (!custom.available) return [];
+    const plans = this.customPlans.filter((plan) => {
+      const fits = withinLimits(plan, custom.limits);
+      if (!fits) this.options.logger?.warn({ provider, plan }, "aluy custom plan is outside the live limits; not listed");
+      return fits;
+    });
+    return plans.flatMap((plan) => custom.locations.map((location) => this.customProduct(plan, location, custom.pricing)));
+  }
+
+  private customProduct(
+    plan: AluyCustomPlan,
+    location: CustomConfig["locations"][number],
+    pricing: CustomConfig["pricing"],
+  ): ProviderProduct {
+    const spec = `${plan.cpuCores} vCPU, ${plan.ramGb} GB RAM, ${plan.ssdGb} GB SSD`;
+    return {
+      provider,
+      sku: `custom-${plan.ramGb}g-${plan.cpuCores}c-${plan.ssdGb}g-${location.id}`,
+      code: toCode(`VPS-${plan.ramGb}G-${plan.cpuCores}C-${plan.ssdGb}G-${location.id}`),
+      category: "vps",
+      group: "Custom VPS",
+      name: `Custom VPS ${spec} (${location.label})`,
+      description: `${spec}, ${location.label}`,
+      basePrice: this.toRupiah(customPriceCents(plan, pricing)),
+      stock: null,
+      input: "none",
+      delivery: "vps",
+      meta: { kind: "custom", ramGb: plan.ramGb, cpuCores: plan.cpuCores, ssdGb: plan.ssdGb, location: location.id },
+    };
+  }
+
+  /** The POST /orders body: exactly one of the two documented paths, labelled with our refId. */
+  private orderBody(request: PlaceOrderRequest): Record<string, string | number> {
+    const meta = productMetaSchema.safeParse(request.product.meta);
+    if (!meta.success) {
+      throw new ProviderError("invalid_input", `aluy: product ${request.product.sku} carries no aluy order data`, { provider });
+    }
+    const common = { label: request.refId, period: this.period };
+    if (meta.data.kind === "preset") return { variantId: meta.data.variantId, ...common };
+    const { ramGb, cpuCores, ssdGb, location } = meta.data;
+    return { type: "vm-custom", ramGb, cpuCores, ssdGb, location, ...common };
+  }
+
+  /**
+   * Looks our order up after an unclear answer. aluy provisions inside POST /orders, so a call we
+   * gave up on may still be running there; one empty look could miss an order about to appear and
+   * lead to a second VPS, hence a few looks `pollIntervalMs` apart before concluding "none".
+   * A look that itself fails leaves the outcome unknown: it must not read as a definite refusal
+   * (a 403 here says nothing about the order), so it becomes `timeout`.
+   */
+  private async lookupAfterUnknown(refId: string): Promise<OrderOutcome | null> {
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const found = await this.findOrder(refId);
+        if (found || attempt >= lookupAttempts) return found;
+        this.options.logger?.warn({ provider, refId, attempt }, "aluy order not found yet after an unclear answer; looking again");
+        await sleep(this.pollIntervalMs);
+      }
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.outcomeUnknown) throw error;
+      throw new ProviderError("timeout", `aluy: order ${refId} has an unknown outcome; looking it up failed (${error.message})`, {
+        provider,
+        ...(error.details.status !== undefined ? { status: error.details.status } : {}),
+      });
+    }
+  }
+
+  private findService(refId: string): Promise<AluyService | null> {
+    return this.findInPages("/services", { kind: "VPS" }, servicesPageSchema, (service) => service.label === refId);
+  }
+
+  /**
+   * A service still provisioning is pending, unless aluy flags a failed deployment. That is a
+   * failure for the buyer; the fix (retry-provision) deletes and recreates the service, so it is
+   * left to an admin rather than done here on a poll.
+   */
+  private async provisioningOutcome(serviceId: string, pending: OrderOutcome): Promise<OrderOutcome> {
+    const { service } = await this.call({ method: "GET", path: this.servicePath(serviceId) }, serviceDetailSchema);
+    if (!service.hasProvisionIssue) return pending;
+    this.options.logger?.warn({ provider, serviceId }, "aluy reports a provisioning issue; retry-provision is for an admin");
+    return {
+      state: "failed",
+      providerRef: service.id,
+      reason: `aluy could not provision VPS ${service.id}; an admin may run retry-provision, which replaces the service`,
+    };
+  }
+
+  /** Walks a newest-first list a couple of pages deep for the first item that matches. */
+  private async findInPages<T>(
+    path: string,
+    query: Record<string, string>,
+    schema: z.ZodType<Page<T>>,
+    matches: (item: T) => boolean,
+  ): Promise<T | null> {
+    for (let page = 0; page < lookupPages; page++) {
+      const offset = page * lookupPageSize;
+      const body = await this.call({ method: "GET", path, query: { ...query, limit: lookupPageSize, offset } }, schema);
+      const found = body.items.find(matches);
+      if (found) return found;
+      if (body.items.length < lookupPageSize || offset + body.items.length >= body.total) return null;
+    }
+    return null;
+  }
+
+  private servicePath(serviceId: string, action?: string): string {
+    const base = `/services/${encodeURIComponent(serviceId)}`;
+    return action ? `${base}/${action}` : base;
+  }
+
+  private toRupiah(cents: number): number {
+    return eurCentsToRupiah(cents, this.options.eurToIdr);
+  }
+
+  /** Sends a request; a 2xx body is parsed with `schema`, anything else becomes a ProviderError. */
+  private async call<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+    const response = await this.http.send(request);
+    if (response.status >= 200 && response.status < 300) return parseBody(provider, response, schema);
+    throw this.errorFor(request, response);
+  }
+
+  /**
+   * Maps an error answer by status (the contract: "switch on the status code, not the message").
+   * A 5xx without aluy's JSON error body is an error page from something in front of aluy, which
+   * may have forwarded the request: that is `upstream` (outcome unknown), even for a 503.
+   */
+  private errorFor(request: HttpRequest, response: HttpResponse): ProviderError {
+    const parsed = errorBodySchema.safeParse(response.json);
+    const details = { provider, status: response.status };
+    const where = `aluy: ${request.method} ${request.path} → HTTP ${response.status}`;
+    if (!parsed.success) {
+      const code = response.status >= 500 ? "upstream" : (codeByStatus[response.status] ?? "malformed");
+      return new ProviderError(code, `${where} without an error body`, details);
+    }
+    const code = codeByStatus[response.status] ?? (response.status >= 500 ? "upstream" : "malformed");
+    const { current, limit } = parsed.data;
+    const quota = current !== undefined && limit !== undefined ? ` (VPS quota: ${current} of ${limit} in use)` : "";
+    return new ProviderError(code, `${where}: ${this.scrub(parsed.data.error)}${quota}`, details);
+  }
+
+  /** Removes the session cookie from provider text and caps its length, so messages are safe to log. */
+  private scrub(text: string): string {
+    const clean = this.secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
+    return clean.length > maxMessageChars ? `${clean.slice(0, maxMessageChars)}…` : clean;
+  }
+}

@@ -1,0 +1,490 @@
+/**
+ * Contract tests: AluyProvider against the in-memory aluy.net fake (written from the provider
+ * document). They cover the catalog and money conversion, the order → provision → delivery flow,
+ * the error table, unclear order answers resolved by lookup, VPS management, and secrets.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { AluyProvider, type AluyProviderOptions } from "../../src/providers/aluy.js";
+import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
+import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
+import { aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
+
+const eurToIdr = 17_321;
+const presetVariant = "clxvar0000000000000000001";
+const inactiveVariant = "clxvar0000000000000000003";
+
+let fake: AluyFake;
+
+beforeEach(async () => {
+  fake = await startAluyFake();
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+function aluy(overrides: Partial<AluyProviderOptions> = {}): AluyProvider {
+  return new AluyProvider({
+    baseUrl: fake.url,
+    sessionCookie: aluyFakeCookie,
+    eurToIdr,
+    timeoutMs: 300,
+    retryDelaysMs: [5, 5, 5],
+    pollIntervalMs: 10,
+    ...overrides,
+  });
+}
+
+function product(meta: ProviderProduct["meta"]): ProviderProduct {
+  return {
+    provider: "aluy",
+    sku: "test",
+    category: "vps",
+    group: "VPS Starter",
+    name: "VPS Starter 1 GB",
+    basePrice: 86_432,
+    stock: null,
+    input: "none",
+    delivery: "vps",
+    meta,
+  };
+}
+
+const preset = product({ kind: "preset", variantId: presetVariant });
+
+function orderRequest(refId: string, item: ProviderProduct = preset): PlaceOrderRequest {
+  return { orderId: `ORD-${refId}`, refId, product: item, inputs: {}, payment: "direct" };
+}
+
+async function rejection(promise: Promise<unknown>, code: ProviderErrorCode): Promise<ProviderError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  expect((error as ProviderError).code).toBe(code);
+  return error as ProviderError;
+}
+
+/** Places an order and polls until it is delivered (the fake provisions after `provisionPolls`). */
+async function deliveredVps(provider: AluyProvider, refId: string): Promise<OrderOutcome & { state: "success" }> {
+  const placed = await provider.placeOrder(orderRequest(refId));
+  for (let poll = 0; poll < 10; poll++) {
+    const outcome = await provider.getStatus({ providerRef: placed.providerRef ?? "", refId, product: preset });
+    if (outcome.state === "success") return outcome;
+  }
+  throw new Error("the VPS was never delivered");
+}
+
+describe("catalog", () => {
+  it("lists each active VPS variant with its EUR price converted to rupiah, rounded up", async () => {
+    const products = await aluy().listProducts();
+
+    // The inactive variant and the non-VPS product are not sellable.
+    expect(products.map((p) => p.sku)).toEqual([presetVariant, "clxvar0000000000000000002"]);
+    expect(products[0]).toEqual({
+      provider: "aluy",
+      sku: presetVariant,
+      code: "VPS-1G",
+      category: "vps",
+      group: "VPS Starter",
+      name: "VPS Starter 1 GB",
+      description: "1 vCPU, 1 GB RAM, 20 GB SSD",
+      basePrice: 86_432, // 4.99 € × 17 321 = 86 431.79
+      stock: null,
+      input: "none",
+      delivery: "vps",
+      meta: { kind: "preset", variantId: presetVariant },
+    });
+    expect(fake.count("GET", "/vm-config")).toBe(0);
+  });
+
+  it("adds custom plans within the live limits, one per location, priced per resource", async () => {
+    const products = await aluy({
+      customPlans: [
+        { ramGb: 4, cpuCores: 2, ssdGb: 60 },
+        { ramGb: 128, cpuCores: 2, ssdGb: 60 }, // above maxRamGb 64
+        { ramGb: 2, cpuCores: 1, ssdGb: 10 }, // below minSsdGb 20
+        { ramGb: 2, cpuCores: 1, ssdGb: 25 },
+      ],
+    }).listProducts();
+
+    const custom = products.filter((p) => p.meta?.kind === "custom");
+    expect(custom.map((p) => p.code)).toEqual([
+      "VPS-4G-2C-60G-FI-HEL",
+      "VPS-4G-2C-60G-DE-FRA",
+      "VPS-2G-1C-25G-FI-HEL",
+      "VPS-2G-1C-25G-DE-FRA",
+    ]);
+    // 4×200 + 2×300 + 6×100 = 2000 cents; 2×200 + 1×300 + 2.5×100 = 950 cents (164 549.5 → up).
+    expect(custom.map((p) => p.basePrice)).toEqual([346_420, 346_420, 164_550, 164_550]);
+    expect(custom[1]).toMatchObject({
+      category: "vps",
+      delivery: "vps",
+      input: "none",
+      stock: null,
+      meta: { kind: "custom", ramGb: 4, cpuCores: 2, ssdGb: 60, location: "de-fra" },
+    });
+  });
+
+  it("lists no custom plans while the custom pool is unavailable", async () => {
+    fake.vmConfig.available = false;
+    const products = await aluy({ customPlans: [{ ramGb: 4, cpuCores: 2, ssdGb: 60 }] }).listProducts();
+    expect(products.every((p) => p.meta?.kind === "preset")).toBe(true);
+    expect(fake.count("GET", "/vm-config")).toBe(1);
+  });
+
+  it("fails the listing when the custom config cannot be read, rather than dropping custom plans", async () => {
+    fake.fail({ method: "GET", path: "/vm-config", fault: { kind: "html", status: 502 }, times: 4 });
+    const error = await rejection(aluy({ customPlans: [{ ramGb: 4, cpuCores: 2, ssdGb: 60 }] }).listProducts(), "upstream");
+    expect(error.message).not.toContain("<html");
+    expect(fake.count("GET", "/vm-config")).toBe(4); // a read: retried 3 times
+  });
+});
+
+describe("account", () => {
+  it("reports the balance in EUR cents and in rupiah", async () => {
+    fake.balanceCents = 4250;
+    expect(await aluy().getBalance()).toEqual({ amount: 4250, currency: "EUR", idr: 736_143 });
+  });
+
+  it("quotes a valid promo code for a variant", async () => {
+    const result = await aluy().validatePromo("summer10", presetVariant);
+    expect(result).toEqual({ valid: true, discountPercent: 10 });
+    expect(fake.requests.at(-1)?.body).toEqual({ code: "summer10", variantId: presetVariant });
+  });
+
+  it("reports an unknown promo code as invalid, not as an error", async () => {
+    expect(await aluy().validatePromo("NOPE")).toEqual({ valid: false, error: "Invalid promo code" });
+  });
+
+  it("sends a bare session token as the portal's session cookie", async () => {
+    await aluy({ sessionCookie: aluyFakeToken }).getBalance();
+    expect(fake.requests[0]?.headers.cookie).toBe(aluyFakeCookie);
+  });
+
+  it("reads a malformed balance as malformed", async () => {
+    fake.fail({ method: "GET", path: "/balance", fault: { kind: "malformed" } });
+    await rejection(aluy().getBalance(), "malformed");
+  });
+});
+
+describe("ordering and delivery", () => {
+  it("orders a preset variant for a month, labelled with our refId, and waits for provisioning", async () => {
+    const outcome = await aluy().placeOrder(orderRequest("REF-1"));
+
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    const post = fake.requests.find((r) => r.method === "POST" && r.path === "/orders");
+    expect(post?.body).toEqual({ variantId: presetVariant, label: "REF-1", period: "monthly" });
+    expect(post?.headers.cookie).toBe(aluyFakeCookie);
+    expect(fake.balanceCents).toBe(10_000 - 499); // PREPAID monthly: charged up front
+  });
+
+  it("sends period hourly when configured", async () => {
+    await aluy({ period: "hourly" }).placeOrder(orderRequest("REF-H"));
+    expect(fake.requests.at(-1)?.body).toMatchObject({ period: "hourly" });
+    expect(fake.orders[0]?.totalCents).toBe(0);
+  });
+
+  it("orders a custom plan on the custom path only", async () => {
+    const custom = product({ kind: "custom", ramGb: 4, cpuCores: 2, ssdGb: 60, location: "fi-hel" });
+    const outcome = await aluy().placeOrder(orderRequest("REF-C", custom));
+
+    expect(outcome.state).toBe("pending");
+    expect(fake.requests.at(-1)?.body).toEqual({
+      type: "vm-custom",
+      ramGb: 4,
+      cpuCores: 2,
+      ssdGb: 60,
+      location: "fi-hel",
+      label: "REF-C",
+      period: "monthly",
+    });
+  });
+
+  it("goes pending → success with IP, root and a secret password, resetting the password once", async () => {
+    fake.provisionPolls = 2;
+    fake.bootPolls = 1;
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("REF-2"));
+    const ref = { providerRef: placed.state === "pending" ? placed.providerRef : "", refId: "REF-2", product: preset };
+
+    expect(await provider.getStatus(ref)).toEqual({ state: "pending", providerRef: ref.providerRef }); // PENDING
+    expect(await provider.getStatus(ref)).toEqual({ state: "pending", providerRef: ref.providerRef }); // booting, no IP
+    expect(fake.count("POST", /reset-password$/)).toBe(0);
+
+    const delivered = await provider.getStatus(ref);
+    const service = fake.services[0]!;
+    expect(delivered).toEqual({
+      state: "success",
+      providerRef: service.id,
+      delivery: [
+        { label: "ip", value: service.ipv4 },
+        { label: "username", value: "root" },
+        { label: "password", value: service.password, secret: true },
+        { label: "note", value: service.id },
+      ],
+    });
+    expect(service.passwordResets).toBe(1);
+    expect(fake.count("POST", /reset-password$/)).toBe(1);
+    expect(fake.requests.find((r) => r.path === "/services")?.query).toMatchObject({ kind: "VPS" });
+  });
+
+  it("stays pending while no service carries our label", async () => {
+    const outcome = await aluy().getStatus({ providerRef: "clxord-unknown", refId: "REF-NONE", product: preset });
+    expect(outcome).toEqual({ state: "pending", providerRef: "clxord-unknown" });
+  });
+
+  it("fails an order whose VPS could not be provisioned, without retrying the provisioning", async () => {
+    fake.provisionIssue = true;
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("REF-3"));
+    const outcome = await provider.getStatus({ providerRef: placed.providerRef ?? "", refId: "REF-3", product: preset });
+
+    expect(outcome.state).toBe("failed");
+    expect(outcome).toMatchObject({ providerRef: fake.services[0]?.id });
+    expect(outcome.state === "failed" && outcome.reason).toContain("retry-provision");
+    expect(fake.count("POST", /retry-provision$/)).toBe(0);
+    expect(fake.count("POST", /reset-password$/)).toBe(0);
+  });
+
+  it("finds an order among the newest two pages by its line label", async () => {
+    fake.billingMode = "POSTPAID";
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-OLD"));
+    for (let i = 0; i < 60; i++) await provider.placeOrder(orderRequest(`REF-FILL-${i}`));
+
+    expect(await provider.findOrder("REF-OLD")).toEqual({ state: "pending", providerRef: fake.orders.at(-1)?.id });
+    expect(fake.requests.filter((r) => r.path === "/orders" && r.method === "GET").map((r) => r.query.offset)).toEqual([
+      "0",
+      "50",
+    ]);
+    expect(await provider.findOrder("REF-MISSING")).toBeNull();
+  });
+
+  it("reports a found order that aluy cancelled as failed", async () => {
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-X"));
+    fake.orders[0]!.status = "CANCELLED";
+    expect(await provider.findOrder("REF-X")).toMatchObject({ state: "failed", providerRef: fake.orders[0]?.id });
+  });
+});
+
+describe("order errors", () => {
+  it("maps 402 to insufficient_balance", async () => {
+    fake.balanceCents = 100;
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-402")), "insufficient_balance");
+    expect(error.details.status).toBe(402);
+    expect(fake.orders).toHaveLength(0);
+  });
+
+  it("maps 404 (inactive variant) to not_found", async () => {
+    const item = product({ kind: "preset", variantId: inactiveVariant });
+    await rejection(aluy().placeOrder(orderRequest("REF-404", item)), "not_found");
+  });
+
+  it("maps the POSTPAID VPS quota (429) to unavailable, with current and limit in the message", async () => {
+    fake.billingMode = "POSTPAID";
+    fake.vpsLimit = 1;
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-Q1"));
+    const error = await rejection(provider.placeOrder(orderRequest("REF-Q2")), "unavailable");
+    expect(error.message).toContain("1 of 1");
+    expect(fake.count("POST", "/orders")).toBe(2); // not retried
+  });
+
+  it("maps 400 to invalid_input", async () => {
+    const item = product({ kind: "custom", ramGb: 4, cpuCores: 2, ssdGb: 60, location: "us-ash" });
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-400", item)), "invalid_input");
+    expect(error.message).toContain("Invalid location");
+  });
+
+  it("maps 403 to auth", async () => {
+    const provider = aluy({ sessionCookie: "__Secure-next-auth.session-token=expired-session" });
+    await rejection(provider.placeOrder(orderRequest("REF-403")), "auth");
+    await rejection(provider.getBalance(), "auth");
+  });
+
+  it("maps 503 to unavailable and neither looks up nor retries", async () => {
+    fake.fail({
+      method: "POST",
+      path: "/orders",
+      fault: { kind: "error", status: 503, body: { error: "Server management is not configured. Contact support." } },
+    });
+    await rejection(aluy().placeOrder(orderRequest("REF-503")), "unavailable");
+    expect(fake.count("POST", "/orders")).toBe(1);
+    expect(fake.count("GET", "/orders")).toBe(0);
+  });
+
+  it("maps a 502 that persists to upstream, after looking up and trying once more", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "error", status: 502, body: { error: "Upstream provider error" } }, times: 2 });
+    await rejection(aluy().placeOrder(orderRequest("REF-502")), "upstream");
+    expect(fake.count("POST", "/orders")).toBe(2);
+    expect(fake.orders).toHaveLength(0);
+  });
+
+  it("reads an HTML error page as upstream, without the page in the message", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "html", status: 502 }, times: 2 });
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-HTML")), "upstream");
+    expect(error.message).not.toMatch(/html|cloudflare/i);
+  });
+
+  it("refuses a product without aluy order data before calling aluy", async () => {
+    await rejection(aluy().placeOrder(orderRequest("REF-META", product({ kind: "other" }))), "invalid_input");
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe("unclear order answers", () => {
+  it("resolves a POST /orders that timed out after aluy created the order by GET /orders, not a second POST", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, afterEffect: true });
+    const outcome = await aluy().placeOrder(orderRequest("REF-T1"));
+
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(fake.orders).toHaveLength(1);
+    expect(fake.count("POST", "/orders")).toBe(1);
+    expect(fake.count("GET", "/orders")).toBe(1);
+  });
+
+  it("orders once more when the timed-out order is not found after a few looks", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" } });
+    const outcome = await aluy().placeOrder(orderRequest("REF-T2"));
+
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(fake.orders).toHaveLength(1);
+    expect(fake.count("POST", "/orders")).toBe(2);
+    expect(fake.count("GET", "/orders")).toBe(3);
+  });
+
+  it("gives up with timeout after the second attempt also goes unanswered", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, times: 2 });
+    await rejection(aluy().placeOrder(orderRequest("REF-T3")), "timeout");
+    expect(fake.count("POST", "/orders")).toBe(2);
+    expect(fake.orders).toHaveLength(0);
+  });
+
+  it("keeps the outcome unknown (timeout) when the lookup itself is refused", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, afterEffect: true });
+    fake.fail({ method: "GET", path: "/orders", fault: { kind: "error", status: 403, body: { error: "Reseller access required" } } });
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-T4")), "timeout");
+    expect(error.outcomeUnknown).toBe(true);
+    expect(fake.count("POST", "/orders")).toBe(1);
+  });
+
+  it("resolves a garbled 201 by lookup", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "malformed" }, afterEffect: true });
+    const outcome = await aluy().placeOrder(orderRequest("REF-M"));
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(fake.count("POST", "/orders")).toBe(1);
+  });
+
+  it("waits for a slow answer that arrives within the timeout", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "slow", ms: 100 } });
+    const outcome = await aluy().placeOrder(orderRequest("REF-S"));
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(fake.count("GET", "/orders")).toBe(0);
+  });
+});
+
+describe("VPS management", () => {
+  it("reads the live status, runs power actions, resets the password and reinstalls", async () => {
+    fake.provisionPolls = 1;
+    const provider = aluy();
+    const delivered = await deliveredVps(provider, "REF-MGMT");
+    const serviceId = delivered.providerRef;
+
+    const status = await provider.serviceStatus(serviceId);
+    expect(status).toMatchObject({ serviceId, state: "running" });
+    expect(status.ipAddresses).toContainEqual({ address: fake.services[0]?.ipv4, type: "ipv4" });
+
+    expect(await provider.power(serviceId, "stop")).toEqual({ ok: true, action: "stop", serviceId });
+    expect(fake.requests.at(-1)?.body).toEqual({ action: "stop" });
+    expect((await provider.serviceStatus(serviceId)).state).toBe("stopped");
+
+    const password = await provider.resetPassword(serviceId);
+    expect(password).toBe(fake.services[0]?.password);
+    expect(fake.services[0]?.passwordResets).toBe(2);
+
+    expect(await provider.templates(serviceId)).toEqual([
+      { id: 1, label: "Ubuntu 24.04 LTS" },
+      { id: 2, label: "Debian 12" },
+      { id: 3, label: "Rocky Linux 9" },
+    ]);
+
+    expect(await provider.reinstall(serviceId, 2, "edge.example.com")).toEqual({ ok: true, serviceId });
+    expect(fake.services[0]).toMatchObject({ operatingSystemId: 2, hostname: "edge.example.com" });
+  });
+
+  it("maps a rejected reinstall (502) to upstream and does not retry it", async () => {
+    fake.provisionPolls = 1;
+    const provider = aluy();
+    const { providerRef } = await deliveredVps(provider, "REF-RI");
+    await rejection(provider.reinstall(providerRef, 99), "upstream");
+    expect(fake.count("POST", /reinstall$/)).toBe(1);
+  });
+
+  it("maps 409 (not provisioned yet) to unavailable", async () => {
+    fake.provisionIssue = true;
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-409"));
+    const error = await rejection(provider.power(fake.services[0]!.id, "start"), "unavailable");
+    expect(error.message).toContain("not yet provisioned");
+  });
+
+  it("maps an unknown service (404) to not_found", async () => {
+    await rejection(aluy().serviceStatus("clxsvc-none"), "not_found");
+  });
+
+  it("maps a status the hypervisor cannot give (502) to upstream after retrying the read", async () => {
+    fake.provisionPolls = 1;
+    const provider = aluy();
+    const { providerRef } = await deliveredVps(provider, "REF-502S");
+    fake.fail({
+      method: "GET",
+      path: /\/status$/,
+      fault: { kind: "error", status: 502, body: { error: "Could not retrieve server status." } },
+      times: 4,
+    });
+    await rejection(provider.serviceStatus(providerRef), "upstream");
+  });
+});
+
+describe("secrets", () => {
+  it("never puts the session cookie in an error message or a log line", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => void lines.push(line) });
+    const provider = aluy({ logger });
+    const errors: ProviderError[] = [];
+    const collect = async (promise: Promise<unknown>) => {
+      await promise.catch((error: unknown) => {
+        if (error instanceof ProviderError) errors.push(error);
+      });
+    };
+
+    // An error body that echoes the cookie back (as a misconfigured proxy might).
+    fake.fail({
+      method: "GET",
+      path: "/balance",
+      fault: { kind: "error", status: 400, body: { error: `bad session ${aluyFakeCookie}` } },
+    });
+    await collect(provider.getBalance());
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, times: 2 });
+    await collect(provider.placeOrder(orderRequest("REF-SEC-1")));
+    fake.fail({ method: "GET", path: "/products", fault: { kind: "html", status: 503 }, times: 4 });
+    await collect(provider.listProducts());
+    fake.balanceCents = 0;
+    await collect(provider.placeOrder(orderRequest("REF-SEC-2")));
+    await collect(provider.serviceStatus("clxsvc-none"));
+    await collect(aluy({ sessionCookie: aluyFakeToken.toUpperCase() }).getBalance());
+
+    expect(errors.map((error) => error.code)).toEqual(["invalid_input", "timeout", "upstream", "insufficient_balance", "not_found", "auth"]);
+    for (const error of errors) {
+      expect(error.message).not.toContain(aluyFakeToken);
+      expect(error.message).not.toContain(aluyFakeToken.toUpperCase());
+    }
+    expect(errors[0]?.message).toContain("bad session");
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join("\n")).not.toContain(aluyFakeToken);
+  });
+});
