@@ -9,10 +9,9 @@ import { Translator } from "./i18n.js";
 import { Outbox } from "./bot/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
-import { DeliveryVault } from "./commerce/delivery-vault.js";
+import { DeliveryVault, parseEncryptionKey } from "./commerce/delivery-vault.js";
 import { Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
 import { OrderStore } from "./commerce/orders.js";
-import { noMarkup } from "./commerce/pricing.js";
 import { Wallet } from "./commerce/wallet.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import type { Provider, ProviderId } from "./providers/types.js";
@@ -59,13 +58,14 @@ export class App {
     this.sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
     this.orders = new OrderStore(redis);
     this.wallet = new Wallet(redis);
-    this.vault = new DeliveryVault(null);
+    this.vault = new DeliveryVault(config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null);
     const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
     this.catalog = new CatalogService({
       redis,
       providers,
       markup: { global: { percent: config.MARKUP_PERCENT, flat: config.MARKUP_FLAT }, providers: {}, products: {} },
       logger,
+      refreshMs: config.CATALOG_REFRESH_MINUTES * 60_000,
     });
     const alerts: AdminAlerts = {
       alert: async (message) => logger.warn({ alert: this.translator.render(config.DEFAULT_LOCALE, message) }, "admin alert"),

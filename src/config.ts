@@ -5,6 +5,8 @@
  * variable, what is wrong and an example; `main.ts` prints them and exits non-zero.
  */
 import { z } from "zod";
+import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import { parsePremzonePlans } from "./providers/premzone.js";
 
 const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
@@ -38,6 +40,18 @@ const examples: Record<string, string> = {
   LOG_LEVEL: "info",
   MARKUP_PERCENT: "5",
   MARKUP_FLAT: "1000",
+  DATA_ENCRYPTION_KEY: "(openssl rand -hex 32)",
+  ALXZEN_BASE_URL: "https://alxzen.example/api",
+  ALXZEN_API_KEY: "AOC-YOUR_SECRET_KEY_HERE",
+  ODZRESHOP_API_KEY: "your-api-key",
+  ODZRESHOP_SLUGS: "mobile-legends,free-fire",
+  ALUY_SESSION_COOKIE: "__Secure-next-auth.session-token=eyJhbGciOi...",
+  ALUY_EUR_TO_IDR: "17500",
+  ICSSTORE_API_KEY: "your-api-key",
+  PREMZONE_BASE_URL: "https://premzone.example",
+  PREMZONE_API_KEY: "your_api_key_here",
+  PREMZONE_EMAIL: "you@gmail.com",
+  PREMZONE_PLANS: "basic:50000,gold:90000,diamond:150000",
   SESSION_TTL_MINUTES: "30",
   HTTP_PORT: "8080",
   CONSOLE: "auto",
@@ -72,9 +86,75 @@ const schema = z.object({
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   ADMIN_TELEGRAM_IDS: commaList,
+  DATA_ENCRYPTION_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((text) => parseEncryptionKey(text) !== null, { message: "must be 32 bytes as 64 hex digits or base64" })
+      .optional(),
+  ),
+  CATALOG_REFRESH_MINUTES: intText(5, 1, 24 * 60),
+  PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
+
+  ALXZEN_BASE_URL: urlText(),
+  ALXZEN_API_KEY: optionalText,
+  ODZRESHOP_BASE_URL: urlText("https://noetopup.com/api/v1"),
+  ODZRESHOP_API_KEY: optionalText,
+  ODZRESHOP_SLUGS: commaList,
+  ALUY_BASE_URL: urlText("https://aluy.net/api/reseller/v1"),
+  ALUY_SESSION_COOKIE: optionalText,
+  ALUY_EUR_TO_IDR: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1_000_000).optional()),
+  ALUY_PERIOD: z.preprocess(emptyToUndefined, z.enum(["monthly", "hourly"]).default("monthly")),
+  ICSSTORE_BASE_URL: urlText("https://reseller.ics-store.my.id"),
+  ICSSTORE_API_KEY: optionalText,
+  PREMZONE_BASE_URL: urlText(),
+  PREMZONE_API_KEY: optionalText,
+  PREMZONE_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
+  PREMZONE_WEBHOOK_SECRET: optionalText,
+  PREMZONE_PLANS: optionalText,
 });
 
-export type Config = z.infer<typeof schema> & {
+type RawConfig = z.infer<typeof schema>;
+
+/** The real providers whose credentials are set (each is then enabled). */
+export function enabledProviders(raw: RawConfig): ("alxzen" | "odzreshop" | "aluy" | "icsstore" | "premzone")[] {
+  const enabled: ("alxzen" | "odzreshop" | "aluy" | "icsstore" | "premzone")[] = [];
+  if (raw.ALXZEN_API_KEY) enabled.push("alxzen");
+  if (raw.ODZRESHOP_API_KEY) enabled.push("odzreshop");
+  if (raw.ALUY_SESSION_COOKIE) enabled.push("aluy");
+  if (raw.ICSSTORE_API_KEY) enabled.push("icsstore");
+  if (raw.PREMZONE_API_KEY) enabled.push("premzone");
+  return enabled;
+}
+
+/** A provider's credentials are set but something it needs is not: say what, per variable. */
+function providerProblems(raw: RawConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const need = (variable: keyof RawConfig, present: unknown, provider: string) => {
+    if (present === undefined || (Array.isArray(present) && present.length === 0)) {
+      problems.push({ variable, problem: `is required when ${provider} is enabled`, example: examples[variable] });
+    }
+  };
+  const enabled = enabledProviders(raw);
+  if (enabled.includes("alxzen")) need("ALXZEN_BASE_URL", raw.ALXZEN_BASE_URL, "ALxZen");
+  if (enabled.includes("odzreshop")) need("ODZRESHOP_SLUGS", raw.ODZRESHOP_SLUGS, "odzreshop");
+  if (enabled.includes("aluy")) need("ALUY_EUR_TO_IDR", raw.ALUY_EUR_TO_IDR, "aluy.net");
+  if (enabled.includes("premzone")) {
+    need("PREMZONE_BASE_URL", raw.PREMZONE_BASE_URL, "premzone");
+    need("PREMZONE_EMAIL", raw.PREMZONE_EMAIL, "premzone");
+    need("PREMZONE_PLANS", raw.PREMZONE_PLANS, "premzone");
+    if (raw.PREMZONE_PLANS) {
+      try {
+        parsePremzonePlans(raw.PREMZONE_PLANS);
+      } catch (error) {
+        problems.push({ variable: "PREMZONE_PLANS", problem: (error as Error).message, example: examples.PREMZONE_PLANS });
+      }
+    }
+  }
+  return problems;
+}
+
+export type Config = RawConfig & {
   /** True when the sandbox provider is part of the catalog. */
   sandbox: boolean;
   /** True when the console chat should run (no chat platform configured, or CONSOLE=on). */
@@ -110,9 +190,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push({ variable: "TELEGRAM_WEBHOOK_SECRET", problem: "is required when TELEGRAM_MODE=webhook", example: examples.TELEGRAM_WEBHOOK_SECRET });
     }
   }
+  problems.push(...providerProblems(raw));
   if (problems.length > 0) return { ok: false, problems };
 
-  const realProviderConfigured = false; // Provider adapters switch this on once their credentials are set.
+  const realProviderConfigured = enabledProviders(raw).length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
   const platformConfigured = Boolean(raw.TELEGRAM_BOT_TOKEN);
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
