@@ -1,0 +1,138 @@
+/**
+ * One product of each real provider bought through the Telegram fake, with every adapter
+ * pointed at its fake API by configuration alone (as an owner would point it at staging).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProviders } from "../../src/providers/registry.js";
+import { silentLogger } from "../../src/logger.js";
+import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
+import { aluyFakeCookie, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
+import { IcsstoreFake } from "../fakes/icsstore-server.js";
+import { startOdzreshopFake, type OdzreshopFake } from "../fakes/odzreshop-server.js";
+import { gmailAddress, startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
+import { startFakeTelegram, type FakeTelegram, type SentMessage } from "../fakes/telegram-api.js";
+import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+
+let telegram: FakeTelegram;
+let alxzen: FakeAlxzenServer;
+let odzreshop: OdzreshopFake;
+let icsstore: IcsstoreFake;
+let premzone: PremzoneFake;
+let aluy: AluyFake;
+let shop: TestApp;
+
+beforeAll(async () => {
+  [telegram, alxzen, odzreshop, icsstore, premzone, aluy] = await Promise.all([
+    startFakeTelegram(),
+    FakeAlxzenServer.start(),
+    startOdzreshopFake(),
+    IcsstoreFake.start(),
+    startPremzoneFake(),
+    startAluyFake(),
+  ]);
+  aluy.provisionPolls = 1;
+  aluy.bootPolls = 1;
+  const env = {
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    MARKUP_PERCENT: "10",
+    MARKUP_FLAT: "500",
+    ALXZEN_BASE_URL: alxzen.url,
+    ALXZEN_API_KEY: alxzen.apiKey,
+    ODZRESHOP_BASE_URL: odzreshop.url,
+    ODZRESHOP_API_KEY: odzreshop.apiKey,
+    ODZRESHOP_SLUGS: "mobile-legends,free-fire",
+    ICSSTORE_BASE_URL: icsstore.url,
+    ICSSTORE_API_KEY: icsstore.apiKey,
+    PREMZONE_BASE_URL: premzone.url,
+    PREMZONE_API_KEY: premzone.apiKey,
+    PREMZONE_EMAIL: premzone.email,
+    PREMZONE_PLANS: "basic:50000,gold:90000",
+    ALUY_BASE_URL: aluy.url,
+    ALUY_SESSION_COOKIE: aluyFakeCookie,
+    ALUY_EUR_TO_IDR: "17500",
+    DATA_ENCRYPTION_KEY: "a".repeat(64),
+  };
+  const config = testConfig(env);
+  shop = await startTestApp(env, { providers: buildProviders(config, silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+}, 30_000);
+
+afterAll(async () => {
+  await shop?.cleanup();
+  await Promise.all([telegram, alxzen, odzreshop, icsstore, premzone, aluy].map((fake) => fake?.close()));
+});
+
+const textOf = (message: SentMessage) => message.text ?? message.caption ?? "";
+
+/** Buys `code` as a fresh buyer with `funds` in the wallet; returns every message of the chat. */
+async function buy(chatId: number, code: string, target: string | null, funds: number) {
+  await shop.app.wallet.credit(`telegram:${chatId}`, funds, { id: `test-funds:${chatId}`, reason: "manual", note: "test" });
+  const chat = { id: chatId, type: "private" as const };
+  const from = { id: chatId, first_name: "Buyer" };
+  const expectText = (part: string) => telegram.waitFor((m) => m.chatId === chatId && textOf(m).includes(part), 10_000);
+  telegram.sendText(chat, from, code);
+  if (target !== null) {
+    await expectText("Kirim");
+    telegram.sendText(chat, from, target);
+  }
+  const confirm = await expectText("Cek pesanan kamu");
+  telegram.sendText(chat, from, "1");
+  await expectText("Pilih cara bayar");
+  telegram.sendText(chat, from, "1");
+  await expectText("dibayar");
+  const delivered = await expectText("berhasil");
+  const orderId = /ORD-[A-Z0-9]+/.exec(textOf(delivered))![0];
+  return { confirm: textOf(confirm), delivered: textOf(delivered), order: (await shop.app.orders.get(orderId))! };
+}
+
+describe("buying from every provider through Telegram", () => {
+  it("shows every provider's products in sensible categories with marked-up prices", () => {
+    const view = shop.app.catalog.view();
+    expect(view.categories().map((c) => c.id)).toEqual(["game", "data", "app", "panel", "vps", "plan", "other"]);
+    // odzreshop ML 86 costs 18.500: +10 % (1.850) + 500 flat.
+    expect(view.find("ML-86")).toMatchObject({ provider: "odzreshop", price: 20_850, category: "game", input: "game_id_zone" });
+    expect(view.find("XLA15")).toMatchObject({ provider: "icsstore", available: false, unavailableReason: "out_of_stock" });
+    expect(view.find("PZ-GOLD")).toMatchObject({ provider: "premzone", price: 99_500, input: "gmail" });
+    expect(view.find("VPS-1G")).toMatchObject({ provider: "aluy", category: "vps", cost: 87_325 });
+    expect(view.items.some((item) => item.provider === "sandbox")).toBe(false);
+  });
+
+  it("odzreshop: Mobile Legends with zone, pending then the serial number", async () => {
+    const { delivered, order } = await buy(2001, "ml-86", "12345678 (1234)", 50_000);
+    expect(delivered).toMatch(/SN: \S+/);
+    expect(order.status).toBe("delivered");
+    expect([...odzreshop.orders.values()].map((o) => o.target)).toContain("12345678 (1234)");
+  });
+
+  it("ICS-Store: data quota for a phone number", async () => {
+    const { delivered } = await buy(2002, "XLA10", "0812 3456 7890", 50_000);
+    expect(delivered).toContain("SN: SN 1234567890");
+    expect(icsstore.count("createTransaction")).toBe(1);
+  });
+
+  it("ALxZen: a premium app account, credentials only in the private chat", async () => {
+    const { delivered, order } = await buy(2003, "AX-C0C789", null, 50_000);
+    expect(delivered).toMatch(/Email: \S+@\S+/);
+    expect(delivered).toMatch(/Password: \S+/);
+    // Stored encrypted: the order record holds no clear password.
+    const password = /Password: (\S+)/.exec(delivered)![1]!;
+    expect(order.delivered).not.toContain(password);
+    expect(shop.app.vault.open(order.delivered!, true).items.find((i) => i.label === "password")?.value).toBe(password);
+  });
+
+  it("premzone: a plan for a Gmail address, registered as a downline first", async () => {
+    const email = gmailAddress("budi.santoso");
+    const { delivered } = await buy(2004, "PZ-GOLD", email, 100_000);
+    expect(delivered).toContain("Paket: Gold");
+    expect(premzone.account(email)).toBeDefined();
+    expect(premzone.requestsTo("/api/transactions/buy")).toHaveLength(1);
+  });
+
+  it("aluy.net: a VPS followed until running, then IP and root password", async () => {
+    const { delivered } = await buy(2005, "VPS-1G", null, 100_000);
+    expect(delivered).toContain("IP: 203.0.113.");
+    expect(delivered).toContain("Username: root");
+    expect(delivered).toMatch(/Password: \S+/);
+    expect(aluy.count("POST", "/orders")).toBe(1);
+  });
+});

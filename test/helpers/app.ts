@@ -1,0 +1,46 @@
+/**
+ * Builds the real app for tests: sandbox (or given) providers, a fresh Redis prefix, silent logs,
+ * fast follow-ups. Channels are whatever the test wires (Telegram fake, or direct `shop.handle`).
+ */
+import { App, type AppOptions } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
+import { silentLogger } from "../../src/logger.js";
+import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { freshRedis } from "./redis.js";
+
+/** Follow-ups every 20 ms so pending orders settle quickly in tests. */
+export const fastFollowUps: FollowUpPlan = { delayMs: () => 20, giveUpAfterMs: 60_000, maxTransientAttempts: 3 };
+
+/** A config from an env map (plus CONSOLE=off); throws on problems. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const loaded = loadConfig({ CONSOLE: "off", ...env });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  return loaded.config;
+}
+
+export interface TestApp {
+  app: App;
+  cleanup: () => Promise<void>;
+}
+
+/** Starts the app against real Redis under a fresh prefix. */
+export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<TestApp> {
+  const { redis, cleanup } = await freshRedis("app");
+  const app = await App.create({
+    config: testConfig(env),
+    logger: silentLogger,
+    providers: [new SandboxProvider({ pendingMs: 50 })],
+    redis,
+    followUpPlan: fastFollowUps,
+    ...overrides,
+  });
+  await app.start();
+  return {
+    app,
+    cleanup: async () => {
+      await app.stop().catch(() => undefined);
+      await cleanup();
+    },
+  };
+}
