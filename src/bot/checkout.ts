@@ -223,8 +223,10 @@ function openProduct(session: Session, code: string, facts: CheckoutFacts): Step
 }
 
 function onNumber(session: Session, index: number, facts: CheckoutFacts): StepResult {
-  const entry = session.menu?.entries[index];
-  if (!entry) return present(session, facts, [msg("menu-bad-number", { count: session.menu?.entries.length ?? 0 })]);
+  // No menu on screen (a new chat, or just after an order): show the one the number was meant for.
+  if (!session.menu) return present(session, facts);
+  const entry = session.menu.entries[index];
+  if (!entry) return present(session, facts, [msg("menu-bad-number", { count: session.menu.entries.length })]);
   return choose(session, entry, facts);
 }
 

@@ -69,8 +69,12 @@ export function splitText(text: string, limit: number): string[] {
     if (current.length > 0) chunks.push(current);
     current = line;
     while (current.length > limit) {
-      chunks.push(current.slice(0, limit));
-      current = current.slice(limit);
+      // Cut on a code point boundary so an emoji is never split into two broken halves.
+      let cut = limit;
+      const code = current.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+      chunks.push(current.slice(0, cut));
+      current = current.slice(cut);
     }
   }
   if (current.length > 0) chunks.push(current);

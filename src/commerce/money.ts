@@ -34,6 +34,9 @@ export function parseRupiahAmount(text: string): Rupiah | null {
   const [, number, unit] = match;
   const base = number!.includes(".") ? Number(number!.replace(/\./g, "")) : Number(number!.replace(",", "."));
   const factor = !unit ? 1 : /^(rb|ribu|k)$/i.test(unit) ? 1_000 : 1_000_000;
-  const amount = base * factor;
+  // 4,1 × 1.000.000 is 4100000.000000001 in floating point: round, but only a whole rupiah counts.
+  const exact = base * factor;
+  const amount = Math.round(exact);
+  if (Math.abs(exact - amount) > 1e-6) return null;
   return Number.isSafeInteger(amount) && amount > 0 ? amount : null;
 }

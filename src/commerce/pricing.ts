@@ -27,5 +27,7 @@ export function resolveMarkup(rules: MarkupRules, product: { code: string; provi
 
 /** Cost plus markup, rounded up to a whole rupiah so a sale never loses a fraction. */
 export function sellPrice(cost: Rupiah, markup: Markup): Rupiah {
-  return cost + Math.ceil((cost * markup.percent) / 100) + markup.flat;
+  // Work in hundredths of a percent, so 1.1 % is exactly 110 and no float dust rounds up a rupiah.
+  const basisPoints = Math.round(markup.percent * 100);
+  return cost + Math.ceil((cost * basisPoints) / 10_000) + markup.flat;
 }
