@@ -104,7 +104,7 @@ wallet-topup-hint-sandbox = SANDBOX mode: add test balance with /topup <amount>,
 wallet-insufficient = Not enough balance: the price is { $price }, your balance is { $balance }.
 topup-unavailable = Top-ups are not available in this shop yet. Please contact the admin.
 topup-usage-sandbox = Type /topup <amount>, e.g. /topup 100000 (SANDBOX, not real money).
-topup-bad-amount = Invalid amount. Example: /topup 50000 (at most { $max }).
+topup-bad-amount = Invalid amount. Example: /topup 50000 (at least { $min }, at most { $max }).
 topup-sandbox-done = ✅ SANDBOX: added { $amount } to your balance. Balance is now { $balance }.
 
 ## Orders
@@ -177,3 +177,24 @@ cmd-lang = Change language
 ## Console
 console-intro = Console mode: you are the buyer. Type /start to begin, /quit to leave.
 console-bye = Goodbye! 👋
+
+## QRIS payments
+qris-purpose-order = payment for { $product }
+qris-purpose-topup = a balance top-up
+qris-caption =
+    📱 Scan this QRIS for { $purpose }
+    💵 Pay exactly: { $amount }
+    🧾 ID: { $id }
+    ⏰ Valid until { $expires }
+qris-exact-amount = ⚠️ The amount includes a unique code of { $code } — pay exactly this amount so it is confirmed automatically.
+qris-expired = ⌛ Payment { $id } ({ $amount }) has expired. Do not pay that old QR; place a new order from /menu.
+qris-paid-order = ✅ Payment { $id } received: { $product }.
+qris-credited-instead = 💰 Payment { $id } went to your balance (now { $balance }) because the order could not be processed.
+qris-late-credited = 💰 Payment { $id } of { $amount } arrived after it expired, so it was added to your balance. Balance is now { $balance }.
+topup-paid = ✅ Top-up of { $amount } received. Balance is now { $balance }.
+order-expired-unpaid = ⌛ Order { $order } was cancelled because it was not paid.
+admin-alert-underpaid = ⚠️ Payment { $id } is short: received { $paid }, expected { $expected }. Check it manually.
+admin-alert-overpaid = ℹ️ Payment { $id } was overpaid by { $amount }; the extra went to the buyer's balance.
+admin-alert-unmatched-payment = ⚠️ Money arrived, { $amount } (ref { $reference }), that matches no payment. Credit it manually if needed.
+admin-alert-late-payment = ℹ️ Payment { $id } ({ $amount }) arrived after expiry; added to the buyer's balance.
+admin-alert-bad-callback = ⚠️ A payment callback was rejected: { $reason }.

@@ -104,7 +104,7 @@ wallet-topup-hint-sandbox = Mode SANDBOX: isi saldo uji coba dengan /topup <juml
 wallet-insufficient = Saldo tidak cukup: harga { $price }, saldo kamu { $balance }.
 topup-unavailable = Isi saldo belum tersedia di toko ini. Hubungi admin.
 topup-usage-sandbox = Ketik /topup <jumlah>, contoh /topup 100000 (SANDBOX, bukan uang sungguhan).
-topup-bad-amount = Jumlah tidak valid. Contoh: /topup 50000 (maksimal { $max }).
+topup-bad-amount = Jumlah tidak valid. Contoh: /topup 50000 (minimal { $min }, maksimal { $max }).
 topup-sandbox-done = ✅ SANDBOX: saldo ditambah { $amount }. Saldo sekarang { $balance }.
 
 ## Pesanan
@@ -177,3 +177,24 @@ cmd-lang = Ganti bahasa
 ## Konsol
 console-intro = Mode konsol: kamu adalah pembeli. Ketik /start untuk mulai, /quit untuk keluar.
 console-bye = Sampai jumpa! 👋
+
+## Pembayaran QRIS
+qris-purpose-order = pembayaran { $product }
+qris-purpose-topup = isi saldo
+qris-caption =
+    📱 Scan QRIS ini untuk { $purpose }
+    💵 Bayar tepat: { $amount }
+    🧾 ID: { $id }
+    ⏰ Berlaku sampai { $expires }
+qris-exact-amount = ⚠️ Nominal sudah termasuk kode unik { $code } — bayar persis sesuai nominal agar terkonfirmasi otomatis.
+qris-expired = ⌛ Pembayaran { $id } ({ $amount }) sudah kedaluwarsa. Jangan bayar QR lama itu; buat pesanan baru dari /menu.
+qris-paid-order = ✅ Pembayaran { $id } diterima: { $product }.
+qris-credited-instead = 💰 Pembayaran { $id } masuk ke saldo kamu (saldo sekarang { $balance }) karena pesanannya tidak bisa diproses.
+qris-late-credited = 💰 Pembayaran { $id } sebesar { $amount } diterima setelah kedaluwarsa, jadi dimasukkan ke saldo kamu. Saldo sekarang { $balance }.
+topup-paid = ✅ Isi saldo { $amount } diterima. Saldo sekarang { $balance }.
+order-expired-unpaid = ⌛ Pesanan { $order } dibatalkan karena belum dibayar.
+admin-alert-underpaid = ⚠️ Pembayaran { $id } kurang: masuk { $paid }, seharusnya { $expected }. Cek manual.
+admin-alert-overpaid = ℹ️ Pembayaran { $id } lebih { $amount }; kelebihannya masuk saldo pembeli.
+admin-alert-unmatched-payment = ⚠️ Ada uang masuk { $amount } (ref { $reference }) yang tidak cocok dengan pembayaran mana pun. Kreditkan manual bila perlu.
+admin-alert-late-payment = ℹ️ Pembayaran { $id } ({ $amount }) masuk setelah kedaluwarsa; dimasukkan ke saldo pembeli.
+admin-alert-bad-callback = ⚠️ Callback pembayaran ditolak: { $reason }.

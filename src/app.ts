@@ -5,7 +5,11 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { Translator } from "./i18n.js";
+import { Translator, msg } from "./i18n.js";
+import { paymentCallbackRoute } from "./payments/callback-route.js";
+import { PaymentService } from "./payments/payment-service.js";
+import { PaymentStore } from "./payments/payment-store.js";
+import { HttpServer } from "./server/http-server.js";
 import { Outbox } from "./bot/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
@@ -14,6 +18,7 @@ import { Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulf
 import { OrderStore } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
+import type { GroupHandler } from "./bot/inbound.js";
 import type { Provider, ProviderId } from "./providers/types.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
 import { SessionStore } from "./store/session-store.js";
@@ -28,8 +33,10 @@ export interface AppOptions {
   /** Key prefix for a Redis connected here (tests use a fresh one). */
   keyPrefix?: string;
   followUpPlan?: FollowUpPlan;
-  /** How often to tell buyers about expired checkouts (default 30 s). */
+  /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
+  /** Port for the HTTP server; default `HTTP_PORT`; null = do not listen (most tests). */
+  httpPort?: number | null;
 }
 
 /** Orders in these states have work left; the start-up sweep queues them again. */
@@ -46,7 +53,16 @@ export class App {
   readonly shop: ShopBot;
   readonly vault: DeliveryVault;
   readonly jobs: JobScheduler;
+  readonly payments: PaymentService;
+  readonly providers: ReadonlyMap<ProviderId, Provider>;
+  readonly http: HttpServer;
+  /** Tells the shop's staff; replaced by the admin group once it is wired. */
+  alerts: AdminAlerts;
   telegram: TelegramChannel | null = null;
+  /** Answers group messages (admin commands); set by the admin module. */
+  groupHandler: GroupHandler | null = null;
+  /** The owner's message while buying is paused; set by the admin module. */
+  buyingPaused: () => string | null = () => null;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -59,7 +75,8 @@ export class App {
     this.orders = new OrderStore(redis);
     this.wallet = new Wallet(redis);
     this.vault = new DeliveryVault(config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null);
-    const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
+    this.providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
+    const providers = this.providers;
     this.catalog = new CatalogService({
       redis,
       providers,
@@ -67,9 +84,11 @@ export class App {
       logger,
       refreshMs: config.CATALOG_REFRESH_MINUTES * 60_000,
     });
-    const alerts: AdminAlerts = {
+    this.alerts = {
       alert: async (message) => logger.warn({ alert: this.translator.render(config.DEFAULT_LOCALE, message) }, "admin alert"),
     };
+    // Components call through this indirection so the admin group can take over alerts later.
+    const alerts: AdminAlerts = { alert: (message, orderId) => this.alerts.alert(message, orderId) };
     this.fulfilment = new Fulfilment({
       orders: this.orders,
       wallet: this.wallet,
@@ -82,6 +101,29 @@ export class App {
     });
     this.jobs = new InProcessScheduler((orderId) => this.fulfilment.advance(orderId));
     this.fulfilment.useScheduler(this.jobs);
+    this.payments = new PaymentService({
+      store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX),
+      orders: this.orders,
+      wallet: this.wallet,
+      fulfilment: this.fulfilment,
+      outbox: this.outbox,
+      alerts,
+      logger,
+      staticQris: config.QRIS_STATIC_PAYLOAD ?? null,
+      ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
+    });
+    this.http = new HttpServer(logger);
+    if (config.PAYMENT_CALLBACK_SECRET) {
+      this.http.route(
+        "POST",
+        "/payments/callback",
+        paymentCallbackRoute({
+          secret: config.PAYMENT_CALLBACK_SECRET,
+          payments: this.payments,
+          onRejected: (reason) => alerts.alert(msg("admin-alert-bad-callback", { reason })),
+        }),
+      );
+    }
     this.shop = new ShopBot({
       sessions: this.sessions,
       orders: this.orders,
@@ -94,6 +136,10 @@ export class App {
       shopName: config.SHOP_NAME,
       defaultLocale: config.DEFAULT_LOCALE,
       sandbox: config.sandbox,
+      payments: this.payments,
+      buyingPaused: () => this.buyingPaused(),
+      paymentMethods: (item) =>
+        config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
     });
     if (config.TELEGRAM_BOT_TOKEN) {
       this.telegram = new TelegramChannel({
@@ -102,6 +148,7 @@ export class App {
         translator: this.translator,
         logger,
         handle: (inbound) => this.shop.handle(inbound),
+        handleGroup: async (inbound) => (this.groupHandler ? this.groupHandler(inbound) : null),
       });
       this.outbox.register(this.telegram);
     }
@@ -119,12 +166,24 @@ export class App {
     await this.catalog.init();
     this.catalog.start();
     await this.resumeUnfinishedOrders();
-    const every = this.options.expirySweepMs ?? 30_000;
-    this.sweepTimer = setInterval(() => {
-      this.shop.notifyExpiredCheckouts().catch((error: unknown) => this.options.logger.warn({ err: String(error) }, "expiry sweep failed"));
-    }, every);
+    const every = this.options.expirySweepMs ?? 10_000;
+    this.sweepTimer = setInterval(() => void this.sweep(), every);
     this.sweepTimer.unref?.();
+    if (this.options.httpPort !== null) {
+      const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT);
+      this.options.logger.info({ port }, "http server listening");
+    }
     if (this.telegram && this.options.config.TELEGRAM_MODE === "polling") await this.telegram.startPolling();
+  }
+
+  /** Expires unpaid payments and tells buyers about expired checkouts. */
+  async sweep(): Promise<void> {
+    try {
+      await this.payments.expireDue();
+      await this.shop.notifyExpiredCheckouts();
+    } catch (error) {
+      this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "sweep failed");
+    }
   }
 
   /** Queues every order that was left mid-way (by a crash or a restart). */
@@ -150,6 +209,7 @@ export class App {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.catalog.stop();
     await this.telegram?.stop();
+    await this.http.close();
     await this.jobs.close();
     this.redis.disconnect();
   }

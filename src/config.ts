@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import type { PaymentMethod } from "./bot/session.js";
+import { validateStaticQris } from "./payments/qris.js";
 import { parsePremzonePlans } from "./providers/premzone.js";
 
 const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
@@ -52,9 +54,33 @@ const examples: Record<string, string> = {
   PREMZONE_API_KEY: "your_api_key_here",
   PREMZONE_EMAIL: "you@gmail.com",
   PREMZONE_PLANS: "basic:50000,gold:90000,diamond:150000",
+  TELEGRAM_ADMIN_CHAT_ID: "-1001234567890",
+  ADMIN_TELEGRAM_IDS: "11111111,22222222",
+  WHATSAPP_PHONE: "6281234567890",
+  WHATSAPP_ADMIN_GROUP_JID: "120363012345678901@g.us",
+  ADMIN_WHATSAPP_NUMBERS: "6281234567890,6289876543210",
+  PAYMENT_METHODS: "wallet,qris",
+  QRIS_STATIC_PAYLOAD: "000201010211...6304ABCD",
+  PAYMENT_CALLBACK_SECRET: "a-long-random-string",
   SESSION_TTL_MINUTES: "30",
   HTTP_PORT: "8080",
   CONSOLE: "auto",
+  SHOP_NAME: "Warung Bot",
+  CATALOG_REFRESH_MINUTES: "5",
+  PROVIDER_TIMEOUT_MS: "15000",
+  LOW_BALANCE_IDR: "100000",
+  ALUY_PERIOD: "monthly",
+  ALUY_BASE_URL: "https://aluy.net/api/reseller/v1",
+  ODZRESHOP_BASE_URL: "https://noetopup.com/api/v1",
+  ICSSTORE_BASE_URL: "https://reseller.ics-store.my.id",
+  PREMZONE_WEBHOOK_SECRET: "the X-Api-Secret premzone sends",
+  WHATSAPP_ENABLED: "true",
+  WHATSAPP_SEND_PER_SECOND: "1",
+  WHATSAPP_PRESENCE: "true",
+  WHATSAPP_QR_FILE: "whatsapp-qr.png",
+  QRIS_UNIQUE_CODE_MAX: "999",
+  PAYMENT_TTL_MINUTES: "15",
+  ROLE: "all",
 };
 
 const schema = z.object({
@@ -85,7 +111,24 @@ const schema = z.object({
   HTTP_PORT: intText(8080, 0, 65_535),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
-  ADMIN_TELEGRAM_IDS: commaList,
+  TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),
+  ADMIN_TELEGRAM_IDS: commaList.pipe(z.array(z.string().regex(/^\d+$/, { message: "must be numeric Telegram user ids" }))),
+  LOW_BALANCE_IDR: intText(100_000, 0, 1_000_000_000),
+
+  WHATSAPP_ENABLED: boolText(false),
+  WHATSAPP_PHONE: z.preprocess(emptyToUndefined, z.string().regex(/^\d{8,15}$/, { message: "must be the number in international form, digits only" }).optional()),
+  WHATSAPP_ADMIN_GROUP_JID: z.preprocess(emptyToUndefined, z.string().regex(/^[\d-]+@g\.us$/, { message: "must be a group JID ending in @g.us" }).optional()),
+  ADMIN_WHATSAPP_NUMBERS: commaList.pipe(z.array(z.string().regex(/^\d{8,15}$/, { message: "must be numbers in international form, digits only" }))),
+  WHATSAPP_SEND_PER_SECOND: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(20).default(1)),
+  WHATSAPP_PRESENCE: boolText(true),
+  WHATSAPP_QR_FILE: z.preprocess(emptyToUndefined, z.string().default("whatsapp-qr.png")),
+
+  PAYMENT_METHODS: commaList.pipe(z.array(z.enum(["wallet", "qris", "provider_qris"]))),
+  QRIS_STATIC_PAYLOAD: optionalText,
+  QRIS_UNIQUE_CODE_MAX: intText(999, 0, 9_999),
+  PAYMENT_TTL_MINUTES: intText(15, 1, 24 * 60),
+  PAYMENT_CALLBACK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, { message: "must be at least 16 characters" }).optional()),
+  ROLE: z.preprocess(emptyToUndefined, z.enum(["all", "bot", "worker"]).default("all")),
   DATA_ENCRYPTION_KEY: z.preprocess(
     emptyToUndefined,
     z
@@ -159,6 +202,8 @@ export type Config = RawConfig & {
   sandbox: boolean;
   /** True when the console chat should run (no chat platform configured, or CONSOLE=on). */
   console: boolean;
+  /** Payment methods buyers may choose, in menu order. */
+  paymentMethods: PaymentMethod[];
 };
 
 /** One problem with the environment, ready to print. */
@@ -191,13 +236,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerProblems(raw));
+  if (raw.QRIS_STATIC_PAYLOAD) {
+    try {
+      validateStaticQris(raw.QRIS_STATIC_PAYLOAD);
+    } catch (error) {
+      problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: (error as Error).message, example: "the text inside your shop's static QRIS image" });
+    }
+  }
+  const paymentMethods = choosePaymentMethods(raw);
+  if (paymentMethods.includes("qris") && !raw.QRIS_STATIC_PAYLOAD) {
+    problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris", example: examples.QRIS_STATIC_PAYLOAD });
+  }
+  if (paymentMethods.includes("provider_qris") && !raw.ALXZEN_API_KEY) {
+    problems.push({ variable: "PAYMENT_METHODS", problem: "provider_qris needs ALxZen (ALXZEN_API_KEY)", example: "wallet,qris" });
+  }
   if (problems.length > 0) return { ok: false, problems };
 
   const realProviderConfigured = enabledProviders(raw).length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
-  const platformConfigured = Boolean(raw.TELEGRAM_BOT_TOKEN);
+  const platformConfigured = Boolean(raw.TELEGRAM_BOT_TOKEN) || raw.WHATSAPP_ENABLED;
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
-  return { ok: true, config: { ...raw, sandbox, console } };
+  return { ok: true, config: { ...raw, sandbox, console, paymentMethods } };
+}
+
+/**
+ * The payment methods on offer: as configured, or by default the wallet plus the owner's QRIS
+ * when a static QRIS is set. The wallet is always first: it is the instant one.
+ */
+function choosePaymentMethods(raw: RawConfig): PaymentMethod[] {
+  if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
+  return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */

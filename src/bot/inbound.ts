@@ -3,6 +3,9 @@
  * Baileys message; it sees this.
  */
 
+import type { Locale } from "../i18n.js";
+import type { Reply } from "./reply.js";
+
 export const channels = ["telegram", "whatsapp", "console"] as const;
 export type Channel = (typeof channels)[number];
 
@@ -35,3 +38,15 @@ export function buyerKey(inbound: Pick<Inbound, "channel" | "userId">): string {
 export function chatKey(inbound: Pick<Inbound, "channel" | "chatId">): string {
   return `${inbound.channel}:${inbound.chatId}`;
 }
+
+/** What a channel gets back for one inbound message: the replies and the locale to render them in. */
+export interface Answer {
+  locale: Locale;
+  replies: Reply[];
+}
+
+/** Handles a buyer's message (private chat). */
+export type InboundHandler = (inbound: Inbound) => Promise<Answer>;
+
+/** Handles a group message (admin commands); null when the group is not ours to answer. */
+export type GroupHandler = (inbound: Inbound) => Promise<Answer | null>;

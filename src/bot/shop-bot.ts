@@ -6,6 +6,7 @@
  * Everything a channel needs is `handle()`; it never throws: when Redis or anything else is
  * down, the buyer gets "sedang gangguan, coba lagi" and nothing is changed.
  */
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { isLocale, msg, type Locale, type Msg } from "../i18n.js";
 import type { CatalogItem } from "../commerce/catalog.js";
@@ -16,20 +17,18 @@ import { describeInputs, type TargetInputs } from "../commerce/inputs.js";
 import { formatRupiah, parseRupiahAmount, type Rupiah } from "../commerce/money.js";
 import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
+import { maxTopup, minTopup, type PaymentService } from "../payments/payment-service.js";
 import type { SessionStore } from "../store/session-store.js";
 import { ChatQueue } from "./chat-queue.js";
 import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
-import { buyerKey, chatKey, type Channel, type Inbound } from "./inbound.js";
+import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "./inbound.js";
 import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Outbox } from "./outbox.js";
 import { textReply, type Reply } from "./reply.js";
 import { newSession, type PaymentMethod, type Session } from "./session.js";
 
 /** The answer to one inbound message. */
-export interface HandledMessage {
-  locale: Locale;
-  replies: Reply[];
-}
+export type HandledMessage = Answer;
 
 export interface ShopBotDeps {
   sessions: SessionStore;
@@ -48,6 +47,7 @@ export interface ShopBotDeps {
   paymentMethods?: (item: CatalogItem) => PaymentMethod[];
   /** The owner's message while buying is paused, or null. */
   buyingPaused?: () => string | null;
+  payments: PaymentService;
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -140,7 +140,7 @@ export class ShopBot {
         return reply(msg("wallet-balance", { balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"));
       }
       case "topup":
-        return reply(...(await this.topup(buyer, args)));
+        return { session, replies: await this.topup(inbound, session.locale, args) };
       case "orders":
         return reply(...(await this.orderList(buyer)));
       case "order":
@@ -157,13 +157,22 @@ export class ShopBot {
     }
   }
 
-  private async topup(buyer: string, args: string): Promise<Msg[]> {
-    if (!this.deps.sandbox) return [msg("topup-unavailable")];
-    if (args.trim() === "") return [msg("topup-usage-sandbox")];
+  /** Sandbox: credits at once. Otherwise: a QRIS for the amount, credited when paid. */
+  private async topup(inbound: Inbound, locale: Locale, args: string): Promise<Reply[]> {
+    const buyer = buyerKey(inbound);
+    if (this.deps.sandbox) {
+      if (args.trim() === "") return [textReply(msg("topup-usage-sandbox"))];
+      const amount = parseRupiahAmount(args);
+      if (amount === null || amount > maxSandboxTopup) return [textReply(msg("topup-bad-amount", { min: formatRupiah(1), max: formatRupiah(maxSandboxTopup) }))];
+      const result = await this.deps.wallet.credit(buyer, amount, { id: `sandbox:${randomUUID()}`, reason: "sandbox_topup" });
+      return [textReply(msg("topup-sandbox-done", { amount: formatRupiah(amount), balance: formatRupiah(result.balance) }))];
+    }
+    if (!this.deps.payments.enabled) return [textReply(msg("topup-unavailable"))];
     const amount = parseRupiahAmount(args);
-    if (amount === null || amount > maxSandboxTopup) return [msg("topup-bad-amount", { max: formatRupiah(maxSandboxTopup) })];
-    const result = await this.deps.wallet.credit(buyer, amount, { id: `sandbox:${Date.now()}:${Math.random()}`, reason: "sandbox_topup" });
-    return [msg("topup-sandbox-done", { amount: formatRupiah(amount), balance: formatRupiah(result.balance) })];
+    if (amount === null || amount < minTopup || amount > maxTopup) {
+      return [textReply(msg("topup-bad-amount", { min: formatRupiah(minTopup), max: formatRupiah(maxTopup) }))];
+    }
+    return this.deps.payments.startTopup({ buyer, channel: inbound.channel, chatId: inbound.chatId, locale }, amount);
   }
 
   private async orderList(buyer: string): Promise<Msg[]> {
@@ -195,14 +204,11 @@ export class ShopBot {
     const item = this.deps.catalog.view().find(code);
     if (!item || !item.available) return [textReply(msg("product-gone"))];
     if (item.price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(item.price) }))];
-    if (method !== "wallet") return [textReply(msg("payment-method-unavailable"))];
+    const paymentMethods = (this.deps.paymentMethods ?? (() => ["wallet"]))(item);
+    if (!paymentMethods.includes(method)) return [textReply(msg("payment-method-unavailable"))];
 
     const buyer = buyerKey(inbound);
-    const balance = await this.deps.wallet.balance(buyer);
-    if (balance < item.price) {
-      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"))];
-    }
-    const order = await this.deps.orders.create({
+    const newOrder = {
       buyer,
       channel: inbound.channel,
       chatId: inbound.chatId,
@@ -211,8 +217,23 @@ export class ShopBot {
       inputs,
       price: item.price,
       cost: item.cost,
-      payment: { method: "wallet", amount: item.price },
-    });
+      payment: { method, amount: item.price },
+    };
+    if (method === "qris") {
+      const order = await this.deps.orders.create(newOrder);
+      return this.deps.payments.startOrderPayment(order);
+    }
+    if (method === "provider_qris") {
+      const order = await this.deps.orders.create(newOrder);
+      return this.deps.fulfilment.placeWithProviderQris(order, (payload, amount, expiresAt) =>
+        this.deps.payments.providerQrReply(order, payload, amount, expiresAt),
+      );
+    }
+    const balance = await this.deps.wallet.balance(buyer);
+    if (balance < item.price) {
+      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"))];
+    }
+    const order = await this.deps.orders.create(newOrder);
     const debit = await this.deps.wallet.debit(buyer, item.price, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
     if (!debit.ok) {
       await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");

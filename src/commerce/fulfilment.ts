@@ -14,7 +14,7 @@
  */
 import type { Logger } from "pino";
 import { msg, type Msg } from "../i18n.js";
-import { textReply } from "../bot/reply.js";
+import { textReply, type Reply } from "../bot/reply.js";
 import type { Outbox } from "../bot/outbox.js";
 import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
@@ -100,6 +100,39 @@ export class Fulfilment {
       log.error({ err: error instanceof ProviderError ? error.message : error }, "fulfilment step failed; will retry");
       await this.enqueue(orderId, this.plan.delayMs(order.attempts + 1));
     }
+  }
+
+  /**
+   * Provider QRIS (ALxZen): the order is placed at once with `paymentType: "qris"`; the
+   * provider answers with a QRIS for the buyer to pay, and we follow the order like any pending
+   * one. Returns the replies to show: the QR, or why it could not be made.
+   */
+  async placeWithProviderQris(
+    order: Order,
+    qrReply: (payload: string, amount: number, expiresAt?: number) => Promise<Reply>,
+  ): Promise<Reply[]> {
+    const placing = await this.deps.orders.transition(order.id, ["awaiting_payment"], "placing", (o) => ({ attempts: o.attempts + 1 }));
+    if (!placing) return [];
+    const provider = this.provider(placing);
+    let outcome: OrderOutcome;
+    try {
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "qris" });
+    } catch (error) {
+      if (error instanceof ProviderError && error.outcomeUnknown) {
+        await this.needsAttention(placing, `provider QRIS order got no clear answer (${error.code})`);
+        return [textReply(msg("order-pending", { order: order.id }))];
+      }
+      const code = error instanceof ProviderError ? error.code : "upstream";
+      await this.deps.orders.transition(order.id, ["placing"], "expired", () => ({ failureReason: `provider-error-${code}` }));
+      return [textReply(msg("order-failed", { order: order.id, reason: msg(`provider-error-${code}`) }))];
+    }
+    if (outcome.state === "pending" && outcome.qris) {
+      const pending = await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef: outcome.providerRef }));
+      if (pending) await this.scheduleFollowUp(pending);
+      return [await qrReply(outcome.qris.payload, outcome.qris.amount, outcome.qris.expiresAt)];
+    }
+    await this.apply(placing, outcome);
+    return [];
   }
 
   private provider(order: Order): Provider {
@@ -205,8 +238,9 @@ export class Fulfilment {
   }
 
   private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {
-    const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", () => ({
+    const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", (o) => ({
       providerRef,
+      payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
       delivered: this.deps.vault.seal(items),
     }));
     if (!delivered) return;
@@ -214,6 +248,12 @@ export class Fulfilment {
   }
 
   private async fail(order: Order, reasonKey: string, detail?: string, providerRef?: string): Promise<void> {
+    if (order.payment.method === "provider_qris" && order.payment.paidAt === undefined) {
+      // The buyer paid the provider nothing (the QR expired or was refused): nothing to refund.
+      const expired = await this.deps.orders.transition(order.id, ["placing", "pending"], "expired", () => ({ failureReason: reasonKey }), detail);
+      if (expired) await this.tellBuyer(expired, textReply(msg("order-expired-unpaid", { order: order.id })));
+      return;
+    }
     const failed = await this.deps.orders.transition(
       order.id,
       ["paid", "placing", "pending"],

@@ -22,11 +22,13 @@ export const finalStatuses: ReadonlySet<OrderStatus> = new Set(["delivered", "re
 
 /** Which moves the state machine allows. */
 const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
-  awaiting_payment: ["paid", "expired"],
+  // awaiting_payment → placing: provider QRIS, where the order is placed first and the buyer
+  // pays the provider; such an order that is never paid ends expired, never refunded.
+  awaiting_payment: ["paid", "expired", "placing"],
   paid: ["placing", "failed"],
   // placing → paid: the provider turned the call away (429/503) and it will be tried again.
-  placing: ["pending", "delivered", "failed", "paid"],
-  pending: ["delivered", "failed"],
+  placing: ["pending", "delivered", "failed", "paid", "expired"],
+  pending: ["delivered", "failed", "expired"],
   // failed → paid: an admin's /retry of an order that was never refunded.
   failed: ["refunded", "paid"],
   delivered: [],
@@ -143,8 +145,17 @@ export class OrderStateError extends Error {
   }
 }
 
+/** Called after every status change, with the order as it is now and the status it left. */
+export type TransitionListener = (order: Order, from: OrderStatus) => void;
+
 export class OrderStore {
   private readonly cas: CasCommand;
+  private readonly listeners: TransitionListener[] = [];
+
+  /** Subscribes to status changes made through this store (notifications, metrics). */
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
 
   constructor(private readonly redis: Redis) {
     if (!("orderCas" in redis)) redis.defineCommand("orderCas", { numberOfKeys: 4, lua: casScript });
@@ -202,7 +213,10 @@ export class OrderStore {
         updatedAt: now,
         history: [...current.history, note ? { status: to, at: now, note } : { status: to, at: now }],
       };
-      if (await this.write(next, rev, Number(rev) + 1)) return next;
+      if (await this.write(next, rev, Number(rev) + 1)) {
+        for (const listener of this.listeners) listener(next, current.status);
+        return next;
+      }
     }
     throw new Error(`order ${id}: too much contention`);
   }

@@ -33,6 +33,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
     providers: [new SandboxProvider({ pendingMs: 50 })],
     redis,
     followUpPlan: fastFollowUps,
+    httpPort: null,
     ...overrides,
   });
   await app.start();

@@ -9,11 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Locale, Translator } from "../../i18n.js";
-import type { Inbound } from "../../bot/inbound.js";
+import type { Inbound, InboundHandler } from "../../bot/inbound.js";
 import type { ChannelSender } from "../../bot/outbox.js";
 import type { Reply } from "../../bot/reply.js";
 import { renderText } from "../render.js";
-import type { InboundHandler } from "../telegram/telegram-channel.js";
 
 export interface ConsoleChannelOptions {
   translator: Translator;

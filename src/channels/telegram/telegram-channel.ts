@@ -13,7 +13,7 @@ import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from "gramm
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { locales, type Locale, type Translator } from "../../i18n.js";
-import type { Inbound } from "../../bot/inbound.js";
+import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
 import type { ChannelSender } from "../../bot/outbox.js";
 import type { Reply } from "../../bot/reply.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
@@ -22,12 +22,6 @@ import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.j
 export const telegramTextLimit = 4096;
 /** Telegram's limit for a photo caption. */
 const captionLimit = 1024;
-
-/** Handles an inbound message and returns what to answer. */
-export type InboundHandler = (inbound: Inbound) => Promise<{ locale: Locale; replies: Reply[] }>;
-
-/** Optional hook for admin commands in groups (the admin issue plugs in here). */
-export type GroupHandler = (inbound: Inbound) => Promise<{ locale: Locale; replies: Reply[] } | null>;
 
 export interface TelegramChannelOptions {
   token: string;

@@ -1,0 +1,118 @@
+/**
+ * The bot's one HTTP server: webhooks, payment callbacks, the Telegram webhook, health and
+ * metrics. Routes get the raw body (signatures are computed over raw bytes) and answer with a
+ * status and a JSON body. Bodies over 64 KiB are refused before they are read in full, unknown
+ * paths get 404, and a route that throws answers 500 without details.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+
+/** Largest request body accepted. */
+export const maxBodyBytes = 64 * 1024;
+
+export interface RouteRequest {
+  /** Lower-cased header names, as Node gives them. */
+  headers: Record<string, string | undefined>;
+  rawBody: string;
+  path: string;
+}
+
+export interface RouteResponse {
+  status: number;
+  /** JSON-serialised unless `text` is used. */
+  body?: unknown;
+  /** A plain-text body (Prometheus metrics). */
+  text?: string;
+}
+
+export type RouteHandler = (request: RouteRequest) => Promise<RouteResponse>;
+
+/** Answers a JSON error. */
+export function fail(status: number, error: string): RouteResponse {
+  return { status, body: { ok: false, error } };
+}
+
+export class HttpServer {
+  private readonly routes = new Map<string, RouteHandler>();
+  private server: Server | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Adds a route for an exact method and path. */
+  route(method: "GET" | "POST", path: string, handler: RouteHandler): void {
+    this.routes.set(`${method} ${path}`, handler);
+  }
+
+  /** Listens on `port` (0 = any free port); resolves with the port. */
+  async listen(port: number, host = "0.0.0.0"): Promise<number> {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const handler = this.routes.get(`${req.method} ${path}`);
+    if (!handler) return send(res, fail(404, "not found"));
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBodyBytes) {
+      req.resume();
+      return send(res, fail(413, "body too large"));
+    }
+    let rawBody: string;
+    try {
+      rawBody = await readBody(req);
+    } catch {
+      return send(res, fail(413, "body too large"));
+    }
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(",") : value;
+    try {
+      send(res, await handler({ headers, rawBody, path }));
+    } catch (error) {
+      this.logger.error({ path, err: error instanceof Error ? error.message : String(error) }, "http route failed");
+      send(res, fail(500, "internal error"));
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        req.destroy();
+        reject(new Error("too large"));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, response: RouteResponse): void {
+  if (res.headersSent) return;
+  if (response.text !== undefined) {
+    res.writeHead(response.status, { "content-type": "text/plain; version=0.0.4" }).end(response.text);
+    return;
+  }
+  res.writeHead(response.status, { "content-type": "application/json" }).end(JSON.stringify(response.body ?? { ok: response.status < 400 }));
+}
