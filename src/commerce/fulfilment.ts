@@ -38,6 +38,12 @@ export interface FollowUpPlan {
   giveUpAfterMs: number;
   /** How many times a turned-away (429/503) purchase is tried before the order is refunded. */
   maxTransientAttempts: number;
+  /**
+   * How long an order may sit in `placing` before it is treated as abandoned (a crash between
+   * "sent" and "recorded"). Longer than the slowest purchase call, so a second runner never
+   * mistakes a purchase still in flight for a lost one and buys again.
+   */
+  placingGraceMs: number;
 }
 
 /** 5 s, 10 s, 20 s … doubling up to 10 min, then every 10 min; give up after 24 h. */
@@ -45,6 +51,7 @@ export const defaultFollowUpPlan: FollowUpPlan = {
   delayMs: (attempt) => Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 10 * 60_000),
   giveUpAfterMs: 24 * 60 * 60_000,
   maxTransientAttempts: 6,
+  placingGraceMs: 3 * 60_000,
 };
 
 export interface FulfilmentDeps {
@@ -159,6 +166,12 @@ export class Fulfilment {
 
   /** An order left in `placing`: find out at the provider what happened before doing anything. */
   private async resolvePlacing(order: Order): Promise<void> {
+    const age = Date.now() - order.updatedAt;
+    if (age < this.plan.placingGraceMs) {
+      // Another runner may still be waiting on the provider: look again once it must be done.
+      await this.enqueue(order.id, this.plan.placingGraceMs - age);
+      return;
+    }
     const provider = this.provider(order);
     if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
     if (!provider.findOrder) {

@@ -22,11 +22,25 @@ export interface ExpiredCheckout {
   chat: string;
 }
 
+// KEYS: deadline set. ARGV: member, now. Removes the member only while its deadline has passed.
+const claimScript = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+`;
+
+type ClaimCommand = (set: string, member: string, now: number) => Promise<number>;
+
 export class SessionStore {
+  private readonly claimIfDue: ClaimCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    if (!("claimIfDue" in redis)) redis.defineCommand("claimIfDue", { numberOfKeys: 1, lua: claimScript });
+    this.claimIfDue = (redis as unknown as { claimIfDue: ClaimCommand }).claimIfDue.bind(redis);
+  }
 
   /** Loads a chat's session and locale (and a wallet balance) in one round trip. */
   async load(chat: string, buyer?: string): Promise<ChatState> {
@@ -64,7 +78,8 @@ export class SessionStore {
     const due = await this.redis.zrangebyscore(keys.sessionDeadlines(), 0, now, "LIMIT", 0, limit);
     const claimed: string[] = [];
     for (const chat of due) {
-      if ((await this.redis.zrem(keys.sessionDeadlines(), chat)) === 1) claimed.push(chat);
+      // The buyer may have answered since the read, moving the deadline: claim it only if still due.
+      if ((await this.claimIfDue(keys.sessionDeadlines(), chat, now)) === 1) claimed.push(chat);
     }
     return claimed;
   }

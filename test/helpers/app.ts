@@ -10,7 +10,7 @@ import { SandboxProvider } from "../../src/providers/sandbox.js";
 import { freshRedis } from "./redis.js";
 
 /** Follow-ups every 20 ms so pending orders settle quickly in tests. */
-export const fastFollowUps: FollowUpPlan = { delayMs: () => 20, giveUpAfterMs: 60_000, maxTransientAttempts: 3 };
+export const fastFollowUps: FollowUpPlan = { delayMs: () => 20, giveUpAfterMs: 60_000, maxTransientAttempts: 3, placingGraceMs: 1_000 };
 
 /** A config from an env map (plus CONSOLE=off); throws on problems. */
 export function testConfig(env: Record<string, string> = {}): Config {

@@ -1,0 +1,164 @@
+/**
+ * Integration: the bot while its Redis is gone. A private `redis-server` (no persistence) backs
+ * the app through `connectRedis` (the fail-fast production options). With a checkout at the
+ * payment step the server is killed: the buyer's "pay" gets the outage message at once and
+ * nothing happens (no purchase, no message, no job). After a restart on the same port the client
+ * reconnects by itself and the bot serves normally again; the server kept nothing, so the
+ * session starts over, which is expected.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../../src/app.js";
+import type { HandledMessage } from "../../src/bot/shop-bot.js";
+import { asList, type Reply } from "../../src/bot/reply.js";
+import { renderText } from "../../src/channels/render.js";
+import { msg } from "../../src/i18n.js";
+import { SandboxProvider } from "../../src/providers/sandbox.js";
+import type { OrderOutcome, PlaceOrderRequest } from "../../src/providers/types.js";
+import { connectRedis, type Redis } from "../../src/store/redis.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+/** A free TCP port on 127.0.0.1, found by letting the OS pick one. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts a throwaway redis-server on `port` and resolves once it accepts connections. */
+async function startRedisServer(port: number): Promise<ChildProcess> {
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}: ${output}`));
+    });
+  });
+  return child;
+}
+
+/** Kills the server hard (like a crash) and waits until it is gone. */
+async function killRedisServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/** The sandbox, counting purchases, so "nothing happened" can be checked. */
+class CountingSandbox extends SandboxProvider {
+  placeCalls = 0;
+
+  override async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
+    this.placeCalls++;
+    return super.placeOrder(request);
+  }
+}
+
+describe("Redis outage", () => {
+  let port: number;
+  let server: ChildProcess | undefined;
+  let redis: Redis;
+  let test: TestApp;
+  let app: App;
+  const provider = new CountingSandbox({ pendingMs: 50 });
+  const sent: Reply[] = [];
+
+  beforeAll(async () => {
+    port = await freePort();
+    server = await startRedisServer(port);
+    redis = await connectRedis({ url: `redis://127.0.0.1:${port}`, keyPrefix: `wbtest:outage:${randomBytes(6).toString("hex")}:` });
+    // ioredis reports each failed reconnect as an "error" event; the test expects them.
+    redis.on("error", () => undefined);
+    test = await startTestApp({}, { redis, providers: [provider] });
+    app = test.app;
+    app.outbox.register({
+      channel: "console",
+      send: async (_chatId: string, replies: Reply[]) => {
+        sent.push(...replies);
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await test?.cleanup();
+    if (server) await killRedisServer(server);
+  });
+
+  const say = (text: string) => app.shop.handle({ channel: "console", chatId: "buyer", userId: "buyer", isGroup: false, text });
+  const outageText = () => app.translator.render("id", msg("error-outage"));
+  const texts = (answer: HandledMessage) => answer.replies.map((reply) => renderText(app.translator, answer.locale, reply));
+  const firstTitle = (answer: HandledMessage) => {
+    const menu = answer.replies.find((reply): reply is Extract<Reply, { kind: "menu" }> => reply.kind === "menu");
+    return menu ? asList(menu.title)[0]!.key : undefined;
+  };
+
+  it("works against the private server", async () => {
+    expect((await say("/topup 100000")).replies).toHaveLength(1);
+    expect(await app.wallet.balance("console:buyer")).toBe(100_000);
+    expect(firstTitle(await say("SB-NFX1"))).toBe("confirm-title");
+    expect(firstTitle(await say("1"))).toBe("payment-title");
+  });
+
+  it("answers 'sedang gangguan' at once while Redis is down, and changes nothing", async () => {
+    await killRedisServer(server!);
+    await expect.poll(() => redis.status, { timeout: 5_000, interval: 10 }).not.toBe("ready");
+
+    expect(outageText()).toContain("gangguan");
+    const started = Date.now();
+    const pay = await say("1"); // would pay for the Netflix account
+    expect(Date.now() - started).toBeLessThan(1_000); // fail fast, not after a command timeout
+    expect(pay.locale).toBe("id");
+    expect(pay.replies).toHaveLength(1);
+    expect(texts(pay)).toEqual([outageText()]);
+
+    // Every kind of message gets the same answer; the chat's queue is not wedged by the failures.
+    for (const text of ["/saldo", "/menu", "SB-ML86"]) {
+      expect(texts(await say(text)), text).toEqual([outageText()]);
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(provider.placeCalls).toBe(0);
+    expect(sent).toEqual([]);
+  });
+
+  it("serves normally again once Redis is back on the same port", async () => {
+    server = await startRedisServer(port);
+    await expect.poll(() => redis.status, { timeout: 10_000, interval: 20 }).toBe("ready");
+
+    // The new server is empty: the session starts over, the wallet is empty.
+    const menu = await say("/menu");
+    expect(texts(menu).join("\n")).not.toContain("gangguan");
+    expect(firstTitle(menu)).toBe("menu-main-title");
+    expect((await app.sessions.load("console:buyer")).session?.menuSeq).toBe(1);
+
+    // A whole purchase works again, Lua scripts included (reloaded on the fresh server).
+    await say("/topup 50000");
+    expect(firstTitle(await say("SB-NFX1"))).toBe("confirm-title");
+    expect(firstTitle(await say("1"))).toBe("payment-title");
+    const pay = await say("1");
+    expect(pay.replies.flatMap((reply) => (reply.kind === "text" ? asList(reply.text) : [])).map((m) => m.key)).toContain("order-paid");
+
+    const [order] = await app.orders.ofBuyer("console:buyer", 1);
+    await expect.poll(async () => (await app.orders.get(order!.id))?.status, { timeout: 5_000, interval: 20 }).toBe("delivered");
+    expect(provider.placeCalls).toBe(1);
+    await expect.poll(() => sent.length, { timeout: 2_000, interval: 20 }).toBe(1);
+    expect(renderText(app.translator, "id", sent[0]!)).toContain(order!.id);
+  });
+});
