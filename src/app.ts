@@ -17,6 +17,7 @@ import { DeliveryVault, parseEncryptionKey } from "./commerce/delivery-vault.js"
 import { Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
 import { OrderStore } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
+import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import type { GroupHandler } from "./bot/inbound.js";
 import type { Provider, ProviderId } from "./providers/types.js";
@@ -30,8 +31,8 @@ export interface AppOptions {
   providers: Provider[];
   /** A ready Redis client; when absent one is connected from `config.REDIS_URL`. */
   redis?: Redis;
-  /** Key prefix for a Redis connected here (tests use a fresh one). */
-  keyPrefix?: string;
+  /** BullMQ's Redis and key prefix; default from `REDIS_URL`. Without either, jobs run in-process. */
+  bullmq?: { url: string; prefix: string };
   followUpPlan?: FollowUpPlan;
   /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
@@ -99,7 +100,12 @@ export class App {
       logger,
       ...(options.followUpPlan ? { plan: options.followUpPlan } : {}),
     });
-    this.jobs = new InProcessScheduler((orderId) => this.fulfilment.advance(orderId));
+    const run = (orderId: string) => this.fulfilment.advance(orderId);
+    const deadLetter = (orderId: string, error: unknown) => this.fulfilment.deadLetter(orderId, error);
+    const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+    this.jobs = durable
+      ? new BullmqScheduler({ redisUrl: durable.url, prefix: durable.prefix, run, deadLetter, logger, work: config.ROLE !== "bot" })
+      : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
     this.payments = new PaymentService({
       store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX),
@@ -156,7 +162,7 @@ export class App {
 
   /** Connects Redis (unless given) and builds the app. */
   static async create(options: AppOptions): Promise<App> {
-    const redis = options.redis ?? (await connectRedis({ url: options.config.REDIS_URL, keyPrefix: options.keyPrefix }));
+    const redis = options.redis ?? (await connectRedis({ url: options.config.REDIS_URL, keyPrefix: options.config.REDIS_KEY_PREFIX }));
     if (isInMemory(redis)) options.logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
     return new App(options, redis);
   }
@@ -190,7 +196,7 @@ export class App {
   async resumeUnfinishedOrders(): Promise<number> {
     const active = await this.orders.active();
     const resumable = active.filter((order) => unfinished.has(order.status));
-    for (const order of resumable) await this.fulfilment.enqueue(order.id);
+    for (const order of resumable) await this.fulfilment.enqueue(order);
     if (resumable.length > 0) this.options.logger.info({ count: resumable.length }, "resumed unfinished orders");
     return resumable.length;
   }

@@ -239,8 +239,8 @@ export class ShopBot {
       await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");
       return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }))];
     }
-    await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }));
-    await this.deps.fulfilment.enqueue(order.id);
+    const paid = await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }));
+    if (paid) await this.deps.fulfilment.enqueue(paid);
     return [
       textReply(
         msg("order-paid", { order: order.id, product: item.name, price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }),

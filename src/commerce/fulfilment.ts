@@ -78,10 +78,22 @@ export class Fulfilment {
     this.jobs = jobs;
   }
 
-  /** Queues a paid order (or any order that needs its next step). */
-  async enqueue(orderId: string, delayMs = 0): Promise<void> {
+  /**
+   * Queues the next step of an order. The run is named by the order's status and attempt
+   * count, so queueing the same step twice (a double tap, a repeated callback, the start-up
+   * sweep meeting a delayed job) runs it once.
+   */
+  async enqueue(order: Pick<Order, "id" | "status" | "attempts">, delayMs = 0, why = ""): Promise<void> {
     if (!this.jobs) throw new Error("fulfilment has no scheduler");
-    await this.jobs.schedule(orderId, delayMs);
+    await this.jobs.schedule(order.id, delayMs, `${order.status}-${order.attempts}${why ? `-${why}` : ""}`);
+  }
+
+  /** A run failed every retry: keep the order as it is and ask a person to look. */
+  async deadLetter(orderId: string, error: unknown): Promise<void> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return;
+    const detail = error instanceof Error ? error.message : String(error);
+    await this.needsAttention(order, `fulfilment kept failing: ${detail.slice(0, 200)}`);
   }
 
   /** Moves an order one step forward. Safe to run any number of times. */
@@ -103,9 +115,9 @@ export class Fulfilment {
           return;
       }
     } catch (error) {
-      // A bug or a store outage: keep the order as it is and try again later.
-      log.error({ err: error instanceof ProviderError ? error.message : error }, "fulfilment step failed; will retry");
-      await this.enqueue(orderId, this.plan.delayMs(order.attempts + 1));
+      // A bug or a store outage: the order stays as it is and the scheduler retries the run.
+      log.error({ err: error instanceof Error ? error.message : String(error) }, "fulfilment step failed; will retry");
+      throw error;
     }
   }
 
@@ -169,7 +181,7 @@ export class Fulfilment {
     const age = Date.now() - order.updatedAt;
     if (age < this.plan.placingGraceMs) {
       // Another runner may still be waiting on the provider: look again once it must be done.
-      await this.enqueue(order.id, this.plan.placingGraceMs - age);
+      await this.enqueue(order, this.plan.placingGraceMs - age, "grace");
       return;
     }
     const provider = this.provider(order);
@@ -186,7 +198,7 @@ export class Fulfilment {
     if (found) return this.apply(order, found);
     // The provider has no such order: the purchase never happened, so it is safe to place it.
     const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), "not found at provider; placing again");
-    if (again) await this.enqueue(order.id);
+    if (again) await this.enqueue(again);
   }
 
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
@@ -194,14 +206,14 @@ export class Fulfilment {
     this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
-        await this.enqueue(order.id, this.plan.delayMs(order.attempts));
+        await this.enqueue(order, this.plan.delayMs(order.attempts), "lookup");
         return;
       }
       return this.needsAttention(order, `outcome unknown after ${error.code}; not retried to avoid buying twice`);
     }
     if (error.transient && order.attempts < this.plan.maxTransientAttempts) {
       const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), `provider ${error.code}; will try again`);
-      if (again) await this.enqueue(order.id, this.plan.delayMs(order.attempts));
+      if (again) await this.enqueue(again, this.plan.delayMs(order.attempts));
       return;
     }
     await this.fail(order, `provider-error-${error.code}`);
@@ -247,7 +259,7 @@ export class Fulfilment {
     if (Date.now() - order.createdAt > this.plan.giveUpAfterMs) {
       return this.needsAttention(order, "still pending after the follow-up window; check it at the provider");
     }
-    await this.enqueue(order.id, this.plan.delayMs(Math.max(1, order.attempts)));
+    await this.enqueue(order, this.plan.delayMs(Math.max(1, order.attempts)));
   }
 
   private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {

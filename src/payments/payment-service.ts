@@ -227,7 +227,7 @@ export class PaymentService {
     }));
     if (!paid) return;
     await this.tell(payment, textReply(msg("qris-paid-order", { id: order.id, product: order.product.name }), msg("order-processing")));
-    await this.deps.fulfilment.enqueue(order.id);
+    await this.deps.fulfilment.enqueue(paid);
   }
 
   private async latePayment(payment: Payment, patch: Partial<Payment>): Promise<ConfirmResult> {

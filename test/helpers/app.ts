@@ -7,7 +7,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import { silentLogger } from "../../src/logger.js";
 import { SandboxProvider } from "../../src/providers/sandbox.js";
-import { freshRedis } from "./redis.js";
+import { freshRedis, testRedisUrl } from "./redis.js";
 
 /** Follow-ups every 20 ms so pending orders settle quickly in tests. */
 export const fastFollowUps: FollowUpPlan = { delayMs: () => 20, giveUpAfterMs: 60_000, maxTransientAttempts: 3, placingGraceMs: 1_000 };
@@ -26,7 +26,7 @@ export interface TestApp {
 
 /** Starts the app against real Redis under a fresh prefix. */
 export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<TestApp> {
-  const { redis, cleanup } = await freshRedis("app");
+  const { redis, prefix, cleanup } = await freshRedis("app");
   const app = await App.create({
     config: testConfig(env),
     logger: silentLogger,
@@ -34,6 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}, overrides: 
     redis,
     followUpPlan: fastFollowUps,
     httpPort: null,
+    bullmq: { url: testRedisUrl, prefix: `${prefix}bull` },
     ...overrides,
   });
   await app.start();
