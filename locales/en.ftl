@@ -198,3 +198,16 @@ admin-alert-overpaid = ℹ️ Payment { $id } was overpaid by { $amount }; the e
 admin-alert-unmatched-payment = ⚠️ Money arrived, { $amount } (ref { $reference }), that matches no payment. Credit it manually if needed.
 admin-alert-late-payment = ℹ️ Payment { $id } ({ $amount }) arrived after expiry; added to the buyer's balance.
 admin-alert-bad-callback = ⚠️ A payment callback was rejected: { $reason }.
+
+## WhatsApp
+whatsapp-pairing-code = 🔗 WhatsApp pairing code for { $phone }: { $code }
+    Open WhatsApp on that phone › Linked devices › Link a device › Link with phone number instead, then enter this code.
+whatsapp-qr-caption = 🔗 Scan this QR in WhatsApp › Linked devices › Link a device to connect the bot. The QR changes about every 20 seconds.
+whatsapp-login-quiet = ⏸️ The WhatsApp login is still not done. Further codes/QRs are not posted here; see the terminal or the file { $file }, or restart the bot.
+whatsapp-connected = ✅ WhatsApp connected (number { $phone }).
+whatsapp-logged-out = ⚠️ The bot's WhatsApp was logged out (device unlinked on the phone). The old session was deleted; a new login is starting — watch for the next code/QR.
+whatsapp-replaced = ⚠️ Another connection took over the bot's WhatsApp session (is another instance running?). The WhatsApp bot has stopped; check, then restart it.
+whatsapp-forbidden = ⛔ WhatsApp refuses the bot's number (403, possibly banned). The WhatsApp bot has stopped; check the number on the phone.
+whatsapp-lock-busy = ⏳ Another process holds the WhatsApp connection. This one waits and connects only when the other stops.
+whatsapp-lock-lost = ⚠️ Another process took the WhatsApp connection lock. This process disconnected WhatsApp and is waiting.
+admin-alert-bad-webhook = ⚠️ A { $provider } webhook was rejected: bad secret or signature.

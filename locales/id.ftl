@@ -198,3 +198,16 @@ admin-alert-overpaid = ℹ️ Pembayaran { $id } lebih { $amount }; kelebihannya
 admin-alert-unmatched-payment = ⚠️ Ada uang masuk { $amount } (ref { $reference }) yang tidak cocok dengan pembayaran mana pun. Kreditkan manual bila perlu.
 admin-alert-late-payment = ℹ️ Pembayaran { $id } ({ $amount }) masuk setelah kedaluwarsa; dimasukkan ke saldo pembeli.
 admin-alert-bad-callback = ⚠️ Callback pembayaran ditolak: { $reason }.
+
+## WhatsApp
+whatsapp-pairing-code = 🔗 Kode pairing WhatsApp untuk { $phone }: { $code }
+    Buka WhatsApp di HP itu › Perangkat tertaut › Tautkan perangkat › Tautkan dengan nomor telepon, lalu masukkan kode ini.
+whatsapp-qr-caption = 🔗 Pindai QR ini di WhatsApp › Perangkat tertaut › Tautkan perangkat untuk menghubungkan bot. QR berganti setiap ±20 detik.
+whatsapp-login-quiet = ⏸️ Login WhatsApp belum selesai. Kode/QR berikutnya tidak dikirim ke sini lagi; lihat terminal atau file { $file }, atau jalankan ulang bot.
+whatsapp-connected = ✅ WhatsApp terhubung (nomor { $phone }).
+whatsapp-logged-out = ⚠️ WhatsApp bot keluar (perangkat dilepas dari HP). Sesi lama dihapus; login baru dimulai — tunggu kode/QR berikutnya.
+whatsapp-replaced = ⚠️ Sesi WhatsApp bot diambil alih oleh koneksi lain (ada instance lain yang berjalan?). WhatsApp bot berhenti; periksa lalu jalankan ulang.
+whatsapp-forbidden = ⛔ WhatsApp menolak nomor bot (403, mungkin diblokir). WhatsApp bot berhenti; periksa nomornya di HP.
+whatsapp-lock-busy = ⏳ Proses lain sedang memegang koneksi WhatsApp. Proses ini menunggu dan baru tersambung jika yang lain berhenti.
+whatsapp-lock-lost = ⚠️ Kunci koneksi WhatsApp diambil proses lain. Proses ini memutus WhatsApp dan menunggu.
+admin-alert-bad-webhook = ⚠️ Webhook { $provider } ditolak: rahasia/tanda tangan salah.

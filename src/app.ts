@@ -10,6 +10,8 @@ import { paymentCallbackRoute } from "./payments/callback-route.js";
 import { PaymentService } from "./payments/payment-service.js";
 import { PaymentStore } from "./payments/payment-store.js";
 import { HttpServer } from "./server/http-server.js";
+import { jobDuration, orderTransitions } from "./server/metrics.js";
+import { registerRoutes } from "./server/routes.js";
 import { Outbox } from "./bot/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
@@ -104,7 +106,15 @@ export class App {
     const deadLetter = (orderId: string, error: unknown) => this.fulfilment.deadLetter(orderId, error);
     const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
     this.jobs = durable
-      ? new BullmqScheduler({ redisUrl: durable.url, prefix: durable.prefix, run, deadLetter, logger, work: config.ROLE !== "bot" })
+      ? new BullmqScheduler({
+          redisUrl: durable.url,
+          prefix: durable.prefix,
+          run,
+          deadLetter,
+          logger,
+          work: config.ROLE !== "bot",
+          onRun: (seconds, outcome) => jobDuration.observe({ outcome }, seconds),
+        })
       : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
     this.payments = new PaymentService({
@@ -147,6 +157,8 @@ export class App {
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
     });
+    this.orders.onTransition((order) => orderTransitions.inc({ status: order.status }));
+    // A worker process sends deliveries through Telegram too, but never polls for updates.
     if (config.TELEGRAM_BOT_TOKEN) {
       this.telegram = new TelegramChannel({
         token: config.TELEGRAM_BOT_TOKEN,
@@ -158,6 +170,7 @@ export class App {
       });
       this.outbox.register(this.telegram);
     }
+    registerRoutes(this);
   }
 
   /** Connects Redis (unless given) and builds the app. */
@@ -167,8 +180,28 @@ export class App {
     return new App(options, redis);
   }
 
+  /**
+   * Paid orders and wallets live in Redis: it must keep them across restarts and never evict
+   * them. Warns when `CONFIG GET` shows otherwise (managed Redis may forbid CONFIG: then silent).
+   */
+  async checkRedisDurability(): Promise<string[]> {
+    if (isInMemory(this.redis)) return [];
+    const problems: string[] = [];
+    try {
+      const [, appendonly] = (await this.redis.config("GET", "appendonly")) as string[];
+      const [, policy] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
+      if (appendonly !== "yes") problems.push("appendonly is not yes: a Redis restart loses orders and wallets");
+      if (policy !== "noeviction") problems.push(`maxmemory-policy is ${policy}, not noeviction: Redis may evict orders`);
+    } catch {
+      return [];
+    }
+    for (const problem of problems) this.options.logger.warn({ problem }, "Redis is not configured for durable data");
+    return problems;
+  }
+
   /** Loads the catalog, resumes unfinished orders, starts background work and the Telegram channel. */
   async start(): Promise<void> {
+    await this.checkRedisDurability();
     await this.catalog.init();
     this.catalog.start();
     await this.resumeUnfinishedOrders();
@@ -179,7 +212,11 @@ export class App {
       const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT);
       this.options.logger.info({ port }, "http server listening");
     }
-    if (this.telegram && this.options.config.TELEGRAM_MODE === "polling") await this.telegram.startPolling();
+    const { config } = this.options;
+    if (this.telegram && config.ROLE !== "worker") {
+      if (config.TELEGRAM_MODE === "polling") await this.telegram.startPolling();
+      else await this.telegram.startWebhook(`${config.TELEGRAM_WEBHOOK_URL!.replace(/\/$/, "")}/telegram/${config.TELEGRAM_WEBHOOK_SECRET}`, config.TELEGRAM_WEBHOOK_SECRET!);
+    }
   }
 
   /** Expires unpaid payments and tells buyers about expired checkouts. */

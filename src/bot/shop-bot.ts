@@ -18,6 +18,7 @@ import { formatRupiah, parseRupiahAmount, type Rupiah } from "../commerce/money.
 import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { maxTopup, minTopup, type PaymentService } from "../payments/payment-service.js";
+import { repliesSent, updatesHandled } from "../server/metrics.js";
 import type { SessionStore } from "../store/session-store.js";
 import { ChatQueue } from "./chat-queue.js";
 import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
@@ -64,8 +65,12 @@ export class ShopBot {
     const chat = chatKey(inbound);
     return this.queue.run(chat, async () => {
       try {
-        return await this.handleInOrder(inbound, chat);
+        const answer = await this.handleInOrder(inbound, chat);
+        updatesHandled.inc({ channel: inbound.channel, outcome: "ok" });
+        repliesSent.inc({ channel: inbound.channel }, answer.replies.length);
+        return answer;
       } catch (error) {
+        updatesHandled.inc({ channel: inbound.channel, outcome: "error" });
         this.deps.logger.error({ err: error instanceof Error ? error.message : String(error), chat }, "could not handle a message");
         return { locale: this.deps.defaultLocale, replies: [textReply(msg("error-outage"))] };
       }

@@ -20,6 +20,7 @@ import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
 import type { JobScheduler } from "../jobs/scheduler.js";
+import { providerErrors } from "../server/metrics.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "./money.js";
 import type { Order, OrderStore } from "./orders.js";
@@ -203,6 +204,7 @@ export class Fulfilment {
 
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
     if (!(error instanceof ProviderError)) throw error;
+    providerErrors.inc({ provider: order.product.provider, code: error.code });
     this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
@@ -249,6 +251,7 @@ export class Fulfilment {
     } catch (error) {
       // Not knowing is not failing: keep following, never refund on a guess.
       const code = error instanceof ProviderError ? error.code : "error";
+      providerErrors.inc({ provider: order.product.provider, code });
       this.deps.logger.warn({ orderId: order.id, code }, "status check failed; will check again");
       return this.scheduleFollowUp(counted);
     }

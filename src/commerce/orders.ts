@@ -214,6 +214,9 @@ export class OrderStore {
         history: [...current.history, note ? { status: to, at: now, note } : { status: to, at: now }],
       };
       if (await this.write(next, rev, Number(rev) + 1)) {
+        if (next.providerRef && next.providerRef !== current.providerRef) {
+          await this.redis.hset(keys.ordersByProviderRef(), `${next.product.provider}:${next.providerRef}`, next.id);
+        }
         for (const listener of this.listeners) listener(next, current.status);
         return next;
       }
@@ -231,6 +234,11 @@ export class OrderStore {
       if (await this.write(next, rev, Number(rev) + 1)) return next;
     }
     throw new Error(`order ${id}: too much contention`);
+  }
+
+  /** The order a provider knows by its own reference (for webhooks), if any. */
+  async findByProviderRef(provider: string, providerRef: string): Promise<string | null> {
+    return this.redis.hget(keys.ordersByProviderRef(), `${provider}:${providerRef}`);
   }
 
   /** A buyer's newest orders, newest first. */

@@ -77,6 +77,15 @@ export class BullmqScheduler implements JobScheduler {
     );
   }
 
+  async healthy(): Promise<boolean> {
+    try {
+      await this.queue.getJobCounts("waiting");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Counts of jobs by state, for /healthz and /metrics. */
   async counts(): Promise<Record<string, number>> {
     return this.queue.getJobCounts("waiting", "active", "delayed", "failed");

@@ -16,6 +16,8 @@ export type DeadLetterHandler = (orderId: string, error: unknown) => Promise<voi
 export interface JobScheduler {
   /** Runs the handler for `orderId` after `delayMs`, unless a run named `step` for it is queued. */
   schedule(orderId: string, delayMs: number, step: string): Promise<void>;
+  /** True when jobs can be queued (for /healthz). */
+  healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export class InProcessScheduler implements JobScheduler {
     }, delayMs);
     timer.unref?.();
     this.waiting.set(id, timer);
+  }
+
+  async healthy(): Promise<boolean> {
+    return !this.closed;
   }
 
   /** Stops timers and waits for jobs that already started. */

@@ -22,6 +22,8 @@ export const keys = {
   /** Sorted sets of order ids by creation time. */
   ordersAll: () => "orders:all",
   ordersOfBuyer: (buyer: string) => `orders:buyer:${buyer}`,
+  /** Hash `<provider>:<providerRef>` → order id, for provider webhooks. */
+  ordersByProviderRef: () => "orders:by-provider-ref",
   /** Orders not in a final state (for the start-up sweep). */
   ordersActive: () => "orders:active",
   /** Cached merged catalog (JSON) and its refresh time. */

@@ -41,6 +41,7 @@ export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
   readonly bot: Bot;
   private runner: RunnerHandle | null = null;
+  private webhookSet = false;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
@@ -71,12 +72,18 @@ export class TelegramChannel implements ChannelSender {
     await this.bot.init();
     await this.registerCommands();
     await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: ["message", "callback_query"] });
+    this.webhookSet = true;
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
   }
 
   /** Handles one update received by webhook. */
   async handleUpdate(update: Update): Promise<void> {
     await this.bot.handleUpdate(update);
+  }
+
+  /** True while long polling runs, or once a webhook is set. */
+  running(): boolean {
+    return this.webhookSet || Boolean(this.runner?.isRunning());
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,106 @@
+/**
+ * The routes of the one HTTP server: provider webhooks, the Telegram webhook, health and
+ * metrics (the payment callback is registered with the payments). Webhooks are hints: an order
+ * only moves after the provider API confirms it, so a forged hint can at most make us look.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { App } from "../app.js";
+import { msg } from "../i18n.js";
+import { orderStatuses } from "../commerce/orders.js";
+import { ProviderError } from "../providers/errors.js";
+import type { ProviderId } from "../providers/types.js";
+import { fail, type RouteHandler } from "./http-server.js";
+import { ordersByStatus, registry } from "./metrics.js";
+
+/** Constant-time string comparison (lengths may leak; contents do not). */
+export function safeEqual(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
+
+/** Registers every route this process serves. */
+export function registerRoutes(app: App): void {
+  const { config } = app.options;
+  app.http.route("GET", "/healthz", () => health(app));
+  app.http.route("GET", "/metrics", () => metrics(app));
+
+  if (app.telegram && config.TELEGRAM_MODE === "webhook" && config.TELEGRAM_WEBHOOK_SECRET) {
+    const secret = config.TELEGRAM_WEBHOOK_SECRET;
+    const telegram = app.telegram;
+    app.http.route("POST", `/telegram/${secret}`, async ({ headers, rawBody }) => {
+      if (!safeEqual(headers["x-telegram-bot-api-secret-token"], secret)) return fail(401, "bad secret token");
+      const update = parseJson(rawBody, updateSchema);
+      if (!update) return fail(400, "not a Telegram update");
+      await telegram.handleUpdate(update as Parameters<typeof telegram.handleUpdate>[0]);
+      return { status: 200, body: { ok: true } };
+    });
+  }
+  for (const provider of ["icsstore", "premzone"] as const) {
+    if (app.providers.get(provider)?.parseWebhook) app.http.route("POST", `/webhooks/${provider}`, webhookRoute(app, provider));
+  }
+}
+
+/** A provider webhook: authenticate, read the hint, and have fulfilment check the order now. */
+function webhookRoute(app: App, providerId: ProviderId): RouteHandler {
+  return async ({ headers, rawBody }) => {
+    const provider = app.providers.get(providerId)!;
+    // ICS-Store documents no webhook authentication: it must carry our secret as a header.
+    if (providerId === "icsstore" && !safeEqual(headers["x-webhook-secret"], app.options.config.ICSSTORE_WEBHOOK_SECRET ?? "")) {
+      await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
+      return fail(401, "bad webhook secret");
+    }
+    let hint;
+    try {
+      hint = provider.parseWebhook!({ headers, rawBody });
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "auth") {
+        await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
+        return fail(401, "bad webhook secret");
+      }
+      return fail(400, "malformed webhook");
+    }
+    const orderId = hint.refId?.startsWith("WB")
+      ? `ORD-${hint.refId.slice(2)}`
+      : hint.providerRef
+        ? await app.orders.findByProviderRef(providerId, hint.providerRef)
+        : null;
+    const order = orderId ? await app.orders.get(orderId) : null;
+    if (!order || order.product.provider !== providerId) return { status: 202, body: { ok: true, matched: false } };
+    if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order, 0, "hint");
+    return { status: 200, body: { ok: true, matched: true } };
+  };
+}
+
+async function health(app: App) {
+  const checks: Record<string, string> = {};
+  try {
+    await app.redis.ping();
+    checks.redis = "ok";
+  } catch {
+    checks.redis = "down";
+  }
+  checks.jobs = (await app.jobs.healthy()) ? "ok" : "down";
+  checks.telegram = app.telegram ? (app.telegram.running() ? "ok" : "stopped") : "off";
+  const ok = checks.redis === "ok" && checks.jobs === "ok";
+  return { status: ok ? 200 : 503, body: { ok, checks } };
+}
+
+async function metrics(app: App) {
+  const active = await app.orders.active(10_000).catch(() => []);
+  for (const status of orderStatuses) ordersByStatus.set({ status }, active.filter((order) => order.status === status).length);
+  return { status: 200, text: await registry.metrics() };
+}
+
+function parseJson<T>(raw: string, schema: z.ZodType<T>): T | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

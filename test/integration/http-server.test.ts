@@ -1,0 +1,134 @@
+/**
+ * The one HTTP server: every rejected request gets the right 4xx and changes nothing; webhooks
+ * are only hints that make fulfilment ask the provider; health and metrics answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProviders } from "../../src/providers/registry.js";
+import { silentLogger } from "../../src/logger.js";
+import { signCallback } from "../../src/payments/callback-route.js";
+import { IcsstoreFake } from "../fakes/icsstore-server.js";
+import { startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+
+const callbackSecret = "callback-secret-0123456789";
+const webhookSecret = "ics-webhook-secret-0123";
+const premzoneSecret = "premzone-webhook-secret";
+const telegramSecret = "telegram-secret-token-0123";
+
+let shop: TestApp;
+let ics: IcsstoreFake;
+let premzone: PremzoneFake;
+let telegram: FakeTelegram;
+let base: string;
+
+beforeAll(async () => {
+  [ics, premzone, telegram] = await Promise.all([IcsstoreFake.start(), startPremzoneFake(), startFakeTelegram()]);
+  const env = {
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    TELEGRAM_MODE: "webhook",
+    TELEGRAM_WEBHOOK_URL: "https://shop.example",
+    TELEGRAM_WEBHOOK_SECRET: telegramSecret,
+    PAYMENT_CALLBACK_SECRET: callbackSecret,
+    ICSSTORE_BASE_URL: ics.url,
+    ICSSTORE_API_KEY: ics.apiKey,
+    ICSSTORE_WEBHOOK_SECRET: webhookSecret,
+    PREMZONE_BASE_URL: premzone.url,
+    PREMZONE_API_KEY: premzone.apiKey,
+    PREMZONE_EMAIL: premzone.email,
+    PREMZONE_PLANS: "gold:90000",
+    PREMZONE_WEBHOOK_SECRET: premzoneSecret,
+  };
+  shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+  const port = await shop.app.http.listen(0, "127.0.0.1");
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await shop?.cleanup();
+  await Promise.all([ics?.close(), premzone?.close(), telegram?.close()]);
+});
+
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+
+/** A snapshot of everything a request could change. */
+async function state() {
+  const orders = await shop.app.orders.recent(50);
+  return JSON.stringify(orders.map((o) => [o.id, o.status, o.attempts]));
+}
+
+describe("the HTTP server", () => {
+  it("answers health and metrics", async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, checks: { redis: "ok", jobs: "ok", telegram: "ok" } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain("warung_updates_handled_total");
+    expect(metrics).toContain("warung_orders_active");
+  });
+
+  it("rejects unknown paths, wrong methods, oversized and malformed bodies without changing anything", async () => {
+    const before = await state();
+    expect((await post("/nope", "{}")).status).toBe(404);
+    expect((await fetch(`${base}/payments/callback`)).status).toBe(404);
+    const big = JSON.stringify({ amount: 1, reference: "x".repeat(70_000), paidAt: "now" });
+    expect((await post("/payments/callback", big, { "x-signature": signCallback(callbackSecret, big) })).status).toBe(413);
+    const bad = "{not json";
+    expect((await post("/payments/callback", bad, { "x-signature": signCallback(callbackSecret, bad) })).status).toBe(400);
+    expect((await post("/payments/callback", "{}", { "x-signature": "00".repeat(32) })).status).toBe(401);
+    expect(await state()).toBe(before);
+  });
+
+  it("takes Telegram updates only with the secret token", async () => {
+    const update = JSON.stringify({
+      update_id: 1,
+      message: { message_id: 1, date: 0, chat: { id: 3001, type: "private", first_name: "W" }, from: { id: 3001, is_bot: false, first_name: "W" }, text: "/start" },
+    });
+    expect((await post(`/telegram/${telegramSecret}`, update, { "x-telegram-bot-api-secret-token": "wrong" })).status).toBe(401);
+    expect((await post("/telegram/other-path", update, { "x-telegram-bot-api-secret-token": telegramSecret })).status).toBe(404);
+    expect(telegram.messagesTo(3001)).toHaveLength(0);
+    expect((await post(`/telegram/${telegramSecret}`, "[]", { "x-telegram-bot-api-secret-token": telegramSecret })).status).toBe(400);
+    const ok = await post(`/telegram/${telegramSecret}`, update, { "x-telegram-bot-api-secret-token": telegramSecret });
+    expect(ok.status).toBe(200);
+    await telegram.waitFor((m) => m.chatId === 3001 && (m.text ?? "").includes("pilih kategori"), { since: 0 });
+    expect(telegram.webhook()?.url).toBe(`https://shop.example/telegram/${telegramSecret}`);
+  });
+
+  it("checks webhook secrets and treats a webhook as a hint confirmed through the provider API", async () => {
+    const order = await shop.app.orders.create({
+      buyer: "telegram:4001",
+      channel: "telegram",
+      chatId: "4001",
+      locale: "id",
+      product: { code: "XLA10", provider: "icsstore", sku: "XLA10", name: "XL AXIS 10GB", category: "data", group: "XLA", basePrice: 20_000, stock: 50, input: "phone", delivery: "serial" },
+      inputs: { phone: "081234567890" },
+      price: 21_000,
+      cost: 20_000,
+      payment: { method: "wallet", amount: 21_000, paidAt: Date.now() },
+      status: "paid",
+    });
+    await shop.app.wallet.credit("telegram:4001", 21_000, { id: "seed", reason: "manual" });
+    await shop.app.wallet.debit("telegram:4001", 21_000, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
+    ics.scenario = { kind: "pending", checks: 1000, note: "SN 99" };
+    await shop.app.fulfilment.enqueue(order);
+    await expect.poll(async () => (await shop.app.orders.get(order.id))?.status, { timeout: 5_000 }).toBe("pending");
+
+    const hint = JSON.stringify({ refid: order.refId, status: "success" });
+    expect((await post("/webhooks/icsstore", hint)).status).toBe(401);
+    expect((await post("/webhooks/icsstore", hint, { "x-webhook-secret": "wrong-secret-value-x" })).status).toBe(401);
+    expect((await shop.app.orders.get(order.id))?.status).toBe("pending");
+
+    // The provider still says pending: the hint alone must not deliver.
+    const checks = ics.count("checkTransaction");
+    expect((await post("/webhooks/icsstore", hint, { "x-webhook-secret": webhookSecret })).status).toBe(200);
+    await expect.poll(() => ics.count("checkTransaction"), { timeout: 5_000 }).toBeGreaterThan(checks);
+    expect((await shop.app.orders.get(order.id))?.status).toBe("pending");
+
+    const premzoneHint = JSON.stringify({ reference: "INV-UNKNOWN", status: "success" });
+    expect((await post("/webhooks/premzone", premzoneHint, { "x-api-secret": "nope", "x-webhook-event": "TRX_STATUS_UPDATE" })).status).toBe(401);
+    const unmatched = await post("/webhooks/premzone", premzoneHint, { "x-api-secret": premzoneSecret, "x-webhook-event": "TRX_STATUS_UPDATE" });
+    expect(unmatched.status).toBe(202);
+  });
+});
