@@ -16,7 +16,7 @@ import { Outbox } from "./bot/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
 import { DeliveryVault, parseEncryptionKey } from "./commerce/delivery-vault.js";
-import { Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
+import { defaultFollowUpPlan, Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
 import { OrderStore } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
 import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
@@ -100,7 +100,7 @@ export class App {
       outbox: this.outbox,
       alerts,
       logger,
-      ...(options.followUpPlan ? { plan: options.followUpPlan } : {}),
+      plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     });
     const run = (orderId: string) => this.fulfilment.advance(orderId);
     const deadLetter = (orderId: string, error: unknown) => this.fulfilment.deadLetter(orderId, error);

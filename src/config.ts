@@ -69,6 +69,7 @@ const examples: Record<string, string> = {
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
   PROVIDER_TIMEOUT_MS: "15000",
+  PLACING_GRACE_SECONDS: "180",
   LOW_BALANCE_IDR: "100000",
   ALUY_PERIOD: "monthly",
   ALUY_BASE_URL: "https://aluy.net/api/reseller/v1",
@@ -141,6 +142,7 @@ const schema = z.object({
   ),
   CATALOG_REFRESH_MINUTES: intText(5, 1, 24 * 60),
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
+  PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
 
   ALXZEN_BASE_URL: urlText(),
   ALXZEN_API_KEY: optionalText,
