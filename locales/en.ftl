@@ -19,6 +19,7 @@ help =
     /orders — last 10 orders
     /order <ID> — order details
     /cancel — cancel the current step
+    /vps — manage your VPS
     /lang id|en — change language
 lang-usage = Choose a language: /lang id (Indonesian) or /lang en (English).
 lang-switched = ✅ Language switched to English.
@@ -211,3 +212,27 @@ whatsapp-forbidden = ⛔ WhatsApp refuses the bot's number (403, possibly banned
 whatsapp-lock-busy = ⏳ Another process holds the WhatsApp connection. This one waits and connects only when the other stops.
 whatsapp-lock-lost = ⚠️ Another process took the WhatsApp connection lock. This process disconnected WhatsApp and is waiting.
 admin-alert-bad-webhook = ⚠️ A { $provider } webhook was rejected: bad secret or signature.
+
+## My VPS (aluy.net)
+cmd-vps = My VPS
+vps-none = You have no VPS from this shop yet.
+vps-list-title = 🖥️ Your VPS — choose:
+vps-list-item = { $name } ({ $order })
+vps-not-found = That VPS was not found.
+vps-service-title = 🖥️ { $name } ({ $order }) — choose an action:
+vps-action-status = 📊 Status & IP
+vps-action-start = ▶️ Start
+vps-action-shutdown = ⏏️ Shut down (graceful)
+vps-action-restart = 🔄 Restart
+vps-action-stop = ⏹️ Force stop
+vps-action-reset_password = 🔑 Reset root password
+vps-action-reinstall = 💿 Reinstall OS
+vps-action-done = ✅ Sent: { $action }
+vps-status = 📊 State: { $state } · IP: { $ips }
+vps-password = 🔑 New root password: { $password }
+    Save it now — the shop does not store it.
+vps-reinstall-title = 💿 Choose the OS to reinstall:
+vps-reinstall-confirm = ⚠️ Reinstall { $name } with { $os }? ALL DATA on the server will be lost.
+vps-reinstall-yes = 💣 Yes, wipe everything and reinstall
+vps-reinstall-started = ✅ Reinstall with { $os } started. Give it a few minutes.
+vps-error = ❗ Failed: { $reason }

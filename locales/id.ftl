@@ -19,6 +19,7 @@ help =
     /riwayat — 10 pesanan terakhir
     /order <ID> — detail pesanan
     /batal — batalkan langkah sekarang
+    /vps — kelola VPS kamu
     /lang id|en — ganti bahasa
 lang-usage = Pilih bahasa: /lang id (Indonesia) atau /lang en (English).
 lang-switched = ✅ Bahasa diganti ke Bahasa Indonesia.
@@ -211,3 +212,27 @@ whatsapp-forbidden = ⛔ WhatsApp menolak nomor bot (403, mungkin diblokir). Wha
 whatsapp-lock-busy = ⏳ Proses lain sedang memegang koneksi WhatsApp. Proses ini menunggu dan baru tersambung jika yang lain berhenti.
 whatsapp-lock-lost = ⚠️ Kunci koneksi WhatsApp diambil proses lain. Proses ini memutus WhatsApp dan menunggu.
 admin-alert-bad-webhook = ⚠️ Webhook { $provider } ditolak: rahasia/tanda tangan salah.
+
+## VPS saya (aluy.net)
+cmd-vps = VPS saya
+vps-none = Kamu belum punya VPS dari toko ini.
+vps-list-title = 🖥️ VPS kamu — pilih:
+vps-list-item = { $name } ({ $order })
+vps-not-found = VPS itu tidak ditemukan.
+vps-service-title = 🖥️ { $name } ({ $order }) — pilih tindakan:
+vps-action-status = 📊 Status & IP
+vps-action-start = ▶️ Nyalakan
+vps-action-shutdown = ⏏️ Matikan (aman)
+vps-action-restart = 🔄 Restart
+vps-action-stop = ⏹️ Matikan paksa
+vps-action-reset_password = 🔑 Reset password root
+vps-action-reinstall = 💿 Install ulang OS
+vps-action-done = ✅ Perintah dikirim: { $action }
+vps-status = 📊 Status: { $state } · IP: { $ips }
+vps-password = 🔑 Password root baru: { $password }
+    Simpan sekarang — password ini tidak disimpan oleh toko.
+vps-reinstall-title = 💿 Pilih OS untuk install ulang:
+vps-reinstall-confirm = ⚠️ Install ulang { $name } dengan { $os }? SEMUA DATA di server akan hilang.
+vps-reinstall-yes = 💣 Ya, hapus semua dan install ulang
+vps-reinstall-started = ✅ Install ulang dengan { $os } dimulai. Tunggu beberapa menit.
+vps-error = ❗ Gagal: { $reason }

@@ -22,6 +22,7 @@ import { Wallet } from "./commerce/wallet.js";
 import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import type { GroupHandler } from "./bot/inbound.js";
+import type { AluyProvider } from "./providers/aluy.js";
 import type { Provider, ProviderId } from "./providers/types.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
 import { SessionStore } from "./store/session-store.js";
@@ -153,6 +154,7 @@ export class App {
       defaultLocale: config.DEFAULT_LOCALE,
       sandbox: config.sandbox,
       payments: this.payments,
+      aluy: (providers.get("aluy") as AluyProvider | undefined) ?? null,
       buyingPaused: () => this.buyingPaused(),
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),

@@ -6,7 +6,7 @@ import { decodeMenuPress } from "./callback-data.js";
 import type { Inbound } from "./inbound.js";
 
 /** Buyer commands, by canonical name. */
-export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang"] as const;
+export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps"] as const;
 export type BuyerCommand = (typeof buyerCommands)[number];
 
 /** Every spelling a buyer may use, mapped to its command. */
@@ -27,6 +27,8 @@ const aliases: Record<string, BuyerCommand> = {
   pesanan: "order",
   lang: "lang",
   bahasa: "lang",
+  vps: "vps",
+  myvps: "vps",
 };
 
 /** Words that act as commands even without a slash (WhatsApp users rarely type one). */

@@ -26,7 +26,9 @@ import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "./in
 import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Outbox } from "./outbox.js";
 import { textReply, type Reply } from "./reply.js";
-import { newSession, type PaymentMethod, type Session } from "./session.js";
+import { MyVps } from "./my-vps.js";
+import { isVpsStep, newSession, type PaymentMethod, type Session } from "./session.js";
+import type { AluyProvider } from "../providers/aluy.js";
 
 /** The answer to one inbound message. */
 export type HandledMessage = Answer;
@@ -49,6 +51,8 @@ export interface ShopBotDeps {
   /** The owner's message while buying is paused, or null. */
   buyingPaused?: () => string | null;
   payments: PaymentService;
+  /** The aluy adapter, for the buyer's My VPS menu; absent when aluy is off. */
+  aluy?: AluyProvider | null;
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -56,8 +60,11 @@ const maxSandboxTopup = 10_000_000;
 
 export class ShopBot {
   private readonly queue = new ChatQueue();
+  private readonly myVps: MyVps;
 
-  constructor(private readonly deps: ShopBotDeps) {}
+  constructor(private readonly deps: ShopBotDeps) {
+    this.myVps = new MyVps({ orders: deps.orders, aluy: deps.aluy ?? null, vault: deps.vault });
+  }
 
   /** Handles one buyer message. Never throws. */
   handle(inbound: Inbound): Promise<HandledMessage> {
@@ -100,7 +107,11 @@ export class ShopBot {
     const facts = this.facts(state.walletBalance);
 
     let result: StepResult;
-    if (intent.kind === "command" && isInfoCommand(intent.command)) {
+    if (intent.kind === "command" && intent.command === "vps") {
+      result = await this.myVps.open(session, buyer);
+    } else if (isVpsStep(session.step) && intent.kind !== "command") {
+      result = await this.myVps.step(session, intent, buyer);
+    } else if (intent.kind === "command" && isInfoCommand(intent.command)) {
       result = await this.command(intent.command, intent.args, inbound, session, facts);
     } else {
       result = checkoutStep(session, intent, facts);

@@ -135,4 +135,32 @@ describe("buying from every provider through Telegram", () => {
     expect(delivered).toMatch(/Password: \S+/);
     expect(aluy.count("POST", "/orders")).toBe(1);
   });
+
+  it("aluy.net: My VPS shows status, resets the password, and reinstalls only after confirmation", async () => {
+    const chat = { id: 2005, type: "private" as const };
+    const from = { id: 2005, first_name: "Buyer" };
+    const say = (text: string) => telegram.sendText(chat, from, text);
+    const expectText = (part: string) => telegram.waitFor((m) => m.chatId === 2005 && textOf(m).includes(part), 10_000);
+    say("/vps");
+    await expectText("VPS kamu");
+    say("1");
+    await expectText("pilih tindakan");
+    say("1");
+    expect(textOf(await expectText("Status: running"))).toContain("203.0.113.");
+    const resets = aluy.count("POST", /reset-password$/);
+    say("6");
+    expect(textOf(await expectText("Password root baru"))).toMatch(/Password root baru: \S+/);
+    expect(aluy.count("POST", /reset-password$/)).toBe(resets + 1);
+    say("7");
+    await expectText("Pilih OS");
+    say("2");
+    await expectText("SEMUA DATA");
+    expect(aluy.count("POST", /reinstall$/)).toBe(0);
+    say("1");
+    await expectText("Install ulang dengan");
+    expect(aluy.count("POST", /reinstall$/)).toBe(1);
+    // Someone else's buyer has no servers here.
+    telegram.sendText({ id: 2999, type: "private" }, { id: 2999 }, "/vps");
+    await telegram.waitFor((m) => m.chatId === 2999 && textOf(m).includes("belum punya VPS"), 10_000);
+  });
 });

@@ -35,7 +35,7 @@ export interface TelegramChannelOptions {
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
-const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "cancel", "help", "lang"] as const;
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const;
 
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
