@@ -236,3 +236,4 @@ vps-reinstall-confirm = ⚠️ Reinstall { $name } with { $os }? ALL DATA on the
 vps-reinstall-yes = 💣 Yes, wipe everything and reinstall
 vps-reinstall-started = ✅ Reinstall with { $os } started. Give it a few minutes.
 vps-error = ❗ Failed: { $reason }
+qris-busy = Sorry, QRIS is busy right now. Try again in a moment, or pay from your balance.

@@ -236,3 +236,4 @@ vps-reinstall-confirm = ⚠️ Install ulang { $name } dengan { $os }? SEMUA DAT
 vps-reinstall-yes = 💣 Ya, hapus semua dan install ulang
 vps-reinstall-started = ✅ Install ulang dengan { $os } dimulai. Tunggu beberapa menit.
 vps-error = ❗ Gagal: { $reason }
+qris-busy = Maaf, QRIS sedang penuh. Coba lagi sebentar, atau bayar pakai saldo.

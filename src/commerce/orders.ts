@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { keys } from "../store/keys.js";
-import type { Redis } from "../store/redis.js";
+import { defineScript, type Redis } from "../store/redis.js";
 import { categoryIds, providerIds } from "../providers/types.js";
 import { inputKinds } from "./inputs.js";
 
@@ -158,8 +158,7 @@ export class OrderStore {
   }
 
   constructor(private readonly redis: Redis) {
-    if (!("orderCas" in redis)) redis.defineCommand("orderCas", { numberOfKeys: 4, lua: casScript });
-    this.cas = (redis as unknown as { orderCas: CasCommand }).orderCas.bind(redis);
+    this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript);
   }
 
   /** Creates an order (awaiting payment unless told otherwise). */

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { keys } from "../store/keys.js";
-import type { Redis } from "../store/redis.js";
+import { defineScript, type Redis } from "../store/redis.js";
 import type { Rupiah } from "./money.js";
 
 export const ledgerReasons = ["topup", "purchase", "refund", "manual", "late_payment", "overpayment", "sandbox_topup"] as const;
@@ -52,8 +52,7 @@ export class Wallet {
   private readonly move: MoveCommand;
 
   constructor(private readonly redis: Redis) {
-    if (!("walletMove" in redis)) redis.defineCommand("walletMove", { numberOfKeys: 3, lua: moveScript });
-    this.move = (redis as unknown as { walletMove: MoveCommand }).walletMove.bind(redis);
+    this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript);
   }
 
   async balance(buyer: string): Promise<Rupiah> {

@@ -71,7 +71,15 @@ export class PaymentService {
 
   /** Opens the QRIS payment of an order awaiting payment, and returns the QR to show. */
   async startOrderPayment(order: Order): Promise<Reply[]> {
-    const payment = await this.open(order.id, "order", order, order.price);
+    let payment: Payment;
+    try {
+      payment = await this.open(order.id, "order", order, order.price);
+    } catch (error) {
+      // No QR could be made (no free unique total): the order must not wait for a payment forever.
+      await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "no QRIS payment could be opened");
+      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not open a QRIS payment");
+      return [textReply(msg("qris-busy"))];
+    }
     await this.deps.orders.update(order.id, (o) => ({ payment: { ...o.payment, amount: payment.amount } }));
     return [await this.qrReply(payment, msg("qris-purpose-order", { product: order.product.name }))];
   }
@@ -218,14 +226,22 @@ export class PaymentService {
     const debit = await this.deps.wallet.debit(payment.buyer, payment.amount, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
     if (!debit.ok) {
       // The buyer spent the credited money elsewhere in the same instant; it stays in the wallet.
-      await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "QRIS credited to wallet; debit failed");
-      await this.tell(payment, textReply(msg("qris-credited-instead", { id: order.id, balance: formatRupiah(debit.balance) })));
+      const expired = await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "QRIS credited to wallet; debit failed");
+      if (expired) await this.tell(payment, textReply(msg("qris-credited-instead", { id: order.id, balance: formatRupiah(debit.balance) })));
       return;
     }
     const paid = await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({
       payment: { ...o.payment, paidAt: payment.paidAt ?? Date.now(), ...(payment.reference ? { reference: payment.reference } : {}) },
     }));
-    if (!paid) return;
+    if (!paid) {
+      // Another settlement got there first. If it expired the order, our debit bought nothing:
+      // give it back (once). If it paid the order, the debit was that same `pay:` entry.
+      const now = await this.deps.orders.get(order.id);
+      if (now?.status === "expired" && (await this.deps.wallet.hasEntry(payment.buyer, `pay:${order.id}`))) {
+        await this.deps.wallet.credit(payment.buyer, payment.amount, { id: `payback:${order.id}`, reason: "refund", orderId: order.id, note: "order expired" });
+      }
+      return;
+    }
     await this.tell(payment, textReply(msg("qris-paid-order", { id: order.id, product: order.product.name }), msg("order-processing")));
     await this.deps.fulfilment.enqueue(paid);
   }

@@ -8,7 +8,8 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
-import type { Redis } from "../store/redis.js";
+import { claimDue } from "../store/deadlines.js";
+import { defineScript, type Redis } from "../store/redis.js";
 
 export const paymentKinds = ["order", "topup"] as const;
 
@@ -72,8 +73,7 @@ export class PaymentStore {
     /** Largest unique code added to a total (0 = none, only for tests and gateways with references). */
     private readonly uniqueCodeMax: number,
   ) {
-    if (!("paymentCas" in redis)) redis.defineCommand("paymentCas", { numberOfKeys: 1, lua: casScript });
-    this.cas = (redis as unknown as { paymentCas: CasCommand }).paymentCas.bind(redis);
+    this.cas = defineScript<CasCommand>(redis, "paymentCas", 1, casScript);
   }
 
   /**
@@ -129,10 +129,7 @@ export class PaymentStore {
 
   /** Claims payments past their expiry; each id goes to exactly one caller. */
   async claimExpired(now = Date.now(), limit = 100): Promise<string[]> {
-    const due = await this.redis.zrangebyscore(keys.deadlines(), 0, now, "LIMIT", 0, limit);
-    const claimed: string[] = [];
-    for (const id of due) if ((await this.redis.zrem(keys.deadlines(), id)) === 1) claimed.push(id);
-    return claimed;
+    return claimDue(this.redis, keys.deadlines(), now, limit);
   }
 
   /** Records a callback reference; false when it was seen before (a replay). */

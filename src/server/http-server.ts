@@ -77,6 +77,7 @@ export class HttpServer {
     try {
       rawBody = await readBody(req);
     } catch {
+      res.setHeader("connection", "close");
       return send(res, fail(413, "body too large"));
     }
     const headers: Record<string, string | undefined> = {};
@@ -94,15 +95,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBodyBytes) {
-        req.destroy();
+        // Stop keeping it, but drain the rest so the client can still read our 413.
+        req.off("data", onData);
+        req.resume();
         reject(new Error("too large"));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });

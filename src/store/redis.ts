@@ -39,3 +39,13 @@ export async function connectRedis({ url, keyPrefix }: RedisConnectOptions): Pro
 export function isInMemory(redis: Redis): boolean {
   return redis instanceof (RedisMock as unknown as typeof Redis);
 }
+
+/**
+ * Registers a Lua script as a command on the client (once per client) and returns it as a
+ * typed function. Keys come first in the arguments, as `numberOfKeys` says.
+ */
+export function defineScript<F extends (...args: never[]) => Promise<unknown>>(redis: Redis, name: string, numberOfKeys: number, lua: string): F {
+  if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+  const command = (redis as unknown as Record<string, F>)[name]!;
+  return command.bind(redis) as F;
+}

@@ -6,6 +6,7 @@
  */
 import { isLocale, type Locale } from "../i18n.js";
 import { isMidCheckout, parseSession, type Session } from "../bot/session.js";
+import { claimDue } from "./deadlines.js";
 import { keys } from "./keys.js";
 import type { Redis } from "./redis.js";
 
@@ -22,25 +23,11 @@ export interface ExpiredCheckout {
   chat: string;
 }
 
-// KEYS: deadline set. ARGV: member, now. Removes the member only while its deadline has passed.
-const claimScript = `
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
-return 0
-`;
-
-type ClaimCommand = (set: string, member: string, now: number) => Promise<number>;
-
 export class SessionStore {
-  private readonly claimIfDue: ClaimCommand;
-
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
-  ) {
-    if (!("claimIfDue" in redis)) redis.defineCommand("claimIfDue", { numberOfKeys: 1, lua: claimScript });
-    this.claimIfDue = (redis as unknown as { claimIfDue: ClaimCommand }).claimIfDue.bind(redis);
-  }
+  ) {}
 
   /** Loads a chat's session and locale (and a wallet balance) in one round trip. */
   async load(chat: string, buyer?: string): Promise<ChatState> {
@@ -75,13 +62,7 @@ export class SessionStore {
    * decides), so several processes can sweep at once without telling a buyer twice.
    */
   async claimExpired(now = Date.now(), limit = 100): Promise<string[]> {
-    const due = await this.redis.zrangebyscore(keys.sessionDeadlines(), 0, now, "LIMIT", 0, limit);
-    const claimed: string[] = [];
-    for (const chat of due) {
-      // The buyer may have answered since the read, moving the deadline: claim it only if still due.
-      if ((await this.claimIfDue(keys.sessionDeadlines(), chat, now)) === 1) claimed.push(chat);
-    }
-    return claimed;
+    return claimDue(this.redis, keys.sessionDeadlines(), now, limit);
   }
 }
 
