@@ -27,6 +27,8 @@ import type { Provider, ProviderId } from "./providers/types.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
 import { SessionStore } from "./store/session-store.js";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.js";
+import type { SocketFactory } from "./channels/whatsapp/socket.js";
+import { startWhatsApp, type RunningWhatsApp } from "./channels/whatsapp/start.js";
 
 export interface AppOptions {
   config: Config;
@@ -39,6 +41,8 @@ export interface AppOptions {
   followUpPlan?: FollowUpPlan;
   /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
+  /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
+  makeWhatsAppSocket?: SocketFactory;
   /** Port for the HTTP server; default `HTTP_PORT`; null = do not listen (most tests). */
   httpPort?: number | null;
 }
@@ -63,6 +67,7 @@ export class App {
   /** Tells the shop's staff; replaced by the admin group once it is wired. */
   alerts: AdminAlerts;
   telegram: TelegramChannel | null = null;
+  whatsapp: RunningWhatsApp | null = null;
   /** Answers group messages (admin commands); set by the admin module. */
   groupHandler: GroupHandler | null = null;
   /** The owner's message while buying is paused; set by the admin module. */
@@ -204,6 +209,9 @@ export class App {
   /** Loads the catalog, resumes unfinished orders, starts background work and the Telegram channel. */
   async start(): Promise<void> {
     await this.checkRedisDurability();
+    // WhatsApp first, so its channel is registered before resumed orders send anything (a send
+    // waits for the connection). One process holds it (a Redis lock); workers never do.
+    if (this.options.config.WHATSAPP_ENABLED && this.options.config.ROLE !== "worker") this.startWhatsApp();
     await this.catalog.init();
     this.catalog.start();
     await this.resumeUnfinishedOrders();
@@ -231,6 +239,25 @@ export class App {
     }
   }
 
+  private startWhatsApp(): void {
+    const { config, logger } = this.options;
+    const adminChat = config.TELEGRAM_ADMIN_CHAT_ID;
+    this.whatsapp = startWhatsApp({
+      config,
+      redis: this.redis,
+      translator: this.translator,
+      logger,
+      handle: (inbound) => this.shop.handle(inbound),
+      handleGroup: async (inbound) => (this.groupHandler ? this.groupHandler(inbound) : null),
+      outbox: this.outbox,
+      // Pairing codes and QRs go to the Telegram admin group, where an owner can act on them.
+      adminNotify: async (replies) => {
+        if (this.telegram && adminChat) await this.telegram.send(adminChat, replies, config.DEFAULT_LOCALE);
+      },
+      ...(this.options.makeWhatsAppSocket ? { makeSocket: this.options.makeWhatsAppSocket } : {}),
+    });
+  }
+
   /** Queues every order that was left mid-way (by a crash or a restart). */
   async resumeUnfinishedOrders(): Promise<number> {
     const active = await this.orders.active();
@@ -254,6 +281,7 @@ export class App {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.catalog.stop();
     await this.telegram?.stop();
+    await this.whatsapp?.stop();
     await this.http.close();
     await this.jobs.close();
     this.redis.disconnect();

@@ -1,0 +1,181 @@
+/**
+ * Wires the WhatsApp channel into the app: auth store, lock, connection, pacer and channel, and
+ * turns connection events into messages for the Telegram admin group.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../../config.js";
+import { msg, type Msg, type Translator } from "../../i18n.js";
+import type { GroupHandler, InboundHandler } from "../../bot/inbound.js";
+import type { Outbox } from "../../bot/outbox.js";
+import { textReply, type Reply } from "../../bot/reply.js";
+import { renderQrPng } from "../../payments/qr-image.js";
+import type { Redis } from "../../store/redis.js";
+import { RedisAuthStore } from "./auth-store.js";
+import { WhatsAppConnection, type ConnectionEvent } from "./connection.js";
+import { Pacer, type Clock } from "./pacer.js";
+import { makeBaileysSocket, type SocketFactory } from "./socket.js";
+import { isRateLimitError, WhatsAppChannel } from "./whatsapp-channel.js";
+
+/** Knobs for tests and benchmarks; production uses the defaults. */
+export interface WhatsAppTuning {
+  clock?: Clock;
+  random?: () => number;
+  /** Terminal output (pairing code, QR). */
+  print?: (text: string) => void;
+  typingMs?: number;
+  backoff?: { baseMs?: number; maxMs?: number };
+  lockRetryMs?: number;
+  lockTtlMs?: number;
+  sendWaitMs?: number;
+  /** First back-off after a rate-limited send. */
+  rateLimitBackoffMs?: number;
+}
+
+/** What {@link startWhatsApp} wires together. */
+export interface StartWhatsAppOptions {
+  config: Pick<Config, "WHATSAPP_PHONE" | "WHATSAPP_ADMIN_GROUP_JID" | "WHATSAPP_SEND_PER_SECOND" | "WHATSAPP_PRESENCE" | "WHATSAPP_QR_FILE">;
+  redis: Redis;
+  translator: Translator;
+  logger: Logger;
+  /** Buyer messages (private chats). */
+  handle: InboundHandler;
+  /** Admin commands from the admin group, and groups that mention the bot. */
+  handleGroup?: GroupHandler;
+  /** The channel registers itself here for deliveries. */
+  outbox: Outbox;
+  /** Posts to the Telegram admin group (pairing code, QR, alerts); may do nothing. */
+  adminNotify: (replies: Reply[]) => Promise<void>;
+  /** Defaults to Baileys' `makeWASocket`; tests pass a fake. */
+  makeSocket?: SocketFactory;
+  tuning?: WhatsAppTuning;
+}
+
+/** A running WhatsApp channel. */
+export interface RunningWhatsApp {
+  channel: WhatsAppChannel;
+  connection: WhatsAppConnection;
+  /** Disconnects (keeping the login), fails queued sends, releases the lock. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Login prompts (codes or QRs) posted to admins in a row before going quiet: a QR is replaced
+ * every 20 s, and a login nobody attends would otherwise flood the admin group.
+ */
+const loginPromptLimit = 5;
+
+/** Starts the WhatsApp channel in the background (it connects once it holds the lock). */
+export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
+  const { config, redis, logger, tuning = {} } = options;
+  const log = logger.child({ channel: "whatsapp" });
+  const pacer = new Pacer({
+    perSecond: config.WHATSAPP_SEND_PER_SECOND,
+    isRateLimit: isRateLimitError,
+    clock: tuning.clock,
+    random: tuning.random,
+    retryBaseMs: tuning.rateLimitBackoffMs,
+    onBackoff: (_recipient, attempt, delayMs) => log.warn({ attempt, delayMs }, "WhatsApp rate limit: backing off"),
+  });
+  const alerts = new AdminAlerts(options.adminNotify, config.WHATSAPP_QR_FILE, log);
+  const connection = new WhatsAppConnection({
+    redis,
+    auth: new RedisAuthStore(redis, log),
+    makeSocket: options.makeSocket ?? makeBaileysSocket,
+    logger: log,
+    phone: config.WHATSAPP_PHONE,
+    online: config.WHATSAPP_PRESENCE,
+    qrFile: config.WHATSAPP_QR_FILE,
+    // Sockets appear only after start(), by which time `channel` exists.
+    onSocket: (socket) => channel.attach(socket),
+    onEvent: (event) => alerts.post(event),
+    print: tuning.print,
+    pairingText: (code, phone) => options.translator.t(options.translator.defaultLocale, "whatsapp-pairing-code", { code, phone }),
+    clock: tuning.clock,
+    random: tuning.random,
+    backoff: tuning.backoff,
+    lockRetryMs: tuning.lockRetryMs,
+    lockTtlMs: tuning.lockTtlMs,
+  });
+  const channel = new WhatsAppChannel({
+    translator: options.translator,
+    logger: log,
+    redis,
+    handle: options.handle,
+    handleGroup: options.handleGroup,
+    adminGroupJid: config.WHATSAPP_ADMIN_GROUP_JID,
+    pacer,
+    socket: (timeoutMs) => connection.ready(timeoutMs),
+    presence: config.WHATSAPP_PRESENCE,
+    typingMs: tuning.typingMs,
+    sendWaitMs: tuning.sendWaitMs,
+  });
+  options.outbox.register(channel);
+  connection.start();
+  return {
+    channel,
+    connection,
+    stop: async () => {
+      pacer.close();
+      await connection.stop();
+      await alerts.idle();
+    },
+  };
+}
+
+/** Turns connection events into admin messages, in order, never throwing. */
+class AdminAlerts {
+  private chain: Promise<void> = Promise.resolve();
+  private promptsInARow = 0;
+
+  constructor(
+    private readonly notify: (replies: Reply[]) => Promise<void>,
+    private readonly qrFile: string,
+    private readonly logger: Logger,
+  ) {}
+
+  post(event: ConnectionEvent): void {
+    this.chain = this.chain
+      .then(async () => {
+        const replies = await this.repliesFor(event);
+        if (replies.length > 0) await this.notify(replies);
+      })
+      .catch((error: unknown) => this.logger.warn({ err: String(error), event: event.type }, "could not tell the admins about WhatsApp"));
+  }
+
+  /** Resolves once every alert so far was handed over. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private async repliesFor(event: ConnectionEvent): Promise<Reply[]> {
+    const text = (message: Msg) => [textReply(message)];
+    switch (event.type) {
+      case "pairing-code":
+        return this.prompt(() => text(msg("whatsapp-pairing-code", { code: event.code, phone: event.phone })));
+      case "qr":
+        return this.prompt(async () => [{ kind: "photo", png: await renderQrPng(event.qr), caption: msg("whatsapp-qr-caption") }]);
+      case "connected":
+        this.promptsInARow = 0;
+        // Ordinary reconnects are routine (logged); only a finished login is news for the admins.
+        return event.afterLogin ? text(msg("whatsapp-connected", { phone: event.phone ?? "?" })) : [];
+      case "logged-out":
+        this.promptsInARow = 0;
+        return text(msg("whatsapp-logged-out"));
+      case "replaced":
+        return text(msg("whatsapp-replaced"));
+      case "forbidden":
+        return text(msg("whatsapp-forbidden"));
+      case "lock-busy":
+        return text(msg("whatsapp-lock-busy"));
+      case "lock-lost":
+        return text(msg("whatsapp-lock-lost"));
+    }
+  }
+
+  private async prompt(make: () => Reply[] | Promise<Reply[]>): Promise<Reply[]> {
+    this.promptsInARow += 1;
+    if (this.promptsInARow <= loginPromptLimit) return make();
+    if (this.promptsInARow === loginPromptLimit + 1) return [textReply(msg("whatsapp-login-quiet", { file: this.qrFile }))];
+    return [];
+  }
+}

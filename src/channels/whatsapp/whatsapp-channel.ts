@@ -1,0 +1,278 @@
+/**
+ * The WhatsApp channel: Baileys messages in, paced WhatsApp messages out.
+ *
+ * In: `messages.upsert` of type "notify" only (history and our own echoes are not questions);
+ * text from a plain message, an extended text or a media caption, after unwrapping ephemeral /
+ * view-once / edit wrappers; our own messages, status updates, channels and empty messages are
+ * skipped; a message id seen before is dropped (WhatsApp redelivers after reconnects). Private
+ * chats are buyers; the admin group goes to the group handler; other groups only when they
+ * mention us (the group handler refuses them). Messages of one chat are handled in arrival order.
+ *
+ * Out: menus as numbered text with a `*bold*` title (WhatsApp has no inline keyboards for
+ * ordinary accounts), photos as an image with caption, long texts split. Everything goes through
+ * the {@link Pacer}. Messages the shop starts on its own ({@link WhatsAppChannel.send}: deliveries
+ * with credentials, refunds…) may only go to a person, never to a group.
+ */
+import { jidNormalizedUser, normalizeMessageContent, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { Locale, Translator } from "../../i18n.js";
+import { ChatQueue } from "../../bot/chat-queue.js";
+import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
+import type { ChannelSender } from "../../bot/outbox.js";
+import type { Reply } from "../../bot/reply.js";
+import type { Redis } from "../../store/redis.js";
+import { renderText, splitText } from "../render.js";
+import { isBroadcastLike, isGroupJid, isLid, lidPhones, mentionsMe, phoneOfJid, senderOf, type LidResolver } from "./jid.js";
+import type { Pacer, SendStep } from "./pacer.js";
+import type { WhatsAppSocket } from "./socket.js";
+
+/**
+ * Our limit for one text message. WhatsApp accepts far longer texts, but long ones are cut behind
+ * "read more" and some clients render them slowly; 4000 keeps every chunk readable at once.
+ */
+export const whatsappTextLimit = 4000;
+/** Longer captions are folded on phones; the rest goes in a text after the image. */
+const captionLimit = 1024;
+
+/** How long a group's participant list is trusted for LID → number lookups. */
+const groupDirectoryTtlMs = 5 * 60_000;
+
+/** The Redis key marking a message id as handled. */
+const seenKey = (messageId: string) => `wa:seen:${messageId}`;
+
+/** WhatsApp's bold markup. Spaces inside the stars would break it, so the title is trimmed first. */
+function whatsappBold(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length > 0 ? `*${trimmed}*` : text;
+}
+
+/** The shape of errors Baileys raises (Boom), as far as telling "too fast" apart needs it. */
+const waError = z.object({
+  message: z.string().optional(),
+  data: z.unknown().optional(),
+  output: z.object({ statusCode: z.number() }).optional(),
+});
+
+/** True when WhatsApp refused a send for rate reasons (`rate-overlimit`, code 429). */
+export function isRateLimitError(error: unknown): boolean {
+  const parsed = waError.safeParse(error);
+  if (!parsed.success) return false;
+  const { message = "", data, output } = parsed.data;
+  return data === 429 || output?.statusCode === 429 || /rate-overlimit|rate limit|too many requests/i.test(message);
+}
+
+/** What the {@link WhatsAppChannel} needs. */
+export interface WhatsAppChannelOptions {
+  translator: Translator;
+  logger: Logger;
+  redis: Redis;
+  handle: InboundHandler;
+  /** Admin commands; without it, group messages are ignored. */
+  handleGroup?: GroupHandler;
+  /** The admins' group (`…@g.us`). */
+  adminGroupJid?: string;
+  pacer: Pacer;
+  /** The open socket, waiting for a reconnect up to the given time. */
+  socket: (timeoutMs: number) => Promise<WhatsAppSocket>;
+  /** Mark messages read and show "typing…" before answers. */
+  presence: boolean;
+  /** How long "typing…" shows before an answer. */
+  typingMs?: number;
+  /** How long a message id is remembered for dedupe. */
+  dedupeTtlSeconds?: number;
+  /** How long a send waits for a lost connection to come back. */
+  sendWaitMs?: number;
+}
+
+/** A message worth handling, picked out of an upsert. */
+interface Incoming {
+  message: WAMessage;
+  chat: string;
+  id: string;
+  text: string;
+  group: boolean;
+}
+
+/** Turns Baileys messages into {@link Inbound}s and replies into paced WhatsApp messages. */
+export class WhatsAppChannel implements ChannelSender {
+  readonly channel = "whatsapp" as const;
+  private readonly queue = new ChatQueue();
+  /** Per group: participants' LID → phone JID, and until when that list is fresh. */
+  private readonly groupDirectory = new Map<string, { until: number; lidToPn: Map<string, string> }>();
+
+  constructor(private readonly options: WhatsAppChannelOptions) {}
+
+  /** Listens to a new socket's messages (called on every (re)connect). */
+  attach(socket: WhatsAppSocket): void {
+    socket.ev.on("messages.upsert", ({ messages, type }) => {
+      if (type !== "notify") return;
+      for (const message of messages) {
+        const incoming = this.pick(socket, message);
+        if (!incoming) continue;
+        // Per chat in arrival order, so "2" never overtakes the "/menu" sent just before it.
+        this.queue
+          .run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming))
+          .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
+      }
+    });
+  }
+
+  /**
+   * Sends messages the shop starts (deliveries, refunds, reminders) to a person's chat, and admin
+   * notices to the admin group. Refuses every other group and broadcasts: buyer replies can carry
+   * credentials, and the core only ever addresses them to the buyer's own chat — anything else is
+   * a bug to stop, not to deliver. (The admin notifier never puts credentials in its notices.)
+   */
+  async send(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
+    const adminGroup = this.options.adminGroupJid !== undefined && chatId === this.options.adminGroupJid;
+    if (!isPersonJid(chatId) && !adminGroup) throw new Error("whatsapp: shop messages go to private chats only, never to a group");
+    await this.deliver(chatId, replies, locale);
+  }
+
+  /** Skips what is not a question for us; cheap checks only, before any Redis round trip. */
+  private pick(socket: WhatsAppSocket, message: WAMessage): Incoming | null {
+    const { key } = message;
+    const chat = key.remoteJid;
+    if (!chat || !key.id || key.fromMe || isBroadcastLike(chat)) return null;
+    const content = normalizeMessageContent(message.message);
+    const text = textOf(content);
+    if (!text) return null;
+    const group = isGroupJid(chat);
+    if (group) {
+      if (!this.options.handleGroup) return null;
+      const isAdminGroup = chat === this.options.adminGroupJid;
+      if (!isAdminGroup && !mentionsMe(mentionsOf(content), socket.user)) return null;
+    } else if (!isPersonJid(chat)) {
+      return null;
+    }
+    return { message, chat, id: key.id, text, group };
+  }
+
+  private async process(socket: WhatsAppSocket, incoming: Incoming): Promise<void> {
+    if (!(await this.firstSighting(incoming.id))) return;
+    const { message, chat, group, text, id } = incoming;
+    const sender = await senderOf(message.key, this.lidResolver(socket, chat, group));
+    if (!sender) return;
+    // A sender known only by LID has no number to check; the LID JID never equals an admin number.
+    const userId = sender.phone ?? sender.jid;
+    const inbound: Inbound = {
+      channel: "whatsapp",
+      chatId: group ? chat : sender.jid,
+      userId,
+      isGroup: group,
+      text,
+      messageId: id,
+      ...(message.pushName ? { displayName: message.pushName } : {}),
+    };
+    if (this.options.presence) {
+      socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: errorText(error) }, "could not mark a WhatsApp message read"));
+    }
+    const answer = group ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
+    if (!answer || answer.replies.length === 0) return;
+    await this.showTyping(socket, inbound.chatId);
+    // Not awaited: the next message of this chat may be handled while these wait for their slot;
+    // the pacer keeps them in order.
+    this.deliver(inbound.chatId, answer.replies, answer.locale).catch((error: unknown) =>
+      this.options.logger.warn({ err: errorText(error), chat: inbound.chatId }, "could not send a WhatsApp answer"),
+    );
+  }
+
+  /**
+   * Finds a LID's number in Baileys' mapping, and in groups also in the participant list (the
+   * mapping only knows people we exchanged messages with; an admin may never have written to us).
+   */
+  private lidResolver(socket: WhatsAppSocket, chat: string, group: boolean): LidResolver {
+    return async (lid) => {
+      const mapped = await socket.signalRepository.lidMapping.getPNForLID(lid).catch(() => null);
+      if (mapped || !group) return mapped;
+      return (await this.participants(socket, chat)).get(lid) ?? null;
+    };
+  }
+
+  private async participants(socket: WhatsAppSocket, groupJid: string): Promise<Map<string, string>> {
+    const cached = this.groupDirectory.get(groupJid);
+    if (cached && cached.until > Date.now()) return cached.lidToPn;
+    const metadata = await socket.groupMetadata(groupJid).catch((error: unknown) => {
+      this.options.logger.warn({ err: errorText(error), group: groupJid }, "could not read WhatsApp group members");
+      return null;
+    });
+    const lidToPn = metadata ? lidPhones(metadata) : new Map<string, string>();
+    // Cached even when the lookup failed, so a broken group does not cost a query per message.
+    this.groupDirectory.set(groupJid, { until: Date.now() + groupDirectoryTtlMs, lidToPn });
+    return lidToPn;
+  }
+
+  /** True the first time a message id is seen (SET NX with a TTL: redeliveries come within days). */
+  private async firstSighting(messageId: string): Promise<boolean> {
+    const set = await this.options.redis.set(seenKey(messageId), "1", "EX", this.options.dedupeTtlSeconds ?? 3 * 24 * 3600, "NX");
+    return set === "OK";
+  }
+
+  private async showTyping(socket: WhatsAppSocket, chatId: string): Promise<void> {
+    if (!this.options.presence) return;
+    try {
+      await socket.sendPresenceUpdate("composing", chatId);
+      const typingMs = this.options.typingMs ?? 800;
+      if (typingMs > 0) await new Promise((resolve) => setTimeout(resolve, typingMs));
+    } catch (error) {
+      this.options.logger.debug({ err: errorText(error) }, "could not show typing on WhatsApp");
+    }
+  }
+
+  /** Renders and queues replies; resolves when all were sent. */
+  private deliver(jid: string, replies: Reply[], locale: Locale): Promise<void> {
+    return this.options.pacer.send(
+      jid,
+      replies.flatMap((reply) => this.render(jid, reply, locale)),
+    );
+  }
+
+  private render(jid: string, reply: Reply, locale: Locale): SendStep[] {
+    const text = renderText(this.options.translator, locale, reply, whatsappBold);
+    const texts = (body: string) => splitText(body, whatsappTextLimit).map((chunk): SendStep => () => this.sendContent(jid, { text: chunk }));
+    if (reply.kind !== "photo") return texts(text);
+    const fits = text.length <= captionLimit;
+    const image: SendStep = () => this.sendContent(jid, { image: reply.png, mimetype: "image/png", ...pngSize(reply.png), ...(fits ? { caption: text } : {}) });
+    return fits ? [image] : [image, ...texts(text)];
+  }
+
+  private async sendContent(jid: string, content: Parameters<WhatsAppSocket["sendMessage"]>[1]): Promise<void> {
+    const socket = await this.options.socket(this.options.sendWaitMs ?? 60_000);
+    await socket.sendMessage(jid, content);
+  }
+}
+
+/** A person's chat (phone-number JID or LID), as opposed to a group, broadcast or channel. */
+function isPersonJid(jid: string): boolean {
+  return phoneOfJid(jid) !== null || isLid(jid);
+}
+
+/** The text of a message: the plain text, an extended text, or a media caption. */
+function textOf(content: WAMessageContent | undefined): string | null {
+  const candidates = [
+    content?.conversation,
+    content?.extendedTextMessage?.text,
+    content?.imageMessage?.caption,
+    content?.videoMessage?.caption,
+    content?.documentMessage?.caption,
+  ];
+  const text = candidates.find((candidate) => typeof candidate === "string" && candidate.trim().length > 0);
+  return text ? text.trim() : null;
+}
+
+/** Everyone a message mentions (`@…` in text or caption). */
+function mentionsOf(content: WAMessageContent | undefined): string[] {
+  const contexts = [content?.extendedTextMessage, content?.imageMessage, content?.videoMessage, content?.documentMessage].map((part) => part?.contextInfo);
+  return contexts.flatMap((context) => context?.mentionedJid ?? []);
+}
+
+/** Width and height from a PNG's header, so phones lay the image out before it downloads. */
+function pngSize(png: Buffer): { width?: number; height?: number } {
+  const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString("ascii", 12, 16) === "IHDR";
+  return isPng ? { width: png.readUInt32BE(16), height: png.readUInt32BE(20) } : {};
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
