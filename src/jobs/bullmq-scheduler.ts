@@ -59,6 +59,9 @@ export class BullmqScheduler implements JobScheduler {
       }
     });
     this.worker?.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment worker error"));
+    // Without a listener, a connection error (Redis restarting, a close during start-up) would
+    // surface as an unhandled error; BullMQ reconnects by itself.
+    this.queue.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment queue error"));
   }
 
   async schedule(orderId: string, delayMs: number, step: string): Promise<void> {

@@ -138,7 +138,11 @@ export class PaymentService {
    */
   async receive(amount: Rupiah, reference?: string): Promise<ConfirmResult | { kind: "unmatched" }> {
     const named = reference ? await this.deps.store.get(reference) : null;
-    const target = named ?? (await this.deps.store.findOpenByAmount(amount)) ?? (await this.deps.store.findExpiredByAmount(amount));
+    const target =
+      named ??
+      (await this.deps.store.findOpenByAmount(amount)) ??
+      (await this.deps.store.findExpiredByAmount(amount)) ??
+      (await this.deps.store.findPaidByAmount(amount));
     if (!target) {
       await this.deps.alerts.alert(msg("admin-alert-unmatched-payment", { amount: formatRupiah(amount), reference: reference ?? "-" }));
       return { kind: "unmatched" };

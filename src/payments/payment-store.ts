@@ -43,6 +43,8 @@ const keys = {
   openAmounts: () => "payments:open-amounts",
   /** Hash: recently expired total → payment id (for late payments). */
   expiredAmounts: () => "payments:expired-amounts",
+  /** Hash: total of a payment confirmed without a gateway reference → payment id. */
+  paidAmounts: () => "payments:paid-amounts",
   /** Sorted set: open payment id by expiry time. */
   deadlines: () => "payments:deadlines",
   /** Set of callback references already processed (replay protection). */
@@ -90,6 +92,9 @@ export class PaymentStore {
       await this.redis
         .multi()
         .hset(keys.payment(payment.id), "status", "open", "doc", JSON.stringify(payment))
+        // The total is this payment's now: money for it can no longer mean an older one.
+        .hdel(keys.expiredAmounts(), String(amount))
+        .hdel(keys.paidAmounts(), String(amount))
         .zadd(keys.deadlines(), payment.expiresAt, payment.id)
         .exec();
       return payment;
@@ -105,6 +110,12 @@ export class PaymentStore {
   /** The open payment waiting for exactly `amount`, if any. */
   async findOpenByAmount(amount: number): Promise<Payment | null> {
     const id = await this.redis.hget(keys.openAmounts(), String(amount));
+    return id ? this.get(id) : null;
+  }
+
+  /** A payment an admin confirmed by hand with exactly this total, if remembered. */
+  async findPaidByAmount(amount: number): Promise<Payment | null> {
+    const id = await this.redis.hget(keys.paidAmounts(), String(amount));
     return id ? this.get(id) : null;
   }
 
@@ -148,5 +159,8 @@ export class PaymentStore {
     await this.redis.zrem(keys.deadlines(), payment.id);
     if (rememberAsExpired) await this.redis.hset(keys.expiredAmounts(), total, payment.id);
     else if ((await this.redis.hget(keys.expiredAmounts(), total)) === payment.id) await this.redis.hdel(keys.expiredAmounts(), total);
+    // Confirmed by hand (no gateway reference): the gateway's own report of the same money may
+    // still come, and must be recognised as this payment, not reported as unmatched money.
+    if (payment.status === "paid" && !payment.reference) await this.redis.hset(keys.paidAmounts(), total, payment.id);
   }
 }

@@ -1,0 +1,162 @@
+/**
+ * Integration: PaymentStore on real Redis under a fresh prefix per test.
+ *
+ * - unique totals: 200 payments of one price opened at once all get different totals, each
+ *   found again by its total; a total freed by paying or expiring its payment can be taken again;
+ * - move() is a compare-and-set: of 20 concurrent open → paid moves exactly one wins;
+ * - claimExpired hands each due id to exactly one of many concurrent callers;
+ * - callback references: the first is new, a repeat is a replay, a forgotten one is new again.
+ */
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PaymentStore, type Payment } from "../../src/payments/payment-store.js";
+import { freshRedis } from "../helpers/redis.js";
+
+let redis: Redis;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ redis, cleanup } = await freshRedis("payments-store"));
+});
+afterEach(async () => {
+  await cleanup();
+});
+
+const base = 25_000;
+
+function input(overrides: Partial<Omit<Payment, "uniqueCode" | "amount" | "status">> = {}): Omit<Payment, "uniqueCode" | "amount" | "status"> {
+  const now = Date.now();
+  return {
+    id: `ORD-${randomBytes(5).toString("hex").toUpperCase()}`,
+    kind: "order",
+    buyer: "console:store",
+    channel: "console",
+    chatId: "store",
+    locale: "id",
+    baseAmount: base,
+    createdAt: now,
+    expiresAt: now + 60_000,
+    ...overrides,
+  };
+}
+
+describe("PaymentStore unique totals", () => {
+  it("gives 200 payments of the same price, opened concurrently, 200 different totals", async () => {
+    const store = new PaymentStore(redis, 999);
+    const opened = await Promise.all(Array.from({ length: 200 }, () => store.open(input())));
+
+    const totals = opened.map((p) => p.amount);
+    expect(new Set(totals).size).toBe(200);
+    for (const payment of opened) {
+      expect(payment.status).toBe("open");
+      expect(payment.uniqueCode).toBeGreaterThanOrEqual(1);
+      expect(payment.uniqueCode).toBeLessThanOrEqual(999);
+      expect(payment.amount).toBe(base + payment.uniqueCode);
+    }
+    // Each total leads back to its own payment, as a callback carrying only the amount needs.
+    const found = await Promise.all(opened.map((p) => store.findOpenByAmount(p.amount)));
+    expect(found.map((p) => p?.id)).toEqual(opened.map((p) => p.id));
+  });
+
+  it("refuses to share a total when every code is taken, and reuses a total once it is released", async () => {
+    const store = new PaymentStore(redis, 1); // one code: the only total is base + 1
+    const first = await store.open(input());
+    expect(first.amount).toBe(base + 1);
+    await expect(store.open(input())).rejects.toThrow(/no free unique amount/);
+
+    const paid = await store.move(first.id, "open", "paid", { paidAmount: first.amount });
+    expect(paid?.status).toBe("paid");
+    expect(await store.findOpenByAmount(base + 1)).toBeNull();
+
+    const second = await store.open(input());
+    expect(second.amount).toBe(base + 1);
+    expect((await store.findOpenByAmount(base + 1))?.id).toBe(second.id);
+
+    // Expiring also frees the total, and remembers it for a late payer.
+    await store.move(second.id, "open", "expired");
+    expect(await store.findOpenByAmount(base + 1)).toBeNull();
+    expect((await store.findExpiredByAmount(base + 1))?.id).toBe(second.id);
+    const third = await store.open(input());
+    expect(third.amount).toBe(base + 1);
+    expect((await store.findOpenByAmount(base + 1))?.id).toBe(third.id);
+  });
+
+  it("does not let a late move of an old payment free a total a newer payment holds", async () => {
+    const store = new PaymentStore(redis, 1);
+    const old = await store.open(input());
+    await store.move(old.id, "open", "expired");
+    const current = await store.open(input());
+    expect(current.amount).toBe(old.amount);
+
+    // The old payment is paid late: its total now belongs to `current` and must stay claimed.
+    expect(await store.move(old.id, "expired", "paid", { late: true })).not.toBeNull();
+    expect((await store.findOpenByAmount(current.amount))?.id).toBe(current.id);
+    await expect(store.open(input())).rejects.toThrow(/no free unique amount/);
+  });
+});
+
+describe("PaymentStore.move", () => {
+  it("lets exactly one of 20 concurrent open → paid moves win", async () => {
+    const store = new PaymentStore(redis, 999);
+    const payment = await store.open(input());
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.move(payment.id, "open", "paid", { confirmedBy: `admin:${i}`, paidAmount: payment.amount })),
+    );
+    const winners = results.filter((r): r is Payment => r !== null);
+    expect(winners).toHaveLength(1);
+    const stored = await store.get(payment.id);
+    expect(stored?.status).toBe("paid");
+    expect(stored?.confirmedBy).toBe(winners[0]!.confirmedBy);
+    // The loser's patch never lands, and a move from the wrong state does nothing.
+    expect(await store.move(payment.id, "open", "expired")).toBeNull();
+    expect((await store.get(payment.id))?.status).toBe("paid");
+  });
+
+  it("returns null for an unknown payment", async () => {
+    const store = new PaymentStore(redis, 999);
+    expect(await store.move("ORD-NOPE", "open", "paid")).toBeNull();
+  });
+});
+
+describe("PaymentStore.claimExpired", () => {
+  it("hands each due payment to exactly one of several concurrent callers, and leaves the rest", async () => {
+    const store = new PaymentStore(redis, 999);
+    const now = Date.now();
+    const due = await Promise.all(Array.from({ length: 30 }, () => store.open(input({ expiresAt: now - 1_000 }))));
+    const later = await store.open(input({ expiresAt: now + 3_600_000 }));
+
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimExpired(now)));
+    const all = claims.flat();
+    expect(all).toHaveLength(30);
+    expect(new Set(all)).toEqual(new Set(due.map((p) => p.id)));
+    expect(all).not.toContain(later.id);
+    expect(await store.claimExpired(now)).toEqual([]);
+    expect(await store.claimExpired(now + 3_600_001)).toEqual([later.id]);
+  });
+
+  it("does not hand out a payment that was paid before it was due", async () => {
+    const store = new PaymentStore(redis, 999);
+    const payment = await store.open(input({ expiresAt: Date.now() + 1_000 }));
+    await store.move(payment.id, "open", "paid");
+    expect(await store.claimExpired(Date.now() + 10_000)).toEqual([]);
+  });
+});
+
+describe("PaymentStore references", () => {
+  it("detects a replayed reference and accepts it again once forgotten", async () => {
+    const store = new PaymentStore(redis, 999);
+    expect(await store.rememberReference("GW-1")).toBe(true);
+    expect(await store.rememberReference("GW-1")).toBe(false);
+    expect(await store.rememberReference("GW-2")).toBe(true);
+    await store.forgetReference("GW-1");
+    expect(await store.rememberReference("GW-1")).toBe(true);
+    expect(await store.rememberReference("GW-2")).toBe(false);
+  });
+
+  it("lets only one of 10 concurrent callers claim a new reference", async () => {
+    const store = new PaymentStore(redis, 999);
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.rememberReference("GW-RACE")));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * End to end through the Telegram fake with ALxZen's own QRIS ("provider_qris"): the real bot,
+ * real Redis, the ALxZen adapter pointed at its fake by configuration, the sandbox kept on.
+ *
+ * The buyer picks an ALxZen product and pays the provider directly: the photo must decode to
+ * exactly the `qris_data` ALxZen returned, the order is placed once with `paymentType: "qris"`
+ * and followed; when the buyer pays (`alxzen.pay`) the status follow-up delivers the account.
+ * An order ALxZen expires unpaid ends `expired`, and no money moves in the wallet: nothing was
+ * paid to us, so there is nothing to refund.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/logger.js";
+import { buildProviders } from "../../src/providers/registry.js";
+import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
+import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { decodeQr, fullLedger, qrisEnv, telegramBuyer, textOf } from "./support.js";
+
+let telegram: FakeTelegram;
+let alxzen: FakeAlxzenServer;
+let shop: TestApp;
+
+beforeAll(async () => {
+  [telegram, alxzen] = await Promise.all([startFakeTelegram(), FakeAlxzenServer.start()]);
+  const env = qrisEnv({
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.url,
+    ALXZEN_BASE_URL: alxzen.url,
+    ALXZEN_API_KEY: alxzen.apiKey,
+    PAYMENT_METHODS: "wallet,qris,provider_qris",
+  });
+  shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+}, 30_000);
+
+afterAll(async () => {
+  await shop?.cleanup();
+  await Promise.all([telegram?.close(), alxzen?.close()]);
+});
+
+/** Netflix Premium at ALxZen: price 25.000 + the reseller margin 5.000, no target input. */
+const netflix = { code: "AX-C0C789", productId: "60d5ecb8b392d7a1f0c0c789", amount: 30_000 };
+
+/** Walks the buyer to ALxZen's QRIS and returns the photo message and our order id. */
+async function payByProviderQris(chatId: number) {
+  const buyer = telegramBuyer(telegram, chatId);
+  buyer.say(netflix.code);
+  await buyer.expect("Cek pesanan kamu");
+  buyer.tap("Lanjut bayar");
+  const methods = await buyer.expect("Pilih cara bayar");
+  expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. QRIS (langsung ke penyedia)", "4. ❌ Batal"]);
+  const ordersBefore = alxzen.requestsTo("POST /order").length;
+  buyer.tap("QRIS (langsung ke penyedia)");
+  const photo = await telegram.waitFor((m) => m.chatId === chatId && m.method === "sendPhoto", 10_000);
+  const orderId = /ORD-[A-Z0-9]{8,}/.exec(photo.caption ?? "")?.[0];
+  expect(orderId, photo.caption).toBeDefined();
+  const placed = alxzen.requestsTo("POST /order").slice(ordersBefore);
+  expect(placed.map((r) => r.body)).toEqual([{ productId: netflix.productId, paymentType: "qris" }]);
+  const order = (await shop.app.orders.get(orderId!))!;
+  return { buyer, photo, order };
+}
+
+describe("paying ALxZen's own QRIS on Telegram", () => {
+  it("offers it only for ALxZen products", async () => {
+    const buyer = telegramBuyer(telegram, 4000);
+    buyer.say("SB-NFX1");
+    await buyer.expect("Cek pesanan kamu");
+    buyer.tap("Lanjut bayar");
+    const methods = await buyer.expect("Pilih cara bayar");
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. ❌ Batal"]);
+  });
+
+  it("shows the provider's QRIS and delivers once the buyer pays it", async () => {
+    const { buyer, photo, order } = await payByProviderQris(4001);
+    const purchases = alxzen.requestsTo("POST /order").length;
+    expect(order).toMatchObject({ status: "pending", payment: { method: "provider_qris" } });
+    const fakeOrder = alxzen.orders.get(order.providerRef ?? "");
+    expect(fakeOrder?.paymentType).toBe("qris");
+
+    // The photo is ALxZen's QR, byte for byte, with its amount and our order id in the caption.
+    expect(decodeQr(photo.photo!)).toBe(fakeOrder!.qrisData);
+    expect(photo.caption).toContain("Bayar tepat: Rp 30.000");
+    expect(photo.caption).toContain(order.id);
+    expect(photo.caption).toMatch(/Berlaku sampai \d{2}:\d{2} WIB/);
+
+    // Unpaid, the order is only followed: nothing delivered, nothing charged.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await shop.app.orders.get(order.id))?.status).toBe("pending");
+    expect(alxzen.requestsTo("GET /order/:id").length).toBeGreaterThan(0);
+
+    const since = telegram.mark();
+    alxzen.pay(fakeOrder!.orderId);
+    const delivered = await buyer.expect("berhasil", since);
+    expect(textOf(delivered)).toContain(order.id);
+    expect(textOf(delivered)).toMatch(/Email: \S+@mail\.alxzen\.test/);
+    expect(textOf(delivered)).toMatch(/Password: \S+/);
+
+    await telegram.waitForIdle(300, 10_000);
+    const done = await shop.app.orders.get(order.id);
+    expect(done?.status).toBe("delivered");
+    expect(done?.payment.paidAt).toBeTypeOf("number");
+    expect(telegram.messagesTo(4001).filter((m) => textOf(m).includes("berhasil"))).toHaveLength(1);
+    // Placed once at checkout; the follow-up only asked for the status.
+    expect(alxzen.requestsTo("POST /order")).toHaveLength(purchases);
+    // The buyer paid ALxZen, not us: our wallet never saw the money.
+    expect(await fullLedger(shop.app, "telegram:4001")).toEqual([]);
+  });
+
+  it("ends an order the provider expires unpaid as expired, refunding nothing", async () => {
+    const { buyer, order } = await payByProviderQris(4002);
+    expect(order.status).toBe("pending");
+
+    const since = telegram.mark();
+    alxzen.setStatus(order.providerRef!, "expired");
+    const told = await buyer.expect("dibatalkan karena belum dibayar", since);
+    expect(textOf(told)).toContain(order.id);
+
+    await telegram.waitForIdle(300, 10_000);
+    const ended = await shop.app.orders.get(order.id);
+    expect(ended?.status).toBe("expired");
+    expect(ended?.payment.paidAt).toBeUndefined();
+    expect(await fullLedger(shop.app, "telegram:4002")).toEqual([]);
+    expect(await shop.app.wallet.balance("telegram:4002")).toBe(0);
+    expect(telegram.messagesTo(4002).some((m) => textOf(m).includes("dikembalikan"))).toBe(false);
+    expect(telegram.messagesTo(4002).filter((m) => textOf(m).includes("dibatalkan"))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * End to end through the Telegram fake: the real grammY bot, real Redis, the counting sandbox,
+ * the owner's static QRIS and the HTTP server on a free port.
+ *
+ * The buyer picks Free Fire 70 Diamonds with buttons, chooses QRIS and gets a photo. The photo is
+ * decoded like a banking app would: it must hold a valid dynamic QRIS (tag 01 = 12, tag 54 = the
+ * total in the caption, a correct CRC, the owner's merchant data untouched). The caption names
+ * the amount, the order id and the expiry time in WIB. A signed gateway callback for that total
+ * then confirms it: the order is placed at the provider once and the serial number delivered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseQris, qrisAmount } from "../../src/payments/qris.js";
+import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import {
+  CountingSandbox,
+  callbackSecret,
+  decodeQr,
+  expectSoundWallet,
+  postCallback,
+  qrisEnv,
+  signedCallback,
+  staticQris,
+  telegramBuyer,
+  textOf,
+} from "./support.js";
+
+let telegram: FakeTelegram;
+let shop: TestApp;
+let provider: CountingSandbox;
+let baseUrl: string;
+const ttlMs = 15 * 60_000;
+
+beforeAll(async () => {
+  telegram = await startFakeTelegram();
+  provider = new CountingSandbox();
+  shop = await startTestApp(
+    qrisEnv({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, PAYMENT_CALLBACK_SECRET: callbackSecret }),
+    { providers: [provider] },
+  );
+  baseUrl = `http://127.0.0.1:${await shop.app.http.listen(0, "127.0.0.1")}`;
+}, 30_000);
+
+afterAll(async () => {
+  await shop?.cleanup();
+  await telegram?.close();
+});
+
+/** HH:MM in Jakarta (UTC+7, no daylight saving), computed without Intl. */
+function wib(at: number): string {
+  return `${new Date(at + 7 * 3_600_000).toISOString().slice(11, 16)} WIB`;
+}
+
+describe("paying an order by QRIS on Telegram", () => {
+  it("shows a scannable dynamic QRIS for the total, then a signed callback gets the serial delivered once", async () => {
+    const budi = telegramBuyer(telegram, 3001);
+    budi.say("/menu");
+    await budi.expect("pilih kategori");
+    budi.tap("Top-up game");
+    await budi.expect("Top-up game — pilih");
+    budi.tap("Free Fire");
+    await budi.expect("pilih produk");
+    budi.tap("Free Fire 70 Diamonds");
+    await budi.expect("Kirim");
+    budi.say("12345678");
+    await budi.expect("Cek pesanan kamu");
+    budi.tap("Lanjut bayar");
+    const methods = await budi.expect("Pilih cara bayar");
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. ❌ Batal"]);
+
+    const before = Date.now();
+    budi.tap("QRIS");
+    const photo = await telegram.waitFor((m) => m.chatId === 3001 && m.method === "sendPhoto", 10_000);
+    const after = Date.now();
+
+    // The caption: purpose, amount, order id, expiry in WIB, and the unique-code warning.
+    const caption = photo.caption ?? "";
+    const orderId = /ORD-[A-Z0-9]{8,}/.exec(caption)?.[0];
+    expect(orderId, caption).toBeDefined();
+    const shownAmount = Number(/Bayar tepat: Rp ([\d.]+)/.exec(caption)?.[1]?.replace(/\./g, ""));
+    expect(shownAmount).toBeGreaterThan(9_500);
+    expect(shownAmount).toBeLessThanOrEqual(9_500 + 999);
+    expect(caption).toContain("Free Fire 70 Diamonds");
+    expect(caption).toContain(`kode unik Rp ${shownAmount - 9_500}`);
+    const expires = /Berlaku sampai (\d{2}:\d{2} WIB)/.exec(caption)?.[1];
+    expect([wib(before + ttlMs), wib(after + ttlMs)]).toContain(expires);
+
+    // The picture is what a banking app scans.
+    expect(photo.photo).toBeInstanceOf(Buffer);
+    const payload = decodeQr(photo.photo!);
+    const qris = parseQris(payload); // throws on a bad CRC or broken structure
+    expect(qris.pointOfInitiation).toBe("12");
+    expect(qrisAmount(payload)).toBe(shownAmount);
+    expect(qris.fields.filter((f) => f.id === "54")).toEqual([{ id: "54", value: String(shownAmount) }]);
+    const owner = parseQris(staticQris);
+    expect(qris.merchantName).toBe(owner.merchantName);
+    expect(qris.merchantCity).toBe(owner.merchantCity);
+    expect(qris.templates).toEqual(owner.templates);
+
+    const order = await shop.app.orders.get(orderId!);
+    expect(order).toMatchObject({ status: "awaiting_payment", buyer: "telegram:3001", payment: { method: "qris", amount: shownAmount } });
+    expect(provider.placed).toEqual([]);
+
+    // The gateway reports the money.
+    const since = telegram.mark();
+    const { body, headers } = signedCallback({ amount: shownAmount, reference: "GW-TG-1", paidAt: new Date().toISOString() });
+    expect(await postCallback(baseUrl, body, headers)).toEqual({ status: 200, json: { ok: true, result: "confirmed", id: orderId } });
+    const received = await budi.expect(`Pembayaran ${orderId} diterima`, since);
+    const delivered = await budi.expect("berhasil", since);
+    expect(delivered.seq).toBeGreaterThan(received.seq);
+    expect(textOf(delivered)).toContain(orderId!);
+    expect(textOf(delivered)).toMatch(/SN: SBX[0-9A-F]{16}/);
+
+    // A retried callback (new reference) and the quiet afterwards change nothing more.
+    const retry = signedCallback({ amount: shownAmount, reference: orderId, paidAt: new Date().toISOString() });
+    expect(await postCallback(baseUrl, retry.body, retry.headers)).toEqual({ status: 200, json: { ok: true, result: "already_paid", id: orderId } });
+    await telegram.waitForIdle(300, 10_000);
+    expect(provider.placed).toEqual([orderId]);
+    expect(telegram.messagesTo(3001).filter((m) => textOf(m).includes("berhasil"))).toHaveLength(1);
+    expect((await shop.app.orders.get(orderId!))?.status).toBe("delivered");
+    expect(await expectSoundWallet(shop.app, "telegram:3001")).toBe(0);
+  });
+});
