@@ -29,6 +29,7 @@ import { SessionStore } from "./store/session-store.js";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.js";
 import type { SocketFactory } from "./channels/whatsapp/socket.js";
 import { startWhatsApp, type RunningWhatsApp } from "./channels/whatsapp/start.js";
+import { drainRelay, WhatsAppRelaySender } from "./channels/whatsapp/relay.js";
 
 export interface AppOptions {
   config: Config;
@@ -68,6 +69,7 @@ export class App {
   alerts: AdminAlerts;
   telegram: TelegramChannel | null = null;
   whatsapp: RunningWhatsApp | null = null;
+  private stopRelay: (() => void) | null = null;
   /** Answers group messages (admin commands); set by the admin module. */
   groupHandler: GroupHandler | null = null;
   /** The owner's message while buying is paused; set by the admin module. */
@@ -177,6 +179,8 @@ export class App {
       });
       this.outbox.register(this.telegram);
     }
+    // A worker hands WhatsApp messages to the process that holds the connection.
+    if (config.WHATSAPP_ENABLED && config.ROLE === "worker") this.outbox.register(new WhatsAppRelaySender(redis));
     registerRoutes(this);
   }
 
@@ -256,6 +260,7 @@ export class App {
       },
       ...(this.options.makeWhatsAppSocket ? { makeSocket: this.options.makeWhatsAppSocket } : {}),
     });
+    this.stopRelay = drainRelay(this.redis, this.whatsapp.channel, logger);
   }
 
   /** Queues every order that was left mid-way (by a crash or a restart). */
@@ -281,6 +286,7 @@ export class App {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.catalog.stop();
     await this.telegram?.stop();
+    this.stopRelay?.();
     await this.whatsapp?.stop();
     await this.http.close();
     await this.jobs.close();
