@@ -59,7 +59,9 @@ export class Translator {
     for (const candidate of [locale, this.defaultLocale]) {
       const bundle = this.bundles.get(candidate);
       const message = bundle?.getMessage(key);
-      if (bundle && message?.value) return bundle.formatPattern(message.value, resolved);
+      // Collecting errors (instead of letting Fluent throw) renders a missing argument as `{$name}`:
+      // a slightly odd message is better than a buyer getting no answer at all.
+      if (bundle && message?.value) return bundle.formatPattern(message.value, resolved, []);
     }
     return key;
   }
