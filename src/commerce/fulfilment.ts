@@ -294,7 +294,9 @@ export class Fulfilment {
   }
 
   /** Refunds a failed order to the buyer's wallet, once. */
-  private async refund(order: Order): Promise<void> {
+  private async refund(failed: Order): Promise<void> {
+    const order = await this.deps.orders.claimRefund(failed.id);
+    if (!order) return; // An admin's retry moved it back to paid first, or it is refunded.
     await this.deps.wallet.credit(order.buyer, order.payment.amount, { id: `refund:${order.id}`, reason: "refund", orderId: order.id });
     const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded");
     if (!refunded) return;

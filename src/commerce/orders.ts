@@ -81,6 +81,8 @@ const orderSchema = z.object({
   failureReason: z.string().optional(),
   /** Set when a person must look at the order (unknown outcome, gave up polling). */
   attention: z.string().optional(),
+  /** Set when a refund of this failed order has begun: it can no longer be retried. */
+  refunding: z.boolean().optional(),
   /** Fulfilment attempts so far (placing + polling), for backoff. */
   attempts: z.number().int().default(0),
   history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
@@ -204,6 +206,8 @@ export class OrderStore {
       const current = orderSchema.parse(JSON.parse(doc));
       if (!from.includes(current.status)) return null;
       if (!canMove(current.status, to)) throw new OrderStateError(current, to);
+      // A failed order whose refund has begun is the buyer's money again: never place it anew.
+      if (current.status === "failed" && to === "paid" && current.refunding) return null;
       const now = Date.now();
       const next: Order = {
         ...current,
@@ -238,6 +242,24 @@ export class OrderStore {
   /** The order a provider knows by its own reference (for webhooks), if any. */
   async findByProviderRef(provider: string, providerRef: string): Promise<string | null> {
     return this.redis.hget(keys.ordersByProviderRef(), `${provider}:${providerRef}`);
+  }
+
+  /**
+   * Claims a failed order for refunding (compare-and-set): after this no retry can move it back
+   * to `paid`, so the money cannot go back to the buyer and to the provider both. Returns the
+   * order, or null when it is not failed (a retry won, or it is refunded already).
+   */
+  async claimRefund(id: string): Promise<Order | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+      if (!rev || !doc) return null;
+      const current = orderSchema.parse(JSON.parse(doc));
+      if (current.status !== "failed") return null;
+      if (current.refunding) return current;
+      const next: Order = { ...current, refunding: true, updatedAt: Date.now() };
+      if (await this.write(next, rev, Number(rev) + 1)) return next;
+    }
+    throw new Error(`order ${id}: too much contention`);
   }
 
   /** A buyer's newest orders, newest first. */

@@ -1,0 +1,135 @@
+/**
+ * The admin side of the bot, channel-neutral: a group message in, an answer (or nothing) out.
+ *
+ *   group message → admin command? → authorised? → arguments valid? → handler → audit → reply
+ *
+ * Anything that is not an admin command is ignored (groups are not for shopping). An admin
+ * command from anyone but a configured admin in a configured admin group gets a short refusal —
+ * never data, never an effect — and is audited; outside the admin group, names the buyer side
+ * also uses (`/help`, `/orders`…) are left alone. Every command an admin runs is audited with
+ * its result. Handlers never throw to the channel: a failure becomes a short error reply.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { msg, type Locale } from "../i18n.js";
+import type { Answer, Inbound } from "../bot/inbound.js";
+import { textReply } from "../bot/reply.js";
+import type { AdminAccess } from "./access.js";
+import type { AuditLog } from "./audit-log.js";
+import { broadcastCommand } from "./broadcast-command.js";
+import { adminOnlyCommands, parseCommand, readCommand, type AdminCommand, type AdminCommandName, type CommandText } from "./commands.js";
+import type { Actor, AdminServices, CommandContext, CommandHandler, CommandOutcome } from "./command-context.js";
+import { orderCommand, ordersCommand, paidCommand, refundCommand, retryCommand } from "./order-commands.js";
+import { balanceCommand, depositCommand } from "./provider-commands.js";
+import { auditCommand, helpCommand, statsCommand } from "./report-commands.js";
+import { maintenanceCommand, markupCommand, productCommand } from "./shop-commands.js";
+import { creditCommand, userCommand } from "./wallet-commands.js";
+
+const handlers: { [K in AdminCommandName]: CommandHandler<K> } = {
+  help: helpCommand,
+  balance: balanceCommand,
+  deposit: depositCommand,
+  orders: ordersCommand,
+  order: orderCommand,
+  paid: paidCommand,
+  refund: refundCommand,
+  retry: retryCommand,
+  markup: markupCommand,
+  product: productCommand,
+  maintenance: maintenanceCommand,
+  user: userCommand,
+  credit: creditCommand,
+  broadcast: broadcastCommand,
+  stats: statsCommand,
+  audit: auditCommand,
+};
+
+/** What the admin bot needs: who may act, the shop's services, and where to audit. */
+export interface AdminBotDeps {
+  access: AdminAccess;
+  services: AdminServices;
+  audit: Pick<AuditLog, "record">;
+  /** The admin group's locale (the shop's default). */
+  locale: Locale;
+  logger: Logger;
+  /** The bot's own @username on Telegram, once known: `/help@other_bot` is not for us. */
+  botUsername?: () => string | null;
+  /** Settled once settings are loaded; commands wait for it so they never act on defaults. */
+  ready?: Promise<void>;
+}
+
+/** Answers group messages that are admin commands. */
+export class AdminBot {
+  constructor(private readonly deps: AdminBotDeps) {}
+
+  /** Answers a group message; null when it is not ours to answer. Never throws. */
+  async handle(inbound: Inbound): Promise<Answer | null> {
+    try {
+      return await this.answer(inbound);
+    } catch (error) {
+      this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not handle an admin message");
+      return this.reply(msg("admin-error"));
+    }
+  }
+
+  private async answer(inbound: Inbound): Promise<Answer | null> {
+    const text = readCommand(inbound.text, inbound.channel);
+    if (!text || !this.addressedToUs(text)) return null;
+    const actor = actorOf(inbound);
+    const standing = this.deps.access.standing(inbound);
+    if (standing !== "admin") {
+      // Outside the admin group the shared names are the shop's; only admin-only ones get an answer.
+      if (standing === "elsewhere" && !adminOnlyCommands.has(text.name)) return null;
+      await this.audit(actor, text, "refused");
+      return this.reply(msg("admin-refused"));
+    }
+    const parsed = parseCommand(text);
+    if (!parsed.ok) {
+      await this.audit(actor, text, "invalid");
+      return this.reply(msg("admin-usage-invalid", { usage: parsed.usage }));
+    }
+    const outcome = await this.run(parsed.command, { services: this.deps.services, actor, locale: this.deps.locale });
+    await this.audit(actor, text, outcome.result);
+    return { locale: this.deps.locale, replies: outcome.replies };
+  }
+
+  private async run(command: AdminCommand, context: CommandContext): Promise<CommandOutcome> {
+    try {
+      await this.deps.ready;
+      // The handler table is keyed by the same name as the command, so this pairing is sound.
+      const handler = handlers[command.name] as CommandHandler<AdminCommandName>;
+      return await handler(command as never, context);
+    } catch (error) {
+      this.deps.logger.error({ command: command.name, err: error instanceof Error ? error.message : String(error) }, "admin command failed");
+      return { replies: [textReply(msg("admin-error"))], result: "error" };
+    }
+  }
+
+  private addressedToUs(text: CommandText): boolean {
+    if (!text.mention) return true;
+    const ours = this.deps.botUsername?.() ?? null;
+    return ours === null || ours.toLowerCase() === text.mention.toLowerCase();
+  }
+
+  private reply(...lines: Parameters<typeof textReply>): Answer {
+    return { locale: this.deps.locale, replies: [textReply(...lines)] };
+  }
+
+  /** Records an action; a failing audit write is logged, never allowed to hide the answer. */
+  private async audit(actor: Actor, text: CommandText, result: string): Promise<void> {
+    try {
+      await this.deps.audit.record({ by: actor.id, ...(actor.name ? { name: actor.name } : {}), chat: actor.chat, command: text.name, args: text.args, result });
+    } catch (error) {
+      this.deps.logger.error({ command: text.name, err: error instanceof Error ? error.message : String(error) }, "could not write the admin audit log");
+    }
+  }
+}
+
+function actorOf(inbound: Inbound): Actor {
+  return {
+    id: `${inbound.channel}:${inbound.userId}`,
+    ...(inbound.displayName ? { name: inbound.displayName } : {}),
+    chat: `${inbound.channel}:${inbound.chatId}`,
+    messageKey: `${inbound.channel}:${inbound.chatId}:${inbound.messageId ?? randomUUID()}`,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * What an admin command handler gets (the shop's services, who is asking, the group's locale)
+ * and what it gives back (replies, and a one-word result for the audit log).
+ */
+import type { Logger } from "pino";
+import type { Locale, Msg, Translator } from "../i18n.js";
+import type { Outbox } from "../bot/outbox.js";
+import { textReply, type Reply } from "../bot/reply.js";
+import type { CatalogService } from "../commerce/catalog-service.js";
+import type { DeliveryVault } from "../commerce/delivery-vault.js";
+import type { Rupiah } from "../commerce/money.js";
+import type { OrderStore } from "../commerce/orders.js";
+import type { Wallet } from "../commerce/wallet.js";
+import type { PaymentService } from "../payments/payment-service.js";
+import type { Provider, ProviderId } from "../providers/types.js";
+import type { Redis } from "../store/redis.js";
+import type { SessionStore } from "../store/session-store.js";
+import type { AuditLog } from "./audit-log.js";
+import type { Broadcaster } from "./broadcast.js";
+import type { AdminCommandName, AdminCommandOf } from "./commands.js";
+import type { AdminOperations } from "./operations.js";
+import type { ProviderWatch } from "./provider-watch.js";
+import type { AdminSettings } from "./settings.js";
+
+/** The parts of the shop admin commands read and change. */
+export interface AdminServices {
+  orders: OrderStore;
+  wallet: Wallet;
+  payments: Pick<PaymentService, "confirm">;
+  catalog: Pick<CatalogService, "view">;
+  providers: ReadonlyMap<ProviderId, Provider>;
+  vault: Pick<DeliveryVault, "open">;
+  sessions: Pick<SessionStore, "load">;
+  outbox: Pick<Outbox, "send">;
+  redis: Redis;
+  translator: Translator;
+  settings: AdminSettings;
+  operations: AdminOperations;
+  audit: AuditLog;
+  watch: ProviderWatch;
+  broadcaster: Broadcaster;
+  /** Reseller balances below this are flagged. */
+  lowBalance: Rupiah;
+  logger: Logger;
+}
+
+/** The admin who sent a command. */
+export interface Actor {
+  /** `<channel>:<user id>`: what the audit log and ledger entries record as `by`. */
+  id: string;
+  name?: string;
+  /** `<channel>:<chat id>` of the group. */
+  chat: string;
+  /**
+   * Names this one message (channel, chat, message id), so the same message handled twice — a
+   * redelivered update — is recognised as one action.
+   */
+  messageKey: string;
+}
+
+/** Everything a handler gets for one command. */
+export interface CommandContext {
+  services: AdminServices;
+  actor: Actor;
+  /** The admin group's locale. */
+  locale: Locale;
+}
+
+/** A handler's answer: what to reply, and a short machine word for the audit log. */
+export interface CommandOutcome {
+  replies: Reply[];
+  result: string;
+}
+
+/** Handles one admin command. */
+export type CommandHandler<K extends AdminCommandName> = (command: AdminCommandOf<K>, context: CommandContext) => Promise<CommandOutcome>;
+
+/** A one-message text answer. */
+export function answer(result: string, ...lines: Msg[]): CommandOutcome {
+  return { replies: [textReply(...lines)], result };
+}

@@ -1,0 +1,196 @@
+/**
+ * The admin actions that move money or orders: refund, retry, manual credit. They go through
+ * the same guards as the core — the order state machine's compare-and-set and the wallet's
+ * ledger entry ids — so a double tap, two admins at once, or the fulfilment worker racing an
+ * admin all end in exactly one effect:
+ *
+ * - a refund is the ledger entry `refund:<orderId>`, the id fulfilment uses too, then
+ *   `failed → refunded`; only the runner whose transition succeeds tells the buyer;
+ * - a retry moves `failed → paid` (or clears `attention`) and queues fulfilment, which looks an
+ *   unclear order up at the provider before placing it again.
+ */
+import type { Logger } from "pino";
+import { msg } from "../i18n.js";
+import type { Outbox } from "../bot/outbox.js";
+import { textReply, type Reply } from "../bot/reply.js";
+import type { Fulfilment } from "../commerce/fulfilment.js";
+import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import type { Order, OrderStatus, OrderStore } from "../commerce/orders.js";
+import type { Wallet } from "../commerce/wallet.js";
+
+/** What came of a refund. */
+export type RefundResult =
+  | { kind: "refunded"; order: Order; balance: Rupiah }
+  | { kind: "already_refunded"; order: Order }
+  /** Not paid, delivered, or still at the provider without a reason to doubt it. */
+  | { kind: "not_refundable"; order: Order }
+  | { kind: "not_found" };
+
+/** What came of a retry. */
+export type RetryResult =
+  | { kind: "queued"; order: Order }
+  /** The money already went back to the buyer: placing it again would give the goods for free. */
+  | { kind: "refunded"; order: Order }
+  | { kind: "not_retryable"; order: Order }
+  | { kind: "not_found" };
+
+/** What came of a manual credit or debit. */
+export type CreditResult =
+  | { kind: "applied"; balance: Rupiah }
+  /** This exact action (same message) was applied before. */
+  | { kind: "duplicate"; balance: Rupiah }
+  | { kind: "insufficient"; balance: Rupiah };
+
+/** The stores and services the admin actions go through. */
+export interface OperationsDeps {
+  orders: OrderStore;
+  wallet: Wallet;
+  fulfilment: Pick<Fulfilment, "enqueue">;
+  outbox: Outbox;
+  logger: Logger;
+}
+
+/** States a refund may start from when an admin asks; `failed` needs no move. */
+const refundableUnlessAttention: ReadonlySet<OrderStatus> = new Set(["placing", "pending"]);
+
+/** How often an action re-reads an order that another runner moved under it before giving up. */
+const maxRounds = 3;
+
+/** The ledger id the core refunds an order under; one per order, so a refund happens once. */
+function refundEntryId(orderId: string): string {
+  return `refund:${orderId}`;
+}
+
+/** Refunds, retries and manual credits, each exactly once. */
+export class AdminOperations {
+  constructor(private readonly deps: OperationsDeps) {}
+
+  /**
+   * Refunds an order's payment to the buyer's wallet, once. Allowed for a failed or paid order,
+   * and for one still at the provider only when fulfilment flagged it for a person (unknown
+   * outcome, gave up polling): the admin has then checked it at the provider.
+   */
+  async refund(orderId: string, by: string, reason: string | null, round = 0): Promise<RefundResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    if (order.status === "refunded") return { kind: "already_refunded", order };
+    if (!this.mayRefund(order)) return { kind: "not_refundable", order };
+    const note = reason ? `refund by ${by}: ${reason}` : `refund by ${by}`;
+    const failed = order.status === "failed" ? order : await this.deps.orders.transition(orderId, [order.status], "failed", () => ({}), note);
+    if (!failed) {
+      // Someone moved it meanwhile (delivered, or fulfilment failed it first): decide again.
+      return round < maxRounds ? this.refund(orderId, by, reason, round + 1) : { kind: "not_refundable", order };
+    }
+
+    // Claim it first, so a concurrent /retry can no longer send it to the provider again.
+    if (!(await this.deps.orders.claimRefund(orderId))) {
+      const now = await this.deps.orders.get(orderId);
+      return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? failed };
+    }
+    await this.deps.wallet.credit(failed.buyer, failed.payment.amount, {
+      id: refundEntryId(orderId),
+      reason: "refund",
+      orderId,
+      by,
+      ...(reason ? { note: reason } : {}),
+    });
+    const refunded = await this.deps.orders.transition(orderId, ["failed"], "refunded", () => ({}), note);
+    if (!refunded) {
+      const now = await this.deps.orders.get(orderId);
+      return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? failed };
+    }
+    const balance = await this.deps.wallet.balance(refunded.buyer);
+    await this.tellBuyer(
+      refunded,
+      textReply(msg("admin-refund-buyer", { order: orderId }), msg("order-refunded", { amount: formatRupiah(refunded.payment.amount), balance: formatRupiah(balance) })),
+    );
+    return { kind: "refunded", order: refunded, balance };
+  }
+
+  /**
+   * Runs fulfilment of an order again: a failed one that was never refunded goes back to `paid`;
+   * one waiting for a person has its flag cleared. Fulfilment never places blindly: an order
+   * whose outcome is unclear is looked up at the provider first, so this is still exactly once.
+   */
+  async retry(orderId: string, by: string, round = 0): Promise<RetryResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    switch (order.status) {
+      case "failed":
+        return this.retryFailed(order, by, round);
+      case "paid":
+      case "placing":
+      case "pending": {
+        const cleared = order.attention ? await this.deps.orders.update(orderId, () => ({ attention: undefined })) : order;
+        await this.requeue(cleared ?? order);
+        return { kind: "queued", order: cleared ?? order };
+      }
+      case "refunded":
+        return { kind: "refunded", order };
+      default:
+        return { kind: "not_retryable", order };
+    }
+  }
+
+  /**
+   * Credits (positive) or debits (negative) a wallet by hand, as ledger reason `manual` with the
+   * admin as `by`. `entryId` names the admin's message, so the same message handled twice
+   * (a redelivered update) moves money once. A debit never takes the balance below zero.
+   */
+  async credit(buyer: string, amount: Rupiah, entry: { id: string; by: string; reason: string }): Promise<CreditResult> {
+    const ledger = { id: entry.id, reason: "manual" as const, by: entry.by, note: entry.reason };
+    const moved = amount > 0 ? await this.deps.wallet.credit(buyer, amount, ledger) : await this.deps.wallet.debit(buyer, -amount, ledger);
+    if (!moved.ok) return { kind: "insufficient", balance: moved.balance };
+    return moved.applied ? { kind: "applied", balance: moved.balance } : { kind: "duplicate", balance: moved.balance };
+  }
+
+  private mayRefund(order: Order): boolean {
+    // Provider QRIS not yet paid: the buyer paid nobody, so there is nothing to give back.
+    if (order.payment.method === "provider_qris" && order.payment.paidAt === undefined) return false;
+    if (order.status === "failed" || order.status === "paid") return true;
+    return refundableUnlessAttention.has(order.status) && order.attention !== undefined;
+  }
+
+  private async retryFailed(order: Order, by: string, round: number): Promise<RetryResult> {
+    const refundEntry = refundEntryId(order.id);
+    if (await this.deps.wallet.hasEntry(order.buyer, refundEntry)) {
+      // The refund is credited but not yet recorded: let fulfilment finish it, never re-place.
+      await this.requeue(order);
+      return { kind: "refunded", order };
+    }
+    const paid = await this.deps.orders.transition(
+      order.id,
+      ["failed"],
+      "paid",
+      () => ({ failureReason: undefined, attention: undefined }),
+      `retry by ${by}`,
+    );
+    if (!paid) return round < maxRounds ? this.retry(order.id, by, round + 1) : { kind: "not_retryable", order };
+    // A refund run that read the order as failed just before our move may have credited since:
+    // then the buyer has the money back and the order must end refunded, not be placed.
+    if (await this.deps.wallet.hasEntry(order.buyer, refundEntry)) {
+      const back = await this.deps.orders.transition(order.id, ["paid"], "failed", () => ({}), "refund was already credited");
+      await this.requeue(back ?? paid);
+      return { kind: "refunded", order: paid };
+    }
+    await this.requeue(paid);
+    return { kind: "queued", order: paid };
+  }
+
+  /**
+   * Queues a run of the order's next step. Runs are named by status and attempt count, and an
+   * earlier run of the same name may still be on record: an admin's run gets its own name, or
+   * the scheduler could take it for that one and drop it.
+   */
+  private async requeue(order: Order): Promise<void> {
+    await this.deps.fulfilment.enqueue(order, 0, `admin-${Date.now()}`);
+  }
+
+  private async tellBuyer(order: Order, reply: Reply): Promise<void> {
+    try {
+      await this.deps.outbox.send({ channel: order.channel, chatId: order.chatId, locale: order.locale }, [reply]);
+    } catch (error) {
+      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
+    }
+  }
+}

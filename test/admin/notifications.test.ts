@@ -1,0 +1,103 @@
+/**
+ * What the admin group is told without asking: paid, delivered, failed and refunded orders and
+ * the core's alerts, each a short line with its id, grouped into one message per burst — also
+ * when a second admin group (WhatsApp) is configured but its channel is not running.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { AdminGroup } from "../../src/admin/admin-group.js";
+import { AdminNotifier, transitionLine } from "../../src/admin/admin-notifier.js";
+import type { Reply } from "../../src/bot/reply.js";
+import type { Order } from "../../src/commerce/orders.js";
+import { msg } from "../../src/i18n.js";
+import { silentLogger } from "../../src/logger.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { adminGroup, buyer, eventually, postedTo, startAdminShop, type AdminShop } from "./support.js";
+
+let telegram: FakeTelegram | undefined;
+let shop: AdminShop | undefined;
+
+afterEach(async () => {
+  await shop?.cleanup();
+  await telegram?.close();
+});
+
+async function start(env: Record<string, string> = {}): Promise<{ telegram: FakeTelegram; shop: AdminShop }> {
+  telegram = await startFakeTelegram();
+  shop = await startAdminShop(telegram, { env, admin: { burstMs: 400 } });
+  return { telegram, shop };
+}
+
+describe("order notifications", () => {
+  it("tell the group about paid, failed and refunded orders in one message per burst", async () => {
+    const { telegram } = await start();
+    const customer = buyer(telegram, 1501);
+    await customer.ask("/topup 20000", "added");
+    await customer.ask("SB-FAIL1", "Check your order");
+    await customer.ask("1", "Choose how to pay");
+    customer.say("1");
+    await customer.expect("has been returned to your balance");
+    const orderId = (await shop!.app.orders.ofBuyer("telegram:1501"))[0]!.id;
+
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain(`${orderId} refunded`));
+    const burst = postedTo(telegram, adminGroup.id).find((text) => text.includes(`${orderId} refunded`))!;
+    expect(burst).toMatch(/^🔔 3 updates:/);
+    expect(burst).toContain(`${orderId} paid: Item uji gagal (selalu gagal)`);
+    expect(burst).toContain(`${orderId} failed at sandbox`);
+    expect(burst).toContain("Sandbox: this item always fails");
+    expect(burst).toContain(`${orderId} refunded Rp 1.000 to telegram:1501`);
+  });
+
+  it("group the core's alerts, drop a repeat within a burst, and reach Telegram when WhatsApp is not running", async () => {
+    const { telegram, shop } = await start({ WHATSAPP_ADMIN_GROUP_JID: "120363012345678901@g.us" });
+    await shop.app.alerts.alert(msg("admin-alert-late-payment", { id: "TOP-AAAA1111", amount: "Rp 50.000" }), "TOP-AAAA1111");
+    await shop.app.alerts.alert(msg("admin-alert-overpaid", { id: "ORD-BBBB2222", amount: "Rp 500" }), "ORD-BBBB2222");
+    await shop.app.alerts.alert(msg("admin-alert-overpaid", { id: "ORD-BBBB2222", amount: "Rp 500" }), "ORD-BBBB2222");
+    await shop.app.alerts.alert(msg("admin-alert-bad-callback", { reason: "bad signature" }));
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("bad signature"));
+    const burst = postedTo(telegram, adminGroup.id).find((text) => text.includes("bad signature"))!;
+    expect(burst).toMatch(/^🔔 3 updates:/);
+    expect(burst).toContain("TOP-AAAA1111");
+    expect(burst.match(/ORD-BBBB2222/g)).toHaveLength(1);
+  });
+});
+
+describe("the notifier", () => {
+  it("sends a lone line as it is, and what is left when stopped", async () => {
+    const posted: Reply[][] = [];
+    const notifier = new AdminNotifier({ group: { post: async (replies) => void posted.push(replies) }, logger: silentLogger, burstMs: 10_000 });
+    notifier.notify(msg("admin-notify-provider-down", { provider: "aluy" }));
+    await notifier.stop();
+    notifier.notify(msg("admin-notify-provider-up", { provider: "aluy" }));
+    await notifier.flush();
+    expect(posted).toEqual([[{ kind: "text", text: { key: "admin-notify-provider-down", args: { provider: "aluy" } } }]]);
+  });
+
+  it("reports new payments, not purchases being tried again", () => {
+    const order = { id: "ORD-CCCC3333", status: "paid", price: 10_000, buyer: "telegram:1", product: { name: "X" }, payment: { method: "qris", amount: 10_000 }, history: [] } as unknown as Order;
+    expect(transitionLine(order, "awaiting_payment")?.key).toBe("admin-notify-paid");
+    expect(transitionLine(order, "placing")).toBeNull();
+    expect(transitionLine(order, "failed")).toBeNull();
+    expect(transitionLine({ ...order, status: "pending" }, "placing")).toBeNull();
+  });
+
+  it("posts to each admin chat on its own, spaced out", async () => {
+    const sent: { channel: string; at: number }[] = [];
+    const group = new AdminGroup({
+      outbox: {
+        send: async (to) => {
+          if (to.channel === "whatsapp") throw new Error("channel whatsapp is not running");
+          sent.push({ channel: to.channel, at: Date.now() });
+        },
+      },
+      targets: [
+        { channel: "whatsapp", chatId: "120363012345678901@g.us", locale: "id" },
+        { channel: "telegram", chatId: "-100", locale: "id" },
+      ],
+      logger: silentLogger,
+      minGapMs: 300,
+    });
+    await Promise.all([group.post([]), group.post([])]);
+    expect(sent.map((entry) => entry.channel)).toEqual(["telegram", "telegram"]);
+    expect(sent[1]!.at - sent[0]!.at).toBeGreaterThanOrEqual(290);
+  });
+});

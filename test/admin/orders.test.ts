@@ -1,0 +1,149 @@
+/**
+ * Order commands through the real bot in the admin group: `/paid`, `/refund`, `/retry`,
+ * `/orders`, `/order` — each done twice where it moves money, to show it happens once — and the
+ * rule that delivered credentials never reach the group.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AdminOperations } from "../../src/admin/operations.js";
+import { silentLogger } from "../../src/logger.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { adminGroup, buyer, eventually, openTopup, owner, person, placeOrder, postedTo, secondAdmin, startAdminShop, type AdminShop } from "./support.js";
+
+let telegram: FakeTelegram;
+let shop: AdminShop;
+
+beforeEach(async () => {
+  telegram = await startFakeTelegram();
+  shop = await startAdminShop(telegram);
+});
+afterEach(async () => {
+  await shop.cleanup();
+  await telegram.close();
+});
+
+const admin = () => person(telegram, adminGroup, owner);
+
+async function ledgerIds(buyerKey: string): Promise<string[]> {
+  return (await shop.app.wallet.ledger(buyerKey, 100)).map((entry) => entry.id);
+}
+
+describe("/paid", () => {
+  it("confirms a QRIS order once: the second /paid changes nothing", async () => {
+    const order = await placeOrder(shop, 1201, "SB-TSEL10", "qris", { phone: "081234567890" });
+    const confirmed = await admin().ask(`/paid ${order.id.toLowerCase()}`, "confirmed");
+    expect(confirmed).toContain(order.id);
+    expect(confirmed).toContain("telegram:1201");
+    await eventually(async () => expect((await shop.app.orders.get(order.id))?.status).toBe("delivered"));
+
+    expect(await person(telegram, adminGroup, secondAdmin).ask(`/paid ${order.id}`, "already confirmed")).toContain(order.id);
+    const ids = await ledgerIds("telegram:1201");
+    expect(ids.filter((id) => id === `qris:${order.id}`)).toHaveLength(1);
+    expect(ids.filter((id) => id === `pay:${order.id}`)).toHaveLength(1);
+    expect(shop.provider.placed.filter((id) => id === order.id)).toHaveLength(1);
+    expect(await shop.app.wallet.verify("telegram:1201")).toMatchObject({ consistent: true });
+  });
+
+  it("confirms a top-up by its TOP- id once, and says when a payment is unknown", async () => {
+    const topup = await openTopup(shop, 1202, 50_000);
+    await admin().ask(`/paid ${topup}`, "confirmed");
+    const balance = await shop.app.wallet.balance("telegram:1202");
+    expect(balance).toBeGreaterThanOrEqual(50_000);
+    await admin().ask(`/paid ${topup}`, "already confirmed");
+    expect(await shop.app.wallet.balance("telegram:1202")).toBe(balance);
+    expect(await admin().ask("/paid TOP-DOESNOTEXIST", "No QRIS payment")).toContain("TOP-DOESNOTEXIST");
+  });
+});
+
+describe("/refund", () => {
+  it("returns a failed order's money to the buyer once", async () => {
+    const order = await placeOrder(shop, 1203, "SB-NFX1", "wallet");
+    await shop.app.orders.transition(order.id, ["paid"], "failed", () => ({ failureReason: "provider-error-timeout" }));
+    expect(await shop.app.wallet.balance("telegram:1203")).toBe(0);
+
+    const done = await admin().ask(`/refund ${order.id} provider said no`, "refunded:");
+    expect(done).toContain(order.price.toLocaleString("id-ID"));
+    await buyer(telegram, 1203).expect("cancelled by the shop");
+    expect((await shop.app.orders.get(order.id))?.status).toBe("refunded");
+
+    await person(telegram, adminGroup, secondAdmin).ask(`/refund ${order.id}`, "already refunded");
+    const refunds = (await shop.app.wallet.ledger("telegram:1203")).filter((entry) => entry.id === `refund:${order.id}`);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]).toMatchObject({ reason: "refund", by: "telegram:501", note: "provider said no", amount: order.price });
+    expect(await shop.app.wallet.verify("telegram:1203")).toEqual({ balance: order.price, ledgerSum: order.price, consistent: true });
+  });
+
+  it("is exactly once even when two admins refund at the same instant", async () => {
+    const order = await placeOrder(shop, 1204, "SB-NFX1", "wallet");
+    await shop.app.orders.transition(order.id, ["paid"], "failed");
+    const operations = new AdminOperations({ orders: shop.app.orders, wallet: shop.app.wallet, fulfilment: shop.app.fulfilment, outbox: shop.app.outbox, logger: silentLogger });
+    const results = await Promise.all([operations.refund(order.id, "telegram:501", null), operations.refund(order.id, "telegram:502", null)]);
+    expect(results.map((result) => result.kind).sort()).toEqual(["already_refunded", "refunded"]);
+    expect(await shop.app.wallet.balance("telegram:1204")).toBe(order.price);
+  });
+
+  it("refuses orders that were delivered or never paid", async () => {
+    const unpaid = await placeOrder(shop, 1205, "SB-NFX1", "qris");
+    expect(await admin().ask(`/refund ${unpaid.id}`, "cannot be refunded")).toContain("awaiting payment");
+    const delivered = await placeOrder(shop, 1205, "SB-TSEL10", "wallet", { phone: "081234567890" });
+    await shop.app.fulfilment.enqueue(delivered);
+    await eventually(async () => expect((await shop.app.orders.get(delivered.id))?.status).toBe("delivered"));
+    expect(await admin().ask(`/refund ${delivered.id}`, "cannot be refunded")).toContain("delivered");
+    expect(await admin().ask("/refund ORD-NOSUCHORDER", "was not found")).toContain("ORD-NOSUCHORDER");
+    expect(await shop.app.wallet.balance("telegram:1205")).toBe(0);
+  });
+});
+
+describe("/retry", () => {
+  it("runs a failed, unrefunded order again, buying it once at the provider", async () => {
+    const order = await placeOrder(shop, 1206, "SB-TSEL10", "wallet", { phone: "081234567890" });
+    await shop.app.orders.transition(order.id, ["paid"], "failed", () => ({ failureReason: "provider-error-unavailable" }));
+    await admin().ask(`/retry ${order.id}`, "processed again");
+    await eventually(async () => expect((await shop.app.orders.get(order.id))?.status).toBe("delivered"));
+    expect(shop.provider.placed.filter((id) => id === order.id)).toHaveLength(1);
+    expect(await admin().ask(`/retry ${order.id}`, "cannot be retried")).toContain("delivered");
+    expect(await shop.app.wallet.ledger("telegram:1206")).not.toContainEqual(expect.objectContaining({ id: `refund:${order.id}` }));
+  });
+
+  it("never re-orders what was refunded, and clears an order's attention flag", async () => {
+    const refunded = await placeOrder(shop, 1207, "SB-NFX1", "wallet");
+    await shop.app.orders.transition(refunded.id, ["paid"], "failed");
+    await admin().ask(`/refund ${refunded.id}`, "refunded:");
+    await admin().ask(`/retry ${refunded.id}`, "already refunded");
+    expect(shop.provider.placed).not.toContain(refunded.id);
+
+    const stuck = await placeOrder(shop, 1207, "SB-TSEL10", "wallet", { phone: "081234567890" });
+    await shop.app.orders.update(stuck.id, () => ({ attention: "gave up polling" }));
+    await admin().ask(`/retry ${stuck.id}`, "processed again");
+    await eventually(async () => expect((await shop.app.orders.get(stuck.id))?.status).toBe("delivered"));
+    expect((await shop.app.orders.get(stuck.id))?.attention).toBeUndefined();
+  });
+});
+
+describe("/orders and /order", () => {
+  it("list orders and show one in full, never with delivered credentials", async () => {
+    const customer = buyer(telegram, 1208);
+    await customer.ask("/topup 100000", "added");
+    await customer.ask("SB-NFX1", "Check your order");
+    await customer.ask("1", "Choose how to pay");
+    customer.say("1");
+    const delivery = await customer.expect("Password:");
+    const password = /Password: (\S+)/.exec(delivery)![1]!;
+    const email = /Email: (\S+)/.exec(delivery)![1]!;
+    const orderId = /ORD-[A-Z0-9]{8,}/.exec(delivery)![0];
+
+    const list = await admin().ask("/orders", "Latest 1 orders");
+    expect(list).toContain(orderId);
+    expect(list).toContain("Netflix Premium 1 bulan");
+    expect(await admin().ask("/orders delivered 5", "Latest")).toContain(orderId);
+    await admin().ask("/orders failed", "No orders found");
+
+    const detail = await admin().ask(`/order ${orderId}`, "Buyer: telegram:1208");
+    for (const part of ["Netflix Premium 1 bulan", "SB-NFX1", "cost Rp 30.000", "Balance", "Our ref WB", "provider ref SBX-", "delivered", "History", "not shown in the group"]) {
+      expect(detail).toContain(part);
+    }
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("delivered: Netflix"));
+    const everything = postedTo(telegram, adminGroup.id).join("\n");
+    expect(everything).not.toContain(password);
+    expect(everything).not.toContain(email);
+  });
+});

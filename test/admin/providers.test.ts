@@ -1,0 +1,102 @@
+/**
+ * Provider commands and watching, with the ALxZen fake beside the sandbox: `/balance` (and the
+ * low-balance warning), `/deposit` posting a scannable QRIS in the group, the periodic
+ * low-balance alert (once, not on every check), and provider down/back notices.
+ */
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ProviderWatch } from "../../src/admin/provider-watch.js";
+import type { Msg } from "../../src/i18n.js";
+import { silentLogger } from "../../src/logger.js";
+import { AlxzenProvider } from "../../src/providers/alxzen.js";
+import type { ProviderId } from "../../src/providers/types.js";
+import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { adminGroup, CountingSandbox, eventually, owner, person, postedTo, startAdminShop, type AdminShop } from "./support.js";
+
+let telegram: FakeTelegram;
+let alxzen: FakeAlxzenServer;
+let shop: AdminShop;
+
+beforeEach(async () => {
+  telegram = await startFakeTelegram();
+  alxzen = await FakeAlxzenServer.start({ balance: 150_000 });
+  const provider = new AlxzenProvider({ baseUrl: alxzen.url, apiKey: alxzen.apiKey, logger: silentLogger, timeoutMs: 500, retryDelaysMs: [5] });
+  shop = await startAdminShop(telegram, {
+    env: { LOW_BALANCE_IDR: "200000" },
+    overrides: { providers: [new CountingSandbox(), provider] },
+    admin: { balanceEveryMs: 200 },
+  });
+});
+afterEach(async () => {
+  await shop.cleanup();
+  await telegram.close();
+  await alxzen.close();
+});
+
+const admin = () => person(telegram, adminGroup, owner);
+
+describe("/balance", () => {
+  it("shows each provider's balance and flags the ones below LOW_BALANCE_IDR", async () => {
+    const balances = await admin().ask("/balance", "Provider balances");
+    expect(balances).toContain("sandbox: Rp 10.000.000");
+    expect(balances).toMatch(/alxzen: Rp 150\.000\n⚠️ below Rp 200\.000/);
+    expect(balances).not.toMatch(/sandbox: Rp 10\.000\.000\n⚠️/);
+
+    // Reads are retried, and the periodic check reads too: enough failures to outlast both.
+    alxzen.enqueue("GET /account", ...Array.from({ length: 50 }, () => ({ kind: "html" as const, status: 502 as const })));
+    expect(await admin().ask("/balance", "Provider balances")).toContain("alxzen: could not be read (upstream)");
+  });
+
+  it("is checked periodically: a low balance is announced once while it stays low", async () => {
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("The alxzen balance is Rp 150.000, below Rp 200.000"));
+    await eventually(() => expect(alxzen.requestsTo("GET /account").length).toBeGreaterThanOrEqual(5));
+    await telegram.waitForIdle(300);
+    expect(postedTo(telegram, adminGroup.id).filter((text) => text.includes("The alxzen balance is"))).toHaveLength(1);
+  });
+});
+
+describe("/deposit", () => {
+  it("posts the provider's QRIS as an image that scans to the deposit payload", async () => {
+    const since = telegram.mark();
+    admin().say("/deposit alxzen 50rb");
+    const photo = await telegram.waitFor((m) => m.chatId === adminGroup.id && m.method === "sendPhoto", { since });
+    const deposit = alxzen.deposits[0]!;
+    expect(deposit.amount).toBe(50_000);
+    expect(photo.caption).toBe(`🏦 alxzen deposit ${deposit.depositId}: scan to pay Rp 50.000.`);
+    const png = PNG.sync.read(photo.photo!);
+    const decoded = jsQR.default(new Uint8ClampedArray(png.data), png.width, png.height);
+    expect(decoded?.data).toBe(`00020101021226570011ID.ESPAY.WWW${deposit.depositId}5802ID6304BEEF`);
+
+    expect(await admin().ask("/deposit alxzen 500", "refused the deposit")).toContain("(invalid_input)");
+    expect(await admin().ask("/deposit sandbox 50000", "no QRIS deposit")).toContain("sandbox");
+    expect(await admin().ask("/deposit aluy 50000", "no QRIS deposit")).toContain("aluy");
+    expect(alxzen.deposits).toHaveLength(1);
+  });
+});
+
+describe("provider health", () => {
+  it("announces a provider going down and coming back, once each", () => {
+    const lines: Msg[] = [];
+    let down: ProviderId[] = [];
+    const watch = new ProviderWatch({
+      catalog: { downProviders: () => down },
+      providers: new Map(),
+      notify: (line) => lines.push(line),
+      lowBalance: 0,
+      logger: silentLogger,
+    });
+    watch.checkHealth();
+    down = ["alxzen"];
+    watch.checkHealth();
+    watch.checkHealth();
+    down = [];
+    watch.checkHealth();
+    watch.checkHealth();
+    expect(lines).toEqual([
+      { key: "admin-notify-provider-down", args: { provider: "alxzen" } },
+      { key: "admin-notify-provider-up", args: { provider: "alxzen" } },
+    ]);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * Shop settings from the admin group: markup at each level (the most specific wins, prices
+ * change at once), hiding products, and the maintenance pause — and that all of them survive a
+ * restart, being kept in Redis.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseMarkupValue } from "../../src/admin/markup.js";
+import { AdminSettings } from "../../src/admin/settings.js";
+import type { MarkupRules } from "../../src/commerce/pricing.js";
+import { silentLogger } from "../../src/logger.js";
+import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { adminGroup, buyer, owner, person, startAdminShop, type AdminShop } from "./support.js";
+
+let telegram: FakeTelegram;
+let shop: AdminShop;
+
+beforeEach(async () => {
+  telegram = await startFakeTelegram();
+  shop = await startAdminShop(telegram, { env: { MARKUP_PERCENT: "0", MARKUP_FLAT: "0" } });
+});
+afterEach(async () => {
+  await shop.cleanup();
+  await telegram.close();
+});
+
+const admin = () => person(telegram, adminGroup, owner);
+const price = (code: string) => shop.app.catalog.view().find(code)?.price;
+
+describe("/markup", () => {
+  it("sets global, provider and product markups; the most specific one wins, at once", async () => {
+    // Sandbox costs: SB-ML86 Rp 18.000, SB-FF70 Rp 9.500.
+    expect(price("SB-ML86")).toBe(18_000);
+    await admin().ask("/markup global 10%", "is now 10%");
+    expect(price("SB-ML86")).toBe(19_800);
+    expect(price("SB-FF70")).toBe(10_450);
+
+    await admin().ask("/markup sandbox 2000", "is now Rp 2.000");
+    expect(price("SB-ML86")).toBe(20_000);
+    expect(price("SB-FF70")).toBe(11_500);
+
+    const product = await admin().ask("/markup sb-ml86 5%+500", "is now 5% + Rp 500");
+    expect(product).toContain("SB-ML86: cost Rp 18.000 → price Rp 19.400");
+    expect(price("SB-ML86")).toBe(19_400);
+    expect(price("SB-FF70")).toBe(11_500);
+
+    const shown = await admin().ask("/markup", "most specific rule wins");
+    expect(shown).toContain("global: 10%");
+    expect(shown).toContain("provider sandbox: Rp 2.000");
+    expect(shown).toContain("product SB-ML86: 5% + Rp 500");
+
+    // Menus show the new price to buyers straight away.
+    const customer = buyer(telegram, 1301);
+    await customer.ask("SB-ML86", "Send your ID");
+    await customer.ask("12345678 (1234)", "Price: Rp 19.400");
+
+    await admin().ask("/markup SB-ML86 off", "was removed");
+    expect(price("SB-ML86")).toBe(20_000);
+    await admin().ask("/markup sandbox off", "was removed");
+    expect(price("SB-ML86")).toBe(19_800);
+  });
+
+  it("refuses unknown targets and absurd values, changing nothing", async () => {
+    expect(await admin().ask("/markup alxzen 10%", "not enabled")).toContain("alxzen");
+    expect(await admin().ask("/markup NOPE-1 10%", "no product")).toContain("NOPE-1");
+    await admin().ask("/markup global 900%", "Usage:");
+    await admin().ask("/markup global ten", "Usage:");
+    expect(price("SB-ML86")).toBe(18_000);
+  });
+
+  it("reads the values admins type", () => {
+    expect(parseMarkupValue("10%")).toEqual({ percent: 10, flat: 0 });
+    expect(parseMarkupValue("2,5%")).toEqual({ percent: 2.5, flat: 0 });
+    expect(parseMarkupValue("Rp 2.000")).toEqual({ percent: 0, flat: 2_000 });
+    expect(parseMarkupValue("2rb")).toEqual({ percent: 0, flat: 2_000 });
+    expect(parseMarkupValue("5% + 1000")).toEqual({ percent: 5, flat: 1_000 });
+    expect(parseMarkupValue("0")).toEqual({ percent: 0, flat: 0 });
+    for (const bad of ["", "%", "5%+5%", "1000+2000", "-5%", "abc"]) expect(parseMarkupValue(bad), bad).toBeNull();
+  });
+});
+
+describe("/product", () => {
+  it("hides a product from buyers and shows it again", async () => {
+    await admin().ask("/product off sb-nfx1", "hidden from buyers");
+    expect(shop.app.catalog.view().find("SB-NFX1")).toBeUndefined();
+    await admin().ask("/product off SB-NFX1", "already hidden");
+    await admin().ask("/product on SB-NFX1", "shown to buyers again");
+    expect(shop.app.catalog.view().find("SB-NFX1")?.available).toBe(true);
+    await admin().ask("/product on SB-NFX1", "is not hidden");
+    await admin().ask("/product off NOPE-2", "no product");
+  });
+});
+
+describe("/maintenance", () => {
+  it("pauses buying with the admin's message while browsing still works", async () => {
+    await admin().ask("/maintenance on Back at 5 pm", "Buying is paused");
+    expect(shop.app.buyingPaused()).toBe("Back at 5 pm");
+    const customer = buyer(telegram, 1302);
+    await customer.ask("/topup 100000", "added");
+    await customer.ask("/menu", "choose a category");
+    await customer.ask("SB-NFX1", "Check your order");
+    await customer.ask("1", "Buying is paused: Back at 5 pm");
+    expect(await shop.app.orders.ofBuyer("telegram:1302")).toHaveLength(0);
+
+    expect(await admin().ask("/maintenance", "paused since")).toContain("telegram:501");
+    await admin().ask("/maintenance off", "open again");
+    expect(shop.app.buyingPaused()).toBeNull();
+    await admin().ask("/maintenance on", "Buyers see: The shop is under maintenance");
+  });
+});
+
+describe("settings", () => {
+  it("survive a restart: a new process loads the markup, hidden products and pause", async () => {
+    await admin().ask("/markup global 7%", "is now 7%");
+    await admin().ask("/markup sandbox 1000", "is now");
+    await admin().ask("/markup SB-FF70 3%", "is now");
+    await admin().ask("/product off SB-PANEL1", "hidden");
+    await admin().ask("/maintenance on Stocktaking", "paused");
+
+    let applied: { rules?: MarkupRules; hidden?: string[] } = {};
+    const restarted = new AdminSettings({
+      redis: shop.app.redis,
+      catalog: { setMarkup: (rules) => (applied = { ...applied, rules }), setHidden: (codes) => (applied = { ...applied, hidden: [...codes] }) },
+      defaultGlobal: { percent: 0, flat: 0 },
+      logger: silentLogger,
+    });
+    await restarted.load();
+    expect(applied.rules).toEqual({
+      global: { percent: 7, flat: 0 },
+      providers: { sandbox: { percent: 0, flat: 1_000 } },
+      products: { "SB-FF70": { percent: 3, flat: 0 } },
+    });
+    expect(applied.hidden).toEqual(["SB-PANEL1"]);
+    expect(restarted.buyingPaused()).toBe("Stocktaking");
+  });
+});
