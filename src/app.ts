@@ -21,6 +21,7 @@ import { OrderStore } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
 import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
+import { adminCommandHint } from "./admin/private-hint.js";
 import type { GroupHandler } from "./bot/inbound.js";
 import type { AluyProvider } from "./providers/aluy.js";
 import type { Provider, ProviderId } from "./providers/types.js";
@@ -162,6 +163,7 @@ export class App {
       sandbox: config.sandbox,
       payments: this.payments,
       aluy: (providers.get("aluy") as AluyProvider | undefined) ?? null,
+      privateCommandHint: adminCommandHint,
       buyingPaused: () => this.buyingPaused(),
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),

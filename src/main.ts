@@ -2,6 +2,7 @@
  * Entry point: config → logger → app → channels. With no configuration at all it opens the
  * console chat against the sandbox provider and an in-memory store.
  */
+import { attachAdmin } from "./admin/attach.js";
 import { App } from "./app.js";
 import { ConsoleChannel } from "./channels/console/console-channel.js";
 import { formatConfigProblems, loadConfig } from "./config.js";
@@ -21,11 +22,19 @@ const logger = createLogger({
 });
 
 const app = await App.create({ config, logger, providers: buildProviders(config, logger) });
+// Before start: the first buyer already sees the saved markup and pause, and every process
+// (workers too) reports the order changes it makes to the admin group.
+const admin = attachAdmin(app);
+await admin.ready;
 await app.start();
 
+const stop = async () => {
+  await admin.stop();
+  await app.stop();
+};
 const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");
-  await app.stop();
+  await stop();
   process.exit(0);
 };
 process.once("SIGINT", () => void shutdown("SIGINT"));
@@ -40,6 +49,6 @@ if (config.console) {
   });
   app.outbox.register(consoleChannel);
   await consoleChannel.run();
-  await app.stop();
+  await stop();
   process.exit(0);
 }

@@ -51,6 +51,8 @@ export interface ShopBotDeps {
   /** The owner's message while buying is paused, or null. */
   buyingPaused?: () => string | null;
   payments: PaymentService;
+  /** Answers an admin-only command typed in a private chat (a refusal with a hint), or null. */
+  privateCommandHint?: (inbound: Inbound, locale: Locale) => Answer | null;
   /** The aluy adapter, for the buyer's My VPS menu; absent when aluy is off. */
   aluy?: AluyProvider | null;
 }
@@ -103,6 +105,8 @@ export class ShopBot {
     const intent = parseIntent(inbound);
     const state = await this.deps.sessions.load(chat, buyer);
     const locale = state.locale ?? this.deps.defaultLocale;
+    const hint = this.deps.privateCommandHint?.(inbound, locale);
+    if (hint) return hint;
     const session = state.session ?? newSession(locale);
     const facts = this.facts(state.walletBalance);
 
