@@ -2,6 +2,8 @@
  * The Redis keys the admin side writes, beside the core's (`store/keys.ts`), so the whole admin
  * data model can be read in one place. The client's global prefix applies on top.
  */
+import { keys } from "../store/keys.js";
+
 export const adminKeys = {
   /** Hash of markup rules: field `global`, `provider:<id>` or `product:<code>` → JSON markup. */
   markup: () => "admin:markup",
@@ -12,5 +14,5 @@ export const adminKeys = {
   /** List of JSON audit entries, newest first, trimmed to a fixed length. */
   audit: () => "admin:audit",
   /** Set of buyer keys (`telegram:123`) that blocked the bot; broadcasts skip them. */
-  broadcastBlocked: () => "admin:broadcast:blocked",
+  broadcastBlocked: keys.blockedBuyers,
 } as const;

@@ -11,6 +11,8 @@ export const keys = {
   sessionDeadlines: () => "sess:deadlines",
   /** Every buyer who ever wrote to the bot (for broadcasts). */
   buyers: () => "buyers",
+  /** Buyers who blocked the bot (broadcasts skip them); a buyer who writes again is removed. */
+  blockedBuyers: () => "admin:broadcast:blocked",
   /** Wallet balance in rupiah (integer string). */
   wallet: (buyer: string) => `wallet:${buyer}`,
   /** Append-only ledger: list of JSON entries. */

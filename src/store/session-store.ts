@@ -48,7 +48,11 @@ export class SessionStore {
     pipeline.set(keys.session(chat), JSON.stringify(session), "EX", this.ttlSeconds);
     if (isMidCheckout(session)) pipeline.zadd(keys.sessionDeadlines(), session.updatedAt + this.ttlSeconds * 1000, chat);
     else pipeline.zrem(keys.sessionDeadlines(), chat);
-    if (buyer) pipeline.sadd(keys.buyers(), buyer);
+    if (buyer) {
+      pipeline.sadd(keys.buyers(), buyer);
+      // Writing to us means they no longer block us: broadcasts may reach them again.
+      pipeline.srem(keys.blockedBuyers(), buyer);
+    }
     await execOrThrow(pipeline);
   }
 
