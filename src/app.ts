@@ -26,6 +26,7 @@ import type { GroupHandler } from "./bot/inbound.js";
 import type { AluyProvider } from "./providers/aluy.js";
 import type { Provider, ProviderId } from "./providers/types.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
+import { ChatLock } from "./store/chat-lock.js";
 import { SessionStore } from "./store/session-store.js";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.js";
 import type { SocketFactory } from "./channels/whatsapp/socket.js";
@@ -164,6 +165,8 @@ export class App {
       payments: this.payments,
       aluy: (providers.get("aluy") as AluyProvider | undefined) ?? null,
       privateCommandHint: adminCommandHint,
+      // Several bot processes may get updates of one chat only in webhook mode.
+      ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
       buyingPaused: () => this.buyingPaused(),
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),

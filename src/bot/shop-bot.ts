@@ -19,6 +19,7 @@ import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.
 import type { Wallet } from "../commerce/wallet.js";
 import { maxTopup, minTopup, type PaymentService } from "../payments/payment-service.js";
 import { repliesSent, updatesHandled } from "../server/metrics.js";
+import type { ChatLock } from "../store/chat-lock.js";
 import type { SessionStore } from "../store/session-store.js";
 import { ChatQueue } from "./chat-queue.js";
 import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
@@ -51,6 +52,8 @@ export interface ShopBotDeps {
   /** The owner's message while buying is paused, or null. */
   buyingPaused?: () => string | null;
   payments: PaymentService;
+  /** Orders a chat's messages across processes (webhook mode with several bot processes). */
+  chatLock?: ChatLock;
   /** Answers an admin-only command typed in a private chat (a refusal with a hint), or null. */
   privateCommandHint?: (inbound: Inbound, locale: Locale) => Answer | null;
   /** The aluy adapter, for the buyer's My VPS menu; absent when aluy is off. */
@@ -74,7 +77,9 @@ export class ShopBot {
     const chat = chatKey(inbound);
     return this.queue.run(chat, async () => {
       try {
-        const answer = await this.handleInOrder(inbound, chat);
+        const answer = this.deps.chatLock
+          ? await this.deps.chatLock.run(chat, () => this.handleInOrder(inbound, chat))
+          : await this.handleInOrder(inbound, chat);
         updatesHandled.inc({ channel: inbound.channel, outcome: "ok" });
         repliesSent.inc({ channel: inbound.channel }, answer.replies.length);
         return answer;
