@@ -17,7 +17,7 @@ import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
 import { DeliveryVault, parseEncryptionKey } from "./commerce/delivery-vault.js";
 import { defaultFollowUpPlan, Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
-import { OrderStore } from "./commerce/orders.js";
+import { OrderStore, type Order } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
 import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
@@ -243,6 +243,7 @@ export class App {
     try {
       await this.payments.expireDue();
       await this.shop.notifyExpiredCheckouts();
+      await this.recoverWalletPayments();
     } catch (error) {
       this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "sweep failed");
     }
@@ -268,13 +269,39 @@ export class App {
     this.stopRelay = drainRelay(this.redis, this.whatsapp.channel, logger);
   }
 
-  /** Queues every order that was left mid-way (by a crash or a restart). */
+  /**
+   * Queues every order that was left mid-way (by a crash or a restart), under the name of its
+   * current step: an order whose run is still queued is not doubled (a pending order would
+   * otherwise be followed by two polling chains from then on), and a run a killed worker was in
+   * the middle of is handed to another worker by BullMQ's stalled-job check within seconds.
+   */
   async resumeUnfinishedOrders(): Promise<number> {
     const active = await this.orders.active();
-    const resumable = active.filter((order) => unfinished.has(order.status));
+    await this.recoverWalletPayments(active);
+    const after = await this.orders.active();
+    const resumable = after.filter((order) => unfinished.has(order.status));
     for (const order of resumable) await this.fulfilment.enqueue(order);
+    for (const order of after) if (order.notified === false) await this.fulfilment.tellOwedMessage(order);
     if (resumable.length > 0) this.options.logger.info({ count: resumable.length }, "resumed unfinished orders");
     return resumable.length;
+  }
+
+  /**
+   * A wallet order is created, debited and marked paid in three steps; a crash or a Redis outage
+   * between them leaves it `awaiting_payment`. If its `pay:` ledger entry exists the money was
+   * taken: the order is paid. If not, and it has waited a minute, it never will be: expired.
+   */
+  async recoverWalletPayments(active?: Order[]): Promise<void> {
+    const orders = active ?? (await this.orders.active());
+    for (const order of orders) {
+      if (order.status !== "awaiting_payment" || order.payment.method !== "wallet") continue;
+      if (await this.wallet.hasEntry(order.buyer, `pay:${order.id}`)) {
+        const paid = await this.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }), "recovered: wallet was debited");
+        if (paid) await this.fulfilment.enqueue(paid);
+      } else if (Date.now() - order.createdAt > 60_000) {
+        await this.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet was never debited");
+      }
+    }
   }
 
   /** Waits until no order of `buyer` has fulfilment work left, or `timeoutMs` passes. */

@@ -81,12 +81,15 @@ export class Fulfilment {
 
   /**
    * Queues the next step of an order. The run is named by the order's status and attempt
-   * count, so queueing the same step twice (a double tap, a repeated callback, the start-up
-   * sweep meeting a delayed job) runs it once.
+   * count, so queueing the same step twice (a double tap, a repeated callback) runs it once.
+   * A run that re-queues its own order without changing it (waiting out the placing grace, a
+   * lookup that failed) gives a `why`, which makes the name unique: under the same name the new
+   * run would be dropped as a duplicate of the one still running, and the order would stall.
    */
   async enqueue(order: Pick<Order, "id" | "status" | "attempts">, delayMs = 0, why = ""): Promise<void> {
     if (!this.jobs) throw new Error("fulfilment has no scheduler");
-    await this.jobs.schedule(order.id, delayMs, `${order.status}-${order.attempts}${why ? `-${why}` : ""}`);
+    const step = `${order.status}-${order.attempts}${why ? `-${why}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}` : ""}`;
+    await this.jobs.schedule(order.id, delayMs, step);
   }
 
   /** A run failed every retry: keep the order as it is and ask a person to look. */
@@ -270,9 +273,10 @@ export class Fulfilment {
       providerRef,
       payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
       delivered: this.deps.vault.seal(items),
+      notified: false,
     }));
     if (!delivered) return;
-    await this.tellBuyer(delivered, deliveryReply(delivered, items));
+    await this.tellOwed(delivered, deliveryReply(delivered, items));
   }
 
   private async fail(order: Order, reasonKey: string, detail?: string, providerRef?: string): Promise<void> {
@@ -298,16 +302,36 @@ export class Fulfilment {
     const order = await this.deps.orders.claimRefund(failed.id);
     if (!order) return; // An admin's retry moved it back to paid first, or it is refunded.
     await this.deps.wallet.credit(order.buyer, order.payment.amount, { id: `refund:${order.id}`, reason: "refund", orderId: order.id });
-    const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded");
+    const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded", () => ({ notified: false }));
     if (!refunded) return;
+    await this.tellOwed(refunded, await this.refundReply(refunded));
+  }
+
+  private async refundReply(order: Order) {
     const balance = await this.deps.wallet.balance(order.buyer);
-    await this.tellBuyer(
-      refunded,
-      textReply(
-        msg("order-failed", { order: order.id, reason: msg(order.failureReason ?? "provider-error-failed") }),
-        msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(balance) }),
-      ),
+    return textReply(
+      msg("order-failed", { order: order.id, reason: msg(order.failureReason ?? "provider-error-failed") }),
+      msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(balance) }),
     );
+  }
+
+  /**
+   * Sends the delivery or refund message of a final order that is still owed one (a process
+   * died between recording the outcome and telling the buyer). Called by the start-up sweep.
+   * Credentials come from the encrypted record; without an encryption key they were never
+   * stored, and the buyer is told to ask the shop.
+   */
+  async tellOwedMessage(order: Order): Promise<void> {
+    if (order.notified !== false) return;
+    if (order.status === "refunded") return this.tellOwed(order, await this.refundReply(order));
+    if (order.status !== "delivered" || !order.delivered) return;
+    const { items, secretsWithheld } = this.deps.vault.open(order.delivered, true);
+    await this.tellOwed(order, deliveryReply(order, items, secretsWithheld));
+  }
+
+  /** Tells the buyer, then records that they were told (so a crash in between re-sends, not loses). */
+  private async tellOwed(order: Order, reply: Reply): Promise<void> {
+    if (await this.tellBuyer(order, reply)) await this.deps.orders.update(order.id, () => ({ notified: true }));
   }
 
   private async needsAttention(order: Order, why: string): Promise<void> {
@@ -318,18 +342,22 @@ export class Fulfilment {
     await this.deps.alerts.alert(msg("admin-alert-attention", { order: order.id, why }), order.id);
   }
 
-  private async tellBuyer(order: Order, reply: ReturnType<typeof textReply>): Promise<void> {
+  /** Sends a message to the order's buyer; false when it could not be sent. */
+  private async tellBuyer(order: Order, reply: Reply): Promise<boolean> {
     try {
       await this.deps.outbox.send({ channel: order.channel, chatId: order.chatId, locale: order.locale }, [reply]);
+      return true;
     } catch (error) {
       this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
+      return false;
     }
   }
 }
 
 /** The message that hands over what was bought. */
-export function deliveryReply(order: Order, items: DeliveryItem[]) {
+export function deliveryReply(order: Order, items: DeliveryItem[], secretsWithheld = false): Reply {
   const lines: Msg[] = [msg("order-delivered", { order: order.id, product: order.product.name })];
   for (const item of items) lines.push(msg(`delivery-${item.label}`, { value: item.value }));
+  if (secretsWithheld) lines.push(msg("delivery-secrets-withheld"));
   return textReply(...lines);
 }

@@ -81,6 +81,11 @@ const orderSchema = z.object({
   failureReason: z.string().optional(),
   /** Set when a person must look at the order (unknown outcome, gave up polling). */
   attention: z.string().optional(),
+  /**
+   * False while a delivered or refunded order still owes its buyer the message: it then stays
+   * on the active list, so the start-up sweep sends it if a process died before it could.
+   */
+  notified: z.boolean().optional(),
   /** Set when a refund of this failed order has begun: it can no longer be retried. */
   refunding: z.boolean().optional(),
   /** Fulfilment attempts so far (placing + polling), for backoff. */
@@ -296,7 +301,7 @@ export class OrderStore {
       order.status,
       JSON.stringify(order),
       order.id,
-      finalStatuses.has(order.status) ? "1" : "0",
+      finalStatuses.has(order.status) && order.notified !== false ? "1" : "0",
       order.createdAt,
     );
     return result === 1;

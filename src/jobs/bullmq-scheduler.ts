@@ -48,15 +48,24 @@ export class BullmqScheduler implements JobScheduler {
           connection: connection(),
           prefix: options.prefix,
           concurrency: options.concurrency ?? 20,
+          // A killed worker's job is noticed within seconds, not BullMQ's default half minute, and
+          // may stall a few times (each crash) before it counts as failed: runs are idempotent.
+          lockDuration: 20_000,
+          stalledInterval: 10_000,
+          maxStalledCount: 5,
         })
       : null;
     this.worker?.on("failed", (job, error) => {
       if (!job) return;
-      if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        void options.deadLetter(job.data.orderId, error);
-      } else {
-        options.logger.warn({ orderId: job.data.orderId, attempt: job.attemptsMade, err: error.message }, "fulfilment job failed; BullMQ will retry");
-      }
+      // 'failed' fires for every failed attempt; only a job that stays failed is a dead letter
+      // (attempts spent, or stalled too often).
+      void job
+        .getState()
+        .then((state) => {
+          if (state === "failed") return options.deadLetter(job.data.orderId, error);
+          options.logger.warn({ orderId: job.data.orderId, attempt: job.attemptsMade, err: error.message }, "fulfilment job failed; BullMQ will retry");
+        })
+        .catch((stateError: unknown) => options.logger.warn({ err: String(stateError) }, "could not read a failed job's state"));
     });
     this.worker?.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment worker error"));
     // Without a listener, a connection error (Redis restarting, a close during start-up) would
