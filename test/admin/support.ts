@@ -29,7 +29,7 @@ const encryptionKey = "0f".repeat(32);
 
 const vectors = z
   .object({ static_valid: z.array(z.string()).min(1) })
-  .parse(JSON.parse(readFileSync("/work/shared/testdata/qris-vectors.json", "utf8")));
+  .parse(JSON.parse(readFileSync(new URL("../fixtures/qris-vectors.json", import.meta.url), "utf8")));
 
 /** The sandbox, counting purchases at the provider (a second purchase of one order is a double buy). */
 export class CountingSandbox implements Provider {

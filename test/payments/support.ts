@@ -25,7 +25,7 @@ import { testRedisUrl } from "../helpers/redis.js";
 
 const vectors = z
   .object({ static_valid: z.array(z.string()).min(1) })
-  .parse(JSON.parse(readFileSync("/work/shared/testdata/qris-vectors.json", "utf8")));
+  .parse(JSON.parse(readFileSync(new URL("../fixtures/qris-vectors.json", import.meta.url), "utf8")));
 
 /** The owner's static QRIS every test configures. */
 export const staticQris: string = vectors.static_valid[0]!;

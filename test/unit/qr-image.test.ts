@@ -9,7 +9,7 @@ import { toDynamicQris } from "../../src/payments/qris.js";
 
 const vectors = z
   .object({ static_valid: z.array(z.string()).min(1), static_with_amount_tag: z.string() })
-  .parse(JSON.parse(readFileSync("/work/shared/testdata/qris-vectors.json", "utf8")));
+  .parse(JSON.parse(readFileSync(new URL("../fixtures/qris-vectors.json", import.meta.url), "utf8")));
 
 /** A static with a non-ASCII merchant name (CRC computed independently), to prove scanners get UTF-8. */
 const UNICODE_STATIC =

@@ -20,7 +20,7 @@ const vectorsSchema = z.object({
   static_with_amount_tag: z.string(),
 });
 const vectors = vectorsSchema.parse(
-  JSON.parse(readFileSync("/work/shared/testdata/qris-vectors.json", "utf8")),
+  JSON.parse(readFileSync(new URL("../fixtures/qris-vectors.json", import.meta.url), "utf8")),
 );
 
 /**
