@@ -31,33 +31,8 @@ const vectors = z
   .object({ static_valid: z.array(z.string()).min(1) })
   .parse(JSON.parse(readFileSync(new URL("../fixtures/qris-vectors.json", import.meta.url), "utf8")));
 
-/** The sandbox, counting purchases at the provider (a second purchase of one order is a double buy). */
-export class CountingSandbox implements Provider {
-  readonly id = "sandbox" as const;
-  readonly placed: string[] = [];
-  private readonly inner = new SandboxProvider({ pendingMs: 50 });
-
-  listProducts(): Promise<ProviderProduct[]> {
-    return this.inner.listProducts();
-  }
-
-  getBalance(): Promise<ProviderBalance> {
-    return this.inner.getBalance();
-  }
-
-  placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    this.placed.push(request.orderId);
-    return this.inner.placeOrder(request);
-  }
-
-  getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
-    return this.inner.getStatus(ref);
-  }
-
-  findOrder(refId: string): Promise<OrderOutcome | null> {
-    return this.inner.findOrder(refId);
-  }
-}
+import { CountingSandbox } from "../helpers/counting-sandbox.js";
+export { CountingSandbox };
 
 export interface AdminShop extends TestApp {
   admin: AdminHandle;

@@ -33,33 +33,8 @@ export const staticQris: string = vectors.static_valid[0]!;
 /** Callback secret of the tests that listen for callbacks. */
 export const callbackSecret = "test-callback-secret-0123456789";
 
-/** The sandbox, counting purchases at the provider (a second purchase is a double buy). */
-export class CountingSandbox implements Provider {
-  readonly id = "sandbox" as const;
-  readonly placed: string[] = [];
-  private readonly inner = new SandboxProvider({ pendingMs: 50 });
-
-  listProducts(): Promise<ProviderProduct[]> {
-    return this.inner.listProducts();
-  }
-
-  getBalance(): Promise<ProviderBalance> {
-    return this.inner.getBalance();
-  }
-
-  placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    this.placed.push(request.orderId);
-    return this.inner.placeOrder(request);
-  }
-
-  getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
-    return this.inner.getStatus(ref);
-  }
-
-  findOrder(refId: string): Promise<OrderOutcome | null> {
-    return this.inner.findOrder(refId);
-  }
-}
+import { CountingSandbox } from "../helpers/counting-sandbox.js";
+export { CountingSandbox };
 
 /** One message the shop sent a buyer on its own (through the outbox). */
 export interface Told {
