@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { compiledHostEntry } from "./compile.js";
 import type { HostCommands, HostHello, HostRequest, HostResponse, HostSpec } from "./host-protocol.js";
 
 const hostEntry = fileURLToPath(new URL("./host.ts", import.meta.url));
@@ -21,16 +22,24 @@ export interface BotHost {
   stop(): Promise<void>;
 }
 
+/** How to run a bot process. */
+export interface HostOptions {
+  cpuProfile: boolean;
+  nodeOptions?: readonly string[];
+  /** Run the JavaScript of compile.ts's {@link compileHost} (call it first) with plain node, not tsx. */
+  compiled?: boolean;
+}
+
 /** Starts a bot process and resolves once it polls the fake. */
-export async function startHost(label: string, spec: HostSpec, options: { cpuProfile: boolean; nodeOptions?: readonly string[] }): Promise<BotHost> {
-  const execArgv = ["--import", "tsx", "--expose-gc", ...(options.nodeOptions ?? [])];
+export async function startHost(label: string, spec: HostSpec, options: HostOptions): Promise<BotHost> {
+  const execArgv = [...(options.compiled ? [] : ["--import", "tsx"]), "--expose-gc", ...(options.nodeOptions ?? [])];
   if (options.cpuProfile) {
     // One directory per bot: Node writes a profile per thread (tsx's loader runs in its own).
     const dir = `${profileDir}${label}-${Date.now()}`;
     mkdirSync(dir, { recursive: true });
     execArgv.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
   }
-  const child = fork(hostEntry, [], { execArgv, env: { ...process.env, BENCH_HOST_SPEC: JSON.stringify(spec) }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(options.compiled ? compiledHostEntry : hostEntry, [], { execArgv, env: { ...process.env, BENCH_HOST_SPEC: JSON.stringify(spec) }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   try {
     await hello(child, label);
   } catch (error) {

@@ -30,7 +30,7 @@ import { ChatLock } from "./store/chat-lock.js";
 import { SessionStore } from "./store/session-store.js";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.js";
 import type { SocketFactory } from "./channels/whatsapp/socket.js";
-import { startWhatsApp, type RunningWhatsApp } from "./channels/whatsapp/start.js";
+import type { RunningWhatsApp } from "./channels/whatsapp/start.js";
 import { drainRelay, WhatsAppRelaySender } from "./channels/whatsapp/relay.js";
 
 export interface AppOptions {
@@ -220,7 +220,7 @@ export class App {
     await this.checkRedisDurability();
     // WhatsApp first, so its channel is registered before resumed orders send anything (a send
     // waits for the connection). One process holds it (a Redis lock); workers never do.
-    if (this.options.config.WHATSAPP_ENABLED && this.options.config.ROLE !== "worker") this.startWhatsApp();
+    if (this.options.config.WHATSAPP_ENABLED && this.options.config.ROLE !== "worker") await this.startWhatsApp();
     await this.catalog.init();
     this.catalog.start();
     await this.resumeUnfinishedOrders();
@@ -249,8 +249,11 @@ export class App {
     }
   }
 
-  private startWhatsApp(): void {
+  private async startWhatsApp(): Promise<void> {
     const { config, logger } = this.options;
+    // Loaded only when WhatsApp is on: Baileys and its protobufs cost ~70 MB of memory and a
+    // second of start-up that a Telegram-only shop should not pay.
+    const { startWhatsApp } = await import("./channels/whatsapp/start.js");
     const adminChat = config.TELEGRAM_ADMIN_CHAT_ID;
     this.whatsapp = startWhatsApp({
       config,

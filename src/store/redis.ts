@@ -4,7 +4,6 @@
  * has exactly one implementation.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import RedisMock from "ioredis-mock";
 
 export type { Redis } from "ioredis";
 
@@ -26,9 +25,18 @@ const failFast: RedisOptions = {
   retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
 };
 
+/** The clients {@link connectRedis} made in memory. */
+const inMemory = new WeakSet<Redis>();
+
 /** Connects to Redis, or to an in-memory stand-in when no URL is given. Resolves once ready. */
 export async function connectRedis({ url, keyPrefix }: RedisConnectOptions): Promise<Redis> {
-  if (!url) return new RedisMock({ keyPrefix }) as unknown as Redis;
+  if (!url) {
+    // Imported only here: a production process with a real Redis should not carry the stand-in.
+    const { default: RedisMock } = await import("ioredis-mock");
+    const redis = new RedisMock({ keyPrefix }) as unknown as Redis;
+    inMemory.add(redis);
+    return redis;
+  }
   const redis = new Redis(url, { ...failFast, keyPrefix, lazyConnect: true });
   // Without the offline queue, commands sent before "ready" fail; so wait for it, once.
   await redis.connect();
@@ -37,7 +45,7 @@ export async function connectRedis({ url, keyPrefix }: RedisConnectOptions): Pro
 
 /** True when the client is an in-memory stand-in (no durability, single process only). */
 export function isInMemory(redis: Redis): boolean {
-  return redis instanceof (RedisMock as unknown as typeof Redis);
+  return inMemory.has(redis);
 }
 
 /**
