@@ -1,6 +1,6 @@
 /**
  * Sessions in Redis. One read per message (`MGET` of the session, the chat's locale and, when
- * asked, the buyer's wallet) and one pipelined write, so a message costs two round trips.
+ * asked, the buyer's wallet) and one scripted write, so a message costs two round trips.
  * Mid-checkout sessions are also put on a deadline list so the buyer can be told when the
  * checkout expired.
  */
@@ -8,7 +8,23 @@ import { isLocale, type Locale } from "../i18n.js";
 import { isMidCheckout, parseSession, type Session } from "../bot/session.js";
 import { claimDue } from "./deadlines.js";
 import { keys } from "./keys.js";
-import type { Redis } from "./redis.js";
+import { defineScript, type Redis } from "./redis.js";
+
+// KEYS: session, checkout deadlines, buyers, blocked buyers. ARGV: session JSON, TTL seconds,
+// chat, deadline (ms; "" when not mid-checkout), buyer ("" when none).
+// One script instead of a pipeline of four: one command for Redis to parse and for ioredis to
+// build, on every message.
+const saveScript = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3]) else redis.call('ZREM', KEYS[2], ARGV[3]) end
+if ARGV[5] ~= '' then
+  redis.call('SADD', KEYS[3], ARGV[5])
+  redis.call('SREM', KEYS[4], ARGV[5])
+end
+return 1
+`;
+
+type SaveCommand = (session: string, deadlines: string, buyers: string, blocked: string, json: string, ttlSeconds: number, chat: string, deadline: number | "", buyer: string) => Promise<number>;
 
 /** What one message needs from Redis before it can be handled. */
 export interface ChatState {
@@ -24,10 +40,14 @@ export interface ExpiredCheckout {
 }
 
 export class SessionStore {
+  private readonly saveCommand: SaveCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.saveCommand = defineScript<SaveCommand>(redis, "saveSession", 4, saveScript);
+  }
 
   /** Loads a chat's session and locale (and a wallet balance) in one round trip. */
   async load(chat: string, buyer?: string): Promise<ChatState> {
@@ -42,18 +62,14 @@ export class SessionStore {
     return state;
   }
 
-  /** Saves a session (with its idle TTL), and notes the buyer, in one round trip. */
+  /**
+   * Saves a session (with its idle TTL), puts a mid-checkout chat on the deadline list (or takes
+   * it off), and notes the buyer, in one round trip. A buyer who writes to us no longer blocks
+   * us, so broadcasts may reach them again.
+   */
   async save(chat: string, session: Session, buyer?: string): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    pipeline.set(keys.session(chat), JSON.stringify(session), "EX", this.ttlSeconds);
-    if (isMidCheckout(session)) pipeline.zadd(keys.sessionDeadlines(), session.updatedAt + this.ttlSeconds * 1000, chat);
-    else pipeline.zrem(keys.sessionDeadlines(), chat);
-    if (buyer) {
-      pipeline.sadd(keys.buyers(), buyer);
-      // Writing to us means they no longer block us: broadcasts may reach them again.
-      pipeline.srem(keys.blockedBuyers(), buyer);
-    }
-    await execOrThrow(pipeline);
+    const deadline = isMidCheckout(session) ? session.updatedAt + this.ttlSeconds * 1000 : "";
+    await this.saveCommand(keys.session(chat), keys.sessionDeadlines(), keys.buyers(), keys.blockedBuyers(), JSON.stringify(session), this.ttlSeconds, chat, deadline, buyer ?? "");
   }
 
   /** Remembers a chat's language beyond the session. */
@@ -68,12 +84,4 @@ export class SessionStore {
   async claimExpired(now = Date.now(), limit = 100): Promise<string[]> {
     return claimDue(this.redis, keys.sessionDeadlines(), now, limit);
   }
-}
-
-/** Runs a pipeline and throws the first command error (ioredis reports them per command). */
-export async function execOrThrow(pipeline: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([error]) => error);
-  if (failed?.[0]) throw failed[0];
-  return results.map(([, value]) => value);
 }
