@@ -10,12 +10,13 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
-import type { Update } from "grammy/types";
+import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { locales, type Locale, type Translator } from "../../i18n.js";
 import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
 import type { ChannelSender } from "../../bot/outbox.js";
 import type { Reply } from "../../bot/reply.js";
+import { allowedUpdates, pollingConcurrency } from "./runner-settings.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
 
 /** Telegram's limit for one message's text. */
@@ -30,7 +31,7 @@ export interface TelegramChannelOptions {
   logger: Logger;
   handle: InboundHandler;
   handleGroup?: GroupHandler;
-  /** Polling: how many updates may be handled at once (across chats). */
+  /** Polling: how many updates may be handled at once (across chats); default {@link pollingConcurrency}. */
   concurrency?: number;
 }
 
@@ -61,8 +62,8 @@ export class TelegramChannel implements ChannelSender {
     await this.registerCommands();
     await this.bot.api.deleteWebhook();
     this.runner = run(this.bot, {
-      runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
-      sink: { concurrency: this.options.concurrency ?? 500 },
+      runner: { fetch: { allowed_updates: [...allowedUpdates] } },
+      sink: { concurrency: this.options.concurrency ?? pollingConcurrency },
     });
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram long polling started");
   }
@@ -71,7 +72,7 @@ export class TelegramChannel implements ChannelSender {
   async startWebhook(url: string, secretToken: string): Promise<void> {
     await this.bot.init();
     await this.registerCommands();
-    await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: ["message", "callback_query"] });
+    await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...allowedUpdates] });
     this.webhookSet = true;
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
   }
@@ -125,15 +126,25 @@ export class TelegramChannel implements ChannelSender {
   private async onButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query?.data || !ctx.from) return;
-    await ctx.answerCallbackQuery().catch(() => undefined);
+    // Stops the button's spinner; sent alongside the handling, not before it, to save a round trip
+    // of latency. Awaited at the end so the update is not finished while it is still in flight.
+    const answered = ctx.answerCallbackQuery().catch(() => undefined);
+    try {
+      await this.answerButton(ctx, query, query.data);
+    } finally {
+      await answered;
+    }
+  }
+
+  private async answerButton(ctx: Context, query: CallbackQuery, data: string): Promise<void> {
     const chat = query.message?.chat;
-    if (!chat || chat.type !== "private") return;
+    if (!chat || chat.type !== "private" || !ctx.from) return;
     const answer = await this.options.handle({
       channel: "telegram",
       chatId: String(chat.id),
       userId: String(ctx.from.id),
       isGroup: false,
-      action: query.data,
+      action: data,
       displayName: ctx.from.first_name,
     });
     const [first, ...rest] = answer.replies;
