@@ -48,7 +48,7 @@ describe("Pacer", () => {
     const gaps = sent.slice(1).map((item, index) => item.at - sent[index]!.at);
     for (const gap of gaps) {
       expect(gap).toBeGreaterThanOrEqual(500); // 2 per second
-      expect(gap).toBeLessThanOrEqual(750); // + at most 50 % jitter
+      expect(gap).toBeLessThanOrEqual(600); // + at most 20 % jitter
     }
     expect(new Set(gaps).size).toBeGreaterThan(1); // the rhythm varies
   });

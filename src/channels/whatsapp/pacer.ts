@@ -25,6 +25,9 @@ export const realClock: Clock = {
     }),
 };
 
+/** See {@link PacerOptions.jitter}. */
+const defaultJitter = 0.2;
+
 /** One WhatsApp message to send. */
 export type SendStep = () => Promise<void>;
 
@@ -32,7 +35,11 @@ export type SendStep = () => Promise<void>;
 export interface PacerOptions {
   /** Messages per second across all recipients. */
   perSecond: number;
-  /** Extra random share of the interval added to each gap (0.5 → gaps of 1×–1.5× the interval). */
+  /**
+   * Extra random share of the interval added to each gap (0.2, the default → gaps of 1×–1.2× the
+   * interval, averaging ~0.9× the rate: enough variation that the rhythm is not machine-exact,
+   * without giving up a fifth of the configured rate as a wider jitter would).
+   */
   jitter?: number;
   /** Retries of a step refused for rate reasons before its batch fails. */
   retries?: number;
@@ -157,7 +164,7 @@ export class Pacer {
     const wait = this.nextSlotAt - this.clock.now();
     if (wait > 0) await this.clock.sleep(wait);
     const interval = 1000 / this.options.perSecond;
-    this.nextSlotAt = this.clock.now() + interval * (1 + this.random() * (this.options.jitter ?? 0.5));
+    this.nextSlotAt = this.clock.now() + interval * (1 + this.random() * (this.options.jitter ?? defaultJitter));
   }
 
   /** Exponential back-off with "equal jitter": half fixed, half random, so retries spread out. */
