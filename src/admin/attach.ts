@@ -12,7 +12,7 @@ import { AdminBot } from "./admin-bot.js";
 import { AdminGroup, adminGroupTargets } from "./admin-group.js";
 import { AdminNotifier } from "./admin-notifier.js";
 import { AuditLog } from "./audit-log.js";
-import { Broadcaster } from "./broadcast.js";
+import { Broadcaster, defaultTelegramBroadcastPerSecond } from "./broadcast.js";
 import { AdminOperations } from "./operations.js";
 import { ProviderWatch } from "./provider-watch.js";
 import { AdminSettings } from "./settings.js";
@@ -29,10 +29,7 @@ export interface AttachAdminOptions {
   balanceEveryMs?: number;
   /** How often settings are re-read, to pick up changes made by another process (default 1 min). */
   settingsReloadMs?: number;
-  /**
-   * Broadcast messages per second on Telegram (default 25: under the ~30/s limit with room for
-   * the bot's normal replies, which share it).
-   */
+  /** Broadcast messages per second on Telegram (default {@link defaultTelegramBroadcastPerSecond}). */
   telegramBroadcastPerSecond?: number;
   /** How often broadcast progress is posted (default 10 s). */
   broadcastProgressEveryMs?: number;
@@ -79,7 +76,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
     audit,
     logger,
     locale,
-    perSecond: { telegram: options.telegramBroadcastPerSecond ?? 25, whatsapp: config.WHATSAPP_SEND_PER_SECOND },
+    perSecond: { telegram: options.telegramBroadcastPerSecond ?? defaultTelegramBroadcastPerSecond, whatsapp: config.WHATSAPP_SEND_PER_SECOND },
     ...(options.broadcastProgressEveryMs !== undefined ? { progressEveryMs: options.broadcastProgressEveryMs } : {}),
   });
   const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment, outbox: app.outbox, logger });
