@@ -83,16 +83,17 @@ export function present(session: Session, facts: CheckoutFacts, notices: Msg[] =
   }
   const menuId = session.menuSeq + 1;
   const next: Session = { ...session, step, menuSeq: menuId, menu: { id: menuId, entries: view.entries } };
-  const replies: Reply[] = [];
-  if (notices.length > 0) replies.push({ kind: "text", text: notices });
-  replies.push({
+  // Notices ("cancelled", "that menu expired") head the menu instead of a message of their own:
+  // one message to read, and a tapped menu can still be edited in place.
+  const menu: Reply = {
     kind: "menu",
+    ...(notices.length > 0 ? { notices } : {}),
     title: view.title,
     items: view.items,
     menuId,
     ...(view.footer ? { footer: view.footer } : {}),
-  });
-  return { session: next, replies };
+  };
+  return { session: next, replies: [menu] };
 }
 
 type View = { kind: "menu"; title: Msg[]; items: MenuItem[]; entries: MenuEntry[]; footer?: Msg } | { kind: "gone" };

@@ -14,6 +14,8 @@ export type Reply =
   | { kind: "text"; text: Msg | Msg[] }
   | {
       kind: "menu";
+      /** Said first, in the same message (e.g. "cancelled", "that menu expired"). */
+      notices?: Msg[];
       title: Msg | Msg[];
       items: MenuItem[];
       /** Identifies the menu in callback data, so a tap on an older menu is recognised as stale. */

@@ -34,14 +34,20 @@ export function renderText(translator: Translator, locale: Locale, reply: Reply,
       });
       const items = reply.items.map((item, index) => `${index + 1}. ${translator.render(locale, item.label)}`);
       const footer = reply.footer ? [translator.render(locale, reply.footer)] : [];
-      return [...title, "", ...items, ...(footer.length > 0 ? ["", ...footer] : [])].join("\n");
+      return [...noticeLines(translator, locale, reply), ...title, "", ...items, ...(footer.length > 0 ? ["", ...footer] : [])].join("\n");
     }
   }
 }
 
-/** The title of a menu, without its items (Telegram shows items as buttons). */
+/** The title of a menu, after its notices, without its items (Telegram shows items as buttons). */
 export function renderMenuTitle(translator: Translator, locale: Locale, reply: Extract<Reply, { kind: "menu" }>): string {
-  return lines(translator, locale, reply.title);
+  return [...noticeLines(translator, locale, reply), lines(translator, locale, reply.title)].join("\n");
+}
+
+/** A menu's notices, then a blank line to set them off from the title; nothing without notices. */
+function noticeLines(translator: Translator, locale: Locale, reply: Extract<Reply, { kind: "menu" }>): string[] {
+  if (!reply.notices || reply.notices.length === 0) return [];
+  return [...reply.notices.map((message) => translator.render(locale, message)), ""];
 }
 
 /** A menu's items as buttons, numbered so a typed number and a tap match. */

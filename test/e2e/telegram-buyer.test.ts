@@ -126,10 +126,12 @@ describe("a buyer on Telegram", () => {
 
     // The first menu's buttons still show in the chat; tapping one must not open "Top-up game".
     telegram.tapButton(1003, 1003, first.messageId, (staleData as { callback_data: string }).callback_data);
+    // The tapped menu is replaced in place by the notice and the current menu, with fresh buttons.
     const answer = await eka.expect("kedaluwarsa");
+    expect(answer.messageId).toBe(first.messageId);
+    expect(textOf(answer)).toContain("pilih kategori");
     expect(textOf(answer)).not.toContain("Top-up game — pilih");
-    const current = await eka.expect("pilih kategori");
-    expect(current.seq).toBeGreaterThan(answer.seq);
+    expect(inlineButtons(answer)).not.toContainEqual(staleData);
 
     // Forged data gets the same treatment.
     telegram.tapButton(1003, 1003, first.messageId, "m9:evil:payload", { allowMissingButton: true });

@@ -148,9 +148,9 @@ const itemKeys = (result: StepResult) => menuOf(result).items.map((item) => item
 const titleKeys = (result: StepResult) => asList(menuOf(result).title).map((message) => message.key);
 const render = (reply: Reply) => renderText(translator, "id", reply);
 
-/** The messages shown before the menu (notices). */
+/** The messages shown before the menu's title (notices), in the menu or as texts of their own. */
 function notices(result: StepResult): Msg[] {
-  return result.replies.flatMap((reply) => (reply.kind === "text" ? asList(reply.text) : []));
+  return result.replies.flatMap((reply) => (reply.kind === "text" ? asList(reply.text) : reply.kind === "menu" ? (reply.notices ?? []) : []));
 }
 const noticeKeys = (result: StepResult) => notices(result).map((message) => message.key);
 
@@ -437,7 +437,9 @@ describe("checkout: stale and wrong choices", () => {
     const result = chat.type("9");
     expect(notices(result)).toEqual([{ key: "menu-bad-number", args: { count: 3 } }]);
     expect(chat.session.step).toEqual({ name: "group", category: "game" });
-    expect(render(result.replies[0]!)).toBe("Nomor itu tidak ada di menu. Pilih 1–3.");
+    // The notice heads the same message as the menu, set off by a blank line.
+    expect(result.replies).toHaveLength(1);
+    expect(render(result.replies[0]!)).toMatch(/^Nomor itu tidak ada di menu\. Pilih 1–3\.\n\n.*Top-up game — pilih:\n\n1\. /);
   });
 
   // With no menu on screen yet (a new chat, or right after an order) a number cannot mean
