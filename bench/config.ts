@@ -4,6 +4,7 @@
  * also be set on its own, e.g. `BENCH_BROADCAST_N=300 npm run bench`.
  */
 import { z } from "zod";
+import { defaultTelegramBroadcastPerSecond } from "../src/admin/broadcast.js";
 
 /** The names accepted by `BENCH_ONLY` (comma-separated), in run order. */
 export const benchNames = ["qris", "throughput", "memory", "slow-provider", "pacing"] as const;
@@ -29,16 +30,12 @@ export interface BenchConfig {
    * bigger young generation); the what-if runs when this or {@link whatIfSinkConcurrency} is set.
    */
   whatIfNodeOptions: readonly string[];
-  /** Runner sink concurrency of that what-if shop process (the app's default is 500); null = default. */
+  /** Runner sink concurrency of that what-if shop process (the app default is `pollingConcurrency`, 64); null = default. */
   whatIfSinkConcurrency: number | null;
   /** A reply that takes longer counts as lost and the buyer starts over. */
   replyTimeoutMs: number;
   broadcastN: number;
-  /**
-   * The Broadcaster's Telegram rate. Its doc keeps headroom below Telegram's 30/s, and the
-   * wiring that will choose the value does not exist yet, so 28/s by default; the fake enforces
-   * 30/s regardless.
-   */
+  /** The Broadcaster's Telegram rate: the app's default unless set; the fake enforces 30/s regardless. */
   telegramBroadcastRate: number;
   /** A second, shorter broadcast at this rate to show the effect of headroom; 0 = skip. */
   telegramWhatIfRate: number;
@@ -89,7 +86,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     whatIfSinkConcurrency: pick<number | null>("BENCH_WHATIF_SINK", positive, null, null),
     replyTimeoutMs: pick("BENCH_REPLY_TIMEOUT_MS", positive, 10_000, 5_000),
     broadcastN,
-    telegramBroadcastRate: pick("BENCH_TG_RATE", z.coerce.number().positive(), 28, 28),
+    telegramBroadcastRate: pick("BENCH_TG_RATE", z.coerce.number().positive(), defaultTelegramBroadcastPerSecond, defaultTelegramBroadcastPerSecond),
     telegramWhatIfRate: pick("BENCH_TG_WHATIF_RATE", z.coerce.number().nonnegative(), 30, 0),
     telegramWhatIfN: pick("BENCH_TG_WHATIF_N", positive, Math.max(1, Math.round(broadcastN / 10)), 1),
     qrisN: pick("BENCH_QRIS_N", positive, 84, 21),

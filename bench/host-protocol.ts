@@ -13,7 +13,7 @@ export const hostSpecSchema = z.object({
   telegram: z.object({ url: z.url(), token: z.string().min(1) }),
   /**
    * What-if: replace the app's Telegram channel with one whose runner handles at most this many
-   * updates at once (TelegramChannel's `concurrency`; the app leaves it at its default of 500).
+   * updates at once (TelegramChannel's `concurrency`; default `pollingConcurrency` in src/channels/telegram/runner-settings.ts).
    */
   sinkConcurrency: z.number().int().positive().optional(),
   /** Adds the odzreshop adapter, pointed at a fake, next to the sandbox (slow-provider benchmark). */

@@ -8,6 +8,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver, type Performance
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
+import { allowedUpdates, pollingConcurrency } from "../src/channels/telegram/runner-settings.js";
 import type { Provider } from "../src/providers/types.js";
 import { hostSpecSchema, type CatalogEntry, type HostCommands, type HostHello, type HostRequest, type HostResponse, type HostSpec } from "./host-protocol.js";
 import { countRedis, type RedisCounts } from "./redis-count.js";
@@ -86,8 +87,8 @@ async function startEcho(spec: HostSpec): Promise<RunningBot> {
   await bot.init();
   await bot.api.deleteWebhook();
   const runner = run(bot, {
-    runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
-    sink: { concurrency: 500 },
+    runner: { fetch: { allowed_updates: [...allowedUpdates] } },
+    sink: { concurrency: spec.sinkConcurrency ?? pollingConcurrency },
   });
   return {
     redis: null,

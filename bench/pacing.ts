@@ -228,7 +228,7 @@ export async function pacingBench(config: BenchConfig): Promise<BenchResult[]> {
     "'peak in any 1 s' counts accepted messages by the fake's millisecond timestamps, so it can read one above the limit the fake enforced.",
   ];
   const whatsappNotes = [
-    `WhatsApp: WhatsAppChannel.send → Pacer (production options: WHATSAPP_SEND_PER_SECOND=${whatsapp.limit}, default jitter 0.5, 4 retries) → a socket refusing (rate-overlimit) beyond that rate in any 1 s window, all in virtual time. The Pacer adds 0–50 % random jitter to every gap on purpose (anti-spam), so it averages about 0.8x the configured rate; the jitter-0 what-if shows the pacer otherwise holds the rate exactly. A broadcast also passes the Broadcaster's own real-time SendPacer, which is not part of this run.`,
+    `WhatsApp: WhatsAppChannel.send → Pacer (production options: WHATSAPP_SEND_PER_SECOND=${whatsapp.limit}, default jitter 0.2, 4 retries) → a socket refusing (rate-overlimit) beyond that rate in any 1 s window, all in virtual time. The Pacer adds 0–20 % random jitter to every gap on purpose (anti-spam), so it averages about 0.91x the configured rate (0.8x with the 50 % it used before); the jitter-0 what-if shows the pacer otherwise holds the rate exactly. A broadcast also passes the Broadcaster's own real-time SendPacer, which is not part of this run.`,
   ];
   return [
     pacingResult(telegram, "3 telegram broadcast", { targeted: true, notes: telegramNotes }),

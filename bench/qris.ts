@@ -15,9 +15,12 @@ import type { BenchConfig } from "./config.js";
 import { fmt, row, type BenchResult } from "./report.js";
 import { median } from "./stats.js";
 
-const vectorsFile = "/work/shared/testdata/qris-vectors.json";
+const vectorsFile = new URL("../test/fixtures/qris-vectors.json", import.meta.url);
 /** Pairs of rounds; short rounds keep each pair close together in time. */
 const rounds = 21;
+
+/** pngjs options (filterType is not in @types/qrcode, so not an object literal below). */
+const pngFilterUp = { deflateLevel: 9, filterType: 2 };
 
 /** renderQrPng's options, repeated here so the bare render draws exactly the same image. */
 const bareOptions: QRCode.QRCodeToBufferOptions = {
@@ -26,6 +29,7 @@ const bareOptions: QRCode.QRCodeToBufferOptions = {
   margin: 4,
   scale: 6,
   color: { dark: "#000000ff", light: "#ffffffff" },
+  rendererOpts: pngFilterUp,
 };
 
 /** The owner's static QRIS from the shared test vectors. */
@@ -52,6 +56,9 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
   const perRound = Math.max(1, Math.ceil(config.qrisN / rounds));
   const full = (i: number) => renderQrPng(toDynamicQris(base, amounts[i % amounts.length]!));
   const bare = (i: number) => QRCode.toBuffer(payloads[i % payloads.length]!, bareOptions);
+  // What the shop rendered before it chose a PNG filter: qrcode's defaults, which try all five.
+  const { rendererOpts: _chosenFilter, ...defaultOptions } = bareOptions;
+  const defaults = (i: number) => QRCode.toBuffer(payloads[i % payloads.length]!, defaultOptions);
   const payloadOnly = (i: number) => toDynamicQris(base, amounts[i % amounts.length]!);
 
   // Same image either way, or the comparison would be meaningless.
@@ -62,6 +69,7 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
   const fullMs: number[] = [];
   const bareMs: number[] = [];
   const payloadMs: number[] = [];
+  const defaultsMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const offset = round * perRound;
     if (round % 2 === 0) {
@@ -72,6 +80,7 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
       fullMs.push(await timeEach(perRound, (i) => full(offset + i)));
     }
     payloadMs.push(await timeEach(perRound * 10, (i) => payloadOnly(offset + i)));
+    defaultsMs.push(await timeEach(perRound, (i) => defaults(offset + i)));
   }
   const fullMedian = median(fullMs);
   const bareMedian = median(bareMs);
@@ -90,6 +99,13 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
         target: "<= 1.2x bare",
         met: pairedRatio <= 1.2,
       }),
+      row({
+        bench: "4 qris, change",
+        metric: "ms per order image, Up filter vs qrcode's default PNG filters",
+        value: fullMedian,
+        unit: "ms",
+        baseline: { label: "default filters", value: median(defaultsMs) },
+      }),
     ],
     details: [
       {
@@ -99,6 +115,7 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
           ["toDynamicQris + renderQrPng", fmt(fullMedian), fmt(1000 / fullMedian), spread(fullMs)],
           ["qrcode.toBuffer (same payload, same options)", fmt(bareMedian), fmt(1000 / bareMedian), spread(bareMs)],
           ["toDynamicQris alone", fmt(median(payloadMs)), fmt(1000 / median(payloadMs)), spread(payloadMs)],
+          ["qrcode.toBuffer, default PNG filters (before the change)", fmt(median(defaultsMs)), fmt(1000 / median(defaultsMs)), spread(defaultsMs)],
         ],
       },
     ],
@@ -109,6 +126,6 @@ export async function qrisBench(config: BenchConfig): Promise<BenchResult> {
         : "WARNING: the bare render's PNG differs from renderQrPng's: its options changed; update bareOptions in bench/qris.ts.",
       "Rendering is synchronous on the event loop: each image blocks every other chat of that process for the time shown.",
     ],
-    data: { fullMs, bareMs, payloadMs, fullMedian, bareMedian, pairedRatio, sameImage, pngBytes: png.length, payloadChars: payloads[0]!.length },
+    data: { fullMs, bareMs, payloadMs, defaultsMs, fullMedian, bareMedian, pairedRatio, sameImage, pngBytes: png.length, payloadChars: payloads[0]!.length },
   };
 }
