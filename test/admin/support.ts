@@ -12,7 +12,8 @@ import type { CatalogItem } from "../../src/commerce/catalog.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { SandboxProvider } from "../../src/providers/sandbox.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
-import type { FakeChat, FakeTelegram, FakeUser, SentMessage } from "../fakes/telegram-api.js";
+import { textOf, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram-api.js";
+export { textOf };
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
 /** The configured admin group. */
@@ -75,10 +76,6 @@ export async function startAdminShop(
   };
 }
 
-/** The text or caption of a message event. */
-export function textOf(message: SentMessage): string {
-  return message.text ?? message.caption ?? "";
-}
 
 /** Someone writing in a chat, and waiting for the bot's message there that contains `part`. */
 export function person(telegram: FakeTelegram, chat: FakeChat, from: FakeUser) {

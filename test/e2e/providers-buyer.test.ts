@@ -10,7 +10,7 @@ import { aluyFakeCookie, startAluyFake, type AluyFake } from "../fakes/aluy-serv
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { startOdzreshopFake, type OdzreshopFake } from "../fakes/odzreshop-server.js";
 import { gmailAddress, startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
-import { startFakeTelegram, type FakeTelegram, type SentMessage } from "../fakes/telegram-api.js";
+import { startFakeTelegram, textOf, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
 
 let telegram: FakeTelegram;
@@ -62,7 +62,6 @@ afterAll(async () => {
   await Promise.all([telegram, alxzen, odzreshop, icsstore, premzone, aluy].map((fake) => fake?.close()));
 });
 
-const textOf = (message: SentMessage) => message.text ?? message.caption ?? "";
 
 /** Buys `code` as a fresh buyer with `funds` in the wallet; returns every message of the chat. */
 async function buy(chatId: number, code: string, target: string | null, funds: number) {

@@ -3,8 +3,9 @@
  * sandbox provider: a buyer walks the whole checkout and receives the serial number.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inlineButtons, startFakeTelegram, type FakeTelegram, type SentMessage } from "../fakes/telegram-api.js";
+import { inlineButtons, startFakeTelegram, textOf, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { telegramBuyer } from "../helpers/telegram-buyer.js";
 
 let telegram: FakeTelegram;
 let shop: TestApp;
@@ -23,31 +24,7 @@ afterEach(async () => {
 });
 
 /** A buyer in a private chat; each test uses its own id so chats never mix. */
-function buyer(id: number) {
-  const chat = { id, type: "private" as const };
-  const from = { id, first_name: "Budi", language_code: "id" };
-  return {
-    say: (text: string) => telegram.sendText(chat, from, text),
-    /** Taps the button whose label contains `label` on the latest message that has buttons. */
-    tap: (label: string) => {
-      const menu = [...telegram.messagesTo(id)].reverse().find((m) => inlineButtons(m).length > 0);
-      if (!menu) throw new Error("no menu to tap");
-      const current = telegram.message(id, menu.messageId);
-      const buttons = current?.replyMarkup && "inline_keyboard" in current.replyMarkup ? current.replyMarkup.inline_keyboard.flat() : [];
-      const button = buttons.find((b) => b.text.includes(label));
-      if (!button || !("callback_data" in button) || !button.callback_data) {
-        throw new Error(`no button "${label}" in [${buttons.map((b) => b.text).join(", ")}]`);
-      }
-      return telegram.tapButton(id, id, menu.messageId, button.callback_data);
-    },
-    /** Waits for a message (sent or edited) in this chat whose text contains `part`. */
-    expect: (part: string) => telegram.waitFor((m) => m.chatId === id && textOf(m).includes(part), 8_000),
-  };
-}
-
-function textOf(message: SentMessage): string {
-  return message.text ?? message.caption ?? "";
-}
+const buyer = (id: number) => telegramBuyer(telegram, id);
 
 describe("a buyer on Telegram", () => {
   it("registers the command list in both languages", async () => {

@@ -238,6 +238,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   return fake;
 }
 
+/** The text a message event shows: its text, or its photo's caption. */
+export function textOf(message: Pick<SentMessage, "text" | "caption">): string {
+  return message.text ?? message.caption ?? "";
+}
+
 /** All inline buttons of a message event, row by row flattened; empty without an inline keyboard. */
 export function inlineButtons(message: Pick<SentMessage, "replyMarkup">): InlineKeyboardButton[] {
   const markup = message.replyMarkup;

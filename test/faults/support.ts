@@ -6,10 +6,7 @@
  * ICS-Store fake and "delivered"/"refunded" notices per order.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { App } from "../../src/app.js";
@@ -21,21 +18,15 @@ import { silentLogger } from "../../src/logger.js";
 import { defaultIcsCatalogs, IcsstoreFake, type IcsOrderScenario } from "../fakes/icsstore-server.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { testConfig } from "../helpers/app.js";
+import { exited, startPrivateRedis, type PrivateRedis } from "../helpers/private-redis.js";
+
+export { startPrivateRedis, type PrivateRedis };
 
 /** The repository root: the working directory of worker processes. */
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** A free TCP port on 127.0.0.1, found by letting the OS pick one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Polls `check` every `intervalMs` until it returns something other than undefined/false, and
@@ -53,71 +44,6 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${await explain()}` : ""}`);
     await sleep(intervalMs);
   }
-}
-
-/** Resolves when `child` has exited (at once if it already has). */
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
-/** A redis-server of our own on a free port, killed and restarted at will. */
-export interface PrivateRedis {
-  readonly url: string;
-  /** Kills the server like a crash (SIGKILL) and waits until it is gone. */
-  crash(): Promise<void>;
-  /** Starts it again on the same port and data directory. */
-  restart(): Promise<void>;
-  /** Stops it and deletes its data directory. */
-  close(): Promise<void>;
-}
-
-/**
- * Starts a private redis-server. With `persistent`, every write goes to an append-only file that
- * is fsynced before Redis answers (`appendfsync always`), so a crash loses nothing acknowledged
- * and a restart on the same directory sees all earlier data.
- */
-export async function startPrivateRedis({ persistent = false } = {}): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), "wb-faults-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--maxmemory-policy", "noeviction"];
-  args.push(...(persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]));
-  let child = await launchRedis(args);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    crash: async () => {
-      child.kill("SIGKILL");
-      await exited(child);
-    },
-    restart: async () => {
-      child = await launchRedis(args);
-    },
-    close: async () => {
-      child.kill("SIGKILL");
-      await exited(child);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function launchRedis(args: string[]): Promise<ChildProcess> {
-  const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start within 10 s:\n${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  return child;
 }
 
 /** The output of every worker process of a test, kept to print when the test fails. */

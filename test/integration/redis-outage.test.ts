@@ -6,74 +6,20 @@
  * reconnects by itself and the bot serves normally again; the server kept nothing, so the
  * session starts over, which is expected.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { App } from "../../src/app.js";
 import type { HandledMessage } from "../../src/bot/shop-bot.js";
 import { asList, type Reply } from "../../src/bot/reply.js";
 import { renderText } from "../../src/channels/render.js";
 import { msg } from "../../src/i18n.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
-import type { OrderOutcome, PlaceOrderRequest } from "../../src/providers/types.js";
 import { connectRedis, type Redis } from "../../src/store/redis.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
-
-/** A free TCP port on 127.0.0.1, found by letting the OS pick one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Starts a throwaway redis-server on `port` and resolves once it accepts connections. */
-async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output}`));
-    });
-  });
-  return child;
-}
-
-/** Kills the server hard (like a crash) and waits until it is gone. */
-async function killRedisServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGKILL");
-  await exited;
-}
-
-/** The sandbox, counting purchases, so "nothing happened" can be checked. */
-class CountingSandbox extends SandboxProvider {
-  placeCalls = 0;
-
-  override async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    this.placeCalls++;
-    return super.placeOrder(request);
-  }
-}
+import { CountingSandbox } from "../helpers/counting-sandbox.js";
+import { startPrivateRedis, type PrivateRedis } from "../helpers/private-redis.js";
 
 describe("Redis outage", () => {
-  let port: number;
-  let server: ChildProcess | undefined;
+  let server: PrivateRedis | undefined;
   let redis: Redis;
   let test: TestApp;
   let app: App;
@@ -81,9 +27,8 @@ describe("Redis outage", () => {
   const sent: Reply[] = [];
 
   beforeAll(async () => {
-    port = await freePort();
-    server = await startRedisServer(port);
-    redis = await connectRedis({ url: `redis://127.0.0.1:${port}`, keyPrefix: `wbtest:outage:${randomBytes(6).toString("hex")}:` });
+    server = await startPrivateRedis();
+    redis = await connectRedis({ url: server.url, keyPrefix: `wbtest:outage:${randomBytes(6).toString("hex")}:` });
     // ioredis reports each failed reconnect as an "error" event; the test expects them.
     redis.on("error", () => undefined);
     test = await startTestApp({}, { redis, providers: [provider] });
@@ -98,7 +43,7 @@ describe("Redis outage", () => {
 
   afterAll(async () => {
     await test?.cleanup();
-    if (server) await killRedisServer(server);
+    await server?.close();
   });
 
   const say = (text: string) => app.shop.handle({ channel: "console", chatId: "buyer", userId: "buyer", isGroup: false, text });
@@ -117,7 +62,7 @@ describe("Redis outage", () => {
   });
 
   it("answers 'sedang gangguan' at once while Redis is down, and changes nothing", async () => {
-    await killRedisServer(server!);
+    await server!.crash();
     await expect.poll(() => redis.status, { timeout: 5_000, interval: 10 }).not.toBe("ready");
 
     expect(outageText()).toContain("gangguan");
@@ -134,12 +79,12 @@ describe("Redis outage", () => {
     }
 
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(provider.placeCalls).toBe(0);
+    expect(provider.placed).toEqual([]);
     expect(sent).toEqual([]);
   });
 
   it("serves normally again once Redis is back on the same port", async () => {
-    server = await startRedisServer(port);
+    await server!.restart();
     await expect.poll(() => redis.status, { timeout: 10_000, interval: 20 }).toBe("ready");
 
     // The new server is empty: the session starts over, the wallet is empty.
@@ -157,7 +102,7 @@ describe("Redis outage", () => {
 
     const [order] = await app.orders.ofBuyer("console:buyer", 1);
     await expect.poll(async () => (await app.orders.get(order!.id))?.status, { timeout: 5_000, interval: 20 }).toBe("delivered");
-    expect(provider.placeCalls).toBe(1);
+    expect(provider.placed).toEqual([order!.id]);
     await expect.poll(() => sent.length, { timeout: 2_000, interval: 20 }).toBe(1);
     expect(renderText(app.translator, "id", sent[0]!)).toContain(order!.id);
   });

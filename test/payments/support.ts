@@ -19,8 +19,10 @@ import type { Locale } from "../../src/i18n.js";
 import { signCallback } from "../../src/payments/callback-route.js";
 import { SandboxProvider } from "../../src/providers/sandbox.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
-import { inlineButtons, type FakeTelegram, type SentMessage } from "../fakes/telegram-api.js";
+import { textOf } from "../fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { CountingSandbox } from "../helpers/counting-sandbox.js";
+import { telegramBuyer } from "../helpers/telegram-buyer.js";
 import { testRedisUrl } from "../helpers/redis.js";
 
 const vectors = z
@@ -33,8 +35,7 @@ export const staticQris: string = vectors.static_valid[0]!;
 /** Callback secret of the tests that listen for callbacks. */
 export const callbackSecret = "test-callback-secret-0123456789";
 
-import { CountingSandbox } from "../helpers/counting-sandbox.js";
-export { CountingSandbox };
+export { CountingSandbox, telegramBuyer, textOf };
 
 /** One message the shop sent a buyer on its own (through the outbox). */
 export interface Told {
@@ -236,30 +237,3 @@ export async function eventually(check: () => Promise<boolean> | boolean, what: 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The text a Telegram message shows: its text or its photo caption. */
-export function textOf(message: SentMessage): string {
-  return message.text ?? message.caption ?? "";
-}
-
-/** A Telegram buyer in a private chat with the fake Bot API. */
-export function telegramBuyer(telegram: FakeTelegram, id: number) {
-  const chat = { id, type: "private" as const };
-  const from = { id, first_name: "Budi", language_code: "id" };
-  return {
-    say: (text: string) => telegram.sendText(chat, from, text),
-    /** Taps the button labelled `label` (exactly, after its "n. " number, else containing it) on the latest menu. */
-    tap: (label: string) => {
-      const menu = [...telegram.messagesTo(id)].reverse().find((m) => inlineButtons(m).length > 0);
-      if (!menu) throw new Error("no menu to tap");
-      const buttons = inlineButtons(menu);
-      const button = buttons.find((b) => b.text.replace(/^\d+\.\s*/, "") === label) ?? buttons.find((b) => b.text.includes(label));
-      if (!button || !("callback_data" in button) || !button.callback_data) {
-        throw new Error(`no button "${label}" in [${buttons.map((b) => b.text).join(", ")}]`);
-      }
-      return telegram.tapButton(id, id, menu.messageId, button.callback_data);
-    },
-    /** Waits for a message in this chat containing `part` (from `since`, default the last input). */
-    expect: (part: string, since?: number) =>
-      telegram.waitFor((m) => m.chatId === id && textOf(m).includes(part), { timeoutMs: 10_000, ...(since !== undefined ? { since } : {}) }),
-  };
-}
