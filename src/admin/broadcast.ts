@@ -25,7 +25,6 @@ import { SendPacer } from "./send-pacer.js";
 
 type LaneChannel = Extract<Channel, "telegram" | "whatsapp">;
 
-/** Where a broadcast reads its buyers, sends, reports, and how fast. */
 /**
  * Broadcast messages per second on Telegram. The platform allows about 30: `npm run bench`
  * measured 28/s against a fake enforcing 30/s overall and 1/s per chat as 0.93× of the limit with
@@ -34,6 +33,7 @@ type LaneChannel = Extract<Channel, "telegram" | "whatsapp">;
  */
 export const defaultTelegramBroadcastPerSecond = 28;
 
+/** Where a broadcast reads its buyers, sends, reports, and how fast. */
 export interface BroadcastDeps {
   redis: Redis;
   outbox: Pick<Outbox, "send">;

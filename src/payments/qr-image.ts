@@ -7,7 +7,7 @@ import QRCode from "qrcode";
 /**
  * Pixels per module. A QRIS payload (~150–200 chars at level M) is a version 8–10 symbol of 49–57
  * modules, so with the quiet zone this gives ~340–400 px. Telegram shows photos large anyway, and
- * rendering runs on the event loop (~8 ms per image at scale 6 on a 2-core server), so we stay small.
+ * rendering runs on the event loop (~5–8 ms per image at scale 6 on a 2-core server), so we stay small.
  */
 const SCALE = 6;
 

@@ -8,8 +8,8 @@ export const allowedUpdates = ["message", "callback_query"] as const;
 
 /**
  * Updates handled at once across chats (one chat's updates always run in order). Measured with
- * `npm run bench` (500 buyers, closed loop): 64 gave 1.5× the throughput of 500 at a third of the
- * GC time, because every update in flight holds its HTTP requests and buffers alive. Handlers
+ * `npm run bench` (500 buyers, closed loop): 64 gave ~1.5× the throughput of 500 with less than half
+ * the GC time, because every update in flight holds its HTTP requests and buffers alive. Handlers
  * never wait on a provider order (those run as jobs), so 64 is far from a bottleneck.
  */
 export const pollingConcurrency = 64;
