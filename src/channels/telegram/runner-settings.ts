@@ -9,7 +9,8 @@ export const allowedUpdates = ["message", "callback_query"] as const;
 /**
  * Updates handled at once across chats (one chat's updates always run in order). Measured with
  * `npm run bench` (500 buyers, closed loop): 64 gave ~1.5× the throughput of 500 with less than half
- * the GC time, because every update in flight holds its HTTP requests and buffers alive. Handlers
- * never wait on a provider order (those run as jobs), so 64 is far from a bottleneck.
+ * the GC time, because every update in flight holds its HTTP requests and buffers alive. Placing
+ * and following orders run as jobs, so only a few handlers wait on a provider (an ALxZen QRIS
+ * order, a My VPS action, each with a timeout): 64 of those at once would be a very busy shop.
  */
 export const pollingConcurrency = 64;
