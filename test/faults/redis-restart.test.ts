@@ -21,7 +21,7 @@ import { IcsstoreProvider } from "../../src/providers/icsstore.js";
 import { connectRedis, type Redis } from "../../src/store/redis.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { testConfig } from "../helpers/app.js";
-import { allEnded, noticesAbout, purchasesOf, sleep, startPrivateRedis, waitFor, walletProblems, type PrivateRedis } from "./support.js";
+import { allEnded, expectEndedAsItsSkuSays, noticesAbout, sleep, startPrivateRedis, waitFor, type PrivateRedis } from "./support.js";
 
 /** Follow-ups 300 ms apart, so some are still waiting when Redis goes; grace above the slowest purchase call. */
 const plan: FollowUpPlan = { delayMs: () => 300, giveUpAfterMs: 120_000, maxTransientAttempts: 4, placingGraceMs: 1_500 };
@@ -133,12 +133,7 @@ describe("Redis restarts during checkout and fulfilment", () => {
     const late = await pay("810001");
     const ended = await settled([waiting.id, ...onTheWire.map((order) => order.id), late.id]);
 
-    for (const order of ended) {
-      expect(order.status, order.id).toBe("delivered");
-      expect(purchasesOf(ics, order.refId), `${order.id} purchases`).toBe(1);
-      expect(order.attention, order.id).toBeUndefined();
-      expect(await walletProblems(app.wallet, order)).toEqual([]);
-    }
+    for (const order of ended) await expectEndedAsItsSkuSays(ics, app.wallet, order);
     // A late duplicate would arrive within a few follow-up periods.
     await sleep(1_000);
     for (const order of ended) {

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import { App } from "../../src/app.js";
 import { formatRupiah } from "../../src/commerce/money.js";
 import { finalStatuses, type Order, type OrderStore } from "../../src/commerce/orders.js";
@@ -194,6 +195,25 @@ export async function seedPaidOrder(
   const paid = await stores.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }));
   if (!paid) throw new Error(`could not mark ${order.id} paid`);
   return paid;
+}
+
+/** The sku of the `i`-th seeded order of a run: every fifth is sold out at the supplier. */
+export function mixedSku(i: number): IcsSku {
+  return i % 5 === 4 ? "XLA15" : "XLA10";
+}
+
+/**
+ * The checks every order of a crash or concurrency run ends with: the outcome its sku calls for
+ * (XLA10 delivered and bought exactly once; XLA15, sold out, refunded and never held by the
+ * supplier), no admin attention, and a wallet whose balance equals its ledger.
+ */
+export async function expectEndedAsItsSkuSays(ics: IcsstoreFake, wallet: Wallet, order: Order): Promise<void> {
+  const soldOut = order.product.sku === "XLA15";
+  expect(order.status, order.id).toBe(soldOut ? "refunded" : "delivered");
+  expect(order.attention, order.id).toBeUndefined();
+  if (soldOut) expect(ics.transactions.has(order.refId), `${order.id} at the supplier`).toBe(false);
+  else expect(purchasesOf(ics, order.refId), `${order.id} purchases`).toBe(1);
+  expect(await walletProblems(wallet, order)).toEqual([]);
 }
 
 /** How many purchases (`createTransaction`) for `refId` reached the fake, whatever their answer. */
