@@ -11,6 +11,7 @@ import type { Logger } from "../logger.js";
 import { ProviderError, isProviderError } from "./errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";
+import { requireWebhookSecret } from "./webhook-auth.js";
 import type {
   DeliveryItem,
   OrderOutcome,
@@ -38,6 +39,12 @@ export interface IcsstoreOptions {
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
   fetch?: typeof fetch;
+  /**
+   * The secret our webhook endpoint requires in `X-Webhook-Secret`. ICS-Store documents no webhook
+   * authentication, so the owner's proxy (or the supplier, if it can) must add it; without it
+   * every webhook is refused.
+   */
+  webhookSecret?: string;
 }
 
 const providerId = "icsstore";
@@ -118,11 +125,13 @@ export class IcsstoreProvider implements Provider {
   private readonly types: readonly string[];
   private readonly logger: Logger | undefined;
   private readonly apiKey: string;
+  private readonly webhookSecret: string | undefined;
 
   constructor(options: IcsstoreOptions) {
     this.apiKey = options.apiKey;
     this.types = options.types ?? icsstoreDefaultTypes;
     this.logger = options.logger;
+    this.webhookSecret = options.webhookSecret;
     this.http = new HttpClient({
       provider: providerId,
       baseUrl: options.baseUrl,
@@ -183,6 +192,7 @@ export class IcsstoreProvider implements Provider {
    * path), and the bot confirms every hint with `checkTransaction` before acting on it.
    */
   parseWebhook(request: WebhookRequest): WebhookHint {
+    requireWebhookSecret(request, "X-Webhook-Secret", this.webhookSecret, providerId);
     let json: unknown;
     try {
       json = JSON.parse(request.rawBody);

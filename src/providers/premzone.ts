@@ -9,13 +9,13 @@
  * Every answer is an envelope `{ status, message, data }` whose `status` is the API's own
  * verdict; the HTTP status is read too, because either may carry the failure.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { Rupiah } from "../commerce/money.js";
 import type { Logger } from "../logger.js";
 import { ProviderError, type ProviderErrorCode } from "./errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";
+import { header, requireWebhookSecret } from "./webhook-auth.js";
 import type {
   OrderOutcome,
   PlaceOrderRequest,
@@ -234,24 +234,7 @@ function stateOf(status: TransactionStatus): OrderOutcome["state"] {
   }
 }
 
-/** A header by name, however the server spelled its case (node lower-cases them all). */
-function header(headers: WebhookRequest["headers"], name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
-}
 
-/**
- * Compares secrets in constant time. Both sides are hashed first so the buffers handed to
- * `timingSafeEqual` always have the same length: a wrong-length secret is refused without the
- * comparison ending early, which would otherwise reveal the expected length or content.
- */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -319,11 +302,7 @@ export class PremzoneProvider implements Provider {
 
   /** Checks `X-Api-Secret` and reads a TRX_STATUS_UPDATE; the hint still has to be confirmed by getStatus. */
   parseWebhook(request: WebhookRequest): WebhookHint {
-    const expected = this.options.webhookSecret;
-    const given = header(request.headers, "X-Api-Secret");
-    if (!expected || given === undefined || !sameSecret(given, expected)) {
-      throw new ProviderError("auth", `${provider}: webhook secret missing or wrong`, { provider });
-    }
+    requireWebhookSecret(request, "X-Api-Secret", this.options.webhookSecret, provider);
     const event = header(request.headers, "X-Webhook-Event");
     if (event !== "TRX_STATUS_UPDATE") {
       throw new ProviderError("malformed", `${provider}: unexpected webhook event`, { provider });

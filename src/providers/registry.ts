@@ -46,7 +46,14 @@ export function buildProviders(config: Config, logger: Logger, tuning: ProviderT
         );
         break;
       case "icsstore":
-        providers.push(new IcsstoreProvider({ ...common, baseUrl: config.ICSSTORE_BASE_URL!, apiKey: config.ICSSTORE_API_KEY! }));
+        providers.push(
+          new IcsstoreProvider({
+            ...common,
+            baseUrl: config.ICSSTORE_BASE_URL!,
+            apiKey: config.ICSSTORE_API_KEY!,
+            ...(config.ICSSTORE_WEBHOOK_SECRET ? { webhookSecret: config.ICSSTORE_WEBHOOK_SECRET } : {}),
+          }),
+        );
         break;
       case "premzone":
         providers.push(

@@ -34,14 +34,17 @@ export function fail(status: number, error: string): RouteResponse {
 }
 
 export class HttpServer {
-  private readonly routes = new Map<string, RouteHandler>();
+  private readonly routes = new Map<string, { handler: RouteHandler; logAs: string }>();
   private server: Server | null = null;
 
   constructor(private readonly logger: Logger) {}
 
-  /** Adds a route for an exact method and path. */
-  route(method: "GET" | "POST", path: string, handler: RouteHandler): void {
-    this.routes.set(`${method} ${path}`, handler);
+  /**
+   * Adds a route for an exact method and path. `logAs` names it in logs instead of the path, for
+   * a path that holds a secret (the Telegram webhook's).
+   */
+  route(method: "GET" | "POST", path: string, handler: RouteHandler, logAs = path): void {
+    this.routes.set(`${method} ${path}`, { handler, logAs });
   }
 
   /** Listens on `port` (0 = any free port); resolves with the port. */
@@ -66,8 +69,8 @@ export class HttpServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const handler = this.routes.get(`${req.method} ${path}`);
-    if (!handler) return send(res, fail(404, "not found"));
+    const route = this.routes.get(`${req.method} ${path}`);
+    if (!route) return send(res, fail(404, "not found"));
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > maxBodyBytes) {
       req.resume();
@@ -83,9 +86,9 @@ export class HttpServer {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(",") : value;
     try {
-      send(res, await handler({ headers, rawBody, path }));
+      send(res, await route.handler({ headers, rawBody, path }));
     } catch (error) {
-      this.logger.error({ path, err: error instanceof Error ? error.message : String(error) }, "http route failed");
+      this.logger.error({ path: route.logAs, err: error instanceof Error ? error.message : String(error) }, "http route failed");
       send(res, fail(500, "internal error"));
     }
   }

@@ -11,8 +11,10 @@ import { IcsstoreFake } from "../fakes/icsstore-server.js";
 let fake: IcsstoreFake;
 let provider: IcsstoreProvider;
 
+const webhookSecret = "ics-webhook-secret-for-tests";
+
 function makeProvider(apiKey = fake.apiKey): IcsstoreProvider {
-  return new IcsstoreProvider({ baseUrl: fake.url, apiKey, retryDelaysMs: [5, 5, 5], timeoutMs: 300 });
+  return new IcsstoreProvider({ baseUrl: fake.url, apiKey, retryDelaysMs: [5, 5, 5], timeoutMs: 300, webhookSecret });
 }
 
 beforeEach(async () => {
@@ -367,20 +369,38 @@ describe("HTTP errors", () => {
 });
 
 describe("parseWebhook", () => {
+  const signed = { "x-webhook-secret": webhookSecret };
+
+  it("refuses a webhook without our secret, with a wrong one, or when no secret is configured", () => {
+    const body = JSON.stringify({ refid: "RSAPI1", status: "success" });
+    const codeOf = (call: () => unknown) => {
+      try {
+        call();
+        return "accepted";
+      } catch (error) {
+        return error instanceof ProviderError ? error.code : "other";
+      }
+    };
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: { "x-webhook-secret": "wrong" }, rawBody: body }))).toBe("auth");
+    const unconfigured = new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey });
+    expect(codeOf(() => unconfigured.parseWebhook({ headers: { "x-webhook-secret": "" }, rawBody: body }))).toBe("auth");
+  });
+
   it("reads refid and status as a hint", () => {
-    const hint = provider.parseWebhook({ headers: {}, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
+    const hint = provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
     expect(hint).toEqual({ refId: "RSAPI1", providerRef: "RSAPI1", status: "success" });
   });
 
   it("rejects a body without refid as malformed", () => {
-    const call = () => provider.parseWebhook({ headers: {}, rawBody: JSON.stringify({ status: "success" }) });
+    const call = () => provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ status: "success" }) });
     expect(call).toThrow(ProviderError);
     expect(call).toThrow(/refid/);
   });
 
   it("rejects a body that is not JSON as malformed", () => {
     try {
-      provider.parseWebhook({ headers: {}, rawBody: "refid=RSAPI1" });
+      provider.parseWebhook({ headers: signed, rawBody: "refid=RSAPI1" });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ProviderError);

@@ -94,6 +94,12 @@ describe("the HTTP server", () => {
     expect(ok.status).toBe(200);
     await telegram.waitFor((m) => m.chatId === 3001 && (m.text ?? "").includes("pilih kategori"), { since: 0 });
     expect(telegram.webhook()?.url).toBe(`https://shop.example/telegram/${telegramSecret}`);
+
+    // An update whose handling fails is still answered 200: an error would make Telegram send it
+    // again and again, holding back every later update.
+    telegram.failNext("sendMessage", 1, { status: 403, chatId: 3002 });
+    const failing = JSON.stringify({ update_id: 2, message: { message_id: 2, date: 0, chat: { id: 3002, type: "private", first_name: "V" }, from: { id: 3002, is_bot: false, first_name: "V" }, text: "/start" } });
+    expect((await post(`/telegram/${telegramSecret}`, failing, { "x-telegram-bot-api-secret-token": telegramSecret })).status).toBe(200);
   });
 
   it("checks webhook secrets and treats a webhook as a hint confirmed through the provider API", async () => {

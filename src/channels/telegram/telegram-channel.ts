@@ -9,7 +9,7 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
-import { Bot, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
+import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { locales, type Locale, type Translator } from "../../i18n.js";
@@ -51,9 +51,7 @@ export class TelegramChannel implements ChannelSender {
     this.bot.on("message", (ctx) => this.onMessage(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
     // Edited messages, channel posts, reactions…: deliberately ignored, so an edit never acts twice.
-    this.bot.catch((error) => {
-      options.logger.error({ err: error.error instanceof Error ? error.error.message : String(error.error) }, "telegram update failed");
-    });
+    this.bot.catch((error) => this.logFailedUpdate(error));
   }
 
   /** Registers the command list (both languages) and starts long polling. */
@@ -77,9 +75,22 @@ export class TelegramChannel implements ChannelSender {
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
   }
 
-  /** Handles one update received by webhook. */
+  /**
+   * Handles one update received by webhook. A failed update is logged, as in polling, rather
+   * than thrown: an error answer would make Telegram send the same update again and again,
+   * holding back every later one.
+   */
   async handleUpdate(update: Update): Promise<void> {
-    await this.bot.handleUpdate(update);
+    try {
+      await this.bot.handleUpdate(update);
+    } catch (error) {
+      if (error instanceof BotError) this.logFailedUpdate(error);
+      else throw error;
+    }
+  }
+
+  private logFailedUpdate(error: BotError): void {
+    this.options.logger.error({ err: error.error instanceof Error ? error.error.message : String(error.error) }, "telegram update failed");
   }
 
   /** True while long polling runs, or once a webhook is set. */
