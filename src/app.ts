@@ -31,7 +31,7 @@ import { SessionStore } from "./store/session-store.js";
 import { TelegramChannel } from "./channels/telegram/telegram-channel.js";
 import type { SocketFactory } from "./channels/whatsapp/socket.js";
 import type { RunningWhatsApp } from "./channels/whatsapp/start.js";
-import { drainRelay, WhatsAppRelaySender } from "./channels/whatsapp/relay.js";
+import { drainRelay, WhatsAppRelaySender, WhatsAppSender } from "./channels/whatsapp/relay.js";
 
 export interface AppOptions {
   config: Config;
@@ -185,7 +185,7 @@ export class App {
       this.outbox.register(this.telegram);
     }
     // A worker hands WhatsApp messages to the process that holds the connection.
-    if (config.WHATSAPP_ENABLED && config.ROLE === "worker") this.outbox.register(new WhatsAppRelaySender(redis));
+    if (config.WHATSAPP_ENABLED && config.ROLE === "worker") this.outbox.register(new WhatsAppRelaySender(redis, this.vault));
     registerRoutes(this);
   }
 
@@ -269,7 +269,10 @@ export class App {
       },
       ...(this.options.makeWhatsAppSocket ? { makeSocket: this.options.makeWhatsAppSocket } : {}),
     });
-    this.stopRelay = drainRelay(this.redis, this.whatsapp.channel, logger);
+    const { channel, connection } = this.whatsapp;
+    // Until this process holds the connection (another replica may), its messages go through the relay.
+    this.outbox.register(new WhatsAppSender(channel, new WhatsAppRelaySender(this.redis, this.vault), () => connection.state === "waiting-for-lock"));
+    this.stopRelay = drainRelay({ redis: this.redis, channel, vault: this.vault, logger, isOpen: () => connection.state === "open" });
   }
 
   /**

@@ -31,11 +31,8 @@ export class DeliveryVault {
   seal(items: DeliveryItem[]): string {
     const stored = items.map((item) => {
       if (!item.secret) return { label: item.label, value: item.value };
-      if (!this.key) return { label: item.label, secret: true };
-      const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", this.key, iv);
-      const sealed = Buffer.concat([cipher.update(item.value, "utf8"), cipher.final()]);
-      return { label: item.label, secret: true, sealed: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString("base64") };
+      const sealed = this.sealText(item.value);
+      return sealed === null ? { label: item.label, secret: true } : { label: item.label, secret: true, sealed };
     });
     return JSON.stringify(stored);
   }
@@ -54,14 +51,24 @@ export class DeliveryVault {
         items.push({ label, value: entry.value });
         continue;
       }
-      const value = withSecrets && entry.sealed ? this.unseal(entry.sealed) : null;
+      const value = withSecrets && entry.sealed ? this.openText(entry.sealed) : null;
       if (value === null) secretsWithheld = true;
       else items.push({ label, value, secret: true });
     }
     return { items, secretsWithheld };
   }
 
-  private unseal(sealed: string): string | null {
+  /** base64(iv | tag | ciphertext) of `text`, or null without a key. */
+  sealText(text: string): string | null {
+    if (!this.key) return null;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", this.key, iv);
+    const sealed = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString("base64");
+  }
+
+  /** The text {@link sealText} sealed, or null without the key or when it was tampered with. */
+  openText(sealed: string): string | null {
     if (!this.key) return null;
     try {
       const raw = Buffer.from(sealed, "base64");

@@ -3,6 +3,8 @@
  * (The client may add a global prefix on top; tests do.)
  */
 export const keys = {
+  /** List of WhatsApp messages handed to the process holding the connection (JSON, maybe sealed). */
+  whatsappRelay: () => "wa:relay",
   /** JSON session of a chat, with a TTL. */
   session: (chat: string) => `sess:${chat}`,
   /** A chat's chosen locale; outlives the session. */
