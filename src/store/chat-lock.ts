@@ -2,33 +2,36 @@
  * A per-chat lock in Redis, for when several bot processes share the updates (Telegram webhook
  * mode behind a load balancer): two updates of one chat handled by two processes at once would
  * otherwise overwrite each other's session. Within one process `ChatQueue` already orders them.
+ *
+ * The holder extends the lock while its task runs (a handler may wait on a provider for longer
+ * than the TTL), so the TTL only bounds how long a crashed holder blocks the chat.
  */
 import { randomUUID } from "node:crypto";
-import { defineScript, type Redis } from "./redis.js";
-
-const releaseScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-type ReleaseCommand = (key: string, token: string) => Promise<number>;
+import { keys } from "./keys.js";
+import { extendLock, releaseLock, type ExtendLock, type ReleaseLock } from "./lock-scripts.js";
+import type { Redis } from "./redis.js";
 
 export class ChatLock {
-  private readonly release: ReleaseCommand;
+  private readonly release: ReleaseLock;
+  private readonly extend: ExtendLock;
 
   constructor(
     private readonly redis: Redis,
     /** Longest a crashed holder can block a chat. */
     private readonly ttlMs = 15_000,
-    /** Longest a message waits for the lock before it is handled anyway. */
-    private readonly waitMs = 10_000,
+    /**
+     * Longest a message waits for the lock before it is handled anyway: longer than a crashed
+     * holder's lock can live, so only a lock that somehow outlived its holder is passed over.
+     */
+    private readonly waitMs = 20_000,
   ) {
-    this.release = defineScript<ReleaseCommand>(redis, "chatLockRelease", 1, releaseScript);
+    this.release = releaseLock(redis);
+    this.extend = extendLock(redis);
   }
 
   /** Runs `task` while holding the chat's lock. */
   async run<T>(chat: string, task: () => Promise<T>): Promise<T> {
-    const key = `lock:chat:${chat}`;
+    const key = keys.chatLock(chat);
     const token = randomUUID();
     const deadline = Date.now() + this.waitMs;
     let delay = 5;
@@ -38,9 +41,12 @@ export class ChatLock {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 100);
     }
+    const keepAlive = setInterval(() => void this.extend(key, token, this.ttlMs).catch(() => undefined), Math.floor(this.ttlMs / 3));
+    keepAlive.unref?.();
     try {
       return await task();
     } finally {
+      clearInterval(keepAlive);
       await this.release(key, token).catch(() => undefined);
     }
   }

@@ -3,6 +3,10 @@
  * (The client may add a global prefix on top; tests do.)
  */
 export const keys = {
+  /** Token lock of one chat while a process handles its message (webhook mode, several processes). */
+  chatLock: (chat: string) => `lock:chat:${chat}`,
+  /** Token lock of the one process allowed to hold the WhatsApp connection. */
+  whatsappLock: () => "wa:lock",
   /** List of WhatsApp messages handed to the process holding the connection (JSON, maybe sealed). */
   whatsappRelay: () => "wa:relay",
   /** JSON session of a chat, with a TTL. */

@@ -49,4 +49,20 @@ describe("the chat lock across processes", () => {
     expect(await lock.run("telegram:99", async () => "ran")).toBe("ran");
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   });
+
+  it("holds the lock for as long as a slow handler runs, beyond its TTL", async () => {
+    const [first, second] = [new ChatLock(apps[0]!.redis, 150, 2_000), new ChatLock(apps[1]!.redis, 150, 2_000)];
+    const order: string[] = [];
+    const slow = first.run("telegram:98", async () => {
+      order.push("slow start");
+      await new Promise((resolve) => setTimeout(resolve, 600)); // four TTLs
+      order.push("slow end");
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await second.run("telegram:98", async () => {
+      order.push("next");
+    });
+    await slow;
+    expect(order).toEqual(["slow start", "slow end", "next"]);
+  });
 });

@@ -5,10 +5,12 @@
  * random token, renewed on a timer, released only by its holder (checked in Lua, atomically).
  */
 import { randomBytes } from "node:crypto";
-import type { Redis } from "../../store/redis.js";
+import { keys } from "../../store/keys.js";
+import { releaseLock } from "../../store/lock-scripts.js";
+import { defineScript, type Redis } from "../../store/redis.js";
 
 /** The Redis key of the lock. */
-export const lockKey = "wa:lock";
+export const lockKey = keys.whatsappLock();
 
 /**
  * Extends the lock if we still hold it; takes it back if it lapsed and nobody else took it (a
@@ -22,14 +24,6 @@ if holder == ARGV[1] then
 elseif not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return 1
-end
-return 0
-`;
-
-/** Deletes the lock only if it is still ours: never release a successor's lock. */
-const releaseScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
 end
 return 0
 `;
@@ -78,7 +72,8 @@ export class ConnectionLock {
   /** Stops renewing and deletes the lock if it is still ours. */
   async release(): Promise<void> {
     this.stopRenewing();
-    await this.redis.eval(releaseScript, 1, lockKey, this.token);
+    // Only if it is still ours: never release a successor's lock.
+    await releaseLock(this.redis)(lockKey, this.token);
   }
 
   private stopRenewing(): void {
@@ -88,7 +83,8 @@ export class ConnectionLock {
 
   private async renew(): Promise<void> {
     try {
-      const held = await this.redis.eval(renewScript, 1, lockKey, this.token, String(this.ttlMs));
+      const renew = defineScript<(key: string, token: string, ttlMs: number) => Promise<number>>(this.redis, "whatsappLockRenew", 1, renewScript);
+      const held = await renew(lockKey, this.token, this.ttlMs);
       if (held === 1 || !this.held) return;
       this.stopRenewing();
       this.options.onLost();
