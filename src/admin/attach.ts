@@ -79,7 +79,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
     perSecond: { telegram: options.telegramBroadcastPerSecond ?? defaultTelegramBroadcastPerSecond, whatsapp: config.WHATSAPP_SEND_PER_SECOND },
     ...(options.broadcastProgressEveryMs !== undefined ? { progressEveryMs: options.broadcastProgressEveryMs } : {}),
   });
-  const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment, outbox: app.outbox, logger });
+  const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment });
 
   const load = () => settings.load().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not load admin settings"));
   const ready = load();

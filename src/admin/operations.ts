@@ -4,17 +4,15 @@
  * ledger entry ids — so a double tap, two admins at once, or the fulfilment worker racing an
  * admin all end in exactly one effect:
  *
- * - a refund is the ledger entry `refund:<orderId>`, the id fulfilment uses too, then
- *   `failed → refunded`; only the runner whose transition succeeds tells the buyer;
+ * - a refund moves the order to `failed` (if it is not already) and hands it to fulfilment's own
+ *   refund ({@link Fulfilment.refundFailed}): the ledger entry `refund:<orderId>`, then
+ *   `failed → refunded`; only the runner whose transition succeeds tells the buyer, and a
+ *   message lost to a crash or a failed send is sent by the start-up sweep;
  * - a retry moves `failed → paid` (or clears `attention`) and queues fulfilment, which looks an
  *   unclear order up at the provider before placing it again.
  */
-import type { Logger } from "pino";
-import { msg } from "../i18n.js";
-import type { Outbox } from "../bot/outbox.js";
-import { textReply, type Reply } from "../bot/reply.js";
-import type { Fulfilment } from "../commerce/fulfilment.js";
-import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import { adminRefundNote, refundEntryId, type Fulfilment } from "../commerce/fulfilment.js";
+import type { Rupiah } from "../commerce/money.js";
 import type { Order, OrderStatus, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 
@@ -45,9 +43,7 @@ export type CreditResult =
 export interface OperationsDeps {
   orders: OrderStore;
   wallet: Wallet;
-  fulfilment: Pick<Fulfilment, "enqueue">;
-  outbox: Outbox;
-  logger: Logger;
+  fulfilment: Pick<Fulfilment, "enqueue" | "refundFailed">;
 }
 
 /** States a refund may start from when an admin asks; `failed` needs no move. */
@@ -55,11 +51,6 @@ const refundableUnlessAttention: ReadonlySet<OrderStatus> = new Set(["placing", 
 
 /** How often an action re-reads an order that another runner moved under it before giving up. */
 const maxRounds = 3;
-
-/** The ledger id the core refunds an order under; one per order, so a refund happens once. */
-function refundEntryId(orderId: string): string {
-  return `refund:${orderId}`;
-}
 
 /** Refunds, retries and manual credits, each exactly once. */
 export class AdminOperations {
@@ -75,36 +66,20 @@ export class AdminOperations {
     if (!order) return { kind: "not_found" };
     if (order.status === "refunded") return { kind: "already_refunded", order };
     if (!this.mayRefund(order)) return { kind: "not_refundable", order };
-    const note = reason ? `refund by ${by}: ${reason}` : `refund by ${by}`;
-    const failed = order.status === "failed" ? order : await this.deps.orders.transition(orderId, [order.status], "failed", () => ({}), note);
+    const admin = { by, reason };
+    const failed =
+      order.status === "failed" ? order : await this.deps.orders.transition(orderId, [order.status], "failed", () => ({}), adminRefundNote(admin));
     if (!failed) {
       // Someone moved it meanwhile (delivered, or fulfilment failed it first): decide again.
       return round < maxRounds ? this.refund(orderId, by, reason, round + 1) : { kind: "not_refundable", order };
     }
-
-    // Claim it first, so a concurrent /retry can no longer send it to the provider again.
-    if (!(await this.deps.orders.claimRefund(orderId))) {
-      const now = await this.deps.orders.get(orderId);
-      return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? failed };
-    }
-    await this.deps.wallet.credit(failed.buyer, failed.payment.amount, {
-      id: refundEntryId(orderId),
-      reason: "refund",
-      orderId,
-      by,
-      ...(reason ? { note: reason } : {}),
-    });
-    const refunded = await this.deps.orders.transition(orderId, ["failed"], "refunded", () => ({}), note);
+    // Fulfilment claims it first, so a concurrent /retry can no longer send it to the provider again.
+    const refunded = await this.deps.fulfilment.refundFailed(orderId, admin);
     if (!refunded) {
       const now = await this.deps.orders.get(orderId);
       return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? failed };
     }
-    const balance = await this.deps.wallet.balance(refunded.buyer);
-    await this.tellBuyer(
-      refunded,
-      textReply(msg("admin-refund-buyer", { order: orderId }), msg("order-refunded", { amount: formatRupiah(refunded.payment.amount), balance: formatRupiah(balance) })),
-    );
-    return { kind: "refunded", order: refunded, balance };
+    return { kind: "refunded", order: refunded, balance: await this.deps.wallet.balance(refunded.buyer) };
   }
 
   /**
@@ -184,13 +159,5 @@ export class AdminOperations {
    */
   private async requeue(order: Order): Promise<void> {
     await this.deps.fulfilment.enqueue(order, 0, `admin-${Date.now()}`);
-  }
-
-  private async tellBuyer(order: Order, reply: Reply): Promise<void> {
-    try {
-      await this.deps.outbox.send({ channel: order.channel, chatId: order.chatId, locale: order.locale }, [reply]);
-    } catch (error) {
-      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
-    }
   }
 }

@@ -8,7 +8,8 @@
  * - placing   → found mid-way (crash, unknown outcome): look the order up by our reference
  *               before anything else; place again only when the provider says it has none;
  * - pending   → ask the provider for the status, again later with backoff;
- * - failed    → refund the buyer's wallet (ledger entry `refund:<id>` makes it exactly once).
+ * - failed    → refund the buyer's wallet (ledger entry `refund:<id>` makes it exactly once);
+ *               an admin's refund goes through the same {@link Fulfilment.refundFailed}.
  *
  * Only the runner whose transition succeeded tells the buyer, so a delivery is announced once.
  */
@@ -114,7 +115,8 @@ export class Fulfilment {
         case "pending":
           return await this.followUp(order);
         case "failed":
-          return await this.refund(order);
+          await this.refundFailed(order.id);
+          return;
         default:
           return;
       }
@@ -294,25 +296,39 @@ export class Fulfilment {
       detail,
     );
     if (!failed) return;
-    await this.refund(failed);
+    await this.refundFailed(failed.id);
   }
 
-  /** Refunds a failed order to the buyer's wallet, once. */
-  private async refund(failed: Order): Promise<void> {
-    const order = await this.deps.orders.claimRefund(failed.id);
-    if (!order) return; // An admin's retry moved it back to paid first, or it is refunded.
-    await this.deps.wallet.credit(order.buyer, order.payment.amount, { id: `refund:${order.id}`, reason: "refund", orderId: order.id });
-    const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded", () => ({ notified: false }));
-    if (!refunded) return;
-    await this.tellOwed(refunded, await this.refundReply(refunded));
+  /**
+   * Refunds a failed order to the buyer's wallet, once, and tells the buyer: claim (no retry can
+   * place it again after this), credit under {@link refundEntryId}, `failed → refunded` owing
+   * the message, then send it and record that it was sent. A crash or a failed send leaves the
+   * message owed, and the start-up sweep sends it ({@link tellOwedMessage}).
+   *
+   * `admin` marks an admin's refund: who and why go on the ledger entry and in the order history,
+   * and the buyer is told the shop cancelled the order. Returns the refunded order, or null when
+   * this call did not refund it (not failed, a retry won, or another runner recorded it first).
+   */
+  async refundFailed(orderId: string, admin?: AdminRefund): Promise<Order | null> {
+    const order = await this.deps.orders.claimRefund(orderId);
+    if (!order) return null; // An admin's retry moved it back to paid first, or it is refunded.
+    await this.deps.wallet.credit(order.buyer, order.payment.amount, {
+      id: refundEntryId(order.id),
+      reason: "refund",
+      orderId: order.id,
+      ...(admin ? { by: admin.by, ...(admin.reason ? { note: admin.reason } : {}) } : {}),
+    });
+    const refunded = await this.deps.orders.transition(order.id, ["failed"], "refunded", () => ({ notified: false }), admin ? adminRefundNote(admin) : undefined);
+    if (!refunded) return null;
+    return this.tellOwed(refunded, await this.refundReply(refunded));
   }
 
   private async refundReply(order: Order) {
     const balance = await this.deps.wallet.balance(order.buyer);
-    return textReply(
-      msg("order-failed", { order: order.id, reason: msg(order.failureReason ?? "provider-error-failed") }),
-      msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(balance) }),
-    );
+    const why = refundedByAdmin(order)
+      ? msg("admin-refund-buyer", { order: order.id })
+      : msg("order-failed", { order: order.id, reason: msg(order.failureReason ?? "provider-error-failed") });
+    return textReply(why, msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(balance) }));
   }
 
   /**
@@ -323,15 +339,22 @@ export class Fulfilment {
    */
   async tellOwedMessage(order: Order): Promise<void> {
     if (order.notified !== false) return;
-    if (order.status === "refunded") return this.tellOwed(order, await this.refundReply(order));
+    if (order.status === "refunded") {
+      await this.tellOwed(order, await this.refundReply(order));
+      return;
+    }
     if (order.status !== "delivered" || !order.delivered) return;
     const { items, secretsWithheld } = this.deps.vault.open(order.delivered, true);
     await this.tellOwed(order, deliveryReply(order, items, secretsWithheld));
   }
 
-  /** Tells the buyer, then records that they were told (so a crash in between re-sends, not loses). */
-  private async tellOwed(order: Order, reply: Reply): Promise<void> {
-    if (await this.tellBuyer(order, reply)) await this.deps.orders.update(order.id, () => ({ notified: true }));
+  /**
+   * Tells the buyer, then records that they were told (so a crash in between re-sends, not
+   * loses). Returns the order as it now is.
+   */
+  private async tellOwed(order: Order, reply: Reply): Promise<Order> {
+    if (!(await this.tellBuyer(order, reply))) return order;
+    return (await this.deps.orders.update(order.id, () => ({ notified: true }))) ?? order;
   }
 
   private async needsAttention(order: Order, why: string): Promise<void> {
@@ -352,6 +375,29 @@ export class Fulfilment {
       return false;
     }
   }
+}
+
+/** The ledger entry id an order is refunded under: one per order, so the money goes back once. */
+export function refundEntryId(orderId: string): string {
+  return `refund:${orderId}`;
+}
+
+/** An admin's refund: who asked, and the reason they gave (if any). */
+export interface AdminRefund {
+  by: string;
+  reason: string | null;
+}
+
+const adminRefundPrefix = "refund by ";
+
+/** The order-history note of an admin's refund. */
+export function adminRefundNote({ by, reason }: AdminRefund): string {
+  return reason ? `${adminRefundPrefix}${by}: ${reason}` : `${adminRefundPrefix}${by}`;
+}
+
+/** Whether an admin refunded the order (its move to `refunded` carries the admin's note). */
+function refundedByAdmin(order: Order): boolean {
+  return order.history.some((step) => step.status === "refunded" && step.note?.startsWith(adminRefundPrefix) === true);
 }
 
 /** The message that hands over what was bought. */

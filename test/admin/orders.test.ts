@@ -5,7 +5,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AdminOperations } from "../../src/admin/operations.js";
-import { silentLogger } from "../../src/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { adminGroup, buyer, eventually, openTopup, owner, person, placeOrder, postedTo, secondAdmin, startAdminShop, type AdminShop } from "./support.js";
 
@@ -75,7 +74,7 @@ describe("/refund", () => {
   it("is exactly once even when two admins refund at the same instant", async () => {
     const order = await placeOrder(shop, 1204, "SB-NFX1", "wallet");
     await shop.app.orders.transition(order.id, ["paid"], "failed");
-    const operations = new AdminOperations({ orders: shop.app.orders, wallet: shop.app.wallet, fulfilment: shop.app.fulfilment, outbox: shop.app.outbox, logger: silentLogger });
+    const operations = new AdminOperations({ orders: shop.app.orders, wallet: shop.app.wallet, fulfilment: shop.app.fulfilment });
     const results = await Promise.all([operations.refund(order.id, "telegram:501", null), operations.refund(order.id, "telegram:502", null)]);
     expect(results.map((result) => result.kind).sort()).toEqual(["already_refunded", "refunded"]);
     expect(await shop.app.wallet.balance("telegram:1204")).toBe(order.price);

@@ -1,10 +1,11 @@
 /**
  * Integration: fulfilment through the real app on real Redis with the sandbox provider, wrapped
  * to count purchases. A wallet purchase is delivered once, the always-failing item is refunded
- * once however often `advance` runs, concurrent `advance` calls buy once, and the start-up sweep
- * finishes an order left `paid`.
+ * once however often `advance` runs, concurrent `advance` calls buy once, the start-up sweep
+ * finishes an order left `paid`, and an admin's refund tells the buyer like fulfilment's own does.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { AdminOperations } from "../../src/admin/operations.js";
 import { asList, type Reply } from "../../src/bot/reply.js";
 import { renderText } from "../../src/channels/render.js";
 import type { App } from "../../src/app.js";
@@ -57,6 +58,8 @@ interface Harness {
   app: App;
   provider: CountingProvider;
   sent: Sent[];
+  /** Chats whose sends fail (a blocked bot, a channel outage). */
+  unreachable: Set<string>;
 }
 
 let test: TestApp | undefined;
@@ -71,16 +74,18 @@ async function harness(placeDelayMs = 0): Promise<Harness> {
   test = await startTestApp({}, { providers: [provider] });
   const { app } = test;
   const sent: Sent[] = [];
+  const unreachable = new Set<string>();
   app.outbox.register({
     channel: "console",
     send: async (chatId: string, replies: Reply[], locale: Locale) => {
+      if (unreachable.has(chatId)) throw new Error(`chat ${chatId} is unreachable`);
       for (const reply of replies) {
         const text = reply.kind === "text" ? asList(reply.text) : [];
         sent.push({ chatId, keys: text.map((m) => m.key), text: renderText(app.translator, locale, reply) });
       }
     },
   });
-  return { app, provider, sent };
+  return { app, provider, sent, unreachable };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -203,6 +208,47 @@ describe("fulfilment through the app", () => {
     expect(await app.wallet.balance("console:f2")).toBe(paid.price);
     expect((await app.wallet.ledger("console:f2")).filter((entry) => entry.reason === "refund")).toHaveLength(1);
     expect(await messagesAbout(sent, "order-refunded", paid.id)).toHaveLength(1);
+  });
+
+  it("tells the buyer of an admin refund once, and a refund message that could not be sent is owed until the sweep sends it", async () => {
+    const { app, sent, unreachable } = await harness();
+    const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment });
+    const told = await leftPaid(app, "a1", "SB-NFX1", {});
+    const lost = await leftPaid(app, "a2", "SB-NFX1", {});
+    unreachable.add("a2");
+
+    const results = await Promise.all([
+      operations.refund(told.id, "telegram:501", "out of stock"),
+      operations.refund(told.id, "telegram:502", null),
+      operations.refund(lost.id, "telegram:501", null),
+    ]);
+    expect(results.map((result) => result.kind).sort()).toEqual(["already_refunded", "refunded", "refunded"]);
+
+    const toldNow = await app.orders.get(told.id);
+    expect(toldNow).toMatchObject({ status: "refunded", notified: true });
+    expect(toldNow?.history.at(-1)?.note).toMatch(/^refund by telegram:50[12]/);
+    const toldMessages = await messagesAbout(sent, "admin-refund-buyer", told.id);
+    expect(toldMessages).toHaveLength(1);
+    expect(toldMessages[0]!.keys).toEqual(["admin-refund-buyer", "order-refunded"]);
+
+    // The send failed: the refund stands, the message is owed, and the order stays in the sweep's view.
+    expect(await app.orders.get(lost.id)).toMatchObject({ status: "refunded", notified: false });
+    expect(sent.filter((m) => m.chatId === "a2")).toHaveLength(0);
+    expect((await app.orders.active()).map((order) => order.id)).toContain(lost.id);
+
+    unreachable.delete("a2");
+    await app.resumeUnfinishedOrders();
+    const owed = await messagesAbout(sent, "admin-refund-buyer", lost.id);
+    expect(owed).toHaveLength(1);
+    expect(owed[0]!.keys).toEqual(["admin-refund-buyer", "order-refunded"]);
+    expect(await app.orders.get(lost.id)).toMatchObject({ status: "refunded", notified: true });
+    await app.resumeUnfinishedOrders();
+    expect(sent.filter((m) => m.chatId === "a2")).toHaveLength(1);
+
+    for (const [chat, order] of [["a1", told], ["a2", lost]] as const) {
+      expect(await app.wallet.balance(`console:${chat}`)).toBe(order.price);
+      expect((await app.wallet.ledger(`console:${chat}`)).filter((entry) => entry.id === `refund:${order.id}`)).toHaveLength(1);
+    }
   });
 
   it("places a paid order at the provider once when advance runs 10 times at once", async () => {
