@@ -8,6 +8,8 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
+import { channels } from "../bot/inbound.js";
+import { locales } from "../i18n.js";
 import { claimDue } from "../store/deadlines.js";
 import { defineScript, type Redis } from "../store/redis.js";
 
@@ -17,9 +19,9 @@ const paymentSchema = z.object({
   id: z.string(),
   kind: z.enum(paymentKinds),
   buyer: z.string(),
-  channel: z.enum(["telegram", "whatsapp", "console"]),
+  channel: z.enum(channels),
   chatId: z.string(),
-  locale: z.enum(["id", "en"]),
+  locale: z.enum(locales),
   /** What is being paid for, before the unique code. */
   baseAmount: z.number().int(),
   uniqueCode: z.number().int(),

@@ -10,6 +10,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { channels } from "../../src/bot/inbound.js";
+import { locales } from "../../src/i18n.js";
 import { PaymentStore, type Payment } from "../../src/payments/payment-store.js";
 import { freshRedis } from "../helpers/redis.js";
 
@@ -93,6 +95,18 @@ describe("PaymentStore unique totals", () => {
     expect(await store.move(old.id, "expired", "paid", { late: true })).not.toBeNull();
     expect((await store.findOpenByAmount(current.amount))?.id).toBe(current.id);
     await expect(store.open(input())).rejects.toThrow(/no free unique amount/);
+  });
+});
+
+describe("PaymentStore documents", () => {
+  it("reads back a payment of every channel and locale the bot has", async () => {
+    const store = new PaymentStore(redis, 999);
+    for (const channel of channels) {
+      for (const locale of locales) {
+        const opened = await store.open(input({ channel, locale }));
+        expect(await store.get(opened.id)).toEqual(opened);
+      }
+    }
   });
 });
 
