@@ -98,6 +98,8 @@ interface Incoming {
 export class WhatsAppChannel implements ChannelSender {
   readonly channel = "whatsapp" as const;
   private readonly queue = new ChatQueue();
+  /** Per chat: answers being typed and sent, in order. */
+  private readonly answers = new ChatQueue();
   /** Per group: participants' LID → phone JID, and until when that list is fresh. */
   private readonly groupDirectory = new Map<string, { until: number; lidToPn: Map<string, string> }>();
 
@@ -170,12 +172,14 @@ export class WhatsAppChannel implements ChannelSender {
     }
     const answer = group ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
     if (!answer || answer.replies.length === 0) return;
-    await this.showTyping(socket, inbound.chatId);
-    // Not awaited: the next message of this chat may be handled while these wait for their slot;
-    // the pacer keeps them in order.
-    this.deliver(inbound.chatId, answer.replies, answer.locale).catch((error: unknown) =>
-      this.options.logger.warn({ err: errorText(error), chat: inbound.chatId }, "could not send a WhatsApp answer"),
-    );
+    // Not awaited: the chat's next message is handled while this answer shows "typing…" and waits
+    // for its send slot; the answer queue keeps one chat's answers in order.
+    this.answers
+      .run(inbound.chatId, async () => {
+        await this.showTyping(socket, inbound.chatId);
+        await this.deliver(inbound.chatId, answer.replies, answer.locale);
+      })
+      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: inbound.chatId }, "could not send a WhatsApp answer"));
   }
 
   /**
