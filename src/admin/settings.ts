@@ -39,7 +39,7 @@ const ruleField = z.union([
 /** Where settings are kept and what they are applied to. */
 export interface AdminSettingsDeps {
   redis: Redis;
-  catalog: Pick<CatalogService, "setMarkup" | "setHidden">;
+  catalog: Pick<CatalogService, "setRules">;
   /** The global markup while no admin has set one (MARKUP_PERCENT / MARKUP_FLAT). */
   defaultGlobal: Markup;
   logger: Logger;
@@ -52,6 +52,8 @@ export class AdminSettings {
   private pause: Maintenance | null = null;
   /** Bumped by every change made here, so a reload that raced one does not undo it. */
   private changes = 0;
+  /** Whether the catalog has been given the rules at least once (the first load always applies). */
+  private applied = false;
 
   constructor(private readonly deps: AdminSettingsDeps) {
     this.rules = { global: deps.defaultGlobal, providers: {}, products: {} };
@@ -80,9 +82,11 @@ export class AdminSettings {
     if (paused && !paused.success) this.deps.logger.warn("ignoring an unreadable maintenance setting");
     // A change made while reading is newer than what was read; the next reload picks both up.
     if (this.changes !== changesBefore) return;
+    this.pause = paused?.success ? paused.data : null;
+    // The periodic reload mostly reads what is in force already: then the catalog is not rebuilt.
+    if (this.applied && sameRules(rules, this.rules) && sameCodes(hidden, this.hiddenCodes)) return;
     this.rules = rules;
     this.hiddenCodes = new Set(hidden);
-    this.pause = paused?.success ? paused.data : null;
     this.apply();
   }
 
@@ -147,8 +151,8 @@ export class AdminSettings {
   }
 
   private apply(): void {
-    this.deps.catalog.setMarkup(this.rules);
-    this.deps.catalog.setHidden(this.hiddenCodes);
+    this.deps.catalog.setRules(this.rules, this.hiddenCodes);
+    this.applied = true;
   }
 }
 
@@ -156,6 +160,24 @@ function placeRule(rules: MarkupRules, target: MarkupTarget, markup: Markup): vo
   if (target.level === "global") rules.global = markup;
   else if (target.level === "provider") rules.providers[target.provider] = markup;
   else rules.products[target.code] = markup;
+}
+
+function sameMarkup(a: Markup | undefined, b: Markup | undefined): boolean {
+  return a?.percent === b?.percent && a?.flat === b?.flat;
+}
+
+function sameMarkups(a: Record<string, Markup>, b: Record<string, Markup>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameMarkup(a[key], b[key]));
+}
+
+function sameRules(a: MarkupRules, b: MarkupRules): boolean {
+  return sameMarkup(a.global, b.global) && sameMarkups(a.providers, b.providers) && sameMarkups(a.products, b.products);
+}
+
+function sameCodes(read: readonly string[], current: ReadonlySet<string>): boolean {
+  const codes = new Set(read);
+  return codes.size === current.size && [...codes].every((code) => current.has(code));
 }
 
 function removeRule(rules: MarkupRules, target: MarkupTarget): void {

@@ -77,15 +77,10 @@ export class CatalogService {
     return this.refreshing;
   }
 
-  /** Changes the markup rules; prices change at once. */
-  setMarkup(markup: MarkupRules): void {
+  /** Changes the markup rules and the hidden product codes together; the view is rebuilt once, prices change at once. */
+  setRules(markup: MarkupRules, hidden: Iterable<string>): void {
     this.markup = markup;
-    this.current = this.build();
-  }
-
-  /** Changes the set of hidden product codes. */
-  setHidden(codes: Iterable<string>): void {
-    this.hidden = new Set(codes);
+    this.hidden = new Set(hidden);
     this.current = this.build();
   }
 

@@ -1,7 +1,7 @@
 /**
  * Shop settings from the admin group: markup at each level (the most specific wins, prices
  * change at once), hiding products, and the maintenance pause — and that all of them survive a
- * restart, being kept in Redis.
+ * restart, being kept in Redis, and that a periodic reload rebuilds the catalog only on a change.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseMarkupValue } from "../../src/admin/markup.js";
@@ -119,7 +119,7 @@ describe("settings", () => {
     let applied: { rules?: MarkupRules; hidden?: string[] } = {};
     const restarted = new AdminSettings({
       redis: shop.app.redis,
-      catalog: { setMarkup: (rules) => (applied = { ...applied, rules }), setHidden: (codes) => (applied = { ...applied, hidden: [...codes] }) },
+      catalog: { setRules: (rules, hidden) => (applied = { rules, hidden: [...hidden] }) },
       defaultGlobal: { percent: 0, flat: 0 },
       logger: silentLogger,
     });
@@ -131,5 +131,34 @@ describe("settings", () => {
     });
     expect(applied.hidden).toEqual(["SB-PANEL1"]);
     expect(restarted.buyingPaused()).toBe("Stocktaking");
+  });
+
+  it("are applied to the catalog in one call, and a reload that reads nothing new applies nothing", async () => {
+    await admin().ask("/markup global 7%", "is now 7%");
+    await admin().ask("/product off SB-PANEL1", "hidden");
+
+    const calls: Array<{ rules: MarkupRules; hidden: string[] }> = [];
+    const other = new AdminSettings({
+      redis: shop.app.redis,
+      catalog: { setRules: (rules, hidden) => calls.push({ rules, hidden: [...hidden] }) },
+      defaultGlobal: { percent: 0, flat: 0 },
+      logger: silentLogger,
+    });
+    await other.load();
+    expect(calls).toHaveLength(1);
+    await other.load();
+    await other.load();
+    expect(calls).toHaveLength(1);
+
+    // Another process changes a setting: the next reload applies it, once.
+    await admin().ask("/product on SB-PANEL1", "shown to buyers again");
+    await other.load();
+    await other.load();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual({ rules: calls[0]!.rules, hidden: [] });
+    await admin().ask("/markup SB-FF70 3%", "is now");
+    await other.load();
+    expect(calls).toHaveLength(3);
+    expect(calls[2]!.rules.products).toEqual({ "SB-FF70": { percent: 3, flat: 0 } });
   });
 });
