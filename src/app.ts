@@ -83,7 +83,9 @@ export class App {
     readonly redis: Redis,
   ) {
     const { config, logger } = options;
-    this.translator = new Translator(config.DEFAULT_LOCALE);
+    this.translator = new Translator(config.DEFAULT_LOCALE, (key, errors) =>
+      logger.warn({ key, errors: errors.map((error) => error.message) }, "a message was rendered with missing arguments"),
+    );
     this.sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
     this.orders = new OrderStore(redis);
     this.wallet = new Wallet(redis);

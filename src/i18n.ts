@@ -36,7 +36,15 @@ export function readLocaleSource(locale: Locale): string {
 export class Translator {
   private readonly bundles = new Map<Locale, FluentBundle>();
 
-  constructor(readonly defaultLocale: Locale = "id") {
+  /**
+   * @param onFormatError told when a message rendered with errors (a missing argument shows as
+   *   `{$name}`), so the bug gets noticed; given the key and Fluent's errors, never the arguments,
+   *   which may hold a buyer's login.
+   */
+  constructor(
+    readonly defaultLocale: Locale = "id",
+    private readonly onFormatError?: (key: string, errors: readonly Error[]) => void,
+  ) {
     for (const locale of locales) {
       // Isolation marks would wrap every placeable in invisible characters that break copy-paste
       // of order ids and serial numbers in chat apps.
@@ -61,7 +69,11 @@ export class Translator {
       const message = bundle?.getMessage(key);
       // Collecting errors (instead of letting Fluent throw) renders a missing argument as `{$name}`:
       // a slightly odd message is better than a buyer getting no answer at all.
-      if (bundle && message?.value) return bundle.formatPattern(message.value, resolved, []);
+      if (!bundle || !message?.value) continue;
+      const errors: Error[] = [];
+      const text = bundle.formatPattern(message.value, resolved, errors);
+      if (errors.length > 0) this.onFormatError?.(key, errors);
+      return text;
     }
     return key;
   }

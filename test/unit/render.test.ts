@@ -148,3 +148,15 @@ describe("splitText", () => {
     for (const chunk of chunks) expect(chunk).not.toMatch(loneSurrogate);
   });
 });
+
+describe("Translator format errors", () => {
+  it("renders a missing argument as a placeholder and reports the key, never the arguments", () => {
+    const reported: { key: string; errors: readonly Error[] }[] = [];
+    const strict = new Translator("id", (key, errors) => reported.push({ key, errors }));
+    expect(strict.t("en", "menu-bad-number", {})).toBe("That number is not on the menu. Choose 1–{$count}.");
+    expect(reported.map((entry) => entry.key)).toEqual(["menu-bad-number"]);
+    expect(reported[0]!.errors.map((error) => error.message).join()).toContain("count");
+    expect(strict.t("en", "menu-bad-number", { count: 3 })).toBe("That number is not on the menu. Choose 1–3.");
+    expect(reported).toHaveLength(1);
+  });
+});

@@ -244,7 +244,8 @@ export class WhatsAppConnection {
       if (this.pairingRequested || hasLogin(auth.state.creds)) return;
       this.pairingRequested = true;
       const code = await socket.requestPairingCode(phone);
-      // The code itself stays out of the logs: until it expires it can link a device to the number.
+      // The code stays out of the JSON logs (until it expires, within minutes, it can link a
+      // device to the number); it is printed on stderr for the operator and sent to the admins.
       logger.info({ phone }, "WhatsApp pairing code issued");
       this.print(this.options.pairingText(code, phone));
       this.options.onEvent({ type: "pairing-code", code, phone });
