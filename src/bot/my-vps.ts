@@ -7,7 +7,6 @@
  * their own delivered orders: every action re-reads the order and checks its owner.
  */
 import { msg, type Msg } from "../i18n.js";
-import type { DeliveryVault } from "../commerce/delivery-vault.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
 import type { AluyPowerAction, AluyProvider } from "../providers/aluy.js";
 import { ProviderError } from "../providers/errors.js";
@@ -19,7 +18,6 @@ export interface MyVpsDeps {
   orders: OrderStore;
   /** The aluy adapter, or null when aluy is not enabled. */
   aluy: AluyProvider | null;
-  vault: DeliveryVault;
 }
 
 type VpsAction = Extract<MenuEntry, { t: "vps_do" }>["action"];
@@ -99,6 +97,8 @@ export class MyVps {
       add(msg("menu-item-back"), { t: "main" });
     }
     const menuId = session.menuSeq + 1;
+    // Results (a status, a new root password) stay a message of their own, unlike checkout
+    // notices: a tap on the menu edits it in place, and must not wipe a password off the chat.
     const replies: Reply[] = notices.length > 0 ? [{ kind: "text", text: notices }] : [];
     replies.push({ kind: "menu", title, items, menuId, footer: msg("menu-footer") });
     return { session: { ...session, menuSeq: menuId, menu: { id: menuId, entries } }, replies };

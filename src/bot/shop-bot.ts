@@ -68,7 +68,7 @@ export class ShopBot {
   private readonly myVps: MyVps;
 
   constructor(private readonly deps: ShopBotDeps) {
-    this.myVps = new MyVps({ orders: deps.orders, aluy: deps.aluy ?? null, vault: deps.vault });
+    this.myVps = new MyVps({ orders: deps.orders, aluy: deps.aluy ?? null });
   }
 
   /** Handles one buyer message. Never throws. */
