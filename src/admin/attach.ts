@@ -3,6 +3,10 @@
  * alerts (to the admin group, in bursts), the maintenance pause, order notifications, provider
  * health and balance checks, and the saved settings (markup, hidden products, maintenance).
  *
+ * Every process attaches it (workers report the order changes they make, and raise alerts), but
+ * the periodic provider watch runs only outside workers (ROLE all or bot): with N processes it
+ * would otherwise poll every balance N times and post each "provider down" line N times.
+ *
  * Call it before `app.start()` and await `ready`, so the first buyer already sees the saved
  * markup and pause; call `stop()` before `app.stop()` (it still needs Redis and the channels).
  */
@@ -121,7 +125,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
   app.orders.onTransition((order, from) => {
     if (listening) notifier.onTransition(order, from);
   });
-  watch.start();
+  if (config.ROLE !== "worker") watch.start();
   const reload = setInterval(() => void load(), options.settingsReloadMs ?? 60_000);
   reload.unref?.();
 

@@ -1,8 +1,9 @@
 /**
  * Watches the providers for the admin group: reseller balances below LOW_BALANCE_IDR (checked
- * every few minutes and on `/balance`) and providers going down or coming back. The catalog only
- * reports health to a callback fixed at its construction, so health is read by polling
- * `downProviders()` and comparing with the last look.
+ * every few minutes and on `/balance`) and providers going down or coming back. Health is read by
+ * polling the catalog's `downProviders()` (an in-memory set, so a look is free) and comparing with
+ * the last look; a provider that fails and recovers between two looks is not announced.
+ * attachAdmin starts it outside workers only, so several processes do not each post the lines.
  *
  * Each condition is announced when it starts, not on every check: a balance that stays low is
  * one line, and a new line only after it recovered and dropped again.

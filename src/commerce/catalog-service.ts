@@ -22,8 +22,6 @@ export interface CatalogServiceOptions {
   logger: Logger;
   /** How often to refresh in the background (default 5 min). */
   refreshMs?: number;
-  /** Called when a provider goes down or comes back. */
-  onProviderHealth?: (provider: ProviderId, up: boolean, detail?: string) => void;
 }
 
 export class CatalogService {
@@ -97,7 +95,7 @@ export class CatalogService {
     try {
       const products = await provider.listProducts();
       this.products.set(provider.id, products);
-      if (this.down.delete(provider.id)) this.options.onProviderHealth?.(provider.id, true);
+      this.down.delete(provider.id);
       this.current = this.build();
       await this.options.redis
         .hset(keys.catalog(), provider.id, JSON.stringify({ fetchedAt: Date.now(), products }))
@@ -105,10 +103,7 @@ export class CatalogService {
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ provider: provider.id, detail }, "catalog refresh failed; showing the last known products");
-      if (!this.down.has(provider.id)) {
-        this.down.add(provider.id);
-        this.options.onProviderHealth?.(provider.id, false, detail);
-      }
+      this.down.add(provider.id);
       this.current = this.build();
     }
   }

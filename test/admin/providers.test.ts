@@ -1,7 +1,8 @@
 /**
  * Provider commands and watching, with the ALxZen fake beside the sandbox: `/balance` (and the
  * low-balance warning), `/deposit` posting a scannable QRIS in the group, the periodic
- * low-balance alert (once, not on every check), and provider down/back notices.
+ * low-balance alert (once, not on every check), provider down/back notices, and that a worker
+ * process leaves the periodic watch to the others.
  */
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
@@ -10,7 +11,7 @@ import { ProviderWatch } from "../../src/admin/provider-watch.js";
 import type { Msg } from "../../src/i18n.js";
 import { silentLogger } from "../../src/logger.js";
 import { AlxzenProvider } from "../../src/providers/alxzen.js";
-import type { ProviderId } from "../../src/providers/types.js";
+import type { ProviderBalance, ProviderId } from "../../src/providers/types.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { adminGroup, CountingSandbox, eventually, owner, person, postedTo, startAdminShop, type AdminShop } from "./support.js";
@@ -98,5 +99,31 @@ describe("provider health", () => {
       { key: "admin-notify-provider-down", args: { provider: "alxzen" } },
       { key: "admin-notify-provider-up", args: { provider: "alxzen" } },
     ]);
+  });
+});
+
+describe("in a worker process", () => {
+  it("checks no balances and announces nothing, but keeps the rest of the admin wiring", async () => {
+    class BalanceCounting extends CountingSandbox {
+      balanceReads = 0;
+      override getBalance(): Promise<ProviderBalance> {
+        this.balanceReads++;
+        return super.getBalance();
+      }
+    }
+    const provider = new BalanceCounting();
+    const worker = await startAdminShop(telegram, {
+      env: { ROLE: "worker", LOW_BALANCE_IDR: "100000000" },
+      overrides: { providers: [provider] },
+      admin: { balanceEveryMs: 20, healthEveryMs: 20 },
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(provider.balanceReads).toBe(0);
+      expect(postedTo(telegram, adminGroup.id).join("\n")).not.toContain("The sandbox balance is");
+      expect(worker.app.alerts).toBe(worker.admin.notifier);
+    } finally {
+      await worker.cleanup();
+    }
   });
 });
