@@ -2,15 +2,17 @@
  * Open QRIS payments: one per order paid by the owner's QRIS, or per wallet top-up.
  *
  * Each open payment holds a unique total (price + a small code), so money arriving for that
- * exact amount identifies it. Totals are claimed with HSETNX, so two open payments can never
- * share one; a payment's status moves open → paid | expired by compare-and-set, so confirming
- * twice (two admins, a callback plus an admin, a retried callback) has the effect of once.
+ * exact amount identifies it. A total is claimed only while free, in the same script that writes
+ * the payment, so two open payments can never share one; a payment's status moves open → paid |
+ * expired by compare-and-set, in the same script that updates the totals and deadlines, so
+ * confirming twice (two admins, a callback plus an admin, a retried callback) has the effect of once.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
 import { channels } from "../bot/inbound.js";
 import { locales } from "../i18n.js";
 import { claimDue } from "../store/deadlines.js";
+import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
 
 export const paymentKinds = ["order", "topup"] as const;
@@ -39,28 +41,55 @@ const paymentSchema = z.object({
 });
 export type Payment = z.infer<typeof paymentSchema>;
 
-const keys = {
-  payment: (id: string) => `payment:${id}`,
-  /** Hash: open total → payment id. */
-  openAmounts: () => "payments:open-amounts",
-  /** Hash: recently expired total → payment id (for late payments). */
-  expiredAmounts: () => "payments:expired-amounts",
-  /** Hash: total of a payment confirmed without a gateway reference → payment id. */
-  paidAmounts: () => "payments:paid-amounts",
-  /** Sorted set: open payment id by expiry time. */
-  deadlines: () => "payments:deadlines",
-  /** Set of callback references already processed (replay protection). */
-  references: () => "payments:references",
-};
+// Every write of a payment and of the indexes that point at it happens inside one script, so a
+// crash or a lost connection can never leave a total claimed with no payment behind it, nor an
+// index pointing at a payment that has moved on.
 
-// KEYS: payment hash {status, doc}. ARGV: expected status, new status, new doc. 1 when moved.
-const casScript = `
-if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'doc', ARGV[3])
+// KEYS: open amounts, payment hash, expired amounts, paid amounts, deadlines.
+// ARGV: total, id, doc, expiry time. 1 when the total was free and the payment is open now.
+// The payment is written before the total is claimed: a script that fails part-way is not rolled
+// back, and a payment without a claimed total is harmless where a claimed total without one is not.
+const openScript = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], 'status', 'open', 'doc', ARGV[3])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[2])
 return 1
 `;
 
-type CasCommand = (key: string, expected: string, next: string, doc: string) => Promise<number>;
+type OpenCommand = (openAmounts: string, payment: string, expiredAmounts: string, paidAmounts: string, deadlines: string, total: string, id: string, doc: string, expiresAt: number) => Promise<number>;
+
+// KEYS: payment hash, open amounts, expired amounts, paid amounts, deadlines.
+// ARGV: expected status, new status, new doc, id, total, "1" to remember the total as expired,
+// "1" to remember it as paid by hand. 1 when moved (and the indexes updated with it), 0 when the
+// payment was not in the expected status.
+const moveScript = `
+if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'doc', ARGV[3])
+if redis.call('HGET', KEYS[2], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[2], ARGV[5]) end
+redis.call('ZREM', KEYS[5], ARGV[4])
+if ARGV[6] == '1' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
+elseif redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[3], ARGV[5]) end
+if ARGV[7] == '1' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[4]) end
+return 1
+`;
+
+type MoveCommand = (
+  payment: string,
+  openAmounts: string,
+  expiredAmounts: string,
+  paidAmounts: string,
+  deadlines: string,
+  expected: string,
+  next: string,
+  doc: string,
+  id: string,
+  total: string,
+  rememberExpired: "0" | "1",
+  rememberPaid: "0" | "1",
+) => Promise<number>;
 
 /** Prefix of top-up payment ids. */
 export const topupIdPattern = /^TOP-[A-Z0-9]{8,}$/;
@@ -70,14 +99,16 @@ export function newTopupId(): string {
 }
 
 export class PaymentStore {
-  private readonly cas: CasCommand;
+  private readonly openIfFree: OpenCommand;
+  private readonly moveIfIn: MoveCommand;
 
   constructor(
     private readonly redis: Redis,
     /** Largest unique code added to a total (0 = none, only for tests and gateways with references). */
     private readonly uniqueCodeMax: number,
   ) {
-    this.cas = defineScript<CasCommand>(redis, "paymentCas", 1, casScript);
+    this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen", 5, openScript);
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove", 5, moveScript);
   }
 
   /**
@@ -89,17 +120,21 @@ export class PaymentStore {
     for (let attempt = 0; attempt < 50; attempt++) {
       const uniqueCode = this.uniqueCodeMax === 0 ? 0 : randomInt(1, this.uniqueCodeMax + 1);
       const amount = input.baseAmount + uniqueCode;
-      if ((await this.redis.hsetnx(keys.openAmounts(), String(amount), input.id)) === 0) continue;
       const payment: Payment = { ...input, uniqueCode, amount, status: "open" };
-      await this.redis
-        .multi()
-        .hset(keys.payment(payment.id), "status", "open", "doc", JSON.stringify(payment))
-        // The total is this payment's now: money for it can no longer mean an older one.
-        .hdel(keys.expiredAmounts(), String(amount))
-        .hdel(keys.paidAmounts(), String(amount))
-        .zadd(keys.deadlines(), payment.expiresAt, payment.id)
-        .exec();
-      return payment;
+      // Claiming the total also takes it from any expired or hand-paid payment that had it:
+      // money for it can no longer mean an older one.
+      const opened = await this.openIfFree(
+        keys.paymentOpenAmounts(),
+        keys.payment(payment.id),
+        keys.paymentExpiredAmounts(),
+        keys.paymentPaidAmounts(),
+        keys.paymentDeadlines(),
+        String(amount),
+        payment.id,
+        JSON.stringify(payment),
+        payment.expiresAt,
+      );
+      if (opened === 1) return payment;
     }
     throw new Error(`no free unique amount near ${input.baseAmount}`);
   }
@@ -111,19 +146,19 @@ export class PaymentStore {
 
   /** The open payment waiting for exactly `amount`, if any. */
   async findOpenByAmount(amount: number): Promise<Payment | null> {
-    const id = await this.redis.hget(keys.openAmounts(), String(amount));
+    const id = await this.redis.hget(keys.paymentOpenAmounts(), String(amount));
     return id ? this.get(id) : null;
   }
 
   /** A payment an admin confirmed by hand with exactly this total, if remembered. */
   async findPaidByAmount(amount: number): Promise<Payment | null> {
-    const id = await this.redis.hget(keys.paidAmounts(), String(amount));
+    const id = await this.redis.hget(keys.paymentPaidAmounts(), String(amount));
     return id ? this.get(id) : null;
   }
 
   /** A payment that expired unpaid with exactly this total (a late payer), if remembered. */
   async findExpiredByAmount(amount: number): Promise<Payment | null> {
-    const id = await this.redis.hget(keys.expiredAmounts(), String(amount));
+    const id = await this.redis.hget(keys.paymentExpiredAmounts(), String(amount));
     return id ? this.get(id) : null;
   }
 
@@ -135,34 +170,37 @@ export class PaymentStore {
     const current = await this.get(id);
     if (!current || current.status !== from) return null;
     const next: Payment = { ...current, ...patch, status: to };
-    if ((await this.cas(keys.payment(id), from, to, JSON.stringify(next))) !== 1) return null;
-    await this.releaseAmount(next, to === "expired");
+    const moved = await this.moveIfIn(
+      keys.payment(id),
+      keys.paymentOpenAmounts(),
+      keys.paymentExpiredAmounts(),
+      keys.paymentPaidAmounts(),
+      keys.paymentDeadlines(),
+      from,
+      to,
+      JSON.stringify(next),
+      id,
+      String(next.amount),
+      to === "expired" ? "1" : "0",
+      // Confirmed by hand (no gateway reference): the gateway's own report of the same money may
+      // still come, and must be recognised as this payment, not reported as unmatched money.
+      to === "paid" && !next.reference ? "1" : "0",
+    );
+    if (moved !== 1) return null;
     return next;
   }
 
   /** Claims payments past their expiry; each id goes to exactly one caller. */
   async claimExpired(now = Date.now(), limit = 100): Promise<string[]> {
-    return claimDue(this.redis, keys.deadlines(), now, limit);
+    return claimDue(this.redis, keys.paymentDeadlines(), now, limit);
   }
 
   /** Records a callback reference; false when it was seen before (a replay). */
   async rememberReference(reference: string): Promise<boolean> {
-    return (await this.redis.sadd(keys.references(), reference)) === 1;
+    return (await this.redis.sadd(keys.paymentReferences(), reference)) === 1;
   }
 
   async forgetReference(reference: string): Promise<void> {
-    await this.redis.srem(keys.references(), reference);
-  }
-
-  private async releaseAmount(payment: Payment, rememberAsExpired: boolean): Promise<void> {
-    const total = String(payment.amount);
-    // Only free the total if it is still ours; a new payment may have claimed it since.
-    if ((await this.redis.hget(keys.openAmounts(), total)) === payment.id) await this.redis.hdel(keys.openAmounts(), total);
-    await this.redis.zrem(keys.deadlines(), payment.id);
-    if (rememberAsExpired) await this.redis.hset(keys.expiredAmounts(), total, payment.id);
-    else if ((await this.redis.hget(keys.expiredAmounts(), total)) === payment.id) await this.redis.hdel(keys.expiredAmounts(), total);
-    // Confirmed by hand (no gateway reference): the gateway's own report of the same money may
-    // still come, and must be recognised as this payment, not reported as unmatched money.
-    if (payment.status === "paid" && !payment.reference) await this.redis.hset(keys.paidAmounts(), total, payment.id);
+    await this.redis.srem(keys.paymentReferences(), reference);
   }
 }

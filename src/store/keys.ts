@@ -36,4 +36,16 @@ export const keys = {
   ordersActive: () => "orders:active",
   /** Cached merged catalog (JSON) and its refresh time. */
   catalog: () => "catalog",
+  /** QRIS payment hash: status, doc (JSON). */
+  payment: (id: string) => `payment:${id}`,
+  /** Hash: total of an open payment → its id (each open total belongs to one payment). */
+  paymentOpenAmounts: () => "payments:open-amounts",
+  /** Hash: total of a recently expired payment → its id (to recognise a late payer). */
+  paymentExpiredAmounts: () => "payments:expired-amounts",
+  /** Hash: total of a payment confirmed without a gateway reference → its id (its report may still come). */
+  paymentPaidAmounts: () => "payments:paid-amounts",
+  /** Sorted set: open payment id by expiry time. */
+  paymentDeadlines: () => "payments:deadlines",
+  /** Set of callback references already processed (replay protection). */
+  paymentReferences: () => "payments:references",
 } as const;

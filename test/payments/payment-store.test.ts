@@ -16,10 +16,11 @@ import { PaymentStore, type Payment } from "../../src/payments/payment-store.js"
 import { freshRedis } from "../helpers/redis.js";
 
 let redis: Redis;
+let prefix: string;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ redis, cleanup } = await freshRedis("payments-store"));
+  ({ redis, prefix, cleanup } = await freshRedis("payments-store"));
 });
 afterEach(async () => {
   await cleanup();
@@ -84,6 +85,18 @@ describe("PaymentStore unique totals", () => {
     expect((await store.findOpenByAmount(base + 1))?.id).toBe(third.id);
   });
 
+  it("claims no total when the payment itself cannot be written", async () => {
+    const store = new PaymentStore(redis, 1);
+    const broken = input();
+    await redis.set(`payment:${broken.id}`, "not a hash"); // any write of the payment fails
+    await expect(store.open(broken)).rejects.toThrow(/WRONGTYPE/);
+    expect(await store.findOpenByAmount(base + 1)).toBeNull();
+    expect(await redis.zscore("payments:deadlines", broken.id)).toBeNull();
+    // The only total is still free for the next payment.
+    const next = await store.open(input());
+    expect(next.amount).toBe(base + 1);
+  });
+
   it("does not let a late move of an old payment free a total a newer payment holds", async () => {
     const store = new PaymentStore(redis, 1);
     const old = await store.open(input());
@@ -127,11 +140,59 @@ describe("PaymentStore.move", () => {
     expect((await store.get(payment.id))?.status).toBe("paid");
   });
 
+  it("moves a payment and its indexes in one step: no reader ever sees an index pointing at a moved payment", async () => {
+    const store = new PaymentStore(redis, 999);
+    const opened = await Promise.all(Array.from({ length: 60 }, () => store.open(input())));
+    let moving = true;
+    const violations = new Set<string>();
+    let looks = 0;
+    // A reader that sees the whole key space at one instant (a script runs alone).
+    const observer = (async () => {
+      while (moving) {
+        for (const v of (await redis.eval(indexCheck, 4, ...indexKeys, prefix)) as string[]) violations.add(v);
+        looks++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await Promise.all(opened.map((p, i) => (i % 3 === 0 ? store.move(p.id, "open", "expired") : store.move(p.id, "open", "paid", i % 3 === 1 ? {} : { reference: `GW-${i}` }))));
+    moving = false;
+    await observer;
+    expect(looks).toBeGreaterThan(0);
+    expect([...violations]).toEqual([]);
+    // And once all moved: no open total or deadline left; expired and hand-paid totals remembered.
+    expect(await redis.hlen("payments:open-amounts")).toBe(0);
+    expect(await redis.zcard("payments:deadlines")).toBe(0);
+    expect(await redis.hlen("payments:expired-amounts")).toBe(20);
+    expect(await redis.hlen("payments:paid-amounts")).toBe(20);
+  });
+
   it("returns null for an unknown payment", async () => {
     const store = new PaymentStore(redis, 999);
     expect(await store.move("ORD-NOPE", "open", "paid")).toBeNull();
   });
 });
+
+/** The index keys {@link indexCheck} reads, in its KEYS order. */
+const indexKeys = ["payments:open-amounts", "payments:deadlines", "payments:expired-amounts", "payments:paid-amounts"];
+
+// KEYS: open amounts, deadlines, expired amounts, paid amounts. ARGV: key prefix. Every index
+// entry whose payment is not in the status the index promises, as "<index> <id> <status>".
+const indexCheck = `
+local bad = {}
+local function status(id) return redis.call('HGET', ARGV[1] .. 'payment:' .. id, 'status') or 'none' end
+local function check(name, id, want)
+  local s = status(id)
+  if s ~= want then table.insert(bad, name .. ' ' .. id .. ' ' .. s) end
+end
+local open = redis.call('HGETALL', KEYS[1])
+for i = 2, #open, 2 do check('open-amounts', open[i], 'open') end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do check('deadlines', id, 'open') end
+local expired = redis.call('HGETALL', KEYS[3])
+for i = 2, #expired, 2 do check('expired-amounts', expired[i], 'expired') end
+local paid = redis.call('HGETALL', KEYS[4])
+for i = 2, #paid, 2 do check('paid-amounts', paid[i], 'paid') end
+return bad
+`;
 
 describe("PaymentStore.claimExpired", () => {
   it("hands each due payment to exactly one of several concurrent callers, and leaves the rest", async () => {
