@@ -187,9 +187,9 @@ export class IcsstoreProvider implements Provider {
   }
 
   /**
-   * Reads a webhook as a hint. The document gives no webhook format or signature, so nothing
-   * here can prove authenticity: the HTTP server enforces it (a secret token in the webhook
-   * path), and the bot confirms every hint with `checkTransaction` before acting on it.
+   * Reads a webhook as a hint. The document gives no webhook format or signature, so the request
+   * must carry our own secret in `X-Webhook-Secret`, and the bot confirms every hint with
+   * `checkTransaction` before acting on it.
    */
   parseWebhook(request: WebhookRequest): WebhookHint {
     requireWebhookSecret(request, "X-Webhook-Secret", this.webhookSecret, providerId);

@@ -15,6 +15,7 @@ import type { Logger } from "../logger.js";
 import { ProviderError, type ProviderErrorCode } from "./errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";
+import { safeJson } from "../safe-json.js";
 import { header, requireWebhookSecret } from "./webhook-auth.js";
 import type {
   OrderOutcome,
@@ -307,7 +308,7 @@ export class PremzoneProvider implements Provider {
     if (event !== "TRX_STATUS_UPDATE") {
       throw new ProviderError("malformed", `${provider}: unexpected webhook event`, { provider });
     }
-    const body = webhookBodySchema.safeParse(parseJson(request.rawBody));
+    const body = webhookBodySchema.safeParse(safeJson(request.rawBody));
     if (!body.success) throw new ProviderError("malformed", `${provider}: webhook body of an unexpected shape`, { provider });
     return { providerRef: body.data.reference, status: body.data.status };
   }
@@ -409,10 +410,3 @@ export class PremzoneProvider implements Provider {
   }
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -9,6 +9,7 @@ import { msg } from "../i18n.js";
 import { orderStatuses } from "../commerce/orders.js";
 import { ProviderError } from "../providers/errors.js";
 import { sameSecret } from "../providers/webhook-auth.js";
+import { parseJsonWith } from "../safe-json.js";
 import type { ProviderId } from "../providers/types.js";
 import { fail, type RouteHandler } from "./http-server.js";
 import { ordersByStatus, registry } from "./metrics.js";
@@ -27,7 +28,7 @@ export function registerRoutes(app: App): void {
     app.http.route("POST", `/telegram/${secret}`, async ({ headers, rawBody }) => {
       const given = headers["x-telegram-bot-api-secret-token"];
       if (given === undefined || !sameSecret(given, secret)) return fail(401, "bad secret token");
-      const update = parseJson(rawBody, updateSchema);
+      const update = parseJsonWith(rawBody, updateSchema);
       if (!update) return fail(400, "not a Telegram update");
       await telegram.handleUpdate(update as Parameters<typeof telegram.handleUpdate>[0]);
       return { status: 200, body: { ok: true } };
@@ -84,11 +85,3 @@ async function metrics(app: App) {
   return { status: 200, text: await registry.metrics() };
 }
 
-function parseJson<T>(raw: string, schema: z.ZodType<T>): T | null {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}

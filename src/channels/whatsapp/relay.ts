@@ -14,7 +14,7 @@ import { z } from "zod";
 import { locales, type Locale } from "../../i18n.js";
 import type { ChannelSender } from "../../bot/outbox.js";
 import type { Reply } from "../../bot/reply.js";
-import { safeJson } from "../../admin/safe-json.js";
+import { safeJson } from "../../safe-json.js";
 import type { DeliveryVault } from "../../commerce/delivery-vault.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
