@@ -282,6 +282,19 @@ export class OrderStore {
     return this.load(await this.redis.zrange(keys.ordersActive(), 0, limit - 1));
   }
 
+  /** How many orders not yet final are in each status: the status field only, no documents parsed. */
+  async activeStatusCounts(limit = 10_000): Promise<Map<string, number>> {
+    const ids = await this.redis.zrange(keys.ordersActive(), 0, limit - 1);
+    const counts = new Map<string, number>();
+    if (ids.length === 0) return counts;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(keys.order(id), "status");
+    for (const [error, status] of (await pipeline.exec()) ?? []) {
+      if (!error && typeof status === "string") counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   private async load(ids: string[]): Promise<Order[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();

@@ -80,8 +80,9 @@ async function health(app: App) {
 }
 
 async function metrics(app: App) {
-  const active = await app.orders.active(10_000).catch(() => []);
-  for (const status of orderStatuses) ordersByStatus.set({ status }, active.filter((order) => order.status === status).length);
+  // When Redis cannot answer, the gauge keeps its last values rather than dropping to zero.
+  const counts = await app.orders.activeStatusCounts().catch(() => null);
+  if (counts) for (const status of orderStatuses) ordersByStatus.set({ status }, counts.get(status) ?? 0);
   return { status: 200, text: await registry.metrics() };
 }
 

@@ -113,6 +113,16 @@ describe("OrderStore on real Redis", () => {
     expect(await redis.hget(keys.order(order.id), "rev")).toBe("5");
   });
 
+  it("counts the orders not yet final by status, leaving final ones out", async () => {
+    const waiting = await orders.create(newOrder());
+    const placing = await orders.create(newOrder());
+    await walk(placing.id, ["paid", "placing"]);
+    const done = await orders.create(newOrder());
+    await walk(done.id, ["paid", "placing", "pending", "delivered"]);
+    expect(waiting.status).toBe("awaiting_payment");
+    expect(Object.fromEntries(await orders.activeStatusCounts())).toEqual({ awaiting_payment: 1, placing: 1 });
+  });
+
   it("allows the failure, refund, retry and expiry moves", async () => {
     const refunded = await orders.create(newOrder());
     expect((await walk(refunded.id, ["paid", "placing", "failed", "refunded"])).status).toBe("refunded");
