@@ -80,7 +80,9 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
     audit,
     logger,
     locale,
-    perSecond: { telegram: options.telegramBroadcastPerSecond ?? defaultTelegramBroadcastPerSecond, whatsapp: config.WHATSAPP_SEND_PER_SECOND },
+    // The WhatsApp channel paces every send itself (WHATSAPP_SEND_PER_SECOND, with jitter): its
+    // lane only bounds how many wait at once.
+    perSecond: { telegram: options.telegramBroadcastPerSecond ?? defaultTelegramBroadcastPerSecond, whatsapp: Number.POSITIVE_INFINITY },
     ...(options.broadcastProgressEveryMs !== undefined ? { progressEveryMs: options.broadcastProgressEveryMs } : {}),
   });
   const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment });

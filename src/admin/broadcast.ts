@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { msg, type Locale } from "../i18n.js";
 import type { Channel } from "../bot/inbound.js";
-import type { Outbox } from "../bot/outbox.js";
+import { ChannelUnavailableError, type Outbox } from "../bot/outbox.js";
 import { textReply } from "../bot/reply.js";
 import { keys } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
@@ -101,8 +101,8 @@ export function classifySendError(error: unknown): SendError {
     if (code === 403 && unreachable.test(description)) return { kind: "blocked" };
     return { kind: "failed" };
   }
-  // The outbox throws this when the channel is not running (WhatsApp is optional).
-  if (error instanceof Error && /is not running/.test(error.message)) return { kind: "unavailable" };
+  // WhatsApp is optional, and may be disconnected: the rest of its lane would fail the same way.
+  if (error instanceof ChannelUnavailableError) return { kind: "unavailable" };
   return { kind: "failed" };
 }
 

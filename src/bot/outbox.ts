@@ -19,6 +19,17 @@ export interface Recipient {
   locale: Locale;
 }
 
+/** A send to a channel this process cannot reach now (not configured here, or not connected). */
+export class ChannelUnavailableError extends Error {
+  constructor(
+    readonly channel: Channel,
+    reason = "is not running",
+  ) {
+    super(`channel ${channel} ${reason}`);
+    this.name = "ChannelUnavailableError";
+  }
+}
+
 export class Outbox {
   private readonly senders = new Map<Channel, ChannelSender>();
 
@@ -29,7 +40,7 @@ export class Outbox {
   /** Sends replies; throws when the channel is not running (the caller decides to retry or log). */
   async send(to: Recipient, replies: Reply[]): Promise<void> {
     const sender = this.senders.get(to.channel);
-    if (!sender) throw new Error(`channel ${to.channel} is not running`);
+    if (!sender) throw new ChannelUnavailableError(to.channel);
     await sender.send(to.chatId, replies, to.locale);
   }
 }

@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Broadcaster, classifySendError } from "../../src/admin/broadcast.js";
 import { adminKeys } from "../../src/admin/keys.js";
-import type { Recipient } from "../../src/bot/outbox.js";
+import { ChannelUnavailableError, type Recipient } from "../../src/bot/outbox.js";
 import type { Reply } from "../../src/bot/reply.js";
 import { silentLogger } from "../../src/logger.js";
 import { keys } from "../../src/store/keys.js";
@@ -104,7 +104,7 @@ describe("broadcast retries", () => {
       const outbox = scriptedOutbox((attempt, to) => {
         if (to.chatId === "1" && attempt === 1) return rateLimited;
         if (to.chatId === "2") return serverError;
-        if (to.channel === "whatsapp") return new Error("channel whatsapp is not running");
+        if (to.channel === "whatsapp") return new ChannelUnavailableError("whatsapp");
         return null;
       });
       const posted: Reply[][] = [];
@@ -135,5 +135,6 @@ describe("broadcast retries", () => {
     expect(classifySendError({ error_code: 403, description: "Forbidden: user is deactivated" })).toEqual({ kind: "blocked" });
     expect(classifySendError({ error_code: 400, description: "Bad Request: chat not found" })).toEqual({ kind: "failed" });
     expect(classifySendError(new Error("socket hang up"))).toEqual({ kind: "failed" });
+    expect(classifySendError(new ChannelUnavailableError("whatsapp", "is not connected"))).toEqual({ kind: "unavailable" });
   });
 });

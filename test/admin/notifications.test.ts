@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdminGroup } from "../../src/admin/admin-group.js";
 import { AdminNotifier, transitionLine } from "../../src/admin/admin-notifier.js";
+import { ChannelUnavailableError } from "../../src/bot/outbox.js";
 import type { Reply } from "../../src/bot/reply.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { msg } from "../../src/i18n.js";
@@ -85,7 +86,7 @@ describe("the notifier", () => {
     const group = new AdminGroup({
       outbox: {
         send: async (to) => {
-          if (to.channel === "whatsapp") throw new Error("channel whatsapp is not running");
+          if (to.channel === "whatsapp") throw new ChannelUnavailableError("whatsapp");
           sent.push({ channel: to.channel, at: Date.now() });
         },
       },

@@ -20,6 +20,7 @@ import { DisconnectReason, type BaileysEventMap, type UserFacingSocketConfig } f
 import type { Logger } from "pino";
 import QRCode from "qrcode";
 import { z } from "zod";
+import { ChannelUnavailableError } from "../../bot/outbox.js";
 import type { Redis } from "../../store/redis.js";
 import { hasLogin, type RedisAuthStore, type StoredAuth } from "./auth-store.js";
 import { isBroadcastLike, phoneOfJid } from "./jid.js";
@@ -124,7 +125,7 @@ export class WhatsAppConnection {
   /** The open socket; waits up to `timeoutMs` for one while (re)connecting. */
   ready(timeoutMs: number): Promise<WhatsAppSocket> {
     if (this.currentState === "open" && this.socket) return Promise.resolve(this.socket);
-    if (this.currentState === "stopped" || this.currentState === "halted") return Promise.reject(new Error("whatsapp is not connected"));
+    if (this.currentState === "stopped" || this.currentState === "halted") return Promise.reject(new ChannelUnavailableError("whatsapp", "is not connected"));
     return new Promise((resolve, reject) => {
       const waiter = {
         resolve: (socket: WhatsAppSocket) => {
@@ -138,7 +139,7 @@ export class WhatsAppConnection {
       };
       const timer = setTimeout(() => {
         this.readyWaiters = this.readyWaiters.filter((other) => other !== waiter);
-        reject(new Error("whatsapp is not connected"));
+        reject(new ChannelUnavailableError("whatsapp", "is not connected"));
       }, timeoutMs);
       timer.unref();
       this.readyWaiters.push(waiter);
@@ -342,6 +343,6 @@ export class WhatsAppConnection {
   private failWaiters(): void {
     const waiters = this.readyWaiters;
     this.readyWaiters = [];
-    for (const waiter of waiters) waiter.reject(new Error("whatsapp is not connected"));
+    for (const waiter of waiters) waiter.reject(new ChannelUnavailableError("whatsapp", "is not connected"));
   }
 }
