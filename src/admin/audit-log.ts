@@ -3,9 +3,9 @@
  * which are what an owner looks for after a leaked group invite. Kept in Redis as a capped list,
  * newest first, read back with `/audit`.
  */
+import { keys } from "../store/keys.js";
 import { z } from "zod";
 import type { Redis } from "../store/redis.js";
-import { adminKeys } from "./keys.js";
 import { safeJson } from "../safe-json.js";
 
 /** One audit entry as stored (JSON in the list). */
@@ -39,14 +39,14 @@ export class AuditLog {
   /** Appends an entry. */
   async record(entry: Omit<AuditEntry, "at">, at = Date.now()): Promise<void> {
     const full: AuditEntry = { ...entry, args: entry.args.slice(0, maxArgsLength), at };
-    const results = await this.redis.pipeline().lpush(adminKeys.audit(), JSON.stringify(full)).ltrim(adminKeys.audit(), 0, this.maxEntries - 1).exec();
+    const results = await this.redis.pipeline().lpush(keys.adminAudit(), JSON.stringify(full)).ltrim(keys.adminAudit(), 0, this.maxEntries - 1).exec();
     const failure = results?.find(([error]) => error)?.[0];
     if (failure) throw failure;
   }
 
   /** The newest `limit` entries, newest first; an unreadable line is skipped, not fatal. */
   async recent(limit: number): Promise<AuditEntry[]> {
-    const raw = await this.redis.lrange(adminKeys.audit(), 0, limit - 1);
+    const raw = await this.redis.lrange(keys.adminAudit(), 0, limit - 1);
     return raw.flatMap((line) => {
       const parsed = auditEntrySchema.safeParse(safeJson(line));
       return parsed.success ? [parsed.data] : [];

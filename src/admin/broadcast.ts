@@ -20,7 +20,6 @@ import type { Redis } from "../store/redis.js";
 import type { AdminGroup } from "./admin-group.js";
 import type { AuditLog } from "./audit-log.js";
 import { buyerChat } from "./buyer-chat.js";
-import { adminKeys } from "./keys.js";
 import { SendPacer } from "./send-pacer.js";
 
 type LaneChannel = Extract<Channel, "telegram" | "whatsapp">;
@@ -154,7 +153,7 @@ export class Broadcaster {
 
   /** Every buyer not marked blocked, with the chat to reach them on. */
   private async targets(): Promise<{ targets: Target[]; skipped: number }> {
-    const [buyers, blocked] = await Promise.all([this.deps.redis.smembers(keys.buyers()), this.deps.redis.smembers(adminKeys.broadcastBlocked())]);
+    const [buyers, blocked] = await Promise.all([this.deps.redis.smembers(keys.buyers()), this.deps.redis.smembers(keys.blockedBuyers())]);
     const skip = new Set(blocked);
     const targets: Target[] = [];
     let skipped = 0;
@@ -231,7 +230,7 @@ export class Broadcaster {
         }
         if (failure.kind === "blocked") {
           await this.deps.redis
-            .sadd(adminKeys.broadcastBlocked(), target.buyer)
+            .sadd(keys.blockedBuyers(), target.buyer)
             .catch((markError: unknown) => this.deps.logger.warn({ buyer: target.buyer, err: String(markError) }, "could not mark a buyer as blocked"));
           return "blocked";
         }

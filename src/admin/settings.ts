@@ -3,13 +3,13 @@
  * maintenance pause. They live in Redis (so a restart, or a second process, keeps them), are
  * loaded at start, and are applied to the catalog and the buyer bot the moment they change.
  */
+import { keys } from "../store/keys.js";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { Markup, MarkupRules } from "../commerce/pricing.js";
 import { providerIds } from "../providers/types.js";
 import type { Redis } from "../store/redis.js";
-import { adminKeys } from "./keys.js";
 import { safeJson } from "../safe-json.js";
 import { markupField, markupSchema, type MarkupTarget } from "./markup.js";
 
@@ -64,9 +64,9 @@ export class AdminSettings {
     const { redis } = this.deps;
     const changesBefore = this.changes;
     const [markup, hidden, maintenance] = await Promise.all([
-      redis.hgetall(adminKeys.markup()),
-      redis.smembers(adminKeys.hidden()),
-      redis.get(adminKeys.maintenance()),
+      redis.hgetall(keys.adminMarkup()),
+      redis.smembers(keys.adminHidden()),
+      redis.get(keys.adminMaintenance()),
     ]);
     const rules: MarkupRules = { global: this.deps.defaultGlobal, providers: {}, products: {} };
     for (const [field, raw] of Object.entries(markup)) {
@@ -99,8 +99,8 @@ export class AdminSettings {
   async setMarkup(target: MarkupTarget, markup: Markup | null): Promise<void> {
     const field = markupField(target);
     this.changes++;
-    if (markup === null) await this.deps.redis.hdel(adminKeys.markup(), field);
-    else await this.deps.redis.hset(adminKeys.markup(), field, JSON.stringify(markup));
+    if (markup === null) await this.deps.redis.hdel(keys.adminMarkup(), field);
+    else await this.deps.redis.hset(keys.adminMarkup(), field, JSON.stringify(markup));
     const rules: MarkupRules = { global: this.rules.global, providers: { ...this.rules.providers }, products: { ...this.rules.products } };
     if (markup === null) removeRule(rules, target);
     else placeRule(rules, target, markup);
@@ -117,8 +117,8 @@ export class AdminSettings {
   async setVisible(code: string, visible: boolean): Promise<boolean> {
     this.changes++;
     const changed = visible
-      ? await this.deps.redis.srem(adminKeys.hidden(), code)
-      : await this.deps.redis.sadd(adminKeys.hidden(), code);
+      ? await this.deps.redis.srem(keys.adminHidden(), code)
+      : await this.deps.redis.sadd(keys.adminHidden(), code);
     const next = new Set(this.hiddenCodes);
     if (visible) next.delete(code);
     else next.add(code);
@@ -136,12 +136,12 @@ export class AdminSettings {
   async setMaintenance(change: { message: string; by: string } | null, now = Date.now()): Promise<void> {
     this.changes++;
     if (change === null) {
-      await this.deps.redis.del(adminKeys.maintenance());
+      await this.deps.redis.del(keys.adminMaintenance());
       this.pause = null;
       return;
     }
     const pause: Maintenance = { ...change, at: now };
-    await this.deps.redis.set(adminKeys.maintenance(), JSON.stringify(pause));
+    await this.deps.redis.set(keys.adminMaintenance(), JSON.stringify(pause));
     this.pause = pause;
   }
 

@@ -19,6 +19,14 @@ export const keys = {
   buyers: () => "buyers",
   /** Buyers who blocked the bot (broadcasts skip them); a buyer who writes again is removed. */
   blockedBuyers: () => "admin:broadcast:blocked",
+  /** Hash of markup rules: field `global`, `provider:<id>` or `product:<code>` → JSON markup. */
+  adminMarkup: () => "admin:markup",
+  /** Set of product codes an admin has hidden from buyers. */
+  adminHidden: () => "admin:hidden",
+  /** JSON `{ message, by, at }` while buying is paused; absent otherwise. */
+  adminMaintenance: () => "admin:maintenance",
+  /** List of JSON audit entries of admin commands, newest first, trimmed to a fixed length. */
+  adminAudit: () => "admin:audit",
   /** Wallet balance in rupiah (integer string). */
   wallet: (buyer: string) => `wallet:${buyer}`,
   /** Append-only ledger: list of JSON entries. */

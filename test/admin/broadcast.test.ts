@@ -7,7 +7,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Broadcaster, classifySendError } from "../../src/admin/broadcast.js";
-import { adminKeys } from "../../src/admin/keys.js";
 import { ChannelUnavailableError, type Recipient } from "../../src/bot/outbox.js";
 import type { Reply } from "../../src/bot/reply.js";
 import { silentLogger } from "../../src/logger.js";
@@ -61,7 +60,7 @@ describe("/broadcast", () => {
     expect(peakPerSecond(messages.map((m) => m.at))).toBeLessThanOrEqual(30);
     expect(telegram.tooManyRequests).toBeLessThanOrEqual(1);
     expect(postedTo(telegram, adminGroup.id).some((text) => /Broadcast: \d+\/60 done/.test(text))).toBe(true);
-    expect(await shop.app.redis.smembers(adminKeys.broadcastBlocked())).toEqual([`telegram:${blockedBuyer}`]);
+    expect(await shop.app.redis.smembers(keys.blockedBuyers())).toEqual([`telegram:${blockedBuyer}`]);
 
     // The next broadcast skips the buyer who blocked the bot without trying.
     const triedBlocked = telegram.calls.filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) === blockedBuyer).length;
