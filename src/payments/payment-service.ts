@@ -8,6 +8,9 @@
  * a late payment; the admins are told of both. Every step is idempotent, so a second
  * confirmation of the same payment (two admins, callback + admin, a retried callback) finishes
  * whatever the first left undone and changes nothing else.
+ *
+ * The gateway's report of money an admin already confirmed by hand is recognised as that
+ * payment once; any later money of the same total is someone else's and is reported unmatched.
  */
 import type { Logger } from "pino";
 import { msg, type Locale, type Msg } from "../i18n.js";
@@ -50,6 +53,12 @@ export type ConfirmResult =
   | { kind: "late"; payment: Payment; credited: Rupiah }
   | { kind: "underpaid"; payment: Payment }
   | { kind: "not_found" };
+
+/**
+ * How a confirmation found its payment: by hand (an admin, by id), or the gateway's report of
+ * money, which named the payment's id or matched its total.
+ */
+type Via = "hand" | "named" | "amount";
 
 /** Top-ups smaller than this are not worth a QR. */
 export const minTopup: Rupiah = 10_000;
@@ -106,30 +115,9 @@ export class PaymentService {
     };
   }
 
-  /** Confirms a payment by its id (an admin's `/paid`, or a callback that named it). */
+  /** Confirms a payment by its id (an admin's `/paid`). */
   async confirm(id: string, confirmation: Confirmation): Promise<ConfirmResult> {
-    const payment = await this.deps.store.get(id);
-    if (!payment) return { kind: "not_found" };
-    const paidAmount = confirmation.paidAmount ?? payment.amount;
-    const patch = { paidAt: Date.now(), paidAmount, confirmedBy: confirmation.by, ...(confirmation.reference ? { reference: confirmation.reference } : {}) };
-
-    if (payment.status === "paid") {
-      await this.settle(payment); // Finishes anything a crash left undone; idempotent.
-      return { kind: "already_paid", payment };
-    }
-    if (payment.status === "expired") return this.latePayment(payment, patch);
-    if (paidAmount < payment.amount) {
-      await this.deps.alerts.alert(msg("admin-alert-underpaid", { id, paid: formatRupiah(paidAmount), expected: formatRupiah(payment.amount) }), id);
-      return { kind: "underpaid", payment };
-    }
-    const paid = await this.deps.store.move(id, "open", "paid", patch);
-    if (!paid) return this.confirm(id, confirmation); // Someone moved it meanwhile: decide again.
-    await this.settle(paid);
-    const overpaid = paidAmount - payment.amount;
-    if (overpaid > 0) {
-      await this.deps.alerts.alert(msg("admin-alert-overpaid", { id, amount: formatRupiah(overpaid) }), id);
-    }
-    return { kind: "confirmed", payment: paid, overpaid };
+    return this.confirmVia(id, confirmation, "hand");
   }
 
   /**
@@ -137,17 +125,18 @@ export class PaymentService {
    * its unique total, and confirm it. Unmatched money is reported to the admins, never dropped.
    */
   async receive(amount: Rupiah, reference?: string): Promise<ConfirmResult | { kind: "unmatched" }> {
+    const report: Confirmation = { by: "callback", paidAmount: amount, ...(reference ? { reference } : {}) };
     const named = reference ? await this.deps.store.get(reference) : null;
     const target =
       named ??
       (await this.deps.store.findOpenByAmount(amount)) ??
       (await this.deps.store.findExpiredByAmount(amount)) ??
       (await this.deps.store.findPaidByAmount(amount));
-    if (!target) {
+    const result = target ? await this.confirmVia(target.id, report, named ? "named" : "amount") : { kind: "unmatched" as const };
+    if (result.kind === "unmatched") {
       await this.deps.alerts.alert(msg("admin-alert-unmatched-payment", { amount: formatRupiah(amount), reference: reference ?? "-" }));
-      return { kind: "unmatched" };
     }
-    return this.confirm(target.id, { by: "callback", paidAmount: amount, ...(reference ? { reference } : {}) });
+    return result;
   }
 
   /** Records a callback reference; false when it was processed before. */
@@ -174,6 +163,48 @@ export class PaymentService {
       await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.amount) })));
     }
     return expired;
+  }
+
+  private confirmVia(id: string, confirmation: Confirmation, via: "hand"): Promise<ConfirmResult>;
+  private confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }>;
+  private async confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }> {
+    const payment = await this.deps.store.get(id);
+    if (!payment) return { kind: "not_found" };
+    const paidAmount = confirmation.paidAmount ?? payment.amount;
+    const patch: Partial<Payment> = {
+      paidAt: Date.now(),
+      paidAmount,
+      confirmedBy: confirmation.by,
+      ...(confirmation.reference ? { reference: confirmation.reference } : {}),
+      // The gateway's own report: no later report of this money is to be waited for.
+      ...(via === "hand" ? {} : { reportedByGateway: true }),
+    };
+
+    if (payment.status === "paid") {
+      let settled = payment;
+      if (via !== "hand") {
+        // The gateway reports money already confirmed: by hand (then this is that money's report,
+        // recognised once), or by another report (two transfers of one total in the same instant).
+        const matched = await this.deps.store.matchReport(id, confirmation.reference);
+        if (matched) settled = matched;
+        else if (via === "amount") return { kind: "unmatched" }; // someone else's money
+      }
+      await this.settle(settled); // Finishes anything a crash left undone; idempotent.
+      return { kind: "already_paid", payment: settled };
+    }
+    if (payment.status === "expired") return this.latePayment(payment, patch, confirmation, via);
+    if (paidAmount < payment.amount) {
+      await this.deps.alerts.alert(msg("admin-alert-underpaid", { id, paid: formatRupiah(paidAmount), expected: formatRupiah(payment.amount) }), id);
+      return { kind: "underpaid", payment };
+    }
+    const paid = await this.deps.store.move(id, "open", "paid", patch);
+    if (!paid) return this.confirmVia(id, confirmation, via); // Someone moved it meanwhile: decide again.
+    await this.settle(paid);
+    const overpaid = paidAmount - payment.amount;
+    if (overpaid > 0) {
+      await this.deps.alerts.alert(msg("admin-alert-overpaid", { id, amount: formatRupiah(overpaid) }), id);
+    }
+    return { kind: "confirmed", payment: paid, overpaid };
   }
 
   private async open(id: string, kind: Payment["kind"], who: { buyer: string; channel: Channel; chatId: string; locale: Locale }, baseAmount: Rupiah): Promise<Payment> {
@@ -250,9 +281,9 @@ export class PaymentService {
     await this.deps.fulfilment.enqueue(paid);
   }
 
-  private async latePayment(payment: Payment, patch: Partial<Payment>): Promise<ConfirmResult> {
+  private async latePayment(payment: Payment, patch: Partial<Payment>, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }> {
     const paid = await this.deps.store.move(payment.id, "expired", "paid", { ...patch, late: true });
-    if (!paid) return this.confirm(payment.id, { by: patch.confirmedBy ?? "unknown", ...(patch.paidAmount ? { paidAmount: patch.paidAmount } : {}) });
+    if (!paid) return this.confirmVia(payment.id, confirmation, via); // Someone moved it meanwhile: decide again.
     const credited = paid.paidAmount ?? paid.amount;
     const result = await this.deps.wallet.credit(paid.buyer, credited, { id: `late:${paid.id}`, reason: "late_payment", note: "paid after expiry" });
     await this.tell(paid, textReply(msg("qris-late-credited", { id: paid.id, amount: formatRupiah(credited), balance: formatRupiah(result.balance) })));

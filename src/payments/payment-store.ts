@@ -38,6 +38,8 @@ const paymentSchema = z.object({
   confirmedBy: z.string().optional(),
   /** Paid after it expired: credited to the wallet as a late payment instead of settling. */
   late: z.boolean().optional(),
+  /** The gateway's own report of this money arrived (a callback), so no later one is expected. */
+  reportedByGateway: z.boolean().optional(),
 });
 export type Payment = z.infer<typeof paymentSchema>;
 
@@ -91,6 +93,20 @@ type MoveCommand = (
   rememberPaid: "0" | "1",
 ) => Promise<number>;
 
+// KEYS: payment hash, paid amounts. ARGV: total, id, doc as read, new doc. 1 when the total was
+// remembered for this payment and is now forgotten with the new doc written; 0 when it was not
+// remembered for it (never confirmed by hand, or its report matched already); -1 when the payment
+// changed since it was read.
+const matchReportScript = `
+if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[1], 'doc') ~= ARGV[3] then return -1 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'doc', ARGV[4])
+return 1
+`;
+
+type MatchReportCommand = (payment: string, paidAmounts: string, total: string, id: string, readDoc: string, doc: string) => Promise<number>;
+
 /** Prefix of top-up payment ids. */
 export const topupIdPattern = /^TOP-[A-Z0-9]{8,}$/;
 
@@ -101,6 +117,7 @@ export function newTopupId(): string {
 export class PaymentStore {
   private readonly openIfFree: OpenCommand;
   private readonly moveIfIn: MoveCommand;
+  private readonly matchIfRemembered: MatchReportCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -109,6 +126,7 @@ export class PaymentStore {
   ) {
     this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen", 5, openScript);
     this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove", 5, moveScript);
+    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport", 2, matchReportScript);
   }
 
   /**
@@ -150,7 +168,7 @@ export class PaymentStore {
     return id ? this.get(id) : null;
   }
 
-  /** A payment an admin confirmed by hand with exactly this total, if remembered. */
+  /** A payment confirmed by hand with exactly this total whose gateway report is not matched yet, if any. */
   async findPaidByAmount(amount: number): Promise<Payment | null> {
     const id = await this.redis.hget(keys.paymentPaidAmounts(), String(amount));
     return id ? this.get(id) : null;
@@ -182,12 +200,35 @@ export class PaymentStore {
       id,
       String(next.amount),
       to === "expired" ? "1" : "0",
-      // Confirmed by hand (no gateway reference): the gateway's own report of the same money may
-      // still come, and must be recognised as this payment, not reported as unmatched money.
-      to === "paid" && !next.reference ? "1" : "0",
+      // Confirmed by hand (not by the gateway, no gateway reference): the gateway's own report of
+      // the same money may still come, and must be recognised as this payment (once, see
+      // matchReport), not reported as unmatched money.
+      to === "paid" && !next.reference && !next.reportedByGateway ? "1" : "0",
     );
     if (moved !== 1) return null;
     return next;
+  }
+
+  /**
+   * Matches the gateway's report of money to payment `id`, confirmed by hand, at most once: while
+   * its total is remembered for it, forgets the total and records the report (and its reference)
+   * on the payment, in one step. Null when there is nothing to match: the payment was not
+   * confirmed by hand, or a report was matched to it already; later money of the same total is
+   * then someone else's.
+   */
+  async matchReport(id: string, reference?: string): Promise<Payment | null> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const raw = await this.redis.hget(keys.payment(id), "doc");
+      if (!raw) return null;
+      const current = paymentSchema.parse(JSON.parse(raw));
+      if (current.status !== "paid" || current.reference || current.reportedByGateway) return null;
+      const next: Payment = { ...current, reportedByGateway: true, ...(reference ? { reference } : {}) };
+      const matched = await this.matchIfRemembered(keys.payment(id), keys.paymentPaidAmounts(), String(current.amount), id, raw, JSON.stringify(next));
+      if (matched === 1) return next;
+      if (matched === 0) return null;
+      // The payment changed between the read and the script: read it again.
+    }
+    return null;
   }
 
   /** Claims payments past their expiry; each id goes to exactly one caller. */

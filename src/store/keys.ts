@@ -50,7 +50,7 @@ export const keys = {
   paymentOpenAmounts: () => "payments:open-amounts",
   /** Hash: total of a recently expired payment → its id (to recognise a late payer). */
   paymentExpiredAmounts: () => "payments:expired-amounts",
-  /** Hash: total of a payment confirmed without a gateway reference → its id (its report may still come). */
+  /** Hash: total of a payment confirmed by hand → its id, until the gateway's report of that money is matched (once). */
   paymentPaidAmounts: () => "payments:paid-amounts",
   /** Sorted set: open payment id by expiry time. */
   paymentDeadlines: () => "payments:deadlines",

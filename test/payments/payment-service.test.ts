@@ -271,6 +271,68 @@ describe("/topup outside the sandbox", () => {
   });
 });
 
+describe("money for a total an admin already confirmed by hand", () => {
+  /** A top-up of 50.000 (plus its code) for `user`, paid by an admin's /paid before any money was reported. */
+  async function confirmedByHand(user: string) {
+    const qr = qrisOf(await h.app.payments.startTopup({ buyer: `console:${user}`, channel: "console", chatId: user, locale: "id" }, 50_000));
+    expect((await h.app.payments.confirm(qr.id, { by: "admin:1" })).kind).toBe("confirmed");
+    return qr;
+  }
+
+  // Was a bug: the total of a payment confirmed by hand stayed remembered after the gateway's
+  // report of that money matched it, so every LATER transfer of the same total (another
+  // reference) was answered `already_paid` for the old payment: credited to nobody, told to nobody.
+  it("recognises the gateway's report once; a later transfer of the same total is unmatched money, not swallowed", async () => {
+    const qr = await confirmedByHand("hand");
+    const report = await h.app.payments.receive(qr.amount, "GW-HAND-1");
+    expect(report).toMatchObject({ kind: "already_paid", payment: { id: qr.id, reference: "GW-HAND-1" } });
+    expect(await fullLedger(h.app, "console:hand")).toHaveLength(1); // no second credit
+    expect(h.alertsOf("admin-alert-unmatched-payment")).toEqual([]);
+
+    expect((await h.app.payments.receive(qr.amount, "GW-HAND-2")).kind).toBe("unmatched");
+    const unmatched = h.alertsOf("admin-alert-unmatched-payment");
+    expect(unmatched).toHaveLength(1);
+    expect(unmatched[0]!.text).toContain("GW-HAND-2");
+    expect(await expectSoundWallet(h.app, "console:hand")).toBe(qr.amount);
+    expect(h.toldTo("hand", "topup-paid")).toHaveLength(1);
+  });
+
+  it("does the same when the gateway's reports carry no reference", async () => {
+    const qr = await confirmedByHand("noref");
+    expect((await h.app.payments.receive(qr.amount)).kind).toBe("already_paid");
+    expect((await h.app.payments.receive(qr.amount)).kind).toBe("unmatched");
+    expect(h.alertsOf("admin-alert-unmatched-payment")).toHaveLength(1);
+    expect(await expectSoundWallet(h.app, "console:noref")).toBe(qr.amount);
+  });
+
+  it("matches only one of two transfers of that total arriving at the same time", async () => {
+    const qr = await confirmedByHand("twice");
+    const results = await Promise.all([h.app.payments.receive(qr.amount, "GW-TWICE-1"), h.app.payments.receive(qr.amount, "GW-TWICE-2")]);
+    expect(results.map((r) => r.kind).sort()).toEqual(["already_paid", "unmatched"]);
+    expect(h.alertsOf("admin-alert-unmatched-payment")).toHaveLength(1);
+    expect(await expectSoundWallet(h.app, "console:twice")).toBe(qr.amount);
+  });
+
+  it("does not remember a total the gateway's own report confirmed, even without a reference", async () => {
+    const qr = qrisOf(await h.app.payments.startTopup({ buyer: "console:gw", channel: "console", chatId: "gw", locale: "id" }, 50_000));
+    expect((await h.app.payments.receive(qr.amount)).kind).toBe("confirmed");
+    expect((await h.app.payments.receive(qr.amount)).kind).toBe("unmatched");
+    expect(await expectSoundWallet(h.app, "console:gw")).toBe(qr.amount);
+  });
+
+  it("after an admin and the gateway confirm at the same time, the next transfer of the total is still unmatched", async () => {
+    for (let round = 0; round < 10; round++) {
+      const user = `both${round}`;
+      const qr = qrisOf(await h.app.payments.startTopup({ buyer: `console:${user}`, channel: "console", chatId: user, locale: "id" }, 50_000));
+      const kinds = (await Promise.all([h.app.payments.confirm(qr.id, { by: "admin:1" }), h.app.payments.receive(qr.amount, `GW-BOTH-${round}-A`)])).map((r) => r.kind);
+      expect(kinds.sort(), `round ${round}`).toEqual(["already_paid", "confirmed"]);
+      expect((await h.app.payments.receive(qr.amount, `GW-BOTH-${round}-B`)).kind, `round ${round}`).toBe("unmatched");
+      expect(await expectSoundWallet(h.app, `console:${user}`)).toBe(qr.amount);
+    }
+    expect(h.alertsOf("admin-alert-unmatched-payment")).toHaveLength(10);
+  });
+});
+
 describe("a failed order paid by QRIS", () => {
   it("refunds the paid total to the wallet exactly once", async () => {
     const qr = await checkoutQris(h.app, "fail", "SB-FAIL1");

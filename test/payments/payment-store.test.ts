@@ -4,6 +4,7 @@
  * - unique totals: 200 payments of one price opened at once all get different totals, each
  *   found again by its total; a total freed by paying or expiring its payment can be taken again;
  * - move() is a compare-and-set: of 20 concurrent open → paid moves exactly one wins;
+ * - matchReport() matches the gateway's report to a payment confirmed by hand at most once;
  * - claimExpired hands each due id to exactly one of many concurrent callers;
  * - callback references: the first is new, a repeat is a replay, a forgotten one is new again.
  */
@@ -193,6 +194,34 @@ local paid = redis.call('HGETALL', KEYS[4])
 for i = 2, #paid, 2 do check('paid-amounts', paid[i], 'paid') end
 return bad
 `;
+
+describe("PaymentStore.matchReport", () => {
+  it("matches a gateway report to a payment confirmed by hand once, also under 10 concurrent reports", async () => {
+    const store = new PaymentStore(redis, 999);
+    const payment = await store.open(input());
+    await store.move(payment.id, "open", "paid", { confirmedBy: "admin:1" });
+    expect((await store.findPaidByAmount(payment.amount))?.id).toBe(payment.id);
+
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.matchReport(payment.id, `GW-${i}`)));
+    const winners = results.filter((r): r is Payment => r !== null);
+    expect(winners).toHaveLength(1);
+    expect(await store.get(payment.id)).toEqual(winners[0]);
+    expect(winners[0]).toMatchObject({ status: "paid", reportedByGateway: true, reference: expect.stringMatching(/^GW-\d$/) });
+    expect(await store.findPaidByAmount(payment.amount)).toBeNull();
+    expect(await store.matchReport(payment.id, "GW-LATER")).toBeNull();
+  });
+
+  it("has nothing to match for a payment the gateway confirmed itself, or one not paid", async () => {
+    const store = new PaymentStore(redis, 999);
+    const byGateway = await store.open(input());
+    await store.move(byGateway.id, "open", "paid", { reportedByGateway: true });
+    expect(await store.findPaidByAmount(byGateway.amount)).toBeNull();
+    expect(await store.matchReport(byGateway.id)).toBeNull();
+    const open = await store.open(input());
+    expect(await store.matchReport(open.id)).toBeNull();
+    expect(await store.matchReport("ORD-NOPE")).toBeNull();
+  });
+});
 
 describe("PaymentStore.claimExpired", () => {
   it("hands each due payment to exactly one of several concurrent callers, and leaves the rest", async () => {
