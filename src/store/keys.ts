@@ -5,6 +5,14 @@
 export const keys = {
   /** Token lock of one chat while a process handles its message (webhook mode, several processes). */
   chatLock: (chat: string) => `lock:chat:${chat}`,
+  /** The WhatsApp login's creds (JSON with Baileys' BufferJSON). */
+  whatsappCreds: () => "wa:auth:creds",
+  /** Hash of one type of WhatsApp signal keys: id → JSON. */
+  whatsappKeyType: (type: string) => `wa:auth:keys:${type}`,
+  /** Set of every signal key type written, so a logout deletes all of them. */
+  whatsappKeyTypes: () => "wa:auth:types",
+  /** Marks a WhatsApp message id as handled (redeliveries are dropped). */
+  whatsappSeen: (messageId: string) => `wa:seen:${messageId}`,
   /** Token lock of the one process allowed to hold the WhatsApp connection. */
   whatsappLock: () => "wa:lock",
   /** List of WhatsApp messages handed to the process holding the connection (JSON, maybe sealed). */

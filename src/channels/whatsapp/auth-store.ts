@@ -21,14 +21,14 @@ import {
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
 
-/** The Redis keys of the login. */
+/** The Redis keys of the login (kept in store/keys.ts with every other key). */
 export const authKeys = {
-  creds: () => "wa:auth:creds",
-  keyType: (type: string) => `wa:auth:keys:${type}`,
-  /** Every key type written, so a logout deletes all of them. */
-  types: () => "wa:auth:types",
+  creds: keys.whatsappCreds,
+  keyType: keys.whatsappKeyType,
+  types: keys.whatsappKeyTypes,
 } as const;
 
 const bytes = z.instanceof(Uint8Array);

@@ -21,6 +21,7 @@ import { ChatQueue } from "../../bot/chat-queue.js";
 import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
 import type { ChannelSender } from "../../bot/outbox.js";
 import type { Reply } from "../../bot/reply.js";
+import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
 import { renderText, splitText } from "../render.js";
 import { isBroadcastLike, isGroupJid, isLid, lidPhones, mentionsMe, phoneOfJid, senderOf, type LidResolver } from "./jid.js";
@@ -38,8 +39,6 @@ const captionLimit = 1024;
 /** How long a group's participant list is trusted for LID → number lookups. */
 const groupDirectoryTtlMs = 5 * 60_000;
 
-/** The Redis key marking a message id as handled. */
-const seenKey = (messageId: string) => `wa:seen:${messageId}`;
 
 /** WhatsApp's bold markup. Spaces inside the stars would break it, so the title is trimmed first. */
 function whatsappBold(text: string): string {
@@ -209,7 +208,7 @@ export class WhatsAppChannel implements ChannelSender {
 
   /** True the first time a message id is seen (SET NX with a TTL: redeliveries come within days). */
   private async firstSighting(messageId: string): Promise<boolean> {
-    const set = await this.options.redis.set(seenKey(messageId), "1", "EX", this.options.dedupeTtlSeconds ?? 3 * 24 * 3600, "NX");
+    const set = await this.options.redis.set(keys.whatsappSeen(messageId), "1", "EX", this.options.dedupeTtlSeconds ?? 3 * 24 * 3600, "NX");
     return set === "OK";
   }
 
