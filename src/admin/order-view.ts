@@ -4,6 +4,7 @@
  * shown: the group has more members than the buyer's chat, and its history outlives the order.
  */
 import { msg, type Msg } from "../i18n.js";
+import { attentionMessage } from "../commerce/attention.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
 import { describeInputs } from "../commerce/inputs.js";
 import { formatRupiah } from "../commerce/money.js";
@@ -30,7 +31,7 @@ export function orderDetailLines(order: Order, vault: Pick<DeliveryVault, "open"
   );
   // Failure reasons are `provider-error-*` keys; the fallback names one for the locale check.
   if (order.failureReason) lines.push(msg("admin-order-failure", { reason: msg(order.failureReason ?? "provider-error-failed") }));
-  if (order.attention) lines.push(msg("admin-order-attention", { why: order.attention }));
+  if (order.attention) lines.push(msg("admin-order-attention", { why: attentionMessage(order.attention) }));
   if (order.delivered) lines.push(...deliveryLines(order.delivered, vault));
   lines.push(msg("admin-order-history-title"));
   for (const step of order.history) {

@@ -22,6 +22,7 @@ import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
 import type { JobScheduler } from "../jobs/scheduler.js";
 import { providerErrors } from "../server/metrics.js";
+import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "./money.js";
 import type { Order, OrderStore } from "./orders.js";
@@ -98,7 +99,7 @@ export class Fulfilment {
     const order = await this.deps.orders.get(orderId);
     if (!order) return;
     const detail = error instanceof Error ? error.message : String(error);
-    await this.needsAttention(order, `fulfilment kept failing: ${detail.slice(0, 200)}`);
+    await this.needsAttention(order, attention("failing", detail.slice(0, 200)));
   }
 
   /** Moves an order one step forward. Safe to run any number of times. */
@@ -144,7 +145,7 @@ export class Fulfilment {
       outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "qris" });
     } catch (error) {
       if (error instanceof ProviderError && error.outcomeUnknown) {
-        await this.needsAttention(placing, `provider QRIS order got no clear answer (${error.code})`);
+        await this.needsAttention(placing, attention("qris-unclear", error.code));
         return [textReply(msg("order-pending", { order: order.id }))];
       }
       const code = error instanceof ProviderError ? error.code : "upstream";
@@ -193,7 +194,7 @@ export class Fulfilment {
     const provider = this.provider(order);
     if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
     if (!provider.findOrder) {
-      return this.needsAttention(order, "outcome unknown and the provider cannot look orders up by our reference");
+      return this.needsAttention(order, attention("no-lookup"));
     }
     let found: OrderOutcome | null;
     try {
@@ -216,7 +217,7 @@ export class Fulfilment {
         await this.enqueue(order, this.plan.delayMs(order.attempts), "lookup");
         return;
       }
-      return this.needsAttention(order, `outcome unknown after ${error.code}; not retried to avoid buying twice`);
+      return this.needsAttention(order, attention("unknown-outcome", error.code));
     }
     if (error.transient && order.attempts < this.plan.maxTransientAttempts) {
       const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), `provider ${error.code}; will try again`);
@@ -265,7 +266,7 @@ export class Fulfilment {
 
   private async scheduleFollowUp(order: Order): Promise<void> {
     if (Date.now() - order.createdAt > this.plan.giveUpAfterMs) {
-      return this.needsAttention(order, "still pending after the follow-up window; check it at the provider");
+      return this.needsAttention(order, attention("still-pending"));
     }
     await this.enqueue(order, this.plan.delayMs(Math.max(1, order.attempts)));
   }
@@ -357,12 +358,13 @@ export class Fulfilment {
     return (await this.deps.orders.update(order.id, () => ({ notified: true }))) ?? order;
   }
 
+  /** `why` comes from {@link attention}. */
   private async needsAttention(order: Order, why: string): Promise<void> {
     if (order.attention) return;
     const marked = await this.deps.orders.update(order.id, () => ({ attention: why }));
     if (!marked) return;
     this.deps.logger.error({ orderId: order.id, why }, "order needs attention");
-    await this.deps.alerts.alert(msg("admin-alert-attention", { order: order.id, why }), order.id);
+    await this.deps.alerts.alert(msg("admin-alert-attention", { order: order.id, why: attentionMessage(why) }), order.id);
   }
 
   /** Sends a message to the order's buyer; false when it could not be sent. */
