@@ -25,6 +25,7 @@ import { adminCommandHint } from "./admin/private-hint.js";
 import type { GroupHandler } from "./bot/inbound.js";
 import type { AluyProvider } from "./providers/aluy.js";
 import type { Provider, ProviderId } from "./providers/types.js";
+import { keys } from "./store/keys.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
 import { ChatLock } from "./store/chat-lock.js";
 import { SessionStore } from "./store/session-store.js";
@@ -44,6 +45,8 @@ export interface AppOptions {
   followUpPlan?: FollowUpPlan;
   /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
+  /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
+  owedMessageRetryMs?: number;
   /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
   makeWhatsAppSocket?: SocketFactory;
   /** Port for the HTTP server; default `HTTP_PORT`; null = do not listen (most tests). */
@@ -52,6 +55,7 @@ export interface AppOptions {
 
 /** Orders in these states have work left; the start-up sweep queues them again. */
 const unfinished = new Set(["paid", "placing", "pending", "failed"]);
+
 
 export class App {
   readonly translator: Translator;
@@ -240,12 +244,17 @@ export class App {
     }
   }
 
-  /** Expires unpaid payments and tells buyers about expired checkouts. */
+  /**
+   * Expires unpaid payments, tells buyers about expired checkouts, recovers interrupted wallet
+   * payments and retries owed buyer messages.
+   */
   async sweep(): Promise<void> {
     try {
       await this.payments.expireDue();
       await this.shop.notifyExpiredCheckouts();
-      await this.recoverWalletPayments();
+      const active = await this.orders.active();
+      await this.recoverWalletPayments(active);
+      await this.retryOwedMessages(active);
     } catch (error) {
       this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, "sweep failed");
     }
@@ -309,6 +318,20 @@ export class App {
       } else if (Date.now() - order.createdAt > 60_000) {
         await this.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet was never debited");
       }
+    }
+  }
+
+  /**
+   * A final order whose message could not be sent (the chat platform was away) stays owed. Once
+   * it is a retry period old its message is sent again, by one process per period (a claim in
+   * Redis), so several sweeping processes do not all send it.
+   */
+  private async retryOwedMessages(active: Order[]): Promise<void> {
+    const owedRetryMs = this.options.owedMessageRetryMs ?? 60_000;
+    for (const order of active) {
+      if (order.notified !== false || Date.now() - order.updatedAt < owedRetryMs) continue;
+      if ((await this.redis.set(keys.owedMessageRetry(order.id), "1", "PX", owedRetryMs, "NX")) !== "OK") continue;
+      await this.fulfilment.tellOwedMessage(order);
     }
   }
 

@@ -3,6 +3,8 @@
  * (The client may add a global prefix on top; tests do.)
  */
 export const keys = {
+  /** Claim of one process retrying an order's owed buyer message, for one retry period. */
+  owedMessageRetry: (orderId: string) => `owed:${orderId}`,
   /** Token lock of one chat while a process handles its message (webhook mode, several processes). */
   chatLock: (chat: string) => `lock:chat:${chat}`,
   /** The WhatsApp login's creds (JSON with Baileys' BufferJSON). */

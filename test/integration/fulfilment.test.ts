@@ -69,9 +69,9 @@ afterEach(async () => {
   test = undefined;
 });
 
-async function harness(placeDelayMs = 0): Promise<Harness> {
+async function harness(placeDelayMs = 0, owedMessageRetryMs?: number): Promise<Harness> {
   const provider = new CountingProvider(placeDelayMs);
-  test = await startTestApp({}, { providers: [provider] });
+  test = await startTestApp({}, { providers: [provider], ...(owedMessageRetryMs !== undefined ? { owedMessageRetryMs } : {}) });
   const { app } = test;
   const sent: Sent[] = [];
   const unreachable = new Set<string>();
@@ -208,6 +208,24 @@ describe("fulfilment through the app", () => {
     expect(await app.wallet.balance("console:f2")).toBe(paid.price);
     expect((await app.wallet.ledger("console:f2")).filter((entry) => entry.reason === "refund")).toHaveLength(1);
     expect(await messagesAbout(sent, "order-refunded", paid.id)).toHaveLength(1);
+  });
+
+  it("sends an owed message again from the periodic sweep, once, however many processes sweep", async () => {
+    const { app, sent, unreachable } = await harness(0, 300);
+    const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment });
+    const lost = await leftPaid(app, "o1", "SB-NFX1", {});
+    unreachable.add("o1");
+    await operations.refund(lost.id, "telegram:501", null);
+    expect(await app.orders.get(lost.id)).toMatchObject({ status: "refunded", notified: false });
+
+    unreachable.delete("o1");
+    await app.sweep(); // too fresh: the runner that just failed may still be on it
+    expect(sent.filter((m) => m.chatId === "o1")).toHaveLength(0);
+    await sleep(350);
+    await Promise.all([app.sweep(), app.sweep(), app.sweep()]);
+    expect(await messagesAbout(sent, "admin-refund-buyer", lost.id)).toHaveLength(1);
+    expect(await app.orders.get(lost.id)).toMatchObject({ status: "refunded", notified: true });
+    expect((await app.orders.active()).map((order) => order.id)).not.toContain(lost.id);
   });
 
   it("tells the buyer of an admin refund once, and a refund message that could not be sent is owed until the sweep sends it", async () => {
