@@ -11,13 +11,14 @@
  */
 import { Redis } from "ioredis";
 import { Broadcaster } from "../src/admin/broadcast.js";
-import { Outbox } from "../src/bot/outbox.js";
-import { textReply } from "../src/bot/reply.js";
+import { Outbox } from "../src/core/outbox.js";
+import { textReply } from "../src/core/reply.js";
 import { Pacer } from "../src/channels/whatsapp/pacer.js";
 import type { WhatsAppSocket } from "../src/channels/whatsapp/socket.js";
 import { isRateLimitError, WhatsAppChannel } from "../src/channels/whatsapp/whatsapp-channel.js";
 import { TelegramChannel } from "../src/channels/telegram/telegram-channel.js";
-import { msg, Translator } from "../src/i18n.js";
+import { Translator } from "../src/i18n/translator.js";
+import { msg } from "../src/core/message.js";
 import { silentLogger } from "../src/logger.js";
 import { keys } from "../src/store/keys.js";
 import { FakeEventEmitter, rateOverlimit } from "../test/fakes/baileys-socket.js";

@@ -5,7 +5,7 @@
  * account alone then cannot move money.
  */
 import type { Config } from "../config.js";
-import type { Channel, Inbound } from "../bot/inbound.js";
+import type { Channel, Inbound } from "../core/inbound.js";
 
 /** Where the sender of a message stands. */
 export type Standing =

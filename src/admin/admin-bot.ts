@@ -11,9 +11,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { msg, type Locale } from "../i18n.js";
-import type { Answer, Inbound } from "../bot/inbound.js";
-import { textReply } from "../bot/reply.js";
+import { msg, type Locale } from "../core/message.js";
+import type { Answer, Inbound } from "../core/inbound.js";
+import { textReply } from "../core/reply.js";
 import type { AdminAccess } from "./access.js";
 import type { AuditLog } from "./audit-log.js";
 import { broadcastCommand } from "./broadcast-command.js";

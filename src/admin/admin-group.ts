@@ -8,10 +8,10 @@
  * progress and its final count can otherwise land within the same second.
  */
 import type { Logger } from "pino";
-import type { Locale } from "../i18n.js";
+import type { Locale } from "../core/message.js";
 import type { Config } from "../config.js";
-import type { Outbox, Recipient } from "../bot/outbox.js";
-import type { Reply } from "../bot/reply.js";
+import type { Outbox, Recipient } from "../core/outbox.js";
+import type { Reply } from "../core/reply.js";
 
 /** Where admin posts go and how they are sent. */
 export interface AdminGroupDeps {

@@ -6,10 +6,10 @@
  * limit of about 20 messages a minute per group).
  */
 import type { Logger } from "pino";
-import { msg, type Msg } from "../i18n.js";
-import { textReply } from "../bot/reply.js";
+import { msg, type Msg } from "../core/message.js";
+import { textReply } from "../core/reply.js";
 import type { AdminAlerts } from "../commerce/fulfilment.js";
-import { formatRupiah } from "../commerce/money.js";
+import { formatRupiah } from "../core/money.js";
 import type { Order, OrderStatus } from "../commerce/orders.js";
 import type { AdminGroup } from "./admin-group.js";
 

@@ -6,7 +6,7 @@
 import { keys } from "../store/keys.js";
 import { z } from "zod";
 import type { Redis } from "../store/redis.js";
-import { safeJson } from "../safe-json.js";
+import { safeJson } from "../core/safe-json.js";
 
 /** One audit entry as stored (JSON in the list). */
 export const auditEntrySchema = z.object({

@@ -2,7 +2,7 @@
  * `/broadcast <text>`: starts a paced broadcast in the background (see `broadcast.ts`); the
  * group gets progress and a final count from the broadcaster.
  */
-import { msg } from "../i18n.js";
+import { msg } from "../core/message.js";
 import { answer, type CommandHandler } from "./command-context.js";
 
 /** `/broadcast <text>`: answers at once with how many buyers it will reach. */

@@ -11,10 +11,10 @@
  */
 import type { Logger } from "pino";
 import { z } from "zod";
-import { msg, type Locale } from "../i18n.js";
-import type { Channel } from "../bot/inbound.js";
-import { ChannelUnavailableError, type Outbox } from "../bot/outbox.js";
-import { textReply } from "../bot/reply.js";
+import { msg, type Locale } from "../core/message.js";
+import type { Channel } from "../core/inbound.js";
+import { ChannelUnavailableError, type Outbox } from "../core/outbox.js";
+import { textReply } from "../core/reply.js";
 import { keys } from "../store/keys.js";
 import type { Redis } from "../store/redis.js";
 import type { AdminGroup } from "./admin-group.js";

@@ -3,7 +3,7 @@
  * served in private chats, where Telegram's chat id is the user id and WhatsApp's is the user's
  * JID, so the key alone is enough to reach them.
  */
-import type { Channel } from "../bot/inbound.js";
+import type { Channel } from "../core/inbound.js";
 
 /** The chat of a buyer key, or null for keys no channel can reach (the console's `local`). */
 export function buyerChat(buyer: string): { channel: Extract<Channel, "telegram" | "whatsapp">; chatId: string } | null {

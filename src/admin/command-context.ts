@@ -3,18 +3,19 @@
  * and what it gives back (replies, and a one-word result for the audit log).
  */
 import type { Logger } from "pino";
-import type { Locale, Msg, Translator } from "../i18n.js";
-import type { Outbox } from "../bot/outbox.js";
-import { textReply, type Reply } from "../bot/reply.js";
+import type { Translator } from "../i18n/translator.js";
+import type { Locale, Msg } from "../core/message.js";
+import type { Outbox } from "../core/outbox.js";
+import { textReply, type Reply } from "../core/reply.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import type { Rupiah } from "../commerce/money.js";
+import type { Rupiah } from "../core/money.js";
 import type { OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import type { PaymentService } from "../payments/payment-service.js";
 import type { Provider, ProviderId } from "../providers/types.js";
 import type { Redis } from "../store/redis.js";
-import type { SessionStore } from "../store/session-store.js";
+import type { SessionStore } from "../bot/session-store.js";
 import type { AuditLog } from "./audit-log.js";
 import type { Broadcaster } from "./broadcast.js";
 import type { AdminCommandName, AdminCommandOf } from "./commands.js";

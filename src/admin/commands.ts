@@ -4,11 +4,11 @@
  * usage error. Nothing here touches state.
  */
 import { z } from "zod";
-import { msg, type Msg } from "../i18n.js";
-import type { Channel } from "../bot/inbound.js";
+import { msg, type Msg } from "../core/message.js";
+import type { Channel } from "../core/inbound.js";
 import { parseIntent } from "../bot/intent.js";
 import { normalizeCode } from "../commerce/catalog.js";
-import { parseRupiahAmount } from "../commerce/money.js";
+import { parseRupiahAmount } from "../core/money.js";
 import { orderIdPattern, orderStatuses, type OrderStatus } from "../commerce/orders.js";
 import { topupIdPattern } from "../payments/payment-store.js";
 import { providerIds } from "../providers/types.js";

@@ -2,8 +2,8 @@
  * Small pieces shared by the admin replies: times in the shop's clock and the one-line form of
  * an order used by `/orders` and `/user`.
  */
-import { msg, type Msg } from "../i18n.js";
-import { formatRupiah } from "../commerce/money.js";
+import { msg, type Msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import type { Order } from "../commerce/orders.js";
 
 // Swedish formatting is ISO-like (`2025-01-31 14:05`): sortable, and the same for every admin.

@@ -3,7 +3,7 @@
  * set for the whole shop, a provider, or one product code.
  */
 import { z } from "zod";
-import { formatRupiah, parseRupiahAmount } from "../commerce/money.js";
+import { formatRupiah, parseRupiahAmount } from "../core/money.js";
 import type { Markup } from "../commerce/pricing.js";
 import type { ProviderId } from "../providers/types.js";
 

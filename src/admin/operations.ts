@@ -12,7 +12,7 @@
  *   unclear order up at the provider before placing it again.
  */
 import { adminRefundNote, refundEntryId, type Fulfilment } from "../commerce/fulfilment.js";
-import type { Rupiah } from "../commerce/money.js";
+import type { Rupiah } from "../core/money.js";
 import type { Order, OrderStatus, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 

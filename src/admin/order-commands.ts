@@ -1,8 +1,8 @@
 /**
  * Order commands: `/orders`, `/order`, `/paid`, `/refund`, `/retry`.
  */
-import { msg } from "../i18n.js";
-import { formatRupiah } from "../commerce/money.js";
+import { msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import type { Order } from "../commerce/orders.js";
 import { answer, type CommandHandler } from "./command-context.js";
 import { orderLine } from "./format.js";

@@ -3,11 +3,11 @@
  * references, delivery and status history. Delivered secrets (logins, passwords) are never
  * shown: the group has more members than the buyer's chat, and its history outlives the order.
  */
-import { msg, type Msg } from "../i18n.js";
+import { msg, type Msg } from "../core/message.js";
 import { attentionMessage } from "../commerce/attention.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import { describeInputs } from "../commerce/inputs.js";
-import { formatRupiah } from "../commerce/money.js";
+import { describeInputs } from "../providers/inputs.js";
+import { formatRupiah } from "../core/money.js";
 import type { Order } from "../commerce/orders.js";
 import { formatDateTime } from "./format.js";
 

@@ -3,9 +3,9 @@
  * command would be "unknown"; the admin gets a refusal pointing at the admin group instead.
  * Nothing is looked up and nothing runs, so the hint is the same for anyone who types it.
  */
-import { isLocale, locales, msg, type Locale } from "../i18n.js";
-import type { Answer, Inbound } from "../bot/inbound.js";
-import { textReply } from "../bot/reply.js";
+import { isLocale, locales, msg, type Locale } from "../core/message.js";
+import type { Answer, Inbound } from "../core/inbound.js";
+import { textReply } from "../core/reply.js";
 import { adminOnlyCommands, readCommand } from "./commands.js";
 
 /**

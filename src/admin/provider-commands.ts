@@ -2,8 +2,8 @@
  * Provider commands: `/balance` (reseller balances, flagged below LOW_BALANCE_IDR) and
  * `/deposit` (a QRIS to top the reseller balance up, posted in the group as an image).
  */
-import { msg, type Msg } from "../i18n.js";
-import { formatRupiah } from "../commerce/money.js";
+import { msg, type Msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import { renderQrPng } from "../payments/qr-image.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ProviderBalance } from "../providers/types.js";

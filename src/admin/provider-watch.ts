@@ -9,9 +9,9 @@
  * one line, and a new line only after it recovered and dropped again.
  */
 import type { Logger } from "pino";
-import { msg, type Msg } from "../i18n.js";
+import { msg, type Msg } from "../core/message.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
-import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import { formatRupiah, type Rupiah } from "../core/money.js";
 import { ProviderError } from "../providers/errors.js";
 import type { Provider, ProviderBalance, ProviderId } from "../providers/types.js";
 

@@ -1,8 +1,8 @@
 /**
  * Reading commands: `/help`, `/stats`, `/audit`.
  */
-import { msg, type Msg } from "../i18n.js";
-import { formatRupiah } from "../commerce/money.js";
+import { msg, type Msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import { keys } from "../store/keys.js";
 import type { AuditEntry } from "./audit-log.js";
 import { adminCommandNames, usages } from "./commands.js";

@@ -10,7 +10,7 @@ import type { CatalogService } from "../commerce/catalog-service.js";
 import type { Markup, MarkupRules } from "../commerce/pricing.js";
 import { providerIds } from "../providers/types.js";
 import type { Redis } from "../store/redis.js";
-import { safeJson } from "../safe-json.js";
+import { safeJson } from "../core/safe-json.js";
 import { markupField, markupSchema, type MarkupTarget } from "./markup.js";
 
 const maintenanceSchema = z.object({

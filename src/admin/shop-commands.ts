@@ -2,8 +2,8 @@
  * Shop settings commands: `/markup`, `/product`, `/maintenance`. Changes apply to the catalog
  * and the buyer bot at once and survive restarts (see `settings.ts`).
  */
-import { msg, type Msg } from "../i18n.js";
-import { formatRupiah } from "../commerce/money.js";
+import { msg, type Msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import { answer, type AdminServices, type CommandHandler } from "./command-context.js";
 import { formatDateTime } from "./format.js";
 import { formatMarkup, type MarkupTarget } from "./markup.js";

@@ -3,7 +3,7 @@
  * products. Read from the orders index by creation time; only delivered orders count as revenue
  * (a refunded or failed order earned nothing, an open one has not yet).
  */
-import type { Rupiah } from "../commerce/money.js";
+import type { Rupiah } from "../core/money.js";
 import type { Order, OrderStatus } from "../commerce/orders.js";
 import type { ProviderId } from "../providers/types.js";
 

@@ -2,9 +2,9 @@
  * Buyer and wallet commands: `/user` (wallet, ledger, last orders) and `/credit` (a manual
  * credit or debit with a reason, recorded in the ledger as `manual` by the admin).
  */
-import { msg, type Msg } from "../i18n.js";
-import { textReply } from "../bot/reply.js";
-import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import { msg, type Msg } from "../core/message.js";
+import { textReply } from "../core/reply.js";
+import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { LedgerEntry, LedgerReason } from "../commerce/wallet.js";
 import { keys } from "../store/keys.js";
 import { buyerChat } from "./buyer-chat.js";

@@ -7,13 +7,13 @@
  * effect for the edge to carry out (place an order, run an info command). No I/O happens here,
  * so every path is testable with plain values.
  */
-import { msg, type Msg } from "../i18n.js";
+import { msg, type Msg } from "../core/message.js";
 import type { CatalogItem, CatalogView } from "../commerce/catalog.js";
-import { describeInputs, parseTargetInput, type TargetInputs } from "../commerce/inputs.js";
-import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import { describeInputs, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
+import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { CategoryId } from "../providers/types.js";
 import type { Intent } from "./intent.js";
-import type { MenuItem, Reply } from "./reply.js";
+import type { MenuItem, Reply } from "../core/reply.js";
 import type { MenuEntry, PaymentMethod, Session, Step } from "./session.js";
 
 /** Products per page of a product menu. */

@@ -3,7 +3,7 @@
  * tapped button), or free text. Pure; knows nothing about sessions or products.
  */
 import { decodeMenuPress } from "./callback-data.js";
-import type { Inbound } from "./inbound.js";
+import type { Inbound } from "../core/inbound.js";
 
 /** Buyer commands, by canonical name. */
 export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps"] as const;

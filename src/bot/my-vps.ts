@@ -6,12 +6,12 @@
  * machine of its own over the same session and menus. A buyer can only ever act on services of
  * their own delivered orders: every action re-reads the order and checks its owner.
  */
-import { msg, type Msg } from "../i18n.js";
+import { msg, type Msg } from "../core/message.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
 import type { AluyPowerAction, AluyProvider } from "../providers/aluy.js";
 import { ProviderError } from "../providers/errors.js";
 import type { Intent } from "./intent.js";
-import { textReply, type MenuItem, type Reply } from "./reply.js";
+import { textReply, type MenuItem, type Reply } from "../core/reply.js";
 import type { MenuEntry, Session, Step } from "./session.js";
 
 export interface MyVpsDeps {

@@ -3,7 +3,7 @@
  * back through the zod schema, so a corrupt or outdated session simply starts over.
  */
 import { z } from "zod";
-import { locales, type Locale } from "../i18n.js";
+import { locales, type Locale } from "../core/message.js";
 import { categoryIds } from "../providers/types.js";
 
 export const paymentMethods = ["wallet", "qris", "provider_qris"] as const;

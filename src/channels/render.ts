@@ -3,9 +3,10 @@
  * and numbered lines (console, WhatsApp) or a title plus buttons (Telegram, which calls
  * {@link menuButtons}).
  */
-import type { Locale, Translator } from "../i18n.js";
+import type { Translator } from "../i18n/translator.js";
+import type { Locale } from "../core/message.js";
 import { encodeMenuPress } from "../bot/callback-data.js";
-import { asList, type Reply } from "../bot/reply.js";
+import { asList, type Reply } from "../core/reply.js";
 
 /** One button of a rendered menu. */
 export interface RenderedButton {

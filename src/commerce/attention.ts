@@ -2,7 +2,7 @@
  * Why an order was set aside for a person to look at. Stored on the order as a short code (with
  * a detail such as a provider error code), so the admin group reads it in its own language.
  */
-import { msg, type Msg } from "../i18n.js";
+import { msg, type Msg } from "../core/message.js";
 
 export type AttentionReason =
   /** Every retry of a fulfilment run failed (detail: the last error). */

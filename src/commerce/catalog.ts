@@ -5,7 +5,7 @@
  */
 import type { CategoryId, ProviderProduct } from "../providers/types.js";
 import { categoryIds } from "../providers/types.js";
-import type { Rupiah } from "./money.js";
+import type { Rupiah } from "../core/money.js";
 import { resolveMarkup, sellPrice, type MarkupRules } from "./pricing.js";
 
 /** A product as the shop sells it. */

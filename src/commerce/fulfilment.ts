@@ -14,9 +14,9 @@
  * Only the runner whose transition succeeded tells the buyer, so a delivery is announced once.
  */
 import type { Logger } from "pino";
-import { msg, type Msg } from "../i18n.js";
-import { textReply, type Reply } from "../bot/reply.js";
-import type { Outbox } from "../bot/outbox.js";
+import { msg, type Msg } from "../core/message.js";
+import { textReply, type Reply } from "../core/reply.js";
+import type { Outbox } from "../core/outbox.js";
 import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
@@ -24,7 +24,7 @@ import type { JobScheduler } from "../jobs/scheduler.js";
 import { providerErrors } from "../server/metrics.js";
 import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
-import { formatRupiah } from "./money.js";
+import { formatRupiah } from "../core/money.js";
 import type { Order, OrderStore } from "./orders.js";
 import type { Wallet } from "./wallet.js";
 

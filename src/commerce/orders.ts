@@ -12,7 +12,7 @@ import { z } from "zod";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
 import { categoryIds, providerIds } from "../providers/types.js";
-import { inputKinds } from "./inputs.js";
+import { inputKinds } from "../providers/inputs.js";
 
 export const orderStatuses = ["awaiting_payment", "paid", "placing", "pending", "delivered", "failed", "refunded", "expired"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];

@@ -3,7 +3,7 @@
  * amount, or both; it can be set for the whole shop, for one provider, or for one product, and
  * the most specific one wins.
  */
-import type { Rupiah } from "./money.js";
+import type { Rupiah } from "../core/money.js";
 
 export interface Markup {
   /** Percent of the cost, e.g. 10 for 10 %. */

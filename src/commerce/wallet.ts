@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
-import type { Rupiah } from "./money.js";
+import type { Rupiah } from "../core/money.js";
 
 export const ledgerReasons = ["topup", "purchase", "refund", "manual", "late_payment", "overpayment", "sandbox_topup"] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];

@@ -13,12 +13,12 @@
  * payment once; any later money of the same total is someone else's and is reported unmatched.
  */
 import type { Logger } from "pino";
-import { msg, type Locale, type Msg } from "../i18n.js";
-import type { Channel } from "../bot/inbound.js";
-import type { Outbox } from "../bot/outbox.js";
-import { textReply, type Reply } from "../bot/reply.js";
+import { msg, type Locale, type Msg } from "../core/message.js";
+import type { Channel } from "../core/inbound.js";
+import type { Outbox } from "../core/outbox.js";
+import { textReply, type Reply } from "../core/reply.js";
 import type { AdminAlerts, Fulfilment } from "../commerce/fulfilment.js";
-import { formatRupiah, type Rupiah } from "../commerce/money.js";
+import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { renderQrPng } from "./qr-image.js";

@@ -9,8 +9,8 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
-import { channels } from "../bot/inbound.js";
-import { locales } from "../i18n.js";
+import { channels } from "../core/inbound.js";
+import { locales } from "../core/message.js";
 import { claimDue } from "../store/deadlines.js";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";

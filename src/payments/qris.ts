@@ -5,7 +5,7 @@
  */
 
 import { z } from "zod";
-import type { Rupiah } from "../commerce/money.js";
+import type { Rupiah } from "../core/money.js";
 import { crc16Hex } from "./crc16.js";
 import { TlvError, findField, parseTlv, serialiseTlv, type TlvField } from "./tlv.js";
 

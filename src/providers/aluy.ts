@@ -11,8 +11,8 @@
  *   reset the root password, because aluy shows a password exactly once and never stores it.
  */
 import { z } from "zod";
-import { eurCentsToRupiah } from "../commerce/money.js";
-import type { Logger } from "../logger.js";
+import { eurCentsToRupiah } from "../core/money.js";
+import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "./errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";

@@ -9,9 +9,9 @@
  * status and the provider's message.
  */
 import { z } from "zod";
-import type { InputKind } from "../commerce/inputs.js";
-import type { Rupiah } from "../commerce/money.js";
-import type { Logger } from "../logger.js";
+import type { InputKind } from "./inputs.js";
+import type { Rupiah } from "../core/money.js";
+import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "./errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";

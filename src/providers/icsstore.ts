@@ -7,7 +7,7 @@
  * so a purchase with an unknown outcome is resolved by lookup and never sent twice blindly.
  */
 import { z } from "zod";
-import type { Logger } from "../logger.js";
+import type { Logger } from "pino";
 import { ProviderError, isProviderError } from "./errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";

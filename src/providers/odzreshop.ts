@@ -7,8 +7,8 @@
  * also needs our server's IP on the dashboard whitelist; a 403 means that is missing.
  */
 import { z } from "zod";
-import type { InputKind, TargetInputs } from "../commerce/inputs.js";
-import type { Logger } from "../logger.js";
+import type { InputKind, TargetInputs } from "./inputs.js";
+import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "./errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "./http.js";
 import { placeSafely } from "./place-safely.js";

@@ -2,8 +2,8 @@
  * The one interface every reseller API sits behind. The bot never talks to a provider's HTTP
  * API directly; it sees normalised products, outcomes and deliveries.
  */
-import type { InputKind, TargetInputs } from "../commerce/inputs.js";
-import type { Rupiah } from "../commerce/money.js";
+import type { InputKind, TargetInputs } from "./inputs.js";
+import type { Rupiah } from "../core/money.js";
 
 /** Ids of the providers the bot knows. */
 export const providerIds = ["sandbox", "alxzen", "odzreshop", "aluy", "icsstore", "premzone"] as const;

@@ -5,11 +5,11 @@
  */
 import { z } from "zod";
 import type { App } from "../app.js";
-import { msg } from "../i18n.js";
+import { msg } from "../core/message.js";
 import { orderStatuses } from "../commerce/orders.js";
 import { ProviderError } from "../providers/errors.js";
 import { sameSecret } from "../providers/webhook-auth.js";
-import { parseJsonWith } from "../safe-json.js";
+import { parseJsonWith } from "../core/safe-json.js";
 import type { ProviderId } from "../providers/types.js";
 import { fail, type RouteHandler } from "./http-server.js";
 import { ordersByStatus, registry } from "./metrics.js";

@@ -7,8 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Broadcaster, classifySendError } from "../../src/admin/broadcast.js";
-import { ChannelUnavailableError, type Recipient } from "../../src/bot/outbox.js";
-import type { Reply } from "../../src/bot/reply.js";
+import { ChannelUnavailableError, type Recipient } from "../../src/core/outbox.js";
+import type { Reply } from "../../src/core/reply.js";
 import { silentLogger } from "../../src/logger.js";
 import { keys } from "../../src/store/keys.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";

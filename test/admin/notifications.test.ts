@@ -6,10 +6,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { AdminGroup } from "../../src/admin/admin-group.js";
 import { AdminNotifier, transitionLine } from "../../src/admin/admin-notifier.js";
-import { ChannelUnavailableError } from "../../src/bot/outbox.js";
-import type { Reply } from "../../src/bot/reply.js";
+import { ChannelUnavailableError } from "../../src/core/outbox.js";
+import type { Reply } from "../../src/core/reply.js";
 import type { Order } from "../../src/commerce/orders.js";
-import { msg } from "../../src/i18n.js";
+import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { adminGroup, buyer, eventually, postedTo, startAdminShop, type AdminShop } from "./support.js";

@@ -8,7 +8,7 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProviderWatch } from "../../src/admin/provider-watch.js";
-import type { Msg } from "../../src/i18n.js";
+import type { Msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
 import { AlxzenProvider } from "../../src/providers/alxzen.js";
 import type { ProviderBalance, ProviderId } from "../../src/providers/types.js";

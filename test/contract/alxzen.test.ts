@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AlxzenProvider, classifyAlxzenProduct } from "../../src/providers/alxzen.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
 import type { PlaceOrderRequest, ProviderPayment, ProviderProduct } from "../../src/providers/types.js";
-import type { TargetInputs } from "../../src/commerce/inputs.js";
+import type { TargetInputs } from "../../src/providers/inputs.js";
 import { silentLogger } from "../../src/logger.js";
 import { FakeAlxzenServer, type FakeAlxzenFault } from "../fakes/alxzen-server.js";
 

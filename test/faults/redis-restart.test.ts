@@ -15,7 +15,7 @@ import type { HandledMessage } from "../../src/bot/shop-bot.js";
 import { renderText } from "../../src/channels/render.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import type { Order } from "../../src/commerce/orders.js";
-import { msg } from "../../src/i18n.js";
+import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
 import { IcsstoreProvider } from "../../src/providers/icsstore.js";
 import { connectRedis, type Redis } from "../../src/store/redis.js";

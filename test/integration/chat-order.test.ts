@@ -15,8 +15,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { HandledMessage } from "../../src/bot/shop-bot.js";
-import { asList, type Reply } from "../../src/bot/reply.js";
-import type { ChatState } from "../../src/store/session-store.js";
+import { asList, type Reply } from "../../src/core/reply.js";
+import type { ChatState } from "../../src/bot/session-store.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
 /** Rejects after `ms`, so a wrongly blocked chat fails fast instead of hanging the test. */

@@ -6,11 +6,11 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { AdminOperations } from "../../src/admin/operations.js";
-import { asList, type Reply } from "../../src/bot/reply.js";
+import { asList, type Reply } from "../../src/core/reply.js";
 import { renderText } from "../../src/channels/render.js";
 import type { App } from "../../src/app.js";
 import type { Order } from "../../src/commerce/orders.js";
-import type { Locale } from "../../src/i18n.js";
+import type { Locale } from "../../src/core/message.js";
 import { SandboxProvider } from "../../src/providers/sandbox.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";

@@ -5,12 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
-import { asList, type Reply } from "../../src/bot/reply.js";
+import { asList, type Reply } from "../../src/core/reply.js";
 import { newSession, type Session } from "../../src/bot/session.js";
 import { renderText } from "../../src/channels/render.js";
-import type { Locale } from "../../src/i18n.js";
+import type { Locale } from "../../src/core/message.js";
 import { keys } from "../../src/store/keys.js";
-import { SessionStore } from "../../src/store/session-store.js";
+import { SessionStore } from "../../src/bot/session-store.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { freshRedis, testRedisUrl } from "../helpers/redis.js";
 

@@ -11,8 +11,8 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { channels } from "../../src/bot/inbound.js";
-import { locales } from "../../src/i18n.js";
+import { channels } from "../../src/core/inbound.js";
+import { locales } from "../../src/core/message.js";
 import { PaymentStore, type Payment } from "../../src/payments/payment-store.js";
 import { freshRedis } from "../helpers/redis.js";
 

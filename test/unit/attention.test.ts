@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attention, attentionMessage } from "../../src/commerce/attention.js";
-import { Translator } from "../../src/i18n.js";
+import { Translator } from "../../src/i18n/translator.js";
 
 const translator = new Translator("id");
 const shown = (stored: string, locale: "id" | "en" = "en") => translator.render(locale, attentionMessage(stored));

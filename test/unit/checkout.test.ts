@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { encodeMenuPress } from "../../src/bot/callback-data.js";
 import { checkoutStep, pageSize, type CheckoutFacts, type StepResult } from "../../src/bot/checkout.js";
 import { parseIntent, type Intent } from "../../src/bot/intent.js";
-import { asList, type Reply } from "../../src/bot/reply.js";
+import { asList, type Reply } from "../../src/core/reply.js";
 import { newSession, parseSession, type MenuEntry, type Session } from "../../src/bot/session.js";
 import { renderText } from "../../src/channels/render.js";
 import { CatalogView } from "../../src/commerce/catalog.js";
-import { Translator, locales, type Msg } from "../../src/i18n.js";
+import { Translator } from "../../src/i18n/translator.js";
+import { locales, type Msg } from "../../src/core/message.js";
 import { SandboxProvider } from "../../src/providers/sandbox.js";
 import type { ProviderProduct } from "../../src/providers/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeInputs, inputKinds, normalizeIndonesianPhone, parseTargetInput } from "../../src/commerce/inputs.js";
+import { describeInputs, inputKinds, normalizeIndonesianPhone, parseTargetInput } from "../../src/providers/inputs.js";
 
 describe("normalizeIndonesianPhone", () => {
   it.each([

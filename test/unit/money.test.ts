@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eurCentsToRupiah, formatRupiah, isRupiah, parseRupiahAmount } from "../../src/commerce/money.js";
+import { eurCentsToRupiah, formatRupiah, isRupiah, parseRupiahAmount } from "../../src/core/money.js";
 
 describe("formatRupiah", () => {
   it.each([

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { decodeMenuPress } from "../../src/bot/callback-data.js";
 import { parseIntent } from "../../src/bot/intent.js";
-import { textReply, type Reply } from "../../src/bot/reply.js";
+import { textReply, type Reply } from "../../src/core/reply.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../../src/channels/render.js";
-import { Translator, msg } from "../../src/i18n.js";
+import { Translator } from "../../src/i18n/translator.js";
+import { msg } from "../../src/core/message.js";
 
 type MenuReply = Extract<Reply, { kind: "menu" }>;
 

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { msg, type Locale } from "../../src/i18n.js";
-import type { ChannelSender } from "../../src/bot/outbox.js";
-import { textReply, type Reply } from "../../src/bot/reply.js";
+import { msg, type Locale } from "../../src/core/message.js";
+import type { ChannelSender } from "../../src/core/outbox.js";
+import { textReply, type Reply } from "../../src/core/reply.js";
 import { DeliveryVault } from "../../src/commerce/delivery-vault.js";
 import { drainRelay, maxSendAttempts, WhatsAppRelaySender, WhatsAppSender } from "../../src/channels/whatsapp/relay.js";
 import { silentLogger } from "../../src/logger.js";

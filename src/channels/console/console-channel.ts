@@ -8,10 +8,11 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Locale, Translator } from "../../i18n.js";
-import type { Inbound, InboundHandler } from "../../bot/inbound.js";
-import type { ChannelSender } from "../../bot/outbox.js";
-import type { Reply } from "../../bot/reply.js";
+import type { Translator } from "../../i18n/translator.js";
+import type { Locale } from "../../core/message.js";
+import type { Inbound, InboundHandler } from "../../core/inbound.js";
+import type { ChannelSender } from "../../core/outbox.js";
+import type { Reply } from "../../core/reply.js";
 import { renderText } from "../render.js";
 
 export interface ConsoleChannelOptions {

@@ -12,10 +12,11 @@ import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
-import { locales, type Locale, type Translator } from "../../i18n.js";
-import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
-import type { ChannelSender } from "../../bot/outbox.js";
-import type { Reply } from "../../bot/reply.js";
+import { type Translator } from "../../i18n/translator.js";
+import { locales, type Locale } from "../../core/message.js";
+import type { GroupHandler, Inbound, InboundHandler } from "../../core/inbound.js";
+import type { ChannelSender } from "../../core/outbox.js";
+import type { Reply } from "../../core/reply.js";
 import { allowedUpdates, pollingConcurrency } from "./runner-settings.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
 

@@ -20,7 +20,7 @@ import { DisconnectReason, type BaileysEventMap, type UserFacingSocketConfig } f
 import type { Logger } from "pino";
 import QRCode from "qrcode";
 import { z } from "zod";
-import { ChannelUnavailableError } from "../../bot/outbox.js";
+import { ChannelUnavailableError } from "../../core/outbox.js";
 import type { Redis } from "../../store/redis.js";
 import { hasLogin, type RedisAuthStore, type StoredAuth } from "./auth-store.js";
 import { isBroadcastLike, phoneOfJid } from "./jid.js";

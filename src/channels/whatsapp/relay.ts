@@ -11,10 +11,10 @@
  */
 import type { Logger } from "pino";
 import { z } from "zod";
-import { locales, type Locale } from "../../i18n.js";
-import type { ChannelSender } from "../../bot/outbox.js";
-import type { Reply } from "../../bot/reply.js";
-import { safeJson } from "../../safe-json.js";
+import { locales, type Locale } from "../../core/message.js";
+import type { ChannelSender } from "../../core/outbox.js";
+import type { Reply } from "../../core/reply.js";
+import { safeJson } from "../../core/safe-json.js";
 import type { DeliveryVault } from "../../commerce/delivery-vault.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";

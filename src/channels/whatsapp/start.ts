@@ -4,10 +4,11 @@
  */
 import type { Logger } from "pino";
 import type { Config } from "../../config.js";
-import { msg, type Msg, type Translator } from "../../i18n.js";
-import type { GroupHandler, InboundHandler } from "../../bot/inbound.js";
-import type { Outbox } from "../../bot/outbox.js";
-import { textReply, type Reply } from "../../bot/reply.js";
+import { type Translator } from "../../i18n/translator.js";
+import { msg, type Msg } from "../../core/message.js";
+import type { GroupHandler, InboundHandler } from "../../core/inbound.js";
+import type { Outbox } from "../../core/outbox.js";
+import { textReply, type Reply } from "../../core/reply.js";
 import { renderQrPng } from "../../payments/qr-image.js";
 import type { Redis } from "../../store/redis.js";
 import { RedisAuthStore } from "./auth-store.js";

@@ -16,11 +16,12 @@
 import { jidNormalizedUser, normalizeMessageContent, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Locale, Translator } from "../../i18n.js";
+import type { Translator } from "../../i18n/translator.js";
+import type { Locale } from "../../core/message.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
-import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
-import type { ChannelSender } from "../../bot/outbox.js";
-import type { Reply } from "../../bot/reply.js";
+import type { GroupHandler, Inbound, InboundHandler } from "../../core/inbound.js";
+import type { ChannelSender } from "../../core/outbox.js";
+import type { Reply } from "../../core/reply.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
 import { renderText, splitText } from "../render.js";

@@ -5,27 +5,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FluentBundle, FluentResource, type FluentVariable } from "@fluent/bundle";
+import { locales, type Locale, type Msg } from "../core/message.js";
 
-export const locales = ["id", "en"] as const;
-export type Locale = (typeof locales)[number];
-
-/** A message reference: a Fluent key plus its arguments. An argument may itself be a message. */
-export interface Msg {
-  key: string;
-  args?: Record<string, MsgArg>;
-}
-export type MsgArg = string | number | Msg;
-
-/** Shorthand for building a {@link Msg}. */
-export function msg(key: string, args?: Msg["args"]): Msg {
-  return args ? { key, args } : { key };
-}
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === "string" && (locales as readonly string[]).includes(value);
-}
-
-const localesDir = fileURLToPath(new URL("../locales/", import.meta.url));
+const localesDir = fileURLToPath(new URL("../../locales/", import.meta.url));
 
 /** Reads a locale's `.ftl` file. */
 export function readLocaleSource(locale: Locale): string {

@@ -4,11 +4,11 @@
  * Mid-checkout sessions are also put on a deadline list so the buyer can be told when the
  * checkout expired.
  */
-import { isLocale, type Locale } from "../i18n.js";
-import { isMidCheckout, parseSession, type Session } from "../bot/session.js";
-import { claimDue } from "./deadlines.js";
-import { keys } from "./keys.js";
-import { defineScript, type Redis } from "./redis.js";
+import { isLocale, type Locale } from "../core/message.js";
+import { isMidCheckout, parseSession, type Session } from "./session.js";
+import { claimDue } from "../store/deadlines.js";
+import { keys } from "../store/keys.js";
+import { defineScript, type Redis } from "../store/redis.js";
 
 // KEYS: session, checkout deadlines, buyers, blocked buyers. ARGV: session JSON, TTL seconds,
 // chat, deadline (ms; "" when not mid-checkout), buyer ("" when none).

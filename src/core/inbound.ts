@@ -3,7 +3,7 @@
  * Baileys message; it sees this.
  */
 
-import type { Locale } from "../i18n.js";
+import type { Locale } from "./message.js";
 import type { Reply } from "./reply.js";
 
 export const channels = ["telegram", "whatsapp", "console"] as const;

@@ -3,7 +3,7 @@
  * channel renders menus its own way (Telegram inline keyboards, WhatsApp and console numbered
  * lists). A buyer can always answer a menu with an item's number, so one flow fits every app.
  */
-import type { Msg } from "../i18n.js";
+import type { Msg } from "./message.js";
 
 /** One menu entry. Items are numbered 1… in the order given. */
 export interface MenuItem {

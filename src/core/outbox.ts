@@ -2,7 +2,7 @@
  * Messages the shop sends on its own (a delivery, a refund, an expired checkout), as opposed to
  * direct answers. Each channel registers how it sends; the outbox routes by channel.
  */
-import type { Locale } from "../i18n.js";
+import type { Locale } from "./message.js";
 import type { Channel } from "./inbound.js";
 import type { Reply } from "./reply.js";
 
