@@ -24,7 +24,7 @@ import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { adminCommandHint } from "./admin/private-hint.js";
 import type { GroupHandler } from "./core/inbound.js";
-import type { AluyProvider } from "./providers/aluy.js";
+import type { AluyProvider } from "./providers/aluy/adapter.js";
 import type { Provider, ProviderId } from "./providers/types.js";
 import { keys } from "./store/keys.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";

@@ -1,5 +1,6 @@
 /**
- * The environment, parsed once with zod. Every variable is documented in `.env.example`.
+ * The environment, parsed once with zod. Every variable is documented in `.env.example`. Each
+ * provider module reads its own variables (`providers/<id>/module.ts`); this file names none of them.
  *
  * `loadConfig()` returns a typed config or a list of problems, one per variable, each naming the
  * variable, what is wrong and an example; `main.ts` prints them and exits non-zero.
@@ -7,27 +8,10 @@
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
 import type { PaymentMethod } from "./bot/session.js";
+import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { validateStaticQris } from "./payments/qris.js";
-import { parsePremzonePlans } from "./providers/premzone.js";
-
-const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
-
-/** An optional string: empty counts as unset. */
-const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
-const boolText = (fallback: boolean) =>
-  z.preprocess(emptyToUndefined, z.enum(["true", "false", "1", "0", "yes", "no"]).optional()).transform((value) =>
-    value === undefined ? fallback : ["true", "1", "yes"].includes(value),
-  );
-const intText = (fallback: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).optional()).transform((value) => value ?? fallback);
-const urlText = (fallback?: string) =>
-  z.preprocess(emptyToUndefined, z.url({ protocol: /^(https?|redis|rediss)$/ }).optional()).transform((value) => value ?? fallback);
-const commaList = z.preprocess(emptyToUndefined, z.string().optional()).transform((value) =>
-  (value ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0),
-);
+import type { ProviderSetup } from "./providers/module.js";
+import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
 
 /** The examples shown when a variable is wrong. */
 const examples: Record<string, string> = {
@@ -44,17 +28,6 @@ const examples: Record<string, string> = {
   MARKUP_PERCENT: "5",
   MARKUP_FLAT: "1000",
   DATA_ENCRYPTION_KEY: "(openssl rand -hex 32)",
-  ALXZEN_BASE_URL: "https://alxzen.example/api",
-  ALXZEN_API_KEY: "AOC-YOUR_SECRET_KEY_HERE",
-  ODZRESHOP_API_KEY: "your-api-key",
-  ODZRESHOP_SLUGS: "mobile-legends,free-fire",
-  ALUY_SESSION_COOKIE: "__Secure-next-auth.session-token=eyJhbGciOi...",
-  ALUY_EUR_TO_IDR: "17500",
-  ICSSTORE_API_KEY: "your-api-key",
-  PREMZONE_BASE_URL: "https://premzone.example",
-  PREMZONE_API_KEY: "your_api_key_here",
-  PREMZONE_EMAIL: "you@gmail.com",
-  PREMZONE_PLANS: "basic:50000,gold:90000,diamond:150000",
   TELEGRAM_ADMIN_CHAT_ID: "-1001234567890",
   ADMIN_TELEGRAM_IDS: "11111111,22222222",
   WHATSAPP_PHONE: "6281234567890",
@@ -71,12 +44,6 @@ const examples: Record<string, string> = {
   PROVIDER_TIMEOUT_MS: "15000",
   PLACING_GRACE_SECONDS: "180",
   LOW_BALANCE_IDR: "100000",
-  ALUY_PERIOD: "monthly",
-  ALUY_BASE_URL: "https://aluy.net/api/reseller/v1",
-  ODZRESHOP_BASE_URL: "https://noetopup.com/api/v1",
-  ICSSTORE_BASE_URL: "https://reseller.ics-store.my.id",
-  ICSSTORE_WEBHOOK_SECRET: "a-long-random-string",
-  PREMZONE_WEBHOOK_SECRET: "the X-Api-Secret premzone sends",
   WHATSAPP_ENABLED: "true",
   WHATSAPP_SEND_PER_SECOND: "1",
   WHATSAPP_PRESENCE: "true",
@@ -144,66 +111,13 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
 
-  ALXZEN_BASE_URL: urlText(),
-  ALXZEN_API_KEY: optionalText,
-  ODZRESHOP_BASE_URL: urlText("https://noetopup.com/api/v1"),
-  ODZRESHOP_API_KEY: optionalText,
-  ODZRESHOP_SLUGS: commaList,
-  ALUY_BASE_URL: urlText("https://aluy.net/api/reseller/v1"),
-  ALUY_SESSION_COOKIE: optionalText,
-  ALUY_EUR_TO_IDR: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1_000_000).optional()),
-  ALUY_PERIOD: z.preprocess(emptyToUndefined, z.enum(["monthly", "hourly"]).default("monthly")),
-  ICSSTORE_BASE_URL: urlText("https://reseller.ics-store.my.id"),
-  ICSSTORE_API_KEY: optionalText,
-  ICSSTORE_WEBHOOK_SECRET: optionalText,
-  PREMZONE_BASE_URL: urlText(),
-  PREMZONE_API_KEY: optionalText,
-  PREMZONE_EMAIL: z.preprocess(emptyToUndefined, z.email().optional()),
-  PREMZONE_WEBHOOK_SECRET: optionalText,
-  PREMZONE_PLANS: optionalText,
 });
 
 type RawConfig = z.infer<typeof schema>;
 
-/** The real providers whose credentials are set (each is then enabled). */
-export function enabledProviders(raw: RawConfig): ("alxzen" | "odzreshop" | "aluy" | "icsstore" | "premzone")[] {
-  const enabled: ("alxzen" | "odzreshop" | "aluy" | "icsstore" | "premzone")[] = [];
-  if (raw.ALXZEN_API_KEY) enabled.push("alxzen");
-  if (raw.ODZRESHOP_API_KEY) enabled.push("odzreshop");
-  if (raw.ALUY_SESSION_COOKIE) enabled.push("aluy");
-  if (raw.ICSSTORE_API_KEY) enabled.push("icsstore");
-  if (raw.PREMZONE_API_KEY) enabled.push("premzone");
-  return enabled;
-}
-
-/** A provider's credentials are set but something it needs is not: say what, per variable. */
-function providerProblems(raw: RawConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const need = (variable: keyof RawConfig, present: unknown, provider: string) => {
-    if (present === undefined || (Array.isArray(present) && present.length === 0)) {
-      problems.push({ variable, problem: `is required when ${provider} is enabled`, example: examples[variable] });
-    }
-  };
-  const enabled = enabledProviders(raw);
-  if (enabled.includes("alxzen")) need("ALXZEN_BASE_URL", raw.ALXZEN_BASE_URL, "ALxZen");
-  if (enabled.includes("odzreshop")) need("ODZRESHOP_SLUGS", raw.ODZRESHOP_SLUGS, "odzreshop");
-  if (enabled.includes("aluy")) need("ALUY_EUR_TO_IDR", raw.ALUY_EUR_TO_IDR, "aluy.net");
-  if (enabled.includes("premzone")) {
-    need("PREMZONE_BASE_URL", raw.PREMZONE_BASE_URL, "premzone");
-    need("PREMZONE_EMAIL", raw.PREMZONE_EMAIL, "premzone");
-    need("PREMZONE_PLANS", raw.PREMZONE_PLANS, "premzone");
-    if (raw.PREMZONE_PLANS) {
-      try {
-        parsePremzonePlans(raw.PREMZONE_PLANS);
-      } catch (error) {
-        problems.push({ variable: "PREMZONE_PLANS", problem: (error as Error).message, example: examples.PREMZONE_PLANS });
-      }
-    }
-  }
-  return problems;
-}
-
 export type Config = RawConfig & {
+  /** The providers to run (each read from its own module's variables), the sandbox last when on. */
+  providers: ProviderSetup[];
   /** True when the sandbox provider is part of the catalog. */
   sandbox: boolean;
   /** True when the console chat should run (no chat platform configured, or CONSOLE=on). */
@@ -213,23 +127,20 @@ export type Config = RawConfig & {
 };
 
 /** One problem with the environment, ready to print. */
-export interface ConfigProblem {
-  variable: string;
-  problem: string;
-  example?: string;
-}
+export type ConfigProblem = EnvProblem;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
 
 /** Parses an environment (default `process.env`). Pure: it never prints or exits. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed = schema.safeParse(env);
+  const providerEnv = readProviderEnv(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "environment");
       return { variable, problem: issue.message, example: examples[variable] };
     });
-    return { ok: false, problems };
+    return { ok: false, problems: [...problems, ...providerEnv.problems] };
   }
   const raw = parsed.data;
   const problems: ConfigProblem[] = [];
@@ -241,7 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push({ variable: "TELEGRAM_WEBHOOK_SECRET", problem: "is required when TELEGRAM_MODE=webhook", example: examples.TELEGRAM_WEBHOOK_SECRET });
     }
   }
-  problems.push(...providerProblems(raw));
+  problems.push(...providerEnv.problems);
   if (raw.QRIS_STATIC_PAYLOAD) {
     try {
       validateStaticQris(raw.QRIS_STATIC_PAYLOAD);
@@ -253,16 +164,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (paymentMethods.includes("qris") && !raw.QRIS_STATIC_PAYLOAD) {
     problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris", example: examples.QRIS_STATIC_PAYLOAD });
   }
-  if (paymentMethods.includes("provider_qris") && !raw.ALXZEN_API_KEY) {
-    problems.push({ variable: "PAYMENT_METHODS", problem: "provider_qris needs ALxZen (ALXZEN_API_KEY)", example: "wallet,qris" });
+  if (paymentMethods.includes("provider_qris") && !providerEnv.setups.some((setup) => setup.capabilities.providerQris)) {
+    const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
+    problems.push({ variable: "PAYMENT_METHODS", problem: `provider_qris needs a provider with its own QRIS (${able.join(", ")})`, example: "wallet,qris" });
   }
   if (problems.length > 0) return { ok: false, problems };
 
-  const realProviderConfigured = enabledProviders(raw).length > 0;
+  const realProviderConfigured = providerEnv.setups.length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
   const platformConfigured = Boolean(raw.TELEGRAM_BOT_TOKEN) || raw.WHATSAPP_ENABLED;
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
-  return { ok: true, config: { ...raw, sandbox, console, paymentMethods } };
+  const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
+  const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods } };
 }
 
 /**

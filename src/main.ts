@@ -21,7 +21,7 @@ const logger = createLogger({
   pretty: config.console,
 });
 
-const app = await App.create({ config, logger, providers: buildProviders(config, logger) });
+const app = await App.create({ config, logger, providers: buildProviders(config.providers, { logger, timeoutMs: config.PROVIDER_TIMEOUT_MS }) });
 // Before start: the first buyer already sees the saved markup and pause, and every process
 // (workers too) reports the order changes it makes to the admin group.
 const admin = attachAdmin(app);

@@ -8,7 +8,7 @@
  */
 import { msg, type Msg } from "../core/message.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
-import type { AluyPowerAction, AluyProvider } from "../providers/aluy.js";
+import type { AluyPowerAction, AluyProvider } from "../providers/aluy/adapter.js";
 import { ProviderError } from "../providers/errors.js";
 import type { Intent } from "./intent.js";
 import { textReply, type MenuItem, type Reply } from "../core/reply.js";

@@ -29,7 +29,7 @@ import type { Outbox } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { MyVps } from "./my-vps.js";
 import { isVpsStep, newSession, type PaymentMethod, type Session } from "./session.js";
-import type { AluyProvider } from "../providers/aluy.js";
+import type { AluyProvider } from "../providers/aluy/adapter.js";
 
 /** The answer to one inbound message. */
 export type HandledMessage = Answer;

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProviderWatch } from "../../src/admin/provider-watch.js";
 import type { Msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
-import { AlxzenProvider } from "../../src/providers/alxzen.js";
+import { AlxzenProvider } from "../../src/providers/alxzen/adapter.js";
 import type { ProviderBalance, ProviderId } from "../../src/providers/types.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";

@@ -10,7 +10,7 @@ import type { AppOptions } from "../../src/app.js";
 import { attachAdmin, type AdminHandle, type AttachAdminOptions } from "../../src/admin/attach.js";
 import type { CatalogItem } from "../../src/commerce/catalog.js";
 import type { Order } from "../../src/commerce/orders.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
 import { textOf, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram-api.js";
 export { textOf };

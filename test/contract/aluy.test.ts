@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { AluyProvider, type AluyProviderOptions } from "../../src/providers/aluy.js";
+import { AluyProvider, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
 import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AlxzenProvider, classifyAlxzenProduct } from "../../src/providers/alxzen.js";
+import { AlxzenProvider, classifyAlxzenProduct } from "../../src/providers/alxzen/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
 import type { PlaceOrderRequest, ProviderPayment, ProviderProduct } from "../../src/providers/types.js";
 import type { TargetInputs } from "../../src/providers/inputs.js";

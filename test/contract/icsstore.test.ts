@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ProviderError } from "../../src/providers/errors.js";
-import { IcsstoreProvider } from "../../src/providers/icsstore.js";
+import { IcsstoreProvider } from "../../src/providers/icsstore/adapter.js";
 import type { PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { OdzreshopProvider, odzreshopTarget, type OdzreshopOptions } from "../../src/providers/odzreshop.js";
+import { OdzreshopProvider, odzreshopTarget, type OdzreshopOptions } from "../../src/providers/odzreshop/adapter.js";
 import { ProviderError } from "../../src/providers/errors.js";
 import type { PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { silentLogger } from "../../src/logger.js";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ProviderError } from "../../src/providers/errors.js";
-import { parsePremzonePlans, PremzoneProvider } from "../../src/providers/premzone.js";
+import { parsePremzonePlans, PremzoneProvider } from "../../src/providers/premzone/adapter.js";
 import type { PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { silentLogger } from "../../src/logger.js";
 import { gmailAddress, startPremzoneFake, type PremzoneFake, type PremzoneFakeOptions } from "../fakes/premzone-server.js";

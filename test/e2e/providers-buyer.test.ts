@@ -3,15 +3,13 @@
  * pointed at its fake API by configuration alone (as an owner would point it at staging).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildProviders } from "../../src/providers/registry.js";
-import { silentLogger } from "../../src/logger.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { aluyFakeCookie, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { startOdzreshopFake, type OdzreshopFake } from "../fakes/odzreshop-server.js";
 import { gmailAddress, startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
 import { startFakeTelegram, textOf, type FakeTelegram } from "../fakes/telegram-api.js";
-import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
 
 let telegram: FakeTelegram;
 let alxzen: FakeAlxzenServer;
@@ -53,8 +51,7 @@ beforeAll(async () => {
     ALUY_EUR_TO_IDR: "17500",
     DATA_ENCRYPTION_KEY: "a".repeat(64),
   };
-  const config = testConfig(env);
-  shop = await startTestApp(env, { providers: buildProviders(config, silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+  shop = await startTestApp(env, { providers: testProviders(env) });
 }, 30_000);
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import type { App } from "../../src/app.js";
 import { renderText } from "../../src/channels/render.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import type { Order } from "../../src/commerce/orders.js";
-import { IcsstoreProvider } from "../../src/providers/icsstore.js";
+import { IcsstoreProvider } from "../../src/providers/icsstore/adapter.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { allEnded, noticesAbout, purchasesOf, seedPaidOrder, waitFor, walletProblems, type IcsSku } from "./support.js";

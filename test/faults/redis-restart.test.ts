@@ -17,7 +17,7 @@ import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
-import { IcsstoreProvider } from "../../src/providers/icsstore.js";
+import { IcsstoreProvider } from "../../src/providers/icsstore/adapter.js";
 import { connectRedis, type Redis } from "../../src/store/redis.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { testConfig } from "../helpers/app.js";

@@ -6,7 +6,9 @@ import { App, type AppOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import { silentLogger } from "../../src/logger.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { buildProviders } from "../../src/providers/registry.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
+import type { Provider } from "../../src/providers/types.js";
 import { freshRedis, testRedisUrl } from "./redis.js";
 
 /** Follow-ups every 20 ms so pending orders settle quickly in tests. */
@@ -17,6 +19,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
   const loaded = loadConfig({ CONSOLE: "off", ...env });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   return loaded.config;
+}
+
+/** The providers an env configures (as `main.ts` builds them), with short retry delays. */
+export function testProviders(env: Record<string, string>): Provider[] {
+  const config = testConfig(env);
+  return buildProviders(config.providers, { logger: silentLogger, timeoutMs: config.PROVIDER_TIMEOUT_MS, retryDelaysMs: [5, 5, 5] });
 }
 
 export interface TestApp {

@@ -2,7 +2,7 @@
  * The sandbox provider, counting purchases: a second purchase of one order is a double buy,
  * which is what many tests exist to rule out.
  */
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { OrderOutcome, PlaceOrderRequest } from "../../src/providers/types.js";
 
 export class CountingSandbox extends SandboxProvider {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { App } from "../../src/app.js";
 import { silentLogger } from "../../src/logger.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import { ChatLock } from "../../src/store/chat-lock.js";
 import { fastFollowUps, testConfig } from "../helpers/app.js";
 import { freshRedis } from "../helpers/redis.js";

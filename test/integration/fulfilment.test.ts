@@ -11,7 +11,7 @@ import { renderText } from "../../src/channels/render.js";
 import type { App } from "../../src/app.js";
 import type { Order } from "../../src/commerce/orders.js";
 import type { Locale } from "../../src/core/message.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 

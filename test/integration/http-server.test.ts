@@ -3,13 +3,11 @@
  * are only hints that make fulfilment ask the provider; health and metrics answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildProviders } from "../../src/providers/registry.js";
-import { silentLogger } from "../../src/logger.js";
 import { signCallback } from "../../src/payments/callback-route.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
 
 const callbackSecret = "callback-secret-0123456789";
 const webhookSecret = "ics-webhook-secret-0123";
@@ -40,7 +38,7 @@ beforeAll(async () => {
     PREMZONE_PLANS: "gold:90000",
     PREMZONE_WEBHOOK_SECRET: premzoneSecret,
   };
-  shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+  shop = await startTestApp(env, { providers: testProviders(env) });
   const port = await shop.app.http.listen(0, "127.0.0.1");
   base = `http://127.0.0.1:${port}`;
 });

@@ -17,7 +17,7 @@ import { renderText } from "../../src/channels/render.js";
 import type { LedgerEntry } from "../../src/commerce/wallet.js";
 import type { Locale } from "../../src/core/message.js";
 import { signCallback } from "../../src/payments/callback-route.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
 import { textOf } from "../fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";

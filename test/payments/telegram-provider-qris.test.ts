@@ -9,11 +9,9 @@
  * paid to us, so there is nothing to refund.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../src/logger.js";
-import { buildProviders } from "../../src/providers/registry.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
 import { decodeQr, fullLedger, qrisEnv, telegramBuyer, textOf } from "./support.js";
 
 let telegram: FakeTelegram;
@@ -29,7 +27,7 @@ beforeAll(async () => {
     ALXZEN_API_KEY: alxzen.apiKey,
     PAYMENT_METHODS: "wallet,qris,provider_qris",
   });
-  shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+  shop = await startTestApp(env, { providers: testProviders(env) });
 }, 30_000);
 
 afterAll(async () => {

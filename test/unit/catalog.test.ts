@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CatalogView, normalizeCode, type CatalogOptions } from "../../src/commerce/catalog.js";
 import { noMarkup } from "../../src/commerce/pricing.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { ProviderProduct } from "../../src/providers/types.js";
 
 function product(fields: Partial<ProviderProduct> & Pick<ProviderProduct, "sku">): ProviderProduct {

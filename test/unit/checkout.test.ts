@@ -8,7 +8,7 @@ import { renderText } from "../../src/channels/render.js";
 import { CatalogView } from "../../src/commerce/catalog.js";
 import { Translator } from "../../src/i18n/translator.js";
 import { locales, type Msg } from "../../src/core/message.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import type { ProviderProduct } from "../../src/providers/types.js";
 
 type MenuReply = Extract<Reply, { kind: "menu" }>;

@@ -9,12 +9,12 @@
  * status and the provider's message.
  */
 import { z } from "zod";
-import type { InputKind } from "./inputs.js";
-import type { Rupiah } from "../core/money.js";
+import type { InputKind } from "../inputs.js";
+import type { Rupiah } from "../../core/money.js";
 import type { Logger } from "pino";
-import { ProviderError, type ProviderErrorCode } from "./errors.js";
-import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "./http.js";
-import { placeSafely } from "./place-safely.js";
+import { ProviderError, type ProviderErrorCode } from "../errors.js";
+import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
+import { placeSafely } from "../place-safely.js";
 import type {
   CategoryId,
   DeliveryItem,
@@ -25,7 +25,7 @@ import type {
   Provider,
   ProviderBalance,
   ProviderProduct,
-} from "./types.js";
+} from "../types.js";
 
 const provider = "alxzen";
 

@@ -10,13 +10,13 @@
  * verdict; the HTTP status is read too, because either may carry the failure.
  */
 import { z } from "zod";
-import type { Rupiah } from "../core/money.js";
+import type { Rupiah } from "../../core/money.js";
 import type { Logger } from "pino";
-import { ProviderError, type ProviderErrorCode } from "./errors.js";
-import { HttpClient, parseBody, type HttpResponse } from "./http.js";
-import { placeSafely } from "./place-safely.js";
-import { safeJson } from "../core/safe-json.js";
-import { header, requireWebhookSecret } from "./webhook-auth.js";
+import { ProviderError, type ProviderErrorCode } from "../errors.js";
+import { HttpClient, parseBody, type HttpResponse } from "../http.js";
+import { placeSafely } from "../place-safely.js";
+import { safeJson } from "../../core/safe-json.js";
+import { header, requireWebhookSecret } from "../webhook-auth.js";
 import type {
   OrderOutcome,
   PlaceOrderRequest,
@@ -25,7 +25,7 @@ import type {
   ProviderProduct,
   WebhookHint,
   WebhookRequest,
-} from "./types.js";
+} from "../types.js";
 
 const provider = "premzone";
 

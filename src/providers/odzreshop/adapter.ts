@@ -7,11 +7,11 @@
  * also needs our server's IP on the dashboard whitelist; a 403 means that is missing.
  */
 import { z } from "zod";
-import type { InputKind, TargetInputs } from "./inputs.js";
+import type { InputKind, TargetInputs } from "../inputs.js";
 import type { Logger } from "pino";
-import { ProviderError, type ProviderErrorCode } from "./errors.js";
-import { HttpClient, parseBody, type HttpResponse } from "./http.js";
-import { placeSafely } from "./place-safely.js";
+import { ProviderError, type ProviderErrorCode } from "../errors.js";
+import { HttpClient, parseBody, type HttpResponse } from "../http.js";
+import { placeSafely } from "../place-safely.js";
 import type {
   CategoryId,
   DeliveryItem,
@@ -20,7 +20,7 @@ import type {
   Provider,
   ProviderBalance,
   ProviderProduct,
-} from "./types.js";
+} from "../types.js";
 
 /** The production API root, for configuration defaults. */
 export const odzreshopDefaultBaseUrl = "https://noetopup.com/api/v1";

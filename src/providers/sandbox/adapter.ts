@@ -10,8 +10,8 @@
  * - one item that always fails, to show the refund path.
  */
 import { randomBytes } from "node:crypto";
-import type { Rupiah } from "../core/money.js";
-import type { DeliveryItem, OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "./types.js";
+import type { Rupiah } from "../../core/money.js";
+import type { DeliveryItem, OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../types.js";
 
 type SandboxItem = Pick<ProviderProduct, "sku" | "name" | "group" | "category" | "basePrice" | "input" | "delivery">;
 

@@ -8,10 +8,10 @@
  */
 import { z } from "zod";
 import type { Logger } from "pino";
-import { ProviderError, isProviderError } from "./errors.js";
-import { HttpClient, parseBody, type HttpResponse } from "./http.js";
-import { placeSafely } from "./place-safely.js";
-import { requireWebhookSecret } from "./webhook-auth.js";
+import { ProviderError, isProviderError } from "../errors.js";
+import { HttpClient, parseBody, type HttpResponse } from "../http.js";
+import { placeSafely } from "../place-safely.js";
+import { requireWebhookSecret } from "../webhook-auth.js";
 import type {
   DeliveryItem,
   OrderOutcome,
@@ -21,7 +21,7 @@ import type {
   ProviderProduct,
   WebhookHint,
   WebhookRequest,
-} from "./types.js";
+} from "../types.js";
 
 /** Where the API lives unless configured otherwise. */
 export const icsstoreDefaultBaseUrl = "https://reseller.ics-store.my.id";

@@ -11,12 +11,12 @@
  *   reset the root password, because aluy shows a password exactly once and never stores it.
  */
 import { z } from "zod";
-import { eurCentsToRupiah } from "../core/money.js";
+import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
-import { ProviderError, type ProviderErrorCode } from "./errors.js";
-import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "./http.js";
-import { placeSafely } from "./place-safely.js";
-import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "./types.js";
+import { ProviderError, type ProviderErrorCode } from "../errors.js";
+import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
+import { placeSafely } from "../place-safely.js";
+import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../types.js";
 
 /** The documented base URL of the reseller API. */
 export const defaultAluyBaseUrl = "https://aluy.net/api/reseller/v1";

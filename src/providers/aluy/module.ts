@@ -1,0 +1,38 @@
+/** aluy.net: VPS, priced in euro cents and converted at a configured rate; buyers manage theirs with /vps. */
+import { z } from "zod";
+import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
+import { defineProviderModule, requiredWhenEnabled } from "../module.js";
+import { AluyProvider } from "./adapter.js";
+
+const examples = {
+  ALUY_BASE_URL: "https://aluy.net/api/reseller/v1",
+  ALUY_SESSION_COOKIE: "__Secure-next-auth.session-token=eyJhbGciOi...",
+  ALUY_EUR_TO_IDR: "17500",
+  ALUY_PERIOD: "monthly",
+};
+
+/** aluy provisions the VPS inside the order call, so that call needs far longer than the rest. */
+const aluyMinTimeoutMs = 90_000;
+
+export const aluyModule = defineProviderModule({
+  id: "aluy",
+  env: z.object({
+    ALUY_BASE_URL: urlText("https://aluy.net/api/reseller/v1"),
+    ALUY_SESSION_COOKIE: optionalText,
+    ALUY_EUR_TO_IDR: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1_000_000).optional()),
+    ALUY_PERIOD: z.preprocess(emptyToUndefined, z.enum(["monthly", "hourly"]).default("monthly")),
+  }),
+  examples,
+  enabled: (env) => Boolean(env.ALUY_SESSION_COOKIE),
+  problems: (env) => requiredWhenEnabled(env, ["ALUY_EUR_TO_IDR"], "aluy.net", examples),
+  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false },
+  create: (env, shared) =>
+    new AluyProvider({
+      ...shared,
+      timeoutMs: Math.max(shared.timeoutMs, aluyMinTimeoutMs),
+      baseUrl: env.ALUY_BASE_URL!,
+      sessionCookie: env.ALUY_SESSION_COOKIE!,
+      eurToIdr: env.ALUY_EUR_TO_IDR!,
+      period: env.ALUY_PERIOD,
+    }),
+});
