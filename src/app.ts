@@ -11,13 +11,14 @@ import { paymentCallbackRoute } from "./payments/callback-route.js";
 import { PaymentService } from "./payments/payment-service.js";
 import { PaymentStore } from "./payments/payment-store.js";
 import { HttpServer } from "./server/http-server.js";
-import { jobDuration, orderTransitions } from "./server/metrics.js";
+import { prometheusMetrics } from "./server/metrics.js";
 import { registerRoutes } from "./server/routes.js";
 import { Outbox } from "./core/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
 import { CatalogService } from "./commerce/catalog-service.js";
 import { DeliveryVault, parseEncryptionKey } from "./commerce/delivery-vault.js";
-import { defaultFollowUpPlan, Fulfilment, type AdminAlerts, type FollowUpPlan } from "./commerce/fulfilment.js";
+import { defaultFollowUpPlan, Fulfilment, type FollowUpPlan } from "./commerce/fulfilment.js";
+import { type AdminAlerts } from "./core/alerts.js";
 import { OrderStore, type Order } from "./commerce/orders.js";
 import { Wallet } from "./commerce/wallet.js";
 import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
@@ -116,6 +117,7 @@ export class App {
       vault: this.vault,
       outbox: this.outbox,
       alerts,
+      metrics: prometheusMetrics,
       logger,
       plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     });
@@ -130,7 +132,7 @@ export class App {
           deadLetter,
           logger,
           work: config.ROLE !== "bot",
-          onRun: (seconds, outcome) => jobDuration.observe({ outcome }, seconds),
+          onRun: (seconds, outcome) => prometheusMetrics.jobRun(outcome, seconds),
         })
       : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
@@ -165,6 +167,7 @@ export class App {
       fulfilment: this.fulfilment,
       vault: this.vault,
       outbox: this.outbox,
+      metrics: prometheusMetrics,
       logger,
       shopName: config.SHOP_NAME,
       defaultLocale: config.DEFAULT_LOCALE,
@@ -178,7 +181,7 @@ export class App {
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
     });
-    this.orders.onTransition((order) => orderTransitions.inc({ status: order.status }));
+    this.orders.onTransition((order) => prometheusMetrics.orderTransition(order.status));
     // A worker process sends deliveries through Telegram too, but never polls for updates.
     if (config.TELEGRAM_BOT_TOKEN) {
       this.telegram = new TelegramChannel({

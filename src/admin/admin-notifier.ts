@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { msg, type Msg } from "../core/message.js";
 import { textReply } from "../core/reply.js";
-import type { AdminAlerts } from "../commerce/fulfilment.js";
+import type { AdminAlerts } from "../core/alerts.js";
 import { formatRupiah } from "../core/money.js";
 import type { Order, OrderStatus } from "../commerce/orders.js";
 import type { AdminGroup } from "./admin-group.js";

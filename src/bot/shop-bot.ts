@@ -18,13 +18,13 @@ import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
 import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { maxTopup, minTopup, type PaymentService } from "../payments/payment-service.js";
-import { repliesSent, updatesHandled } from "../server/metrics.js";
 import type { ChatLock } from "../store/chat-lock.js";
 import type { SessionStore } from "./session-store.js";
 import { ChatQueue } from "./chat-queue.js";
 import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
 import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../core/inbound.js";
 import { parseIntent, type BuyerCommand } from "./intent.js";
+import type { Metrics } from "../core/metrics.js";
 import type { Outbox } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { MyVps } from "./my-vps.js";
@@ -42,6 +42,7 @@ export interface ShopBotDeps {
   fulfilment: Fulfilment;
   vault: DeliveryVault;
   outbox: Outbox;
+  metrics: Metrics;
   logger: Logger;
   shopName: string;
   defaultLocale: Locale;
@@ -80,11 +81,11 @@ export class ShopBot {
         const answer = this.deps.chatLock
           ? await this.deps.chatLock.run(chat, () => this.handleInOrder(inbound, chat))
           : await this.handleInOrder(inbound, chat);
-        updatesHandled.inc({ channel: inbound.channel, outcome: "ok" });
-        repliesSent.inc({ channel: inbound.channel }, answer.replies.length);
+        this.deps.metrics.updateHandled(inbound.channel, "ok");
+        this.deps.metrics.repliesSent(inbound.channel, answer.replies.length);
         return answer;
       } catch (error) {
-        updatesHandled.inc({ channel: inbound.channel, outcome: "error" });
+        this.deps.metrics.updateHandled(inbound.channel, "error");
         this.deps.logger.error({ err: error instanceof Error ? error.message : String(error), chat }, "could not handle a message");
         return { locale: this.deps.defaultLocale, replies: [textReply(msg("error-outage"))] };
       }

@@ -17,21 +17,17 @@ import type { Logger } from "pino";
 import { msg, type Msg } from "../core/message.js";
 import { textReply, type Reply } from "../core/reply.js";
 import type { Outbox } from "../core/outbox.js";
+import type { AdminAlerts } from "../core/alerts.js";
+import type { Metrics } from "../core/metrics.js";
 import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
 import type { JobScheduler } from "../jobs/scheduler.js";
-import { providerErrors } from "../server/metrics.js";
 import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "../core/money.js";
 import type { Order, OrderStore } from "./orders.js";
 import type { Wallet } from "./wallet.js";
-
-/** Tells the shop's staff about something that needs them. */
-export interface AdminAlerts {
-  alert(message: Msg, orderId?: string): Promise<void>;
-}
 
 /** When to look at a pending order again, and when to give up. */
 export interface FollowUpPlan {
@@ -64,6 +60,7 @@ export interface FulfilmentDeps {
   vault: DeliveryVault;
   outbox: Outbox;
   alerts: AdminAlerts;
+  metrics: Metrics;
   logger: Logger;
   plan?: FollowUpPlan;
 }
@@ -210,7 +207,7 @@ export class Fulfilment {
 
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
     if (!(error instanceof ProviderError)) throw error;
-    providerErrors.inc({ provider: order.product.provider, code: error.code });
+    this.deps.metrics.providerError(order.product.provider, error.code);
     this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
@@ -257,7 +254,7 @@ export class Fulfilment {
     } catch (error) {
       // Not knowing is not failing: keep following, never refund on a guess.
       const code = error instanceof ProviderError ? error.code : "error";
-      providerErrors.inc({ provider: order.product.provider, code });
+      this.deps.metrics.providerError(order.product.provider, code);
       this.deps.logger.warn({ orderId: order.id, code }, "status check failed; will check again");
       return this.scheduleFollowUp(counted);
     }

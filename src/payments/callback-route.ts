@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { fail, type RouteHandler } from "../server/http-server.js";
+import { fail, type RouteHandler } from "../core/http.js";
 import type { PaymentService } from "./payment-service.js";
 
 const callbackSchema = z.object({

@@ -7,31 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { fail, type RouteHandler, type RouteResponse } from "../core/http.js";
 
 /** Largest request body accepted. */
 export const maxBodyBytes = 64 * 1024;
-
-export interface RouteRequest {
-  /** Lower-cased header names, as Node gives them. */
-  headers: Record<string, string | undefined>;
-  rawBody: string;
-  path: string;
-}
-
-export interface RouteResponse {
-  status: number;
-  /** JSON-serialised unless `text` is used. */
-  body?: unknown;
-  /** A plain-text body (Prometheus metrics). */
-  text?: string;
-}
-
-export type RouteHandler = (request: RouteRequest) => Promise<RouteResponse>;
-
-/** Answers a JSON error. */
-export function fail(status: number, error: string): RouteResponse {
-  return { status, body: { ok: false, error } };
-}
 
 export class HttpServer {
   private readonly routes = new Map<string, { handler: RouteHandler; logAs: string }>();

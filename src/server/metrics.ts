@@ -3,6 +3,7 @@
  * things; `GET /metrics` renders it.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { Metrics } from "../core/metrics.js";
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: "warung_" });
@@ -49,3 +50,13 @@ export const providerErrors = new Counter({
   labelNames: ["provider", "code"] as const,
   registers: [registry],
 });
+
+/** The {@link Metrics} port, counted in this registry. */
+export const prometheusMetrics: Metrics = {
+  updateHandled: (channel, outcome) => updatesHandled.inc({ channel, outcome }),
+  repliesSent: (channel, count) => repliesSent.inc({ channel }, count),
+  providerError: (provider, code) => providerErrors.inc({ provider, code }),
+  orderTransition: (status) => orderTransitions.inc({ status }),
+  jobRun: (outcome, seconds) => jobDuration.observe({ outcome }, seconds),
+  foreignGroupRefusal: () => undefined,
+};

@@ -11,7 +11,7 @@ import { ProviderError } from "../providers/errors.js";
 import { sameSecret } from "../providers/webhook-auth.js";
 import { parseJsonWith } from "../core/safe-json.js";
 import type { ProviderId } from "../providers/types.js";
-import { fail, type RouteHandler } from "./http-server.js";
+import { fail, type RouteHandler } from "../core/http.js";
 import { ordersByStatus, registry } from "./metrics.js";
 
 const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
