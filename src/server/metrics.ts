@@ -49,3 +49,10 @@ export const providerErrors = new Counter({
   labelNames: ["provider", "code"] as const,
   registers: [registry],
 });
+
+export const adminRefusedElsewhere = new Counter({
+  name: "warung_admin_refused_elsewhere_total",
+  help: "Admin commands refused in groups that are not the admin group (counted here, not audited), by channel",
+  labelNames: ["channel"] as const,
+  registers: [registry],
+});
