@@ -56,7 +56,7 @@ export type BroadcastStart =
   | { kind: "started"; total: number; skipped: number }
   | { kind: "busy" }
   | { kind: "empty"; skipped: number }
-  /** The message that asks for it already started a broadcast (a redelivered update). */
+  /** The message that asks for it was handled before (a redelivered update): nothing is sent. */
   | { kind: "duplicate" };
 
 /** The outcome of a broadcast. */
