@@ -240,6 +240,7 @@ qris-busy = Sorry, QRIS is busy right now. Try again in a moment, or pay from yo
 
 ## Admin
 admin-refused = ⛔ Admin commands are for the shop's admins, in the admin group.
+admin-forwarded-ignored = ℹ️ Forwarded commands are not run. Type the command yourself if you mean it.
 admin-private-refused = ⛔ Admin commands only work in the admin group. Please send it there.
 admin-usage-invalid = ❗ Usage: { $usage }
 admin-error = ⚠️ The command failed. The details are in the log.
@@ -346,6 +347,7 @@ admin-broadcast-message = 📢 { $text }
 admin-broadcast-started = 📢 Broadcast started to { $total } buyers ({ $skipped } skipped). Progress follows here.
 admin-broadcast-busy = ⏳ A broadcast is already running; wait for its final count.
 admin-broadcast-empty = ℹ️ There is nobody to send to ({ $skipped } skipped).
+admin-broadcast-duplicate = ℹ️ This message was already handled once (the same message arrived again); the broadcast is not repeated.
 admin-broadcast-progress = 📢 Broadcast: { $done }/{ $total } done…
 admin-broadcast-done = 📢 Broadcast finished: { $sent } sent, { $blocked } blocked the bot, { $failed } failed, { $skipped } skipped.
 admin-stats-period-today = today

@@ -240,6 +240,7 @@ qris-busy = Maaf, QRIS sedang penuh. Coba lagi sebentar, atau bayar pakai saldo.
 
 ## Admin
 admin-refused = ⛔ Perintah admin hanya untuk admin toko, di grup admin.
+admin-forwarded-ignored = ℹ️ Perintah yang diteruskan (forward) tidak dijalankan. Ketik sendiri perintahnya jika memang dimaksud.
 admin-private-refused = ⛔ Perintah admin hanya bisa dipakai di grup admin. Silakan kirim di sana.
 admin-usage-invalid = ❗ Cara pakai: { $usage }
 admin-error = ⚠️ Perintah gagal. Detailnya ada di log.
@@ -346,6 +347,7 @@ admin-broadcast-message = 📢 { $text }
 admin-broadcast-started = 📢 Broadcast dimulai ke { $total } pembeli ({ $skipped } dilewati). Progres menyusul di sini.
 admin-broadcast-busy = ⏳ Masih ada broadcast yang berjalan; tunggu hitungan akhirnya.
 admin-broadcast-empty = ℹ️ Tidak ada penerima ({ $skipped } dilewati).
+admin-broadcast-duplicate = ℹ️ Pesan ini sudah ditangani sekali (pesan yang sama terkirim ulang); siaran tidak diulang.
 admin-broadcast-progress = 📢 Broadcast: { $done }/{ $total } selesai…
 admin-broadcast-done = 📢 Broadcast selesai: { $sent } terkirim, { $blocked } memblokir bot, { $failed } gagal, { $skipped } dilewati.
 admin-stats-period-today = hari ini

@@ -12,6 +12,7 @@ import { PaymentService } from "./payments/payment-service.js";
 import { PaymentStore } from "./payments/payment-store.js";
 import { HttpServer } from "./server/http-server.js";
 import { prometheusMetrics } from "./server/metrics.js";
+import type { Metrics } from "./core/metrics.js";
 import { registerRoutes } from "./server/routes.js";
 import { Outbox } from "./core/outbox.js";
 import { ShopBot } from "./bot/shop-bot.js";
@@ -62,6 +63,7 @@ const unfinished = new Set(["paid", "placing", "pending", "failed"]);
 export class App {
   readonly translator: Translator;
   readonly outbox = new Outbox();
+  readonly metrics: Metrics = prometheusMetrics;
   readonly sessions: SessionStore;
   readonly orders: OrderStore;
   readonly wallet: Wallet;
@@ -117,7 +119,7 @@ export class App {
       vault: this.vault,
       outbox: this.outbox,
       alerts,
-      metrics: prometheusMetrics,
+      metrics: this.metrics,
       logger,
       plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     });
@@ -132,7 +134,7 @@ export class App {
           deadLetter,
           logger,
           work: config.ROLE !== "bot",
-          onRun: (seconds, outcome) => prometheusMetrics.jobRun(outcome, seconds),
+          onRun: (seconds, outcome) => this.metrics.jobRun(outcome, seconds),
         })
       : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
@@ -167,7 +169,7 @@ export class App {
       fulfilment: this.fulfilment,
       vault: this.vault,
       outbox: this.outbox,
-      metrics: prometheusMetrics,
+      metrics: this.metrics,
       logger,
       shopName: config.SHOP_NAME,
       defaultLocale: config.DEFAULT_LOCALE,
@@ -181,7 +183,7 @@ export class App {
       paymentMethods: (item) =>
         config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
     });
-    this.orders.onTransition((order) => prometheusMetrics.orderTransition(order.status));
+    this.orders.onTransition((order) => this.metrics.orderTransition(order.status));
     // A worker process sends deliveries through Telegram too, but never polls for updates.
     if (config.TELEGRAM_BOT_TOKEN) {
       this.telegram = new TelegramChannel({

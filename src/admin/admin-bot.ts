@@ -1,13 +1,17 @@
 /**
  * The admin side of the bot, channel-neutral: a group message in, an answer (or nothing) out.
  *
- *   group message → admin command? → authorised? → arguments valid? → handler → audit → reply
+ *   group message → admin command? → typed by the sender? → authorised? → arguments valid? → handler → audit → reply
  *
- * Anything that is not an admin command is ignored (groups are not for shopping). An admin
- * command from anyone but a configured admin in a configured admin group gets a short refusal —
- * never data, never an effect — and is audited; outside the admin group, names the buyer side
- * also uses (`/help`, `/orders`…) are left alone. Every command an admin runs is audited with
- * its result. Handlers never throw to the channel: a failure becomes a short error reply.
+ * Anything that is not an admin command is ignored (groups are not for shopping). A forwarded
+ * command never runs: the text is someone else's (a buyer's "/credit …" forwarded by an admin
+ * must not move money); an admin is told so, anyone else is ignored. An admin command from a
+ * stranger in the admin group gets a short refusal — never data, never an effect — and is
+ * audited. In other groups names the buyer side also uses (`/help`, `/orders`…) are left alone,
+ * and admin-only ones are refused at most once a minute per group and counted, not audited (see
+ * `foreign-refusals.ts`). Every command an admin runs is audited with its result. Everything
+ * answered is sanitized: arguments come from outside. Handlers never throw to the channel: a
+ * failure becomes a short error reply.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -16,6 +20,8 @@ import type { Answer, Inbound } from "../core/inbound.js";
 import { textReply } from "../core/reply.js";
 import type { AdminAccess } from "./access.js";
 import type { AuditLog } from "./audit-log.js";
+import type { ForeignRefusals } from "./foreign-refusals.js";
+import { sanitizeReplies } from "./sanitize.js";
 import { broadcastCommand } from "./broadcast-command.js";
 import { adminOnlyCommands, parseCommand, readCommand, type AdminCommand, type AdminCommandName, type CommandText } from "./commands.js";
 import type { Actor, AdminServices, CommandContext, CommandHandler, CommandOutcome } from "./command-context.js";
@@ -49,6 +55,8 @@ export interface AdminBotDeps {
   access: AdminAccess;
   services: AdminServices;
   audit: Pick<AuditLog, "record">;
+  /** Refusals outside the admin group: counted, and answered at most once a minute per group. */
+  foreignRefusals: Pick<ForeignRefusals, "shouldAnswer">;
   /** The admin group's locale (the shop's default). */
   locale: Locale;
   logger: Logger;
@@ -65,9 +73,10 @@ export class AdminBot {
   /** Answers a group message; null when it is not ours to answer. Never throws. */
   async handle(inbound: Inbound): Promise<Answer | null> {
     try {
-      return await this.answer(inbound);
+      const answer = await this.answer(inbound);
+      return answer && { locale: answer.locale, replies: sanitizeReplies(answer.replies) };
     } catch (error) {
-      this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not handle an admin message");
+      this.deps.logger.error({ err: error }, "could not handle an admin message");
       return this.reply(msg("admin-error"));
     }
   }
@@ -77,9 +86,17 @@ export class AdminBot {
     if (!text || !this.addressedToUs(text)) return null;
     const actor = actorOf(inbound);
     const standing = this.deps.access.standing(inbound);
-    if (standing !== "admin") {
+    if (inbound.forwarded) {
+      if (standing !== "admin") return null;
+      await this.audit(actor, text, "forwarded");
+      return this.reply(msg("admin-forwarded-ignored"));
+    }
+    if (standing === "elsewhere") {
       // Outside the admin group the shared names are the shop's; only admin-only ones get an answer.
-      if (standing === "elsewhere" && !adminOnlyCommands.has(text.name)) return null;
+      if (!adminOnlyCommands.has(text.name)) return null;
+      return (await this.deps.foreignRefusals.shouldAnswer(inbound.channel, inbound.chatId)) ? this.reply(msg("admin-refused")) : null;
+    }
+    if (standing === "stranger") {
       await this.audit(actor, text, "refused");
       return this.reply(msg("admin-refused"));
     }
@@ -100,7 +117,7 @@ export class AdminBot {
       const handler = handlers[command.name] as CommandHandler<AdminCommandName>;
       return await handler(command as never, context);
     } catch (error) {
-      this.deps.logger.error({ command: command.name, err: error instanceof Error ? error.message : String(error) }, "admin command failed");
+      this.deps.logger.error({ command: command.name, err: error }, "admin command failed");
       return { replies: [textReply(msg("admin-error"))], result: "error" };
     }
   }
@@ -120,7 +137,7 @@ export class AdminBot {
     try {
       await this.deps.audit.record({ by: actor.id, ...(actor.name ? { name: actor.name } : {}), chat: actor.chat, command: text.name, args: text.args, result });
     } catch (error) {
-      this.deps.logger.error({ command: text.name, err: error instanceof Error ? error.message : String(error) }, "could not write the admin audit log");
+      this.deps.logger.error({ command: text.name, err: error }, "could not write the admin audit log");
     }
   }
 }

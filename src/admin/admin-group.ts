@@ -12,6 +12,7 @@ import type { Locale } from "../core/message.js";
 import type { Config } from "../config.js";
 import type { Outbox, Recipient } from "../core/outbox.js";
 import type { Reply } from "../core/reply.js";
+import { sanitizeReplies } from "./sanitize.js";
 
 /** Where admin posts go and how they are sent. */
 export interface AdminGroupDeps {
@@ -40,10 +41,12 @@ export class AdminGroup {
 
   /**
    * Sends `replies` to every admin chat after the posts queued before it; resolves once sent.
-   * Failures are logged per channel, never thrown.
+   * Failures are logged per channel, never thrown. Text arguments often come from outside (gateway
+   * references, provider messages, buyer names), so they are sanitized here, for every post.
    */
   post(replies: Reply[]): Promise<void> {
-    this.queue = this.queue.then(() => this.sendSpaced(replies));
+    const safe = sanitizeReplies(replies);
+    this.queue = this.queue.then(() => this.sendSpaced(safe));
     return this.queue;
   }
 
@@ -56,7 +59,7 @@ export class AdminGroup {
         try {
           await this.deps.outbox.send(target, replies);
         } catch (error) {
-          this.deps.logger.warn({ channel: target.channel, err: error instanceof Error ? error.message : String(error) }, "could not post to the admin group");
+          this.deps.logger.warn({ channel: target.channel, err: error }, "could not post to the admin group");
         }
       }),
     );

@@ -17,6 +17,7 @@ import { AdminGroup, adminGroupTargets } from "./admin-group.js";
 import { AdminNotifier } from "./admin-notifier.js";
 import { AuditLog } from "./audit-log.js";
 import { Broadcaster, defaultTelegramBroadcastPerSecond } from "./broadcast.js";
+import { ForeignRefusals } from "./foreign-refusals.js";
 import { AdminOperations } from "./operations.js";
 import { ProviderWatch } from "./provider-watch.js";
 import { AdminSettings } from "./settings.js";
@@ -111,6 +112,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
       logger,
     },
     audit,
+    foreignRefusals: new ForeignRefusals(app.redis, app.metrics),
     locale,
     logger,
     botUsername: () => (app.telegram?.bot.isInited() ? app.telegram.bot.botInfo.username : null),

@@ -7,6 +7,7 @@ import { keys } from "../store/keys.js";
 import { z } from "zod";
 import type { Redis } from "../store/redis.js";
 import { safeJson } from "../core/safe-json.js";
+import { sanitizeOutsideText } from "./sanitize.js";
 
 /** One audit entry as stored (JSON in the list). */
 export const auditEntrySchema = z.object({
@@ -36,9 +37,18 @@ export class AuditLog {
     private readonly maxEntries = 5_000,
   ) {}
 
-  /** Appends an entry. */
+  /**
+   * Appends an entry. Arguments and the sender's name are typed by whoever sent the command, so
+   * they are stored escaped: a line break or a bidi override in them cannot forge another entry
+   * when `/audit` shows the log.
+   */
   async record(entry: Omit<AuditEntry, "at">, at = Date.now()): Promise<void> {
-    const full: AuditEntry = { ...entry, args: entry.args.slice(0, maxArgsLength), at };
+    const full: AuditEntry = {
+      ...entry,
+      ...(entry.name !== undefined ? { name: sanitizeOutsideText(entry.name) } : {}),
+      args: sanitizeOutsideText(entry.args.slice(0, maxArgsLength)),
+      at,
+    };
     const results = await this.redis.pipeline().lpush(keys.adminAudit(), JSON.stringify(full)).ltrim(keys.adminAudit(), 0, this.maxEntries - 1).exec();
     const failure = results?.find(([error]) => error)?.[0];
     if (failure) throw failure;

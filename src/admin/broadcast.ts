@@ -52,7 +52,12 @@ export interface BroadcastDeps {
 }
 
 /** What `/broadcast` answers at once. */
-export type BroadcastStart = { kind: "started"; total: number; skipped: number } | { kind: "busy" } | { kind: "empty"; skipped: number };
+export type BroadcastStart =
+  | { kind: "started"; total: number; skipped: number }
+  | { kind: "busy" }
+  | { kind: "empty"; skipped: number }
+  /** The message that asks for it was handled before (a redelivered update): nothing is sent. */
+  | { kind: "duplicate" };
 
 /** The outcome of a broadcast. */
 export interface BroadcastTally {
@@ -69,7 +74,19 @@ export interface BroadcastActor {
   by: string;
   name?: string;
   chat: string;
+  /**
+   * Names the message that asks for the broadcast (see `Actor.messageKey`): the same message
+   * delivered again — Telegram resends an update it thinks was lost, on any process — starts
+   * nothing. Without it (benchmarks) every start sends.
+   */
+  messageKey?: string;
 }
+
+/**
+ * How long a broadcast's message is remembered. Redeliveries come within hours; a message
+ * redelivered later than this is far past any sane moment to repeat a promotion anyway.
+ */
+const claimTtlSeconds = 7 * 24 * 3600;
 
 interface Target {
   buyer: string;
@@ -116,6 +133,10 @@ export class Broadcaster {
 
   /** Starts a broadcast in the background, unless one is sending. */
   async start(text: string, actor: BroadcastActor): Promise<BroadcastStart> {
+    // Claimed first, whatever comes of it, and never released: the message was answered once
+    // ("busy", "empty" or started), and a crash mid-broadcast must not make every buyer get it
+    // twice once the update comes again.
+    if (actor.messageKey !== undefined && !(await this.claim(actor.messageKey))) return { kind: "duplicate" };
     if (this.busy) return { kind: "busy" };
     this.busy = true;
     try {
@@ -125,7 +146,7 @@ export class Broadcaster {
         return { kind: "empty", skipped };
       }
       const stop = new AbortController();
-      const promise = this.run(text, targets, skipped, actor, stop.signal).catch((error: unknown) => {
+      const promise = this.run(text, targets, skipped, { by: actor.by, chat: actor.chat, ...(actor.name ? { name: actor.name } : {}) }, stop.signal).catch((error: unknown) => {
         this.busy = false;
         this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "broadcast stopped by an error");
         return null;
@@ -136,6 +157,11 @@ export class Broadcaster {
       this.busy = false;
       throw error;
     }
+  }
+
+  /** True the first time a message asks for a broadcast. */
+  private async claim(messageKey: string): Promise<boolean> {
+    return (await this.deps.redis.set(keys.adminBroadcastClaim(messageKey), "1", "EX", claimTtlSeconds, "NX")) === "OK";
   }
 
   /** Resolves with the latest broadcast's tally once it is reported; null when there was none. */
@@ -165,7 +191,7 @@ export class Broadcaster {
     return { targets, skipped };
   }
 
-  private async run(text: string, targets: Target[], skipped: number, actor: BroadcastActor, signal: AbortSignal): Promise<BroadcastTally> {
+  private async run(text: string, targets: Target[], skipped: number, actor: Omit<BroadcastActor, "messageKey">, signal: AbortSignal): Promise<BroadcastTally> {
     const tally: BroadcastTally = { total: targets.length, sent: 0, blocked: 0, failed: 0, skipped };
     const progress = setInterval(() => {
       const done = tally.sent + tally.blocked + tally.failed;

@@ -23,6 +23,12 @@ export interface Inbound {
   action?: string;
   /** The platform's message id (for dedupe and edits). */
   messageId?: string;
+  /**
+   * True when the text is not the sender's own typing: forwarded (Telegram `forward_origin`, an
+   * automatic forward, sent via an inline bot; WhatsApp's forwarded context). Such text must
+   * never act with the forwarder's rights.
+   */
+  forwarded?: boolean;
   /** The sender's display name, if the platform gives one. */
   displayName?: string;
   /** The language the sender's app reports (e.g. "en", "id"), for a first guess at the locale. */

@@ -1,5 +1,5 @@
 /**
- * What the core answers with, channel-neutral. Texts are message keys (see `i18n.ts`); each
+ * What the core answers with, channel-neutral. Texts are message keys (see `message.ts`); each
  * channel renders menus its own way (Telegram inline keyboards, WhatsApp and console numbered
  * lists). A buyer can always answer a menu with an item's number, so one flow fits every app.
  */

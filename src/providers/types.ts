@@ -32,7 +32,7 @@ export interface ProviderProduct {
   basePrice: Rupiah;
   /** Units in stock, or null when unlimited. 0 = out of stock. */
   stock: number | null;
-  /** What the buyer must give (see `commerce/inputs.ts` for the zod schema of each kind). */
+  /** What the buyer must give (see `inputs.ts` for the zod schema of each kind). */
   input: InputKind;
   delivery: DeliveryKind;
   /** Adapter-specific data needed to order (e.g. aluy variant id, premzone plan); never shown. */

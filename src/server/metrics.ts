@@ -51,6 +51,13 @@ export const providerErrors = new Counter({
   registers: [registry],
 });
 
+export const adminRefusedElsewhere = new Counter({
+  name: "warung_admin_refused_elsewhere_total",
+  help: "Admin commands refused in groups that are not the admin group (counted here, not audited), by channel",
+  labelNames: ["channel"] as const,
+  registers: [registry],
+});
+
 /** The {@link Metrics} port, counted in this registry. */
 export const prometheusMetrics: Metrics = {
   updateHandled: (channel, outcome) => updatesHandled.inc({ channel, outcome }),
@@ -58,5 +65,5 @@ export const prometheusMetrics: Metrics = {
   providerError: (provider, code) => providerErrors.inc({ provider, code }),
   orderTransition: (status) => orderTransitions.inc({ status }),
   jobRun: (outcome, seconds) => jobDuration.observe({ outcome }, seconds),
-  foreignGroupRefusal: () => undefined,
+  foreignGroupRefusal: (channel) => adminRefusedElsewhere.inc({ channel }),
 };

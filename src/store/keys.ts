@@ -37,6 +37,10 @@ export const keys = {
   adminMaintenance: () => "admin:maintenance",
   /** List of JSON audit entries of admin commands, newest first, trimmed to a fixed length. */
   adminAudit: () => "admin:audit",
+  /** Set (with a TTL) while a group outside the admin group has had its refusal for the minute. */
+  adminRefusalQuiet: (chat: string) => `admin:refused:${chat}`,
+  /** Claim of the message that started a broadcast (a redelivered update must not send it again). */
+  adminBroadcastClaim: (messageKey: string) => `admin:broadcast:claim:${messageKey}`,
   /** Wallet balance in rupiah (integer string). */
   wallet: (buyer: string) => `wallet:${buyer}`,
   /** Append-only ledger: list of JSON entries. */

@@ -98,7 +98,7 @@ function keysUsedInCode(): CodeKeys {
 
 /** The input error keys the target parser can hand to `msg(parsed.reason)`. */
 function inputErrorKeys(): string[] {
-  const source = readFileSync(join(srcDir, "commerce/inputs.ts"), "utf8");
+  const source = readFileSync(join(srcDir, "providers/inputs.ts"), "utf8");
   return [...new Set([...source.matchAll(/"(input-error-[\w-]+)"/g)].map((match) => match[1]!))];
 }
 

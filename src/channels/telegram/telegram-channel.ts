@@ -127,6 +127,7 @@ export class TelegramChannel implements ChannelSender {
       userId: String(ctx.from.id),
       isGroup: ctx.chat.type !== "private",
       messageId: String(message.message_id),
+      ...(message.forward_origin || message.is_automatic_forward || message.via_bot ? { forwarded: true } : {}),
       displayName: ctx.from.first_name,
       ...(ctx.from.language_code ? { languageCode: ctx.from.language_code } : {}),
       ...((message.text ?? message.caption) !== undefined ? { text: message.text ?? message.caption } : {}),

@@ -92,6 +92,7 @@ interface Incoming {
   id: string;
   text: string;
   group: boolean;
+  forwarded: boolean;
 }
 
 /** Turns Baileys messages into {@link Inbound}s and replies into paced WhatsApp messages. */
@@ -148,12 +149,12 @@ export class WhatsAppChannel implements ChannelSender {
     } else if (!isPersonJid(chat)) {
       return null;
     }
-    return { message, chat, id: key.id, text, group };
+    return { message, chat, id: key.id, text, group, forwarded: isForwarded(content) };
   }
 
   private async process(socket: WhatsAppSocket, incoming: Incoming): Promise<void> {
     if (!(await this.firstSighting(incoming.id))) return;
-    const { message, chat, group, text, id } = incoming;
+    const { message, chat, group, text, id, forwarded } = incoming;
     const sender = await senderOf(message.key, this.lidResolver(socket, chat, group));
     if (!sender) return;
     // A sender known only by LID has no number to check; the LID JID never equals an admin number.
@@ -165,6 +166,7 @@ export class WhatsAppChannel implements ChannelSender {
       isGroup: group,
       text,
       messageId: id,
+      ...(forwarded ? { forwarded: true } : {}),
       ...(message.pushName ? { displayName: message.pushName } : {}),
     };
     if (this.options.presence) {
@@ -269,6 +271,12 @@ function textOf(content: WAMessageContent | undefined): string | null {
 function mentionsOf(content: WAMessageContent | undefined): string[] {
   const contexts = [content?.extendedTextMessage, content?.imageMessage, content?.videoMessage, content?.documentMessage].map((part) => part?.contextInfo);
   return contexts.flatMap((context) => context?.mentionedJid ?? []);
+}
+
+/** True when WhatsApp marks the text or caption as forwarded (the flag, or a forwarding score). */
+function isForwarded(content: WAMessageContent | undefined): boolean {
+  const contexts = [content?.extendedTextMessage, content?.imageMessage, content?.videoMessage, content?.documentMessage].map((part) => part?.contextInfo);
+  return contexts.some((context) => Boolean(context?.isForwarded) || (context?.forwardingScore ?? 0) > 0);
 }
 
 /** Width and height from a PNG's header, so phones lay the image out before it downloads. */
