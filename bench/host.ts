@@ -37,8 +37,8 @@ async function startShop(spec: HostSpec): Promise<RunningBot> {
   // Loaded here, not at the top, so the echo bot does not pay for loading the whole app.
   const [{ silentLogger }, { OdzreshopProvider }, { SandboxProvider }, { startTestApp }, { defaultFollowUpPlan }] = await Promise.all([
     import("../src/logger.js"),
-    import("../src/providers/odzreshop.js"),
-    import("../src/providers/sandbox.js"),
+    import("../src/providers/odzreshop/adapter.js"),
+    import("../src/providers/sandbox/adapter.js"),
     import("../test/helpers/app.js"),
     import("../src/commerce/fulfilment.js"),
   ]);
