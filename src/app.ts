@@ -134,7 +134,7 @@ export class App {
       : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
     this.payments = new PaymentService({
-      store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX),
+      store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
       orders: this.orders,
       wallet: this.wallet,
       fulfilment: this.fulfilment,
@@ -143,6 +143,7 @@ export class App {
       logger,
       staticQris: config.QRIS_STATIC_PAYLOAD ?? null,
       ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
+      maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
     });
     this.http = new HttpServer(logger);
     if (config.PAYMENT_CALLBACK_SECRET) {
@@ -251,6 +252,7 @@ export class App {
   async sweep(): Promise<void> {
     try {
       await this.payments.expireDue();
+      await this.payments.finishUnsettled();
       await this.shop.notifyExpiredCheckouts();
       const active = await this.orders.active();
       await this.recoverWalletPayments(active);
@@ -293,6 +295,7 @@ export class App {
    * the middle of is handed to another worker by BullMQ's stalled-job check within seconds.
    */
   async resumeUnfinishedOrders(): Promise<number> {
+    await this.payments.finishUnsettled();
     const active = await this.orders.active();
     await this.recoverWalletPayments(active);
     const after = await this.orders.active();
