@@ -418,7 +418,10 @@ export class PaymentStore {
 
   /** What a callback reference did before (`pay:<id>`, `extra:<id>`, `none`), or null when it is new. */
   async referenceOutcome(reference: string): Promise<string | null> {
-    return this.redis.hget(keys.paymentReferenceOutcomes(), reference);
+    const outcome = await this.redis.hget(keys.paymentReferenceOutcomes(), reference);
+    if (outcome !== null) return outcome;
+    // Remembered before outcomes were recorded: still a reference that was used.
+    return (await this.redis.sismember(keys.paymentReferences(), reference)) === 1 ? "none" : null;
   }
 
   /** Records what a reference did; false when it had been recorded already (another call got there first). */

@@ -64,7 +64,7 @@ export const keys = {
   paymentPaidAmounts: () => "payments:paid-amounts",
   /** Sorted set: open payment id by expiry time. */
   paymentDeadlines: () => "payments:deadlines",
-  /** Set of callback references already processed (replay protection; superseded by paymentReferenceOutcomes). */
+  /** Set of callback references processed before outcomes were recorded (still refused as replays). */
   paymentReferences: () => "payments:references",
   /** Hash: callback reference → what it did (`pay:<id>`, `extra:<id>`, `none`); a reference is accepted once, ever. */
   paymentReferenceOutcomes: () => "payments:reference-outcomes",

@@ -291,6 +291,13 @@ describe("PaymentStore references", () => {
     expect(await store.referenceOutcome("GW-1")).toMatch(/^none-\d$/);
   });
 
+  it("still counts a reference remembered before outcomes were recorded as used", async () => {
+    const store = new PaymentStore(redis, 999);
+    await redis.sadd("payments:references", "GW-LEGACY");
+    expect(await store.referenceOutcome("GW-LEGACY")).toBe("none");
+    expect(await store.referenceOutcome("GW-NEW")).toBeNull();
+  });
+
   it("records the reference with the move to paid, and refuses a move naming a reference used by another payment", async () => {
     const store = new PaymentStore(redis, 999);
     const first = await openIn(store, input());
