@@ -295,8 +295,8 @@ export class App {
    * the middle of is handed to another worker by BullMQ's stalled-job check within seconds.
    */
   async resumeUnfinishedOrders(): Promise<number> {
-    await this.payments.finishUnsettled();
     const active = await this.orders.active();
+    await this.payments.finishUnsettled(active);
     await this.recoverWalletPayments(active);
     const after = await this.orders.active();
     const resumable = after.filter((order) => unfinished.has(order.status));

@@ -179,9 +179,12 @@ export class PaymentService {
    * Finishes every paid payment whose money a crash left half applied (its credit, its order's
    * debit or move to paid missing). Start-up and the periodic sweep call it; idempotent.
    */
-  async finishUnsettled(): Promise<number> {
+  async finishUnsettled(active: Order[] = []): Promise<number> {
     let finished = 0;
-    for (const id of await this.deps.store.unsettled()) {
+    // Orders still waiting on a QRIS payment that is paid: also those a crash left before paid
+    // payments were marked unsettled (at start-up, which passes the active orders).
+    const waiting = active.filter((order) => order.status === "awaiting_payment" && order.payment.method === "qris").map((order) => order.id);
+    for (const id of new Set([...(await this.deps.store.unsettled()), ...waiting])) {
       const payment = await this.deps.store.get(id);
       if (!payment || payment.status !== "paid") {
         await this.deps.store.markSettled(id);

@@ -86,6 +86,19 @@ describe("a crash between paid and settlement", () => {
     expect(h.toldTo("crash2", "order-delivered")).toHaveLength(1);
   });
 
+  it("start-up finishes an order whose QRIS payment is paid but not marked unsettled (a crash before this release)", async () => {
+    await start();
+    const qr = await checkoutQris(h.app, "crash4", netflix);
+    crashBeforeCredit();
+    expect((await callback({ amount: qr.amount, reference: "GW-CRASH-5", paidAt: now() })).status).toBe(500);
+    vi.restoreAllMocks();
+    await h.app.redis.srem("payments:unsettled", qr.id);
+    await h.app.resumeUnfinishedOrders();
+    await h.app.settled("console:crash4");
+    expect((await h.app.orders.get(qr.id))?.status).toBe("delivered");
+    expect(await expectSoundWallet(h.app, "console:crash4")).toBe(0);
+  });
+
   it("/paid on such a payment says it finished the settlement, and a second /paid that nothing changed", async () => {
     await start();
     const qr = await checkoutQris(h.app, "crash3", netflix);
