@@ -11,6 +11,9 @@
  *
  * The gateway's report of money an admin already confirmed by hand is recognised as that
  * payment once; any later money of the same total is someone else's and is reported unmatched.
+ * A later transfer that names a paid payment is its buyer's extra money: `qris-extra:<id>:<ref>`.
+ * A paid payment stays marked unsettled until its money is fully applied; start-up and the sweep
+ * finish any a crash left half done.
  */
 import type { Logger } from "pino";
 import { msg, type Locale, type Msg } from "../i18n.js";

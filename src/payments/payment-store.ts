@@ -6,6 +6,10 @@
  * the payment, so two open payments can never share one; a payment's status moves open → paid |
  * expired by compare-and-set, in the same script that updates the totals and deadlines, so
  * confirming twice (two admins, a callback plus an admin, a retried callback) has the effect of once.
+ * The total of an expired payment stays held for a day (a late payer of that QR is its buyer);
+ * one buyer holds at most a few open payments; a move to paid marks the payment unsettled and
+ * records its callback reference in the same step, so a crash before its money is applied is
+ * found again.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
