@@ -192,12 +192,15 @@ qris-expired = ⌛ Payment { $id } ({ $amount }) has expired. Do not pay that ol
 qris-paid-order = ✅ Payment { $id } received: { $product }.
 qris-credited-instead = 💰 Payment { $id } went to your balance (now { $balance }) because the order could not be processed.
 qris-late-credited = 💰 Payment { $id } of { $amount } arrived after it expired, so it was added to your balance. Balance is now { $balance }.
+qris-extra-credited = 💰 Another transfer for payment { $id }, which was already paid, arrived: { $amount } was added to your balance. Balance is now { $balance }.
 topup-paid = ✅ Top-up of { $amount } received. Balance is now { $balance }.
 order-expired-unpaid = ⌛ Order { $order } was cancelled because it was not paid.
 admin-alert-underpaid = ⚠️ Payment { $id } is short: received { $paid }, expected { $expected }. Check it manually.
 admin-alert-overpaid = ℹ️ Payment { $id } was overpaid by { $amount }; the extra went to the buyer's balance.
 admin-alert-unmatched-payment = ⚠️ Money arrived, { $amount } (ref { $reference }), that matches no payment. Credit it manually if needed.
 admin-alert-late-payment = ℹ️ Payment { $id } ({ $amount }) arrived after expiry; added to the buyer's balance.
+admin-alert-extra-transfer = ℹ️ A second transfer of { $amount } (ref { $reference }) for payment { $id }, already paid; added to the buyer's balance.
+admin-alert-qris-pool = ⚠️ QRIS unique codes for the price { $price } are nearly used up: { $used } of { $size } in use.
 admin-alert-bad-callback = ⚠️ A payment callback was rejected: { $reason }.
 
 ## WhatsApp
@@ -237,6 +240,8 @@ vps-reinstall-yes = 💣 Yes, wipe everything and reinstall
 vps-reinstall-started = ✅ Reinstall with { $os } started. Give it a few minutes.
 vps-error = ❗ Failed: { $reason }
 qris-busy = Sorry, QRIS is busy right now. Try again in a moment, or pay from your balance.
+qris-busy-topup = Sorry, QRIS is full for this amount right now. Try again in a moment or with another amount.
+qris-too-many-open = You already have { $max } unpaid QRIS payments. Pay one or let it expire first.
 
 ## Admin
 admin-refused = ⛔ Admin commands are for the shop's admins, in the admin group.
@@ -286,6 +291,7 @@ admin-order-history-note = • { $date } { $status } — { $note }
 admin-paid-confirmed = ✅ Payment { $id } of { $amount } confirmed for { $buyer }.
 admin-paid-overpaid = ℹ️ Overpaid by { $amount }; the extra is in the buyer's balance.
 admin-paid-already = ℹ️ Payment { $id } was already confirmed; nothing changed.
+admin-paid-finished = ✅ Payment { $id } was already confirmed but its settlement had been cut short; it is finished now (balance and order).
 admin-paid-late = 💰 Payment { $id } had expired; { $amount } was added to the buyer's balance instead.
 admin-paid-underpaid = ⚠️ Payment { $id } is short; check it manually.
 admin-paid-not-found = No QRIS payment { $id } was found.

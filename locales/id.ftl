@@ -192,12 +192,15 @@ qris-expired = ⌛ Pembayaran { $id } ({ $amount }) sudah kedaluwarsa. Jangan ba
 qris-paid-order = ✅ Pembayaran { $id } diterima: { $product }.
 qris-credited-instead = 💰 Pembayaran { $id } masuk ke saldo kamu (saldo sekarang { $balance }) karena pesanannya tidak bisa diproses.
 qris-late-credited = 💰 Pembayaran { $id } sebesar { $amount } diterima setelah kedaluwarsa, jadi dimasukkan ke saldo kamu. Saldo sekarang { $balance }.
+qris-extra-credited = 💰 Transfer lain untuk pembayaran { $id } yang sudah lunas diterima: { $amount } dimasukkan ke saldo kamu. Saldo sekarang { $balance }.
 topup-paid = ✅ Isi saldo { $amount } diterima. Saldo sekarang { $balance }.
 order-expired-unpaid = ⌛ Pesanan { $order } dibatalkan karena belum dibayar.
 admin-alert-underpaid = ⚠️ Pembayaran { $id } kurang: masuk { $paid }, seharusnya { $expected }. Cek manual.
 admin-alert-overpaid = ℹ️ Pembayaran { $id } lebih { $amount }; kelebihannya masuk saldo pembeli.
 admin-alert-unmatched-payment = ⚠️ Ada uang masuk { $amount } (ref { $reference }) yang tidak cocok dengan pembayaran mana pun. Kreditkan manual bila perlu.
 admin-alert-late-payment = ℹ️ Pembayaran { $id } ({ $amount }) masuk setelah kedaluwarsa; dimasukkan ke saldo pembeli.
+admin-alert-extra-transfer = ℹ️ Transfer kedua { $amount } (ref { $reference }) untuk pembayaran { $id } yang sudah lunas; dimasukkan ke saldo pembeli.
+admin-alert-qris-pool = ⚠️ Kode unik QRIS untuk harga { $price } hampir habis: { $used } dari { $size } terpakai.
 admin-alert-bad-callback = ⚠️ Callback pembayaran ditolak: { $reason }.
 
 ## WhatsApp
@@ -237,6 +240,8 @@ vps-reinstall-yes = 💣 Ya, hapus semua dan install ulang
 vps-reinstall-started = ✅ Install ulang dengan { $os } dimulai. Tunggu beberapa menit.
 vps-error = ❗ Gagal: { $reason }
 qris-busy = Maaf, QRIS sedang penuh. Coba lagi sebentar, atau bayar pakai saldo.
+qris-busy-topup = Maaf, QRIS sedang penuh untuk nominal ini. Coba lagi sebentar atau dengan nominal lain.
+qris-too-many-open = Kamu masih punya { $max } pembayaran QRIS yang belum dibayar. Bayar atau tunggu salah satunya kedaluwarsa dulu.
 
 ## Admin
 admin-refused = ⛔ Perintah admin hanya untuk admin toko, di grup admin.
@@ -286,6 +291,7 @@ admin-order-history-note = • { $date } { $status } — { $note }
 admin-paid-confirmed = ✅ Pembayaran { $id } sebesar { $amount } dikonfirmasi untuk { $buyer }.
 admin-paid-overpaid = ℹ️ Kelebihan bayar { $amount }; sisanya masuk saldo pembeli.
 admin-paid-already = ℹ️ Pembayaran { $id } sudah dikonfirmasi sebelumnya; tidak ada yang berubah.
+admin-paid-finished = ✅ Pembayaran { $id } sudah dikonfirmasi, tapi penyelesaiannya terputus; sekarang saldo/pesanannya sudah diselesaikan.
 admin-paid-late = 💰 Pembayaran { $id } sudah kedaluwarsa; { $amount } dimasukkan ke saldo pembeli.
 admin-paid-underpaid = ⚠️ Pembayaran { $id } kurang; cek manual.
 admin-paid-not-found = Pembayaran QRIS { $id } tidak ditemukan.

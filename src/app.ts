@@ -139,7 +139,7 @@ export class App {
       : new InProcessScheduler({ run, deadLetter });
     this.fulfilment.useScheduler(this.jobs);
     this.payments = new PaymentService({
-      store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX),
+      store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
       orders: this.orders,
       wallet: this.wallet,
       fulfilment: this.fulfilment,
@@ -148,6 +148,7 @@ export class App {
       logger,
       staticQris: config.QRIS_STATIC_PAYLOAD ?? null,
       ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
+      maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
     });
     this.http = new HttpServer(logger);
     if (config.PAYMENT_CALLBACK_SECRET) {
@@ -257,6 +258,7 @@ export class App {
   async sweep(): Promise<void> {
     try {
       await this.payments.expireDue();
+      await this.payments.finishUnsettled();
       await this.shop.notifyExpiredCheckouts();
       const active = await this.orders.active();
       await this.recoverWalletPayments(active);
@@ -300,6 +302,7 @@ export class App {
    */
   async resumeUnfinishedOrders(): Promise<number> {
     const active = await this.orders.active();
+    await this.payments.finishUnsettled(active);
     await this.recoverWalletPayments(active);
     const after = await this.orders.active();
     const resumable = after.filter((order) => unfinished.has(order.status));

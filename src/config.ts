@@ -49,6 +49,7 @@ const examples: Record<string, string> = {
   WHATSAPP_PRESENCE: "true",
   WHATSAPP_QR_FILE: "whatsapp-qr.png",
   QRIS_UNIQUE_CODE_MAX: "999",
+  QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
 };
@@ -97,6 +98,7 @@ const schema = z.object({
   PAYMENT_METHODS: commaList.pipe(z.array(z.enum(["wallet", "qris", "provider_qris"]))),
   QRIS_STATIC_PAYLOAD: optionalText,
   QRIS_UNIQUE_CODE_MAX: intText(999, 0, 9_999),
+  QRIS_MAX_OPEN_PER_BUYER: intText(3, 1, 100),
   PAYMENT_TTL_MINUTES: intText(15, 1, 24 * 60),
   PAYMENT_CALLBACK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, { message: "must be at least 16 characters" }).optional()),
   ROLE: z.preprocess(emptyToUndefined, z.enum(["all", "bot", "worker"]).default("all")),

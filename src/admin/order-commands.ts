@@ -44,6 +44,8 @@ export const paidCommand: CommandHandler<"paid"> = async ({ id }, { services, ac
         ...(result.overpaid > 0 ? [msg("admin-paid-overpaid", { amount: formatRupiah(result.overpaid) })] : []),
       );
     case "already_paid":
+      // A crash had left its money half applied: say that this /paid finished it.
+      if (result.finished) return answer("finished", msg("admin-paid-finished", { id }));
       return answer("already_paid", msg("admin-paid-already", { id }));
     case "late":
       return answer("late", msg("admin-paid-late", { id, amount: formatRupiah(result.credited) }));

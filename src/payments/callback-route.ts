@@ -2,18 +2,30 @@
  * `POST /payments/callback`: a gateway or a mutation checker reports money that arrived.
  *
  * Authenticated by `X-Signature` = hex HMAC-SHA256 of the raw body with
- * `PAYMENT_CALLBACK_SECRET`, compared in constant time. Unsigned, wrongly signed, replayed
- * (same reference twice) or malformed callbacks get 4xx and change nothing.
+ * `PAYMENT_CALLBACK_SECRET`, compared in constant time. Unsigned, wrongly signed, malformed or
+ * stale (`paidAt` over a day old) callbacks get 4xx and change nothing. Every callback names its
+ * `reference`, which does something once, ever: a captured body replayed later (against a newer
+ * payment of the same total) is answered 409; a retry whose first call died part-way finishes the
+ * work (200 `completed`) instead.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { fail, type RouteHandler } from "../core/http.js";
 import type { PaymentService } from "./payment-service.js";
 
+/** A report older than this is refused: a gateway retries for hours, not days. */
+export const maxCallbackAgeMs = 24 * 3_600_000;
+
+/** `paidAt` as ISO text, or a Unix time in seconds or milliseconds. */
+const paidAtSchema = z
+  .union([z.string().min(1).max(64), z.number().positive()])
+  .transform((value) => (typeof value === "number" ? (value < 1e12 ? value * 1000 : value) : Date.parse(value)))
+  .refine((at) => Number.isFinite(at), "not a date");
+
 const callbackSchema = z.object({
   amount: z.number().int().positive().max(1_000_000_000),
-  reference: z.string().trim().min(1).max(128).optional(),
-  paidAt: z.union([z.string().min(1).max(64), z.number()]),
+  reference: z.string().trim().min(1).max(128),
+  paidAt: paidAtSchema,
 });
 
 /** Hex HMAC-SHA256 of `body` under `secret`. */
@@ -49,21 +61,21 @@ export function paymentCallbackRoute({ secret, payments, onRejected }: CallbackR
     }
     const parsed = callbackSchema.safeParse(json);
     if (!parsed.success) return fail(400, `invalid callback: ${parsed.error.issues.map((i) => i.path.join(".") || "body").join(", ")}`);
-    const { amount, reference } = parsed.data;
-    if (reference && !(await payments.rememberReference(reference))) return fail(409, "reference already processed");
-    let result: Awaited<ReturnType<PaymentService["receive"]>>;
-    try {
-      result = await payments.receive(amount, reference);
-    } catch (error) {
-      // Not processed: let the gateway's retry through instead of calling it a replay.
-      if (reference) await payments.forgetReference(reference);
-      throw error;
+    const { amount, reference, paidAt } = parsed.data;
+    if (Date.now() - paidAt > maxCallbackAgeMs) {
+      await onRejected?.("paidAt is over a day old");
+      return fail(400, "paidAt is over a day old");
     }
+    const result = await payments.receive(amount, reference);
     switch (result.kind) {
       case "confirmed":
       case "already_paid":
       case "late":
+      case "extra":
         return { status: 200, body: { ok: true, result: result.kind, id: result.payment.id } };
+      case "repeated":
+        if (result.finished) return { status: 200, body: { ok: true, result: "completed", id: result.id } };
+        return fail(409, "reference already processed");
       case "underpaid":
         return { status: 202, body: { ok: true, result: "underpaid", id: result.payment.id } };
       case "unmatched":

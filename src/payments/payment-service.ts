@@ -11,6 +11,9 @@
  *
  * The gateway's report of money an admin already confirmed by hand is recognised as that
  * payment once; any later money of the same total is someone else's and is reported unmatched.
+ * A later transfer that names a paid payment is its buyer's extra money: `qris-extra:<id>:<ref>`.
+ * A paid payment stays marked unsettled until its money is fully applied; start-up and the sweep
+ * finish any a crash left half done.
  */
 import type { Logger } from "pino";
 import { msg, type Locale, type Msg } from "../core/message.js";
@@ -24,7 +27,7 @@ import type { Order, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { renderQrPng } from "./qr-image.js";
 import { toDynamicQris } from "./qris.js";
-import { newTopupId, type Payment, type PaymentStore } from "./payment-store.js";
+import { newTopupId, type OpenInput, type OpenRefusal, type Payment, type PaymentStore } from "./payment-store.js";
 
 export interface PaymentServiceDeps {
   store: PaymentStore;
@@ -37,6 +40,8 @@ export interface PaymentServiceDeps {
   /** The owner's static QRIS; null when QRIS payments are off. */
   staticQris: string | null;
   ttlMs: number;
+  /** Most open payments one buyer may hold (QRIS_MAX_OPEN_PER_BUYER; enforced by the store). */
+  maxOpenPerBuyer: number;
 }
 
 /** Who or what confirms a payment, and what it knows. */
@@ -50,16 +55,30 @@ export interface Confirmation {
 
 export type ConfirmResult =
   | { kind: "confirmed"; payment: Payment; overpaid: Rupiah }
-  | { kind: "already_paid"; payment: Payment }
+  /** `finished`: its money was not fully applied yet (a crash) and this call finished it. */
+  | { kind: "already_paid"; payment: Payment; finished: boolean }
   | { kind: "late"; payment: Payment; credited: Rupiah }
   | { kind: "underpaid"; payment: Payment }
   | { kind: "not_found" };
+
+/** What money reported by the gateway did. */
+export type ReceiveResult =
+  | ConfirmResult
+  | { kind: "unmatched" }
+  /** A second transfer naming a paid payment: credited to its buyer's wallet. */
+  | { kind: "extra"; payment: Payment; credited: Rupiah }
+  /** The reference was seen before; `finished` when its payment's money was not fully applied and now is. */
+  | { kind: "repeated"; finished: boolean; id?: string };
 
 /**
  * How a confirmation found its payment: by hand (an admin, by id), or the gateway's report of
  * money, which named the payment's id or matched its total.
  */
 type Via = "hand" | "named" | "amount";
+
+/** Above this share of a price's totals in use, the admins are told (once per `poolAlertEveryMs`). */
+const poolAlertShare = 0.8;
+const poolAlertEveryMs = 3_600_000;
 
 /** Top-ups smaller than this are not worth a QR. */
 export const minTopup: Rupiah = 10_000;
@@ -81,23 +100,25 @@ export class PaymentService {
 
   /** Opens the QRIS payment of an order awaiting payment, and returns the QR to show. */
   async startOrderPayment(order: Order): Promise<Reply[]> {
-    let payment: Payment;
-    try {
-      payment = await this.open(order.id, "order", order, order.price);
-    } catch (error) {
-      // No QR could be made (no free unique total): the order must not wait for a payment forever.
+    const opened = await this.open(order.id, "order", `order:${order.product.code}`, order, order.price);
+    if (!opened.ok) {
+      // No QR could be made: the order must not wait for a payment forever.
       await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "no QRIS payment could be opened");
-      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not open a QRIS payment");
-      return [textReply(msg("qris-busy"))];
+      this.deps.logger.warn({ orderId: order.id, reason: opened.reason }, "could not open a QRIS payment");
+      return [textReply(msg(opened.reason === "full" ? "qris-busy" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))];
     }
+    const { payment } = opened;
     await this.deps.orders.update(order.id, (o) => ({ payment: { ...o.payment, amount: payment.amount } }));
     return [await this.qrReply(payment, msg("qris-purpose-order", { product: order.product.name }))];
   }
 
   /** Opens a wallet top-up and returns the QR to show. */
   async startTopup(recipient: { buyer: string; channel: Channel; chatId: string; locale: Locale }, amount: Rupiah): Promise<Reply[]> {
-    const payment = await this.open(newTopupId(), "topup", recipient, amount);
-    return [await this.qrReply(payment, msg("qris-purpose-topup"))];
+    // A top-up's purpose is its amount: asking again for the same amount replaces the older QR,
+    // another amount is another open payment (and counts against the buyer's limit).
+    const opened = await this.open(newTopupId(), "topup", `topup:${amount}`, recipient, amount);
+    if (!opened.ok) return [textReply(msg(opened.reason === "full" ? "qris-busy-topup" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))];
+    return [await this.qrReply(opened.payment, msg("qris-purpose-topup"))];
   }
 
   /** The QR of a provider's own QRIS (ALxZen), shown like ours; the provider confirms it. */
@@ -124,8 +145,14 @@ export class PaymentService {
   /**
    * Money arrived (a callback): find the payment it is for, by our id in the reference or by
    * its unique total, and confirm it. Unmatched money is reported to the admins, never dropped.
+   * A reference does something once: seen again, it only finishes what its first call left
+   * undone (a crash), and changes nothing else.
    */
-  async receive(amount: Rupiah, reference?: string): Promise<ConfirmResult | { kind: "unmatched" }> {
+  async receive(amount: Rupiah, reference?: string): Promise<ReceiveResult> {
+    if (reference) {
+      const outcome = await this.deps.store.referenceOutcome(reference);
+      if (outcome !== null) return this.repeated(outcome);
+    }
     const report: Confirmation = { by: "callback", paidAmount: amount, ...(reference ? { reference } : {}) };
     const named = reference ? await this.deps.store.get(reference) : null;
     const target =
@@ -135,40 +162,64 @@ export class PaymentService {
       (await this.deps.store.findPaidByAmount(amount));
     const result = target ? await this.confirmVia(target.id, report, named ? "named" : "amount") : { kind: "unmatched" as const };
     if (result.kind === "unmatched") {
+      // Told once per reference, also when the gateway sends it twice at once.
+      if (reference && !(await this.deps.store.recordReference(reference, "none"))) return { kind: "repeated", finished: false };
       await this.deps.alerts.alert(msg("admin-alert-unmatched-payment", { amount: formatRupiah(amount), reference: reference ?? "-" }));
+    } else if (result.kind === "underpaid" && reference) {
+      await this.deps.store.recordReference(reference, "none");
     }
     return result;
-  }
-
-  /** Records a callback reference; false when it was processed before. */
-  rememberReference(reference: string): Promise<boolean> {
-    return this.deps.store.rememberReference(reference);
-  }
-
-  /** Forgets a reference whose callback could not be processed, so its retry is accepted. */
-  forgetReference(reference: string): Promise<void> {
-    return this.deps.store.forgetReference(reference);
   }
 
   /** Expires payments past their time and tells their buyers. */
   async expireDue(now = Date.now()): Promise<number> {
     const due = await this.deps.store.claimExpired(now);
     let expired = 0;
-    for (const id of due) {
-      const payment = await this.deps.store.move(id, "open", "expired");
-      if (!payment) continue;
-      expired++;
-      if (payment.kind === "order") {
-        await this.deps.orders.transition(id, ["awaiting_payment"], "expired", () => ({}), "QRIS payment expired");
-      }
-      await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.amount) })));
-    }
+    for (const id of due) if (await this.expireOne(id, "QRIS payment expired")) expired++;
     return expired;
   }
 
+  /**
+   * Finishes every paid payment whose money a crash left half applied (its credit, its order's
+   * debit or move to paid missing). Start-up and the periodic sweep call it; idempotent.
+   */
+  async finishUnsettled(active: Order[] = []): Promise<number> {
+    let finished = 0;
+    // Orders still waiting on a QRIS payment that is paid: also those a crash left before paid
+    // payments were marked unsettled (at start-up, which passes the active orders).
+    const waiting = active.filter((order) => order.status === "awaiting_payment" && order.payment.method === "qris").map((order) => order.id);
+    for (const id of new Set([...(await this.deps.store.unsettled()), ...waiting])) {
+      const payment = await this.deps.store.get(id);
+      if (!payment || payment.status !== "paid") {
+        await this.deps.store.markSettled(id);
+        continue;
+      }
+      if (await this.finish(payment)) finished++;
+    }
+    if (finished > 0) this.deps.logger.info({ count: finished }, "finished paid payments a crash left unsettled");
+    return finished;
+  }
+
+  private async repeated(outcome: string): Promise<ReceiveResult> {
+    if (!outcome.startsWith("pay:")) return { kind: "repeated", finished: false };
+    const payment = await this.deps.store.get(outcome.slice("pay:".length));
+    if (!payment || payment.status !== "paid") return { kind: "repeated", finished: false };
+    return { kind: "repeated", finished: await this.finish(payment), id: payment.id };
+  }
+
+  private async expireOne(id: string, why: string): Promise<boolean> {
+    const payment = await this.deps.store.move(id, "open", "expired");
+    if (!payment) return false;
+    if (payment.kind === "order") {
+      await this.deps.orders.transition(id, ["awaiting_payment"], "expired", () => ({}), why);
+    }
+    await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.amount) })));
+    return true;
+  }
+
   private confirmVia(id: string, confirmation: Confirmation, via: "hand"): Promise<ConfirmResult>;
-  private confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }>;
-  private async confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }> {
+  private confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult>;
+  private async confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult> {
     const payment = await this.deps.store.get(id);
     if (!payment) return { kind: "not_found" };
     const paidAmount = confirmation.paidAmount ?? payment.amount;
@@ -182,16 +233,16 @@ export class PaymentService {
     };
 
     if (payment.status === "paid") {
-      let settled = payment;
-      if (via !== "hand") {
-        // The gateway reports money already confirmed: by hand (then this is that money's report,
-        // recognised once), or by another report (two transfers of one total in the same instant).
-        const matched = await this.deps.store.matchReport(id, confirmation.reference);
-        if (matched) settled = matched;
-        else if (via === "amount") return { kind: "unmatched" }; // someone else's money
+      if (via === "hand") return { kind: "already_paid", payment, finished: await this.finish(payment) };
+      // The same report again (the gateway sent it twice at once): finish, change nothing else.
+      if (confirmation.reference && payment.reference === confirmation.reference) {
+        return { kind: "already_paid", payment, finished: await this.finish(payment) };
       }
-      await this.settle(settled); // Finishes anything a crash left undone; idempotent.
-      return { kind: "already_paid", payment: settled };
+      // The gateway reports money already confirmed by hand: that money's report, recognised once.
+      const matched = await this.deps.store.matchReport(id, confirmation.reference);
+      if (matched) return { kind: "already_paid", payment: matched, finished: await this.finish(matched) };
+      if (via === "amount") return { kind: "unmatched" }; // someone else's money of the same total
+      return this.extraTransfer(payment, paidAmount, confirmation.reference ?? id);
     }
     if (payment.status === "expired") return this.latePayment(payment, patch, confirmation, via);
     if (paidAmount < payment.amount) {
@@ -199,8 +250,8 @@ export class PaymentService {
       return { kind: "underpaid", payment };
     }
     const paid = await this.deps.store.move(id, "open", "paid", patch);
-    if (!paid) return this.confirmVia(id, confirmation, via); // Someone moved it meanwhile: decide again.
-    await this.settle(paid);
+    if (!paid) return this.afterLostMove(id, confirmation, via);
+    await this.finish(paid);
     const overpaid = paidAmount - payment.amount;
     if (overpaid > 0) {
       await this.deps.alerts.alert(msg("admin-alert-overpaid", { id, amount: formatRupiah(overpaid) }), id);
@@ -208,11 +259,24 @@ export class PaymentService {
     return { kind: "confirmed", payment: paid, overpaid };
   }
 
-  private async open(id: string, kind: Payment["kind"], who: { buyer: string; channel: Channel; chatId: string; locale: Locale }, baseAmount: Rupiah): Promise<Payment> {
+  /**
+   * Opens a payment for `purpose`. The buyer's older open payment for the same purpose is
+   * replaced: at the same price the new one takes over its total (so asking again and again
+   * holds one total, and a late scan of the old QR still pays this buyer's same purpose);
+   * at another price (the product's price changed) the older one expires.
+   */
+  private async open(
+    id: string,
+    kind: Payment["kind"],
+    purpose: string,
+    who: { buyer: string; channel: Channel; chatId: string; locale: Locale },
+    baseAmount: Rupiah,
+  ): Promise<{ ok: true; payment: Payment } | { ok: false; reason: OpenRefusal }> {
     const now = Date.now();
-    return this.deps.store.open({
+    const input: OpenInput = {
       id,
       kind,
+      purpose,
       buyer: who.buyer,
       channel: who.channel,
       chatId: who.chatId,
@@ -220,7 +284,22 @@ export class PaymentService {
       baseAmount,
       createdAt: now,
       expiresAt: now + this.deps.ttlMs,
-    });
+    };
+    for (const older of await this.deps.store.openOfBuyer(who.buyer)) {
+      if (older.purpose !== purpose) continue;
+      if (older.baseAmount === baseAmount) {
+        const payment = await this.deps.store.replace(older, input);
+        if (!payment) continue; // paid or expired meanwhile
+        if (older.kind === "order") await this.deps.orders.transition(older.id, ["awaiting_payment"], "expired", () => ({}), "QRIS payment replaced by a newer one");
+        return { ok: true, payment };
+      }
+      await this.expireOne(older.id, "QRIS payment replaced by a newer one");
+    }
+    const opened = await this.deps.store.open(input);
+    if (opened.ok && opened.poolUsed > opened.poolSize * poolAlertShare && (await this.deps.store.firstPoolAlert(baseAmount, poolAlertEveryMs))) {
+      await this.deps.alerts.alert(msg("admin-alert-qris-pool", { price: formatRupiah(baseAmount), used: opened.poolUsed, size: opened.poolSize }));
+    }
+    return opened;
   }
 
   private async qrReply(payment: Payment, purpose: Msg): Promise<Reply> {
@@ -241,30 +320,45 @@ export class PaymentService {
     };
   }
 
-  /** Moves the money of a paid payment: credit, then (for an order) debit and fulfil. Idempotent. */
-  private async settle(payment: Payment): Promise<void> {
-    if (payment.late) return;
+  /** Settles a paid payment and marks it settled; true when anything was left to do. */
+  private async finish(payment: Payment): Promise<boolean> {
+    const did = await this.settle(payment);
+    await this.deps.store.markSettled(payment.id);
+    return did;
+  }
+
+  /**
+   * Moves the money of a paid payment: credit, then (for an order) debit and fulfil; a late one
+   * is credited as such. Idempotent; true when this call applied or moved anything.
+   */
+  private async settle(payment: Payment): Promise<boolean> {
     const paidAmount = payment.paidAmount ?? payment.amount;
+    if (payment.late) {
+      const late = await this.deps.wallet.credit(payment.buyer, paidAmount, { id: `late:${payment.id}`, reason: "late_payment", note: "paid after expiry" });
+      if (!late.ok || !late.applied) return false;
+      await this.tell(payment, textReply(msg("qris-late-credited", { id: payment.id, amount: formatRupiah(paidAmount), balance: formatRupiah(late.balance) })));
+      await this.deps.alerts.alert(msg("admin-alert-late-payment", { id: payment.id, amount: formatRupiah(paidAmount) }), payment.id);
+      return true;
+    }
     const credit = await this.deps.wallet.credit(payment.buyer, paidAmount, {
       id: `qris:${payment.id}`,
       reason: "topup",
       ...(payment.kind === "order" ? { orderId: payment.id } : {}),
       note: payment.reference ? `QRIS ${payment.reference}` : "QRIS",
     });
+    const credited = credit.ok && credit.applied;
     if (payment.kind === "topup") {
-      if (credit.ok && credit.applied) {
-        await this.tell(payment, textReply(msg("topup-paid", { amount: formatRupiah(paidAmount), balance: formatRupiah(credit.balance) })));
-      }
-      return;
+      if (credited) await this.tell(payment, textReply(msg("topup-paid", { amount: formatRupiah(paidAmount), balance: formatRupiah(credit.balance) })));
+      return credited;
     }
     const order = await this.deps.orders.get(payment.id);
-    if (!order || order.status !== "awaiting_payment") return;
+    if (!order || order.status !== "awaiting_payment") return credited;
     const debit = await this.deps.wallet.debit(payment.buyer, payment.amount, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
     if (!debit.ok) {
       // The buyer spent the credited money elsewhere in the same instant; it stays in the wallet.
       const expired = await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "QRIS credited to wallet; debit failed");
       if (expired) await this.tell(payment, textReply(msg("qris-credited-instead", { id: order.id, balance: formatRupiah(debit.balance) })));
-      return;
+      return credited || expired !== null;
     }
     const paid = await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({
       payment: { ...o.payment, paidAt: payment.paidAt ?? Date.now(), ...(payment.reference ? { reference: payment.reference } : {}) },
@@ -276,20 +370,47 @@ export class PaymentService {
       if (now?.status === "expired" && (await this.deps.wallet.hasEntry(payment.buyer, `pay:${order.id}`))) {
         await this.deps.wallet.credit(payment.buyer, payment.amount, { id: `payback:${order.id}`, reason: "refund", orderId: order.id, note: "order expired" });
       }
-      return;
+      return credited || debit.applied;
     }
     await this.tell(payment, textReply(msg("qris-paid-order", { id: order.id, product: order.product.name }), msg("order-processing")));
     await this.deps.fulfilment.enqueue(paid);
+    return true;
   }
 
-  private async latePayment(payment: Payment, patch: Partial<Payment>, confirmation: Confirmation, via: Via): Promise<ConfirmResult | { kind: "unmatched" }> {
+  private async latePayment(payment: Payment, patch: Partial<Payment>, confirmation: Confirmation, via: Via): Promise<ReceiveResult> {
     const paid = await this.deps.store.move(payment.id, "expired", "paid", { ...patch, late: true });
-    if (!paid) return this.confirmVia(payment.id, confirmation, via); // Someone moved it meanwhile: decide again.
-    const credited = paid.paidAmount ?? paid.amount;
-    const result = await this.deps.wallet.credit(paid.buyer, credited, { id: `late:${paid.id}`, reason: "late_payment", note: "paid after expiry" });
-    await this.tell(paid, textReply(msg("qris-late-credited", { id: paid.id, amount: formatRupiah(credited), balance: formatRupiah(result.balance) })));
-    await this.deps.alerts.alert(msg("admin-alert-late-payment", { id: paid.id, amount: formatRupiah(credited) }), paid.id);
-    return { kind: "late", payment: paid, credited };
+    if (!paid) return this.afterLostMove(payment.id, confirmation, via);
+    await this.finish(paid);
+    return { kind: "late", payment: paid, credited: paid.paidAmount ?? paid.amount };
+  }
+
+  /**
+   * A move that lost: someone moved the payment meanwhile (decide again), or the report's
+   * reference already did something else (a reference is accepted once).
+   */
+  private async afterLostMove(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult> {
+    if (confirmation.reference) {
+      const outcome = await this.deps.store.referenceOutcome(confirmation.reference);
+      if (outcome !== null && outcome !== `pay:${id}`) return this.repeated(outcome);
+    }
+    return this.confirmVia(id, confirmation, via);
+  }
+
+  /**
+   * A second transfer naming a payment already paid: it is the buyer's money all the same, so it
+   * goes to their wallet (once per reference), and the admins are told.
+   */
+  private async extraTransfer(payment: Payment, amount: Rupiah, reference: string): Promise<ReceiveResult> {
+    const credit = await this.deps.wallet.credit(payment.buyer, amount, {
+      id: `qris-extra:${payment.id}:${reference}`,
+      reason: "overpayment",
+      note: `QRIS ${reference}: another transfer for a paid payment`,
+    });
+    if (await this.deps.store.recordReference(reference, `extra:${payment.id}`)) {
+      await this.tell(payment, textReply(msg("qris-extra-credited", { id: payment.id, amount: formatRupiah(amount), balance: formatRupiah(credit.balance) })));
+      await this.deps.alerts.alert(msg("admin-alert-extra-transfer", { id: payment.id, amount: formatRupiah(amount), reference }), payment.id);
+    }
+    return { kind: "extra", payment, credited: amount };
   }
 
   private async tell(payment: Payment, reply: Reply): Promise<void> {

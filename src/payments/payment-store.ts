@@ -6,6 +6,10 @@
  * the payment, so two open payments can never share one; a payment's status moves open → paid |
  * expired by compare-and-set, in the same script that updates the totals and deadlines, so
  * confirming twice (two admins, a callback plus an admin, a retried callback) has the effect of once.
+ * The total of an expired payment stays held for a day (a late payer of that QR is its buyer);
+ * one buyer holds at most a few open payments; a move to paid marks the payment unsettled and
+ * records its callback reference in the same step, so a crash before its money is applied is
+ * found again.
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { z } from "zod";
@@ -40,6 +44,10 @@ const paymentSchema = z.object({
   late: z.boolean().optional(),
   /** The gateway's own report of this money arrived (a callback), so no later one is expected. */
   reportedByGateway: z.boolean().optional(),
+  /** What it pays for (`topup:<amount>`, `order:<product>`): a buyer's newer payment for the same purpose replaces it. */
+  purpose: z.string().optional(),
+  /** Replaced by this newer payment of the same buyer, which took over its total. */
+  replacedBy: z.string().optional(),
 });
 export type Payment = z.infer<typeof paymentSchema>;
 
@@ -47,34 +55,124 @@ export type Payment = z.infer<typeof paymentSchema>;
 // crash or a lost connection can never leave a total claimed with no payment behind it, nor an
 // index pointing at a payment that has moved on.
 
-// KEYS: open amounts, payment hash, expired amounts, paid amounts, deadlines.
-// ARGV: total, id, doc, expiry time. 1 when the total was free and the payment is open now.
+/** How long the total of an expired payment stays its own: a late payer of that QR is always its buyer. */
+export const expiredTotalHoldMs = 24 * 3_600_000;
+
+// KEYS: open amounts, held-until. ARGV: base amount, lowest code, highest code, now.
+// {used, {free codes}}: the codes of this price whose total is neither open nor held.
+const freeCodesScript = `
+local free = {}
+local used = 0
+local base = tonumber(ARGV[1])
+local now = tonumber(ARGV[4])
+for code = tonumber(ARGV[2]), tonumber(ARGV[3]) do
+  local total = tostring(base + code)
+  local held = redis.call('HGET', KEYS[2], total)
+  if redis.call('HEXISTS', KEYS[1], total) == 1 or (held and tonumber(held) > now) then used = used + 1
+  else free[#free + 1] = code end
+end
+return {used, free}
+`;
+
+type FreeCodesCommand = (openAmounts: string, heldUntil: string, base: string, low: string, high: string, now: number) => Promise<[number, number[]]>;
+
+// KEYS: open amounts, payment hash, expired amounts, paid amounts, deadlines, held-until, buyer's open payments.
+// ARGV: total, id, doc, expiry time, now, most open payments per buyer, purpose.
+// 1 when the total was free and the payment is open now; 0 when the total is taken or held;
+// -1 when the buyer already has the most open payments allowed.
 // The payment is written before the total is claimed: a script that fails part-way is not rolled
 // back, and a payment without a claimed total is harmless where a claimed total without one is not.
 const openScript = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local held = redis.call('HGET', KEYS[6], ARGV[1])
+if held and tonumber(held) > tonumber(ARGV[5]) then return 0 end
+if redis.call('HLEN', KEYS[7]) >= tonumber(ARGV[6]) then return -1 end
 redis.call('HSET', KEYS[2], 'status', 'open', 'doc', ARGV[3])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[6], ARGV[1])
 redis.call('ZADD', KEYS[5], ARGV[4], ARGV[2])
+redis.call('HSET', KEYS[7], ARGV[2], ARGV[7])
 return 1
 `;
 
-type OpenCommand = (openAmounts: string, payment: string, expiredAmounts: string, paidAmounts: string, deadlines: string, total: string, id: string, doc: string, expiresAt: number) => Promise<number>;
+type OpenCommand = (
+  openAmounts: string,
+  payment: string,
+  expiredAmounts: string,
+  paidAmounts: string,
+  deadlines: string,
+  heldUntil: string,
+  buyerOpen: string,
+  total: string,
+  id: string,
+  doc: string,
+  expiresAt: number,
+  now: number,
+  maxOpen: number,
+  purpose: string,
+) => Promise<number>;
 
-// KEYS: payment hash, open amounts, expired amounts, paid amounts, deadlines.
+// KEYS: open amounts, old payment hash, new payment hash, deadlines, buyer's open payments.
+// ARGV: total, old id, old doc (expired, replaced), new id, new doc, new expiry, purpose.
+// The newer payment takes the older one's total in the same step that ends the older one: money
+// for that total (a late scan of the old QR) then pays the same buyer's same purpose, and a buyer
+// asking again and again holds one total, not one per request.
+const replaceScript = `
+if redis.call('HGET', KEYS[2], 'status') ~= 'open' then return 0 end
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[2], 'status', 'expired', 'doc', ARGV[3])
+redis.call('ZREM', KEYS[4], ARGV[2])
+redis.call('HDEL', KEYS[5], ARGV[2])
+redis.call('HSET', KEYS[3], 'status', 'open', 'doc', ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[4])
+redis.call('HSET', KEYS[5], ARGV[4], ARGV[7])
+return 1
+`;
+
+type ReplaceCommand = (
+  openAmounts: string,
+  oldPayment: string,
+  newPayment: string,
+  deadlines: string,
+  buyerOpen: string,
+  total: string,
+  oldId: string,
+  oldDoc: string,
+  newId: string,
+  newDoc: string,
+  expiresAt: number,
+  purpose: string,
+) => Promise<number>;
+
+// KEYS: payment hash, open amounts, expired amounts, paid amounts, deadlines, held-until, buyer's
+// open payments, reference outcomes, unsettled payments.
 // ARGV: expected status, new status, new doc, id, total, "1" to remember the total as expired,
-// "1" to remember it as paid by hand. 1 when moved (and the indexes updated with it), 0 when the
-// payment was not in the expected status.
+// "1" to remember it as paid by hand, held until (ms), the callback reference ("" for none).
+// 1 when moved (and the indexes updated with it), 0 when the payment was not in the expected
+// status, -1 when the reference already did something else.
+// A move to paid marks the payment unsettled in the same step, so a crash before its money is
+// applied leaves it for the sweep; the reference is recorded in the same step too, so the
+// gateway's retry finds the payment its money went to.
 const moveScript = `
 if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+if ARGV[9] ~= '' then
+  local owner = redis.call('HGET', KEYS[8], ARGV[9])
+  if owner and owner ~= 'pay:' .. ARGV[4] then return -1 end
+end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'doc', ARGV[3])
 if redis.call('HGET', KEYS[2], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[2], ARGV[5]) end
 redis.call('ZREM', KEYS[5], ARGV[4])
-if ARGV[6] == '1' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
+redis.call('HDEL', KEYS[7], ARGV[4])
+if ARGV[6] == '1' then
+  redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
+  redis.call('HSET', KEYS[6], ARGV[5], ARGV[8])
 elseif redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[3], ARGV[5]) end
 if ARGV[7] == '1' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[4]) end
+if ARGV[2] == 'paid' then redis.call('SADD', KEYS[9], ARGV[4]) end
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[8], ARGV[9], 'pay:' .. ARGV[4]) end
 return 1
 `;
 
@@ -84,6 +182,10 @@ type MoveCommand = (
   expiredAmounts: string,
   paidAmounts: string,
   deadlines: string,
+  heldUntil: string,
+  buyerOpen: string,
+  referenceOutcomes: string,
+  unsettled: string,
   expected: string,
   next: string,
   doc: string,
@@ -91,21 +193,31 @@ type MoveCommand = (
   total: string,
   rememberExpired: "0" | "1",
   rememberPaid: "0" | "1",
+  heldUntilMs: number,
+  reference: string,
 ) => Promise<number>;
 
-// KEYS: payment hash, paid amounts. ARGV: total, id, doc as read, new doc. 1 when the total was
-// remembered for this payment and is now forgotten with the new doc written; 0 when it was not
-// remembered for it (never confirmed by hand, or its report matched already); -1 when the payment
-// changed since it was read.
+// KEYS: payment hash, paid amounts, reference outcomes. ARGV: total, id, doc as read, new doc,
+// reference ("" for none). 1 when the total was remembered for this payment and is now forgotten
+// with the new doc written; 0 when it was not remembered for it (never confirmed by hand, or its
+// report matched already); -1 when the payment changed since it was read.
 const matchReportScript = `
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('HGET', KEYS[1], 'doc') ~= ARGV[3] then return -1 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'doc', ARGV[4])
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], 'pay:' .. ARGV[2]) end
 return 1
 `;
 
-type MatchReportCommand = (payment: string, paidAmounts: string, total: string, id: string, readDoc: string, doc: string) => Promise<number>;
+type MatchReportCommand = (payment: string, paidAmounts: string, referenceOutcomes: string, total: string, id: string, readDoc: string, doc: string, reference: string) => Promise<number>;
+
+/** Why no payment could be opened. */
+export type OpenRefusal = "full" | "buyer_limit";
+
+export type OpenResult =
+  | { ok: true; payment: Payment; /** Totals of this price in use (open or held), this one included. */ poolUsed: number; poolSize: number }
+  | { ok: false; reason: OpenRefusal };
 
 /** Prefix of top-up payment ids. */
 export const topupIdPattern = /^TOP-[A-Z0-9]{8,}$/;
@@ -114,8 +226,12 @@ export function newTopupId(): string {
   return `TOP-${randomBytes(6).toString("hex").toUpperCase().slice(0, 10)}`;
 }
 
+export type OpenInput = Omit<Payment, "uniqueCode" | "amount" | "status"> & { purpose: string };
+
 export class PaymentStore {
+  private readonly freeCodesOf: FreeCodesCommand;
   private readonly openIfFree: OpenCommand;
+  private readonly replaceIfOpen: ReplaceCommand;
   private readonly moveIfIn: MoveCommand;
   private readonly matchIfRemembered: MatchReportCommand;
 
@@ -123,38 +239,89 @@ export class PaymentStore {
     private readonly redis: Redis,
     /** Largest unique code added to a total (0 = none, only for tests and gateways with references). */
     private readonly uniqueCodeMax: number,
+    /** Most open payments one buyer may hold at once. */
+    private readonly maxOpenPerBuyer = 3,
   ) {
-    this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen", 5, openScript);
-    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove", 5, moveScript);
-    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport", 2, matchReportScript);
+    this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
+    this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
+    this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove2", 9, moveScript);
+    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript);
+  }
+
+  /** How many totals one price has. */
+  get poolSize(): number {
+    return this.uniqueCodeMax === 0 ? 1 : this.uniqueCodeMax;
   }
 
   /**
-   * Opens a payment with a total no other open payment has. Tries random codes; with up to 999
-   * codes per price the chance of running out is negligible unless hundreds of buyers pay the
-   * same price within the same minutes, and then it says so rather than share a total.
+   * Opens a payment with a total no other open payment has and no expired one still holds,
+   * picked at random among the free ones; refuses when none is free or the buyer holds the most
+   * open payments allowed, rather than share a total.
    */
-  async open(input: Omit<Payment, "uniqueCode" | "amount" | "status">): Promise<Payment> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const uniqueCode = this.uniqueCodeMax === 0 ? 0 : randomInt(1, this.uniqueCodeMax + 1);
+  async open(input: OpenInput): Promise<OpenResult> {
+    const low = this.uniqueCodeMax === 0 ? 0 : 1;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const now = Date.now();
+      const [used, free] = await this.freeCodesOf(keys.paymentOpenAmounts(), keys.paymentHeldUntil(), String(input.baseAmount), String(low), String(this.uniqueCodeMax), now);
+      if (free.length === 0) return { ok: false, reason: "full" };
+      const uniqueCode = Number(free[randomInt(free.length)]);
       const amount = input.baseAmount + uniqueCode;
       const payment: Payment = { ...input, uniqueCode, amount, status: "open" };
-      // Claiming the total also takes it from any expired or hand-paid payment that had it:
-      // money for it can no longer mean an older one.
+      // Claiming the total also takes it from any hand-paid payment, or an expired one past its
+      // hold: money for it can no longer mean an older one.
       const opened = await this.openIfFree(
         keys.paymentOpenAmounts(),
         keys.payment(payment.id),
         keys.paymentExpiredAmounts(),
         keys.paymentPaidAmounts(),
         keys.paymentDeadlines(),
+        keys.paymentHeldUntil(),
+        keys.paymentsOpenOfBuyer(payment.buyer),
         String(amount),
         payment.id,
         JSON.stringify(payment),
         payment.expiresAt,
+        now,
+        this.maxOpenPerBuyer,
+        input.purpose,
       );
-      if (opened === 1) return payment;
+      if (opened === 1) return { ok: true, payment, poolUsed: used + 1, poolSize: this.poolSize };
+      if (opened === -1) return { ok: false, reason: "buyer_limit" };
+      // Someone took that total meanwhile: look again.
     }
-    throw new Error(`no free unique amount near ${input.baseAmount}`);
+    return { ok: false, reason: "full" };
+  }
+
+  /**
+   * Opens `input` in place of `older` (same buyer, purpose and price), on older's total, in one
+   * step. Null when older is no longer open (paid or expired meanwhile).
+   */
+  async replace(older: Payment, input: OpenInput): Promise<Payment | null> {
+    const payment: Payment = { ...input, uniqueCode: older.uniqueCode, amount: older.amount, status: "open" };
+    const ended: Payment = { ...older, status: "expired", replacedBy: payment.id };
+    const replaced = await this.replaceIfOpen(
+      keys.paymentOpenAmounts(),
+      keys.payment(older.id),
+      keys.payment(payment.id),
+      keys.paymentDeadlines(),
+      keys.paymentsOpenOfBuyer(older.buyer),
+      String(older.amount),
+      older.id,
+      JSON.stringify(ended),
+      payment.id,
+      JSON.stringify(payment),
+      payment.expiresAt,
+      input.purpose,
+    );
+    return replaced === 1 ? payment : null;
+  }
+
+  /** The open payments of a buyer. */
+  async openOfBuyer(buyer: string): Promise<Payment[]> {
+    const ids = await this.redis.hkeys(keys.paymentsOpenOfBuyer(buyer));
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return found.filter((payment): payment is Payment => payment?.status === "open");
   }
 
   async get(id: string): Promise<Payment | null> {
@@ -182,18 +349,24 @@ export class PaymentStore {
 
   /**
    * Moves a payment from `from` to `to` with `patch`. Returns the new payment, or null when it
-   * was not in `from` (someone else moved it first).
+   * was not in `from` (someone else moved it first), or when `patch.reference` already did
+   * something else (a reference is accepted once).
    */
   async move(id: string, from: Payment["status"], to: Payment["status"], patch: Partial<Payment> = {}): Promise<Payment | null> {
     const current = await this.get(id);
     if (!current || current.status !== from) return null;
     const next: Payment = { ...current, ...patch, status: to };
+    const reference = patch.reference ?? "";
     const moved = await this.moveIfIn(
       keys.payment(id),
       keys.paymentOpenAmounts(),
       keys.paymentExpiredAmounts(),
       keys.paymentPaidAmounts(),
       keys.paymentDeadlines(),
+      keys.paymentHeldUntil(),
+      keys.paymentsOpenOfBuyer(current.buyer),
+      keys.paymentReferenceOutcomes(),
+      keys.paymentsUnsettled(),
       from,
       to,
       JSON.stringify(next),
@@ -204,6 +377,8 @@ export class PaymentStore {
       // the same money may still come, and must be recognised as this payment (once, see
       // matchReport), not reported as unmatched money.
       to === "paid" && !next.reference && !next.reportedByGateway ? "1" : "0",
+      Date.now() + expiredTotalHoldMs,
+      reference,
     );
     if (moved !== 1) return null;
     return next;
@@ -223,7 +398,16 @@ export class PaymentStore {
       const current = paymentSchema.parse(JSON.parse(raw));
       if (current.status !== "paid" || current.reference || current.reportedByGateway) return null;
       const next: Payment = { ...current, reportedByGateway: true, ...(reference ? { reference } : {}) };
-      const matched = await this.matchIfRemembered(keys.payment(id), keys.paymentPaidAmounts(), String(current.amount), id, raw, JSON.stringify(next));
+      const matched = await this.matchIfRemembered(
+        keys.payment(id),
+        keys.paymentPaidAmounts(),
+        keys.paymentReferenceOutcomes(),
+        String(current.amount),
+        id,
+        raw,
+        JSON.stringify(next),
+        reference ?? "",
+      );
       if (matched === 1) return next;
       if (matched === 0) return null;
       // The payment changed between the read and the script: read it again.
@@ -236,12 +420,31 @@ export class PaymentStore {
     return claimDue(this.redis, keys.paymentDeadlines(), now, limit);
   }
 
-  /** Records a callback reference; false when it was seen before (a replay). */
-  async rememberReference(reference: string): Promise<boolean> {
-    return (await this.redis.sadd(keys.paymentReferences(), reference)) === 1;
+  /** What a callback reference did before (`pay:<id>`, `extra:<id>`, `none`), or null when it is new. */
+  async referenceOutcome(reference: string): Promise<string | null> {
+    const outcome = await this.redis.hget(keys.paymentReferenceOutcomes(), reference);
+    if (outcome !== null) return outcome;
+    // Remembered before outcomes were recorded: still a reference that was used.
+    return (await this.redis.sismember(keys.paymentReferences(), reference)) === 1 ? "none" : null;
   }
 
-  async forgetReference(reference: string): Promise<void> {
-    await this.redis.srem(keys.paymentReferences(), reference);
+  /** Records what a reference did; false when it had been recorded already (another call got there first). */
+  async recordReference(reference: string, outcome: string): Promise<boolean> {
+    return (await this.redis.hsetnx(keys.paymentReferenceOutcomes(), reference, outcome)) === 1;
+  }
+
+  /** Paid payments whose money may not be fully applied yet. */
+  unsettled(): Promise<string[]> {
+    return this.redis.smembers(keys.paymentsUnsettled());
+  }
+
+  /** The money of a paid payment is fully applied. */
+  async markSettled(id: string): Promise<void> {
+    await this.redis.srem(keys.paymentsUnsettled(), id);
+  }
+
+  /** True for the first caller per `ttlMs` (an alert told once, not on every payment). */
+  async firstPoolAlert(baseAmount: number, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(keys.paymentPoolAlert(baseAmount), "1", "PX", ttlMs, "NX")) === "OK";
   }
 }

@@ -68,6 +68,16 @@ export const keys = {
   paymentPaidAmounts: () => "payments:paid-amounts",
   /** Sorted set: open payment id by expiry time. */
   paymentDeadlines: () => "payments:deadlines",
-  /** Set of callback references already processed (replay protection). */
+  /** Set of callback references processed before outcomes were recorded (still refused as replays). */
   paymentReferences: () => "payments:references",
+  /** Hash: callback reference → what it did (`pay:<id>`, `extra:<id>`, `none`); a reference is accepted once, ever. */
+  paymentReferenceOutcomes: () => "payments:reference-outcomes",
+  /** Hash: total of an expired payment → until when (ms) no other payment may take it. */
+  paymentHeldUntil: () => "payments:held-until",
+  /** Hash: a buyer's open payment id → its purpose (for the per-buyer limit). */
+  paymentsOpenOfBuyer: (buyer: string) => `payments:open-of:${buyer}`,
+  /** Set: paid payments whose money may not be fully applied yet (a crash between the steps). */
+  paymentsUnsettled: () => "payments:unsettled",
+  /** Marker: the admins were told that a price's pool of totals is nearly used up. */
+  paymentPoolAlert: (baseAmount: number) => `payments:pool-alert:${baseAmount}`,
 } as const;

@@ -86,9 +86,11 @@ export class WorkerProcess {
     env: Record<string, string>,
     log: ProcessLog,
     readyTimeoutMs = 30_000,
+    /** The script to run, from the repository root: a test entry may wrap `src/main.ts` with a crash point. */
+    entry = "src/main.ts",
   ) {
     const base = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", HOME: process.env.HOME ?? tmpdir() };
-    this.child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    this.child = spawn(process.execPath, ["--import", "tsx", entry], {
       cwd: repoRoot,
       env: { ...base, HTTP_PORT: "0", LOG_LEVEL: "info", CONSOLE: "off", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -33,7 +33,8 @@ let h: PaymentsHarness;
 const ttlMs = 15 * 60_000;
 
 beforeEach(async () => {
-  h = await startPaymentsApp();
+  // One buyer holds five open payments at once in the concurrency test below.
+  h = await startPaymentsApp({ QRIS_MAX_OPEN_PER_BUYER: "10" });
 });
 afterEach(async () => {
   await h.cleanup();
@@ -373,7 +374,11 @@ describe("the wallet under concurrent purchases and top-ups", () => {
         qrisOf(await h.app.payments.startTopup({ buyer, channel: "console", chatId: `busy-top-${i}`, locale: "id" }, amount)),
       ),
     );
-    const qrisOrders = [await checkoutQris(h.app, "busy", netflix, { chatId: "busy-q0" }), await checkoutQris(h.app, "busy", netflix, { chatId: "busy-q1" })];
+    // Two different products: a second QRIS order of the same product would replace the first.
+    const qrisOrders = [
+      await checkoutQris(h.app, "busy", netflix, { chatId: "busy-q0" }),
+      await checkoutQris(h.app, "busy", "SB-ML86", { chatId: "busy-q1", target: "12345678 (1234)" }),
+    ];
     await h.app.wallet.credit(buyer, 45_000, { id: "test-seed", reason: "manual" });
 
     const work: Promise<unknown>[] = [

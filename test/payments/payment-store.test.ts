@@ -6,14 +6,17 @@
  * - move() is a compare-and-set: of 20 concurrent open → paid moves exactly one wins;
  * - matchReport() matches the gateway's report to a payment confirmed by hand at most once;
  * - claimExpired hands each due id to exactly one of many concurrent callers;
- * - callback references: the first is new, a repeat is a replay, a forgotten one is new again.
+ * - a total freed by expiry is held for its payment for a day before another may take it;
+ * - one buyer holds at most the allowed number of open payments, also when opening many at once;
+ * - callback references: what a reference did is recorded once; a move naming a reference that
+ *   already did something else does nothing.
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { channels } from "../../src/core/inbound.js";
 import { locales } from "../../src/core/message.js";
-import { PaymentStore, type Payment } from "../../src/payments/payment-store.js";
+import { PaymentStore, type OpenInput, type Payment } from "../../src/payments/payment-store.js";
 import { freshRedis } from "../helpers/redis.js";
 
 let redis: Redis;
@@ -29,12 +32,26 @@ afterEach(async () => {
 
 const base = 25_000;
 
-function input(overrides: Partial<Omit<Payment, "uniqueCode" | "amount" | "status">> = {}): Omit<Payment, "uniqueCode" | "amount" | "status"> {
+/** Opens a payment, or throws "no free unique amount (<why>)" when the store refuses. */
+async function openIn(store: PaymentStore, what: OpenInput): Promise<Payment> {
+  const opened = await store.open(what);
+  if (!opened.ok) throw new Error(`no free unique amount (${opened.reason})`);
+  return opened.payment;
+}
+
+/** Lets the hold on an expired payment's total lapse, as a day later. */
+async function lapseHold(total: number): Promise<void> {
+  await redis.hset("payments:held-until", String(total), "0");
+}
+
+function input(overrides: Partial<OpenInput> = {}): OpenInput {
   const now = Date.now();
+  const id = `ORD-${randomBytes(5).toString("hex").toUpperCase()}`;
   return {
-    id: `ORD-${randomBytes(5).toString("hex").toUpperCase()}`,
+    id,
     kind: "order",
-    buyer: "console:store",
+    purpose: `order:${id}`,
+    buyer: `console:${id}`,
     channel: "console",
     chatId: "store",
     locale: "id",
@@ -48,7 +65,7 @@ function input(overrides: Partial<Omit<Payment, "uniqueCode" | "amount" | "statu
 describe("PaymentStore unique totals", () => {
   it("gives 200 payments of the same price, opened concurrently, 200 different totals", async () => {
     const store = new PaymentStore(redis, 999);
-    const opened = await Promise.all(Array.from({ length: 200 }, () => store.open(input())));
+    const opened = await Promise.all(Array.from({ length: 200 }, () => openIn(store, input())));
 
     const totals = opened.map((p) => p.amount);
     expect(new Set(totals).size).toBe(200);
@@ -65,23 +82,25 @@ describe("PaymentStore unique totals", () => {
 
   it("refuses to share a total when every code is taken, and reuses a total once it is released", async () => {
     const store = new PaymentStore(redis, 1); // one code: the only total is base + 1
-    const first = await store.open(input());
+    const first = await openIn(store, input());
     expect(first.amount).toBe(base + 1);
-    await expect(store.open(input())).rejects.toThrow(/no free unique amount/);
+    await expect(openIn(store, input())).rejects.toThrow(/no free unique amount/);
 
     const paid = await store.move(first.id, "open", "paid", { paidAmount: first.amount });
     expect(paid?.status).toBe("paid");
     expect(await store.findOpenByAmount(base + 1)).toBeNull();
 
-    const second = await store.open(input());
+    const second = await openIn(store, input());
     expect(second.amount).toBe(base + 1);
     expect((await store.findOpenByAmount(base + 1))?.id).toBe(second.id);
 
-    // Expiring also frees the total, and remembers it for a late payer.
+    // Expiring remembers the total for a late payer and holds it for a day: only then is it free.
     await store.move(second.id, "open", "expired");
     expect(await store.findOpenByAmount(base + 1)).toBeNull();
     expect((await store.findExpiredByAmount(base + 1))?.id).toBe(second.id);
-    const third = await store.open(input());
+    expect(await store.open(input())).toEqual({ ok: false, reason: "full" });
+    await lapseHold(base + 1);
+    const third = await openIn(store, input());
     expect(third.amount).toBe(base + 1);
     expect((await store.findOpenByAmount(base + 1))?.id).toBe(third.id);
   });
@@ -90,25 +109,26 @@ describe("PaymentStore unique totals", () => {
     const store = new PaymentStore(redis, 1);
     const broken = input();
     await redis.set(`payment:${broken.id}`, "not a hash"); // any write of the payment fails
-    await expect(store.open(broken)).rejects.toThrow(/WRONGTYPE/);
+    await expect(openIn(store, broken)).rejects.toThrow(/WRONGTYPE/);
     expect(await store.findOpenByAmount(base + 1)).toBeNull();
     expect(await redis.zscore("payments:deadlines", broken.id)).toBeNull();
     // The only total is still free for the next payment.
-    const next = await store.open(input());
+    const next = await openIn(store, input());
     expect(next.amount).toBe(base + 1);
   });
 
   it("does not let a late move of an old payment free a total a newer payment holds", async () => {
     const store = new PaymentStore(redis, 1);
-    const old = await store.open(input());
+    const old = await openIn(store, input());
     await store.move(old.id, "open", "expired");
-    const current = await store.open(input());
+    await lapseHold(old.amount);
+    const current = await openIn(store, input());
     expect(current.amount).toBe(old.amount);
 
     // The old payment is paid late: its total now belongs to `current` and must stay claimed.
     expect(await store.move(old.id, "expired", "paid", { late: true })).not.toBeNull();
     expect((await store.findOpenByAmount(current.amount))?.id).toBe(current.id);
-    await expect(store.open(input())).rejects.toThrow(/no free unique amount/);
+    await expect(openIn(store, input())).rejects.toThrow(/no free unique amount/);
   });
 });
 
@@ -117,7 +137,7 @@ describe("PaymentStore documents", () => {
     const store = new PaymentStore(redis, 999);
     for (const channel of channels) {
       for (const locale of locales) {
-        const opened = await store.open(input({ channel, locale }));
+        const opened = await openIn(store, input({ channel, locale }));
         expect(await store.get(opened.id)).toEqual(opened);
       }
     }
@@ -127,7 +147,7 @@ describe("PaymentStore documents", () => {
 describe("PaymentStore.move", () => {
   it("lets exactly one of 20 concurrent open → paid moves win", async () => {
     const store = new PaymentStore(redis, 999);
-    const payment = await store.open(input());
+    const payment = await openIn(store, input());
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => store.move(payment.id, "open", "paid", { confirmedBy: `admin:${i}`, paidAmount: payment.amount })),
     );
@@ -143,7 +163,7 @@ describe("PaymentStore.move", () => {
 
   it("moves a payment and its indexes in one step: no reader ever sees an index pointing at a moved payment", async () => {
     const store = new PaymentStore(redis, 999);
-    const opened = await Promise.all(Array.from({ length: 60 }, () => store.open(input())));
+    const opened = await Promise.all(Array.from({ length: 60 }, () => openIn(store, input())));
     let moving = true;
     const violations = new Set<string>();
     let looks = 0;
@@ -198,7 +218,7 @@ return bad
 describe("PaymentStore.matchReport", () => {
   it("matches a gateway report to a payment confirmed by hand once, also under 10 concurrent reports", async () => {
     const store = new PaymentStore(redis, 999);
-    const payment = await store.open(input());
+    const payment = await openIn(store, input());
     await store.move(payment.id, "open", "paid", { confirmedBy: "admin:1" });
     expect((await store.findPaidByAmount(payment.amount))?.id).toBe(payment.id);
 
@@ -213,11 +233,11 @@ describe("PaymentStore.matchReport", () => {
 
   it("has nothing to match for a payment the gateway confirmed itself, or one not paid", async () => {
     const store = new PaymentStore(redis, 999);
-    const byGateway = await store.open(input());
+    const byGateway = await openIn(store, input());
     await store.move(byGateway.id, "open", "paid", { reportedByGateway: true });
     expect(await store.findPaidByAmount(byGateway.amount)).toBeNull();
     expect(await store.matchReport(byGateway.id)).toBeNull();
-    const open = await store.open(input());
+    const open = await openIn(store, input());
     expect(await store.matchReport(open.id)).toBeNull();
     expect(await store.matchReport("ORD-NOPE")).toBeNull();
   });
@@ -227,8 +247,8 @@ describe("PaymentStore.claimExpired", () => {
   it("hands each due payment to exactly one of several concurrent callers, and leaves the rest", async () => {
     const store = new PaymentStore(redis, 999);
     const now = Date.now();
-    const due = await Promise.all(Array.from({ length: 30 }, () => store.open(input({ expiresAt: now - 1_000 }))));
-    const later = await store.open(input({ expiresAt: now + 3_600_000 }));
+    const due = await Promise.all(Array.from({ length: 30 }, () => openIn(store, input({ expiresAt: now - 1_000 }))));
+    const later = await openIn(store, input({ expiresAt: now + 3_600_000 }));
 
     const claims = await Promise.all(Array.from({ length: 8 }, () => store.claimExpired(now)));
     const all = claims.flat();
@@ -241,26 +261,53 @@ describe("PaymentStore.claimExpired", () => {
 
   it("does not hand out a payment that was paid before it was due", async () => {
     const store = new PaymentStore(redis, 999);
-    const payment = await store.open(input({ expiresAt: Date.now() + 1_000 }));
+    const payment = await openIn(store, input({ expiresAt: Date.now() + 1_000 }));
     await store.move(payment.id, "open", "paid");
     expect(await store.claimExpired(Date.now() + 10_000)).toEqual([]);
   });
 });
 
+describe("PaymentStore per buyer", () => {
+  it("lets one buyer hold at most the allowed open payments, also when 10 are opened at once", async () => {
+    const store = new PaymentStore(redis, 999, 3);
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.open(input({ buyer: "console:greedy" }))));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(results.filter((r) => !r.ok).map((r) => (r.ok ? null : r.reason))).toEqual(Array(7).fill("buyer_limit"));
+    // Paying one frees a place.
+    const first = results.find((r) => r.ok);
+    if (!first?.ok) throw new Error("unreachable");
+    await store.move(first.payment.id, "open", "paid");
+    expect((await store.open(input({ buyer: "console:greedy" }))).ok).toBe(true);
+    expect((await store.open(input({ buyer: "console:someone-else" }))).ok).toBe(true);
+  });
+});
+
 describe("PaymentStore references", () => {
-  it("detects a replayed reference and accepts it again once forgotten", async () => {
+  it("records what a reference did once", async () => {
     const store = new PaymentStore(redis, 999);
-    expect(await store.rememberReference("GW-1")).toBe(true);
-    expect(await store.rememberReference("GW-1")).toBe(false);
-    expect(await store.rememberReference("GW-2")).toBe(true);
-    await store.forgetReference("GW-1");
-    expect(await store.rememberReference("GW-1")).toBe(true);
-    expect(await store.rememberReference("GW-2")).toBe(false);
+    expect(await store.referenceOutcome("GW-1")).toBeNull();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.recordReference("GW-1", `none-${i}`)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.referenceOutcome("GW-1")).toMatch(/^none-\d$/);
   });
 
-  it("lets only one of 10 concurrent callers claim a new reference", async () => {
+  it("still counts a reference remembered before outcomes were recorded as used", async () => {
     const store = new PaymentStore(redis, 999);
-    const results = await Promise.all(Array.from({ length: 10 }, () => store.rememberReference("GW-RACE")));
-    expect(results.filter(Boolean)).toHaveLength(1);
+    await redis.sadd("payments:references", "GW-LEGACY");
+    expect(await store.referenceOutcome("GW-LEGACY")).toBe("none");
+    expect(await store.referenceOutcome("GW-NEW")).toBeNull();
+  });
+
+  it("records the reference with the move to paid, and refuses a move naming a reference used by another payment", async () => {
+    const store = new PaymentStore(redis, 999);
+    const first = await openIn(store, input());
+    const second = await openIn(store, input());
+    expect(await store.move(first.id, "open", "paid", { reference: "GW-ONE" })).not.toBeNull();
+    expect(await store.referenceOutcome("GW-ONE")).toBe(`pay:${first.id}`);
+    expect(await store.unsettled()).toEqual([first.id]);
+    expect(await store.move(second.id, "open", "paid", { reference: "GW-ONE" })).toBeNull();
+    expect((await store.get(second.id))?.status).toBe("open");
+    await store.markSettled(first.id);
+    expect(await store.unsettled()).toEqual([]);
   });
 });

@@ -111,9 +111,9 @@ describe("paying an order by QRIS on Telegram", () => {
     expect(textOf(delivered)).toContain(orderId!);
     expect(textOf(delivered)).toMatch(/SN: SBX[0-9A-F]{16}/);
 
-    // A retried callback (new reference) and the quiet afterwards change nothing more.
-    const retry = signedCallback({ amount: shownAmount, reference: orderId, paidAt: new Date().toISOString() });
-    expect(await postCallback(baseUrl, retry.body, retry.headers)).toEqual({ status: 200, json: { ok: true, result: "already_paid", id: orderId } });
+    // A retried callback (same reference) and the quiet afterwards change nothing more.
+    const retry = signedCallback({ amount: shownAmount, reference: "GW-TG-1", paidAt: new Date().toISOString() });
+    expect(await postCallback(baseUrl, retry.body, retry.headers)).toEqual({ status: 409, json: { ok: false, error: "reference already processed" } });
     await telegram.waitForIdle(300, 10_000);
     expect(provider.placed).toEqual([orderId]);
     expect(telegram.messagesTo(3001).filter((m) => textOf(m).includes("berhasil"))).toHaveLength(1);
