@@ -176,6 +176,22 @@ export function enabledProviders(raw: RawConfig): ("alxzen" | "odzreshop" | "alu
   return enabled;
 }
 
+/**
+ * SANDBOX=on puts free test money (instant /topup) in the same wallets that buy from the real
+ * providers, so sandbox money would buy real goods: refuse to start rather than guess which one
+ * the owner meant.
+ */
+function sandboxNextToRealProvider(raw: RawConfig): ConfigProblem | null {
+  if (raw.SANDBOX !== "on" && raw.SANDBOX !== "true") return null;
+  const real = enabledProviders(raw);
+  if (real.length === 0) return null;
+  return {
+    variable: "SANDBOX",
+    problem: `is ${raw.SANDBOX} while real providers are configured (${real.join(", ")}): sandbox top-ups would buy real goods; use auto or off, or remove their credentials`,
+    example: "auto",
+  };
+}
+
 /** A provider's credentials are set but something it needs is not: say what, per variable. */
 function providerProblems(raw: RawConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -242,6 +258,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerProblems(raw));
+  const sandboxProblem = sandboxNextToRealProvider(raw);
+  if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
     try {
       validateStaticQris(raw.QRIS_STATIC_PAYLOAD);

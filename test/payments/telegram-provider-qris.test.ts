@@ -28,6 +28,7 @@ beforeAll(async () => {
     ALXZEN_BASE_URL: alxzen.url,
     ALXZEN_API_KEY: alxzen.apiKey,
     PAYMENT_METHODS: "wallet,qris,provider_qris",
+    SANDBOX: "off",
   });
   shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
 }, 30_000);

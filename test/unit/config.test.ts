@@ -64,7 +64,16 @@ describe("loadConfig switches", () => {
   it("lets SANDBOX force the sandbox on or off", () => {
     expect(ok({ SANDBOX: "off" }).sandbox).toBe(false);
     expect(ok({ SANDBOX: "false" }).sandbox).toBe(false);
-    expect(ok({ SANDBOX: "on", ICSSTORE_API_KEY: "key" }).sandbox).toBe(true);
+    expect(ok({ SANDBOX: "on" }).sandbox).toBe(true);
+  });
+
+  it.each(["on", "true"])("refuses SANDBOX=%s next to a real provider, in one line naming it", (value) => {
+    // Sandbox top-ups are free money: next to a real provider they would buy real goods.
+    const found = problems({ SANDBOX: value, ICSSTORE_API_KEY: "key", ALXZEN_API_KEY: "key", ALXZEN_BASE_URL: "https://alxzen.example/api" });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ variable: "SANDBOX", example: "auto" });
+    expect(found[0]!.problem).toMatch(/alxzen, icsstore/);
+    expect(formatConfigProblems(found).split("\n")).toHaveLength(1);
   });
 
   it("turns the sandbox off once a real provider is configured", () => {
