@@ -1,6 +1,6 @@
 /**
  * End to end through the Telegram fake with ALxZen's own QRIS ("provider_qris"): the real bot,
- * real Redis, the ALxZen adapter pointed at its fake by configuration, the sandbox kept on.
+ * real Redis, the ALxZen adapter pointed at its fake by configuration, the sandbox's products added.
  *
  * The buyer picks an ALxZen product and pays the provider directly: the photo must decode to
  * exactly the `qris_data` ALxZen returned, the order is placed once with `paymentType: "qris"`
@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/logger.js";
 import { buildProviders } from "../../src/providers/registry.js";
+import { SandboxProvider } from "../../src/providers/sandbox.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
@@ -28,9 +29,11 @@ beforeAll(async () => {
     ALXZEN_BASE_URL: alxzen.url,
     ALXZEN_API_KEY: alxzen.apiKey,
     PAYMENT_METHODS: "wallet,qris,provider_qris",
+    // SANDBOX=on next to a real provider refuses to start; the sandbox's products are added by hand.
     SANDBOX: "off",
   });
-  shop = await startTestApp(env, { providers: buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }) });
+  const providers = [...buildProviders(testConfig(env), silentLogger, { retryDelaysMs: [5, 5, 5] }), new SandboxProvider()];
+  shop = await startTestApp(env, { providers });
 }, 30_000);
 
 afterAll(async () => {
