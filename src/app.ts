@@ -234,8 +234,8 @@ export class App {
     this.sweepTimer = setInterval(() => void this.sweep(), every);
     this.sweepTimer.unref?.();
     if (this.options.httpPort !== null) {
-      const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT);
-      this.options.logger.info({ port }, "http server listening");
+      const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT, this.options.config.HTTP_HOST);
+      this.options.logger.info({ host: this.options.config.HTTP_HOST, port }, "http server listening");
     }
     const { config } = this.options;
     if (this.telegram && config.ROLE !== "worker") {

@@ -90,6 +90,12 @@ describe("loadConfig switches", () => {
     expect(ok({ ADMIN_TELEGRAM_IDS: " 111, 222,,333 ," }).ADMIN_TELEGRAM_IDS).toEqual(["111", "222", "333"]);
   });
 
+  it("listens on every address unless HTTP_HOST says otherwise", () => {
+    expect(ok({}).HTTP_HOST).toBe("0.0.0.0");
+    expect(ok({ HTTP_HOST: "127.0.0.1" }).HTTP_HOST).toBe("127.0.0.1");
+    expect(ok({ HTTP_HOST: "::1" }).HTTP_HOST).toBe("::1");
+  });
+
   it("reads numbers", () => {
     const config = ok({ MARKUP_PERCENT: "7.5", MARKUP_FLAT: "1000", SESSION_TTL_MINUTES: "45", HTTP_PORT: "0" });
     expect(config).toMatchObject({ MARKUP_PERCENT: 7.5, MARKUP_FLAT: 1000, SESSION_TTL_MINUTES: 45, HTTP_PORT: 0 });
@@ -125,6 +131,8 @@ describe("loadConfig problems", () => {
     ["HTTP_PORT", "-1.5"],
     ["HTTP_PORT", "8080abc"],
     ["CONSOLE", "yes please"],
+    ["HTTP_HOST", "not a host"],
+    ["METRICS_TOKEN", "short"],
   ])("reports %s=%j as exactly one problem with an example", (variable, value) => {
     const found = problems({ [variable]: value });
     expect(found).toHaveLength(1);
