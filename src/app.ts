@@ -297,7 +297,7 @@ export class App {
     await this.recoverWalletPayments(active);
     const after = await this.orders.active();
     const resumable = after.filter((order) => unfinished.has(order.status));
-    for (const order of resumable) await this.fulfilment.enqueue(order);
+    for (const order of resumable) await this.fulfilment.enqueue(order, 0, "keep");
     for (const order of after) if (order.notified === false) await this.fulfilment.tellOwedMessage(order);
     if (resumable.length > 0) this.options.logger.info({ count: resumable.length }, "resumed unfinished orders");
     return resumable.length;

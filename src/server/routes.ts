@@ -63,7 +63,7 @@ function webhookRoute(app: App, providerId: ProviderId): RouteHandler {
         : null;
     const order = orderId ? await app.orders.get(orderId) : null;
     if (!order || order.product.provider !== providerId) return { status: 202, body: { ok: true, matched: false } };
-    if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order, 0, "hint");
+    if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order);
     return { status: 200, body: { ok: true, matched: true } };
   };
 }
