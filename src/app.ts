@@ -274,6 +274,7 @@ export class App {
       handle: (inbound) => this.shop.handle(inbound),
       handleGroup: async (inbound) => (this.groupHandler ? this.groupHandler(inbound) : null),
       outbox: this.outbox,
+      vault: this.vault,
       // Pairing codes and QRs go to the Telegram admin group, where an owner can act on them.
       adminNotify: async (replies) => {
         if (this.telegram && adminChat) await this.telegram.send(adminChat, replies, config.DEFAULT_LOCALE);
