@@ -241,8 +241,8 @@ export class App {
     this.sweepTimer = setInterval(() => void this.sweep(), every);
     this.sweepTimer.unref?.();
     if (this.options.httpPort !== null) {
-      const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT);
-      this.options.logger.info({ port }, "http server listening");
+      const port = await this.http.listen(this.options.httpPort ?? this.options.config.HTTP_PORT, this.options.config.HTTP_HOST);
+      this.options.logger.info({ host: this.options.config.HTTP_HOST, port }, "http server listening");
     }
     const { config } = this.options;
     if (this.telegram && config.ROLE !== "worker") {
@@ -282,6 +282,7 @@ export class App {
       handle: (inbound) => this.shop.handle(inbound),
       handleGroup: async (inbound) => (this.groupHandler ? this.groupHandler(inbound) : null),
       outbox: this.outbox,
+      vault: this.vault,
       // Pairing codes and QRs go to the Telegram admin group, where an owner can act on them.
       adminNotify: async (replies) => {
         if (this.telegram && adminChat) await this.telegram.send(adminChat, replies, config.DEFAULT_LOCALE);
@@ -306,7 +307,7 @@ export class App {
     await this.recoverWalletPayments(active);
     const after = await this.orders.active();
     const resumable = after.filter((order) => unfinished.has(order.status));
-    for (const order of resumable) await this.fulfilment.enqueue(order);
+    for (const order of resumable) await this.fulfilment.enqueue(order, 0, "keep");
     for (const order of after) if (order.notified === false) await this.fulfilment.tellOwedMessage(order);
     if (resumable.length > 0) this.options.logger.info({ count: resumable.length }, "resumed unfinished orders");
     return resumable.length;

@@ -38,6 +38,8 @@ const examples: Record<string, string> = {
   PAYMENT_CALLBACK_SECRET: "a-long-random-string",
   SESSION_TTL_MINUTES: "30",
   HTTP_PORT: "8080",
+  HTTP_HOST: "127.0.0.1",
+  METRICS_TOKEN: "a-long-random-string",
   CONSOLE: "auto",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
@@ -81,6 +83,11 @@ const schema = z.object({
   MARKUP_FLAT: intText(0, 0, 10_000_000),
   SESSION_TTL_MINUTES: intText(30, 1, 24 * 60),
   HTTP_PORT: intText(8080, 0, 65_535),
+  HTTP_HOST: z.preprocess(
+    emptyToUndefined,
+    z.union([z.ipv4(), z.ipv6(), z.hostname()], { message: "must be an IP address or a host name" }).default("0.0.0.0"),
+  ),
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, { message: "must be at least 16 characters" }).optional()),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),
@@ -116,6 +123,21 @@ const schema = z.object({
 });
 
 type RawConfig = z.infer<typeof schema>;
+
+/**
+ * SANDBOX=on puts free test money (instant /topup) in the same wallets that buy from the real
+ * providers, so sandbox money would buy real goods: refuse to start rather than guess which one
+ * the owner meant.
+ */
+function sandboxNextToRealProvider(raw: RawConfig, real: readonly ProviderSetup[]): ConfigProblem | null {
+  if (raw.SANDBOX !== "on" && raw.SANDBOX !== "true") return null;
+  if (real.length === 0) return null;
+  return {
+    variable: "SANDBOX",
+    problem: `is ${raw.SANDBOX} while real providers are configured (${real.map((setup) => setup.id).join(", ")}): sandbox top-ups would buy real goods; use auto or off, or remove their credentials`,
+    example: "auto",
+  };
+}
 
 export type Config = RawConfig & {
   /** The providers to run (each read from its own module's variables), the sandbox last when on. */
@@ -155,6 +177,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerEnv.problems);
+  const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
+  if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
     try {
       validateStaticQris(raw.QRIS_STATIC_PAYLOAD);

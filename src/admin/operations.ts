@@ -152,12 +152,8 @@ export class AdminOperations {
     return { kind: "queued", order: paid };
   }
 
-  /**
-   * Queues a run of the order's next step. Runs are named by status and attempt count, and an
-   * earlier run of the same name may still be on record: an admin's run gets its own name, or
-   * the scheduler could take it for that one and drop it.
-   */
+  /** Runs the order's next step now: its queued run is moved up, or started afresh if it had failed. */
   private async requeue(order: Order): Promise<void> {
-    await this.deps.fulfilment.enqueue(order, 0, `admin-${Date.now()}`);
+    await this.deps.fulfilment.enqueue(order);
   }
 }

@@ -27,6 +27,11 @@ export function parseEncryptionKey(text: string): Buffer | null {
 export class DeliveryVault {
   constructor(private readonly key: Buffer | null) {}
 
+  /** True when a key is set, so {@link sealText} seals. */
+  get sealing(): boolean {
+    return this.key !== null;
+  }
+
   /** Serialises delivered items for the order record. */
   seal(items: DeliveryItem[]): string {
     const stored = items.map((item) => {

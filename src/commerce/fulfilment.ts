@@ -22,7 +22,7 @@ import type { Metrics } from "../core/metrics.js";
 import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
-import type { JobScheduler } from "../jobs/scheduler.js";
+import type { JobScheduler, ScheduleMode } from "../jobs/scheduler.js";
 import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "../core/money.js";
@@ -79,16 +79,15 @@ export class Fulfilment {
   }
 
   /**
-   * Queues the next step of an order. The run is named by the order's status and attempt
-   * count, so queueing the same step twice (a double tap, a repeated callback) runs it once.
-   * A run that re-queues its own order without changing it (waiting out the placing grace, a
-   * lookup that failed) gives a `why`, which makes the name unique: under the same name the new
-   * run would be dropped as a duplicate of the one still running, and the order would stall.
+   * Queues the next step of an order, to run within `delayMs`. A placement or a refund is named
+   * by status and attempt count, so queueing the same step twice (a double tap, a repeated
+   * callback) runs it once. Looking at the provider (`placing`, `pending`) is one run per order,
+   * the follow-up chain: a webhook hint or an admin's /retry moves it earlier, and a run that
+   * re-queues itself keeps the same chain going, so the order is never polled by two loops.
    */
-  async enqueue(order: Pick<Order, "id" | "status" | "attempts">, delayMs = 0, why = ""): Promise<void> {
+  async enqueue(order: Pick<Order, "id" | "status" | "attempts">, delayMs = 0, mode: ScheduleMode = "earlier"): Promise<void> {
     if (!this.jobs) throw new Error("fulfilment has no scheduler");
-    const step = `${order.status}-${order.attempts}${why ? `-${why}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}` : ""}`;
-    await this.jobs.schedule(order.id, delayMs, step);
+    await this.jobs.schedule(order.id, delayMs, runStep(order), mode);
   }
 
   /** A run failed every retry: keep the order as it is and ask a person to look. */
@@ -185,7 +184,7 @@ export class Fulfilment {
     const age = Date.now() - order.updatedAt;
     if (age < this.plan.placingGraceMs) {
       // Another runner may still be waiting on the provider: look again once it must be done.
-      await this.enqueue(order, this.plan.placingGraceMs - age, "grace");
+      await this.enqueue(order, this.plan.placingGraceMs - age);
       return;
     }
     const provider = this.provider(order);
@@ -202,7 +201,9 @@ export class Fulfilment {
     if (found) return this.apply(order, found);
     // The provider has no such order: the purchase never happened, so it is safe to place it.
     const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), "not found at provider; placing again");
-    if (again) await this.enqueue(again);
+    // Placed from this run rather than a new one: a placement run that ended pending would ask
+    // for the follow-up chain while this run (the chain) is still finishing, and be turned away.
+    if (again) await this.place(again);
   }
 
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
@@ -211,7 +212,7 @@ export class Fulfilment {
     this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
-        await this.enqueue(order, this.plan.delayMs(order.attempts), "lookup");
+        await this.enqueue(order, this.plan.delayMs(order.attempts));
         return;
       }
       return this.needsAttention(order, attention("unknown-outcome", error.code));
@@ -374,6 +375,11 @@ export class Fulfilment {
       return false;
     }
   }
+}
+
+/** The run name of an order's next step: one follow-up chain for `placing` and `pending`. */
+export function runStep(order: Pick<Order, "status" | "attempts">): string {
+  return order.status === "placing" || order.status === "pending" ? "follow" : `${order.status}-${order.attempts}`;
 }
 
 /** The ledger entry id an order is refunded under: one per order, so the money goes back once. */

@@ -3,11 +3,16 @@
  * to another worker) or a second worker process loses nothing, and the job id (order + step)
  * makes adding the same run twice a no-op. The handler is `Fulfilment.advance`, which is
  * idempotent, because BullMQ may run a job again after a worker stalls.
+ *
+ * A run that schedules its own name again (the follow-up of a pending order) is not added beside
+ * itself: when it ends, the same job goes back to the delayed set (BullMQ's step-job pattern),
+ * so the order keeps one chain. A request for a queued run moves its time earlier.
  */
-import { Queue, Worker, type Job } from "bullmq";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { jobAttempts, jobBackoffMs, runId, type DeadLetterHandler, type JobHandler, type JobScheduler } from "./scheduler.js";
+import { jobAttempts, jobBackoffMs, runId, type DeadLetterHandler, type JobHandler, type JobScheduler, type QueuedRun, type ScheduleMode } from "./scheduler.js";
 
 export interface BullmqSchedulerOptions {
   redisUrl: string;
@@ -29,10 +34,20 @@ interface AdvanceJob {
   orderId: string;
 }
 
+/** The run in progress in this async context, and when it asked to run again. */
+interface CurrentRun {
+  jobId: string;
+  againAt: number | null;
+}
+
+/** BullMQ's delayed-set score is the due time in ms shifted left 12 bits (plus a tie-breaker). */
+const delayedScoreShift = 0x1000;
+
 export class BullmqScheduler implements JobScheduler {
   private readonly queue: Queue<AdvanceJob>;
   private readonly worker: Worker<AdvanceJob> | null;
   private readonly connections: Redis[] = [];
+  private readonly current = new AsyncLocalStorage<CurrentRun>();
 
   constructor(private readonly options: BullmqSchedulerOptions) {
     // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), unlike the bot's
@@ -44,7 +59,7 @@ export class BullmqScheduler implements JobScheduler {
     };
     this.queue = new Queue<AdvanceJob>(queueName, { connection: connection(), prefix: options.prefix });
     this.worker = options.work
-      ? new Worker<AdvanceJob>(queueName, (job) => this.process(job), {
+      ? new Worker<AdvanceJob>(queueName, (job, token) => this.process(job, token), {
           connection: connection(),
           prefix: options.prefix,
           concurrency: options.concurrency ?? 20,
@@ -73,13 +88,34 @@ export class BullmqScheduler implements JobScheduler {
     this.queue.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment queue error"));
   }
 
-  async schedule(orderId: string, delayMs: number, step: string): Promise<void> {
+  async schedule(orderId: string, delayMs: number, step: string, mode: ScheduleMode = "earlier"): Promise<void> {
+    const id = runId(orderId, step);
+    const delay = Math.max(0, delayMs);
+    const own = this.current.getStore();
+    if (own?.jobId === id) {
+      own.againAt = Math.min(own.againAt ?? Infinity, Date.now() + delay);
+      return;
+    }
+    const existing = await this.queue.getJob(id);
+    if (!existing) return this.add(orderId, id, delay);
+    if (mode === "keep") return;
+    const state = await existing.getState();
+    if (state === "delayed") return this.moveEarlier(existing, delay);
+    if (state === "failed" || state === "completed" || state === "unknown") {
+      // A dead letter kept for inspection (or one gone meanwhile): asked again, it starts afresh.
+      await existing.remove().catch(() => undefined);
+      return this.add(orderId, id, delay);
+    }
+    // Waiting: due already. Active: being run now, and it re-schedules itself if still needed.
+  }
+
+  private async add(orderId: string, id: string, delay: number): Promise<void> {
     await this.queue.add(
       "advance",
       { orderId },
       {
-        jobId: runId(orderId, step),
-        delay: Math.max(0, delayMs),
+        jobId: id,
+        delay,
         attempts: jobAttempts,
         backoff: { type: "exponential", delay: jobBackoffMs },
         // Completed runs are removed so the id is free again; failed ones are kept for inspection.
@@ -87,6 +123,31 @@ export class BullmqScheduler implements JobScheduler {
         removeOnFail: 1_000,
       },
     );
+  }
+
+  /** A delayed run asked for sooner: bring it forward, never push it back. */
+  private async moveEarlier(job: Job<AdvanceJob>, delay: number): Promise<void> {
+    const client = await this.queue.client;
+    const score = await client.zscore(this.queue.toKey("delayed"), job.id!);
+    if (score === null) return; // Due or started meanwhile.
+    const dueAt = Math.floor(Number(score) / delayedScoreShift);
+    if (Date.now() + delay >= dueAt) return;
+    try {
+      if (delay === 0) await job.promote();
+      else await job.changeDelay(delay);
+    } catch {
+      // It left the delayed set between the read and the move: it is due or running anyway.
+    }
+  }
+
+  async runs(orderId: string): Promise<QueuedRun[]> {
+    const states = { delayed: "delayed", waiting: "waiting", prioritized: "waiting", active: "running" } as const;
+    const found: QueuedRun[] = [];
+    for (const [state, as] of Object.entries(states)) {
+      const jobs = await this.queue.getJobs([state as keyof typeof states]);
+      for (const job of jobs) if (job?.data.orderId === orderId && job.id) found.push({ id: job.id, state: as });
+    }
+    return found;
   }
 
   async healthy(): Promise<boolean> {
@@ -109,14 +170,20 @@ export class BullmqScheduler implements JobScheduler {
     for (const redis of this.connections) redis.disconnect();
   }
 
-  private async process(job: Job<AdvanceJob>): Promise<void> {
+  private async process(job: Job<AdvanceJob>, token?: string): Promise<void> {
     const started = process.hrtime.bigint();
+    const own: CurrentRun = { jobId: job.id!, againAt: null };
     try {
-      await this.options.run(job.data.orderId);
+      await this.current.run(own, () => this.options.run(job.data.orderId));
       this.options.onRun?.(Number(process.hrtime.bigint() - started) / 1e9, "ok");
     } catch (error) {
       this.options.onRun?.(Number(process.hrtime.bigint() - started) / 1e9, "error");
       throw error;
+    }
+    if (own.againAt !== null) {
+      // The run asked for itself again: this job waits for that time instead of a second one.
+      await job.moveToDelayed(own.againAt, token);
+      throw new DelayedError();
     }
   }
 }

@@ -2,9 +2,11 @@
  * Where fulfilment work is queued. In production it is BullMQ on the shop's Redis (durable,
  * shared by every worker process); the in-process scheduler serves the local demo.
  *
- * A run is named by the order and the step it is for (`ORD-…_pending_3`): adding a run that is
- * already queued is a no-op, while the next step of the same order (a new status or attempt)
- * is a new run, even when it is added from inside the run before it.
+ * A run is named by the order and the step it is for (`ORD-…_paid-1`, `ORD-…_follow`): there is
+ * at most one run of a name, queued or running. Asking for a name that is queued moves it
+ * earlier if asked sooner (a webhook hint, an admin's /retry); asking for the name of the run in
+ * progress (a run that re-schedules itself, such as the follow-up of a pending order) runs it
+ * again once it ends. So an order has one follow-up chain, however often it is asked to hurry.
  */
 
 /** Runs `advance(orderId)`; throws to ask for a retry. */
@@ -13,9 +15,24 @@ export type JobHandler = (orderId: string) => Promise<void>;
 /** Called once a run has failed every retry: the order needs a person. */
 export type DeadLetterHandler = (orderId: string, error: unknown) => Promise<void>;
 
+/**
+ * `earlier`: make sure the run happens no later than asked (add it, or move a queued one earlier,
+ * or start afresh one kept as failed). `keep`: add it only when no run of that name is on record
+ * (the start-up sweep, which must not hurry every pending order on each restart).
+ */
+export type ScheduleMode = "earlier" | "keep";
+
+/** A queued run: `delayed` waits for its time, `waiting` is due, `running` is being run. */
+export interface QueuedRun {
+  id: string;
+  state: "delayed" | "waiting" | "running";
+}
+
 export interface JobScheduler {
-  /** Runs the handler for `orderId` after `delayMs`, unless a run named `step` for it is queued. */
-  schedule(orderId: string, delayMs: number, step: string): Promise<void>;
+  /** Runs the handler for `orderId` within `delayMs` under the run name `step`; see {@link ScheduleMode}. */
+  schedule(orderId: string, delayMs: number, step: string, mode?: ScheduleMode): Promise<void>;
+  /** The order's runs that are queued or running (diagnostics and tests). */
+  runs(orderId: string): Promise<QueuedRun[]>;
   /** True when jobs can be queued (for /healthz). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
@@ -37,34 +54,87 @@ export interface InProcessSchedulerOptions {
   backoffMs?: (attempt: number) => number;
 }
 
+/** One named run: waiting on its timer, or running (no timer). */
+interface Run {
+  orderId: string;
+  dueAt: number;
+  timer: NodeJS.Timeout | null;
+  /** Tries so far of a run that throws. */
+  attempt: number;
+  /** Asked for again while running: start again by then once it ends. */
+  againAt: number | null;
+}
+
 /** Runs jobs with timers inside this process. Lost on restart; the start-up sweep recovers them. */
 export class InProcessScheduler implements JobScheduler {
-  private readonly waiting = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Set<Promise<void>>();
+  private readonly runsById = new Map<string, Run>();
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: InProcessSchedulerOptions) {}
 
-  async schedule(orderId: string, delayMs: number, step: string): Promise<void> {
-    this.start(orderId, runId(orderId, step), delayMs, 1);
+  async schedule(orderId: string, delayMs: number, step: string, mode: ScheduleMode = "earlier"): Promise<void> {
+    if (this.closed) return;
+    const id = runId(orderId, step);
+    const at = Date.now() + Math.max(0, delayMs);
+    const run = this.runsById.get(id);
+    if (!run) return this.arm(id, { orderId, dueAt: at, timer: null, attempt: 1, againAt: null });
+    if (mode === "keep") return;
+    if (run.timer === null) {
+      run.againAt = Math.min(run.againAt ?? at, at);
+      return;
+    }
+    if (at < run.dueAt) {
+      clearTimeout(run.timer);
+      run.dueAt = at;
+      this.arm(id, run);
+    }
   }
 
-  private start(orderId: string, id: string, delayMs: number, attempt: number): void {
-    if (this.closed || this.waiting.has(id)) return;
-    const timer = setTimeout(() => {
-      this.waiting.delete(id);
-      const job = this.options
-        .run(orderId)
-        .catch(async (error: unknown) => {
-          if (attempt >= jobAttempts) return this.options.deadLetter(orderId, error);
-          const backoff = this.options.backoffMs?.(attempt) ?? jobBackoffMs * 2 ** (attempt - 1);
-          this.start(orderId, `${id}#${attempt + 1}`, backoff, attempt + 1);
-        })
-        .finally(() => this.running.delete(job));
-      this.running.add(job);
-    }, delayMs);
-    timer.unref?.();
-    this.waiting.set(id, timer);
+  private arm(id: string, run: Run): void {
+    run.timer = setTimeout(() => this.fire(id, run), Math.max(0, run.dueAt - Date.now()));
+    run.timer.unref?.();
+    this.runsById.set(id, run);
+  }
+
+  private fire(id: string, run: Run): void {
+    run.timer = null;
+    const job = this.options
+      .run(run.orderId)
+      .then(
+        () => {
+          if (run.againAt === null) this.runsById.delete(id);
+          else this.rearm(id, run, run.againAt, 1);
+        },
+        async (error: unknown) => {
+          if (run.attempt >= jobAttempts) {
+            this.runsById.delete(id);
+            return this.options.deadLetter(run.orderId, error);
+          }
+          const backoff = this.options.backoffMs?.(run.attempt) ?? jobBackoffMs * 2 ** (run.attempt - 1);
+          this.rearm(id, run, Date.now() + backoff, run.attempt + 1);
+        },
+      )
+      .finally(() => this.inFlight.delete(job));
+    this.inFlight.add(job);
+  }
+
+  private rearm(id: string, run: Run, dueAt: number, attempt: number): void {
+    if (this.closed) {
+      this.runsById.delete(id);
+      return;
+    }
+    run.dueAt = dueAt;
+    run.attempt = attempt;
+    run.againAt = null;
+    this.arm(id, run);
+  }
+
+  async runs(orderId: string): Promise<QueuedRun[]> {
+    const now = Date.now();
+    return [...this.runsById.entries()]
+      .filter(([, run]) => run.orderId === orderId)
+      .map(([id, run]) => ({ id, state: run.timer === null ? "running" : run.dueAt > now ? "delayed" : "waiting" }));
   }
 
   async healthy(): Promise<boolean> {
@@ -74,8 +144,8 @@ export class InProcessScheduler implements JobScheduler {
   /** Stops timers and waits for jobs that already started. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.waiting.values()) clearTimeout(timer);
-    this.waiting.clear();
-    await Promise.allSettled([...this.running]);
+    for (const run of this.runsById.values()) if (run.timer) clearTimeout(run.timer);
+    this.runsById.clear();
+    await Promise.allSettled([...this.inFlight]);
   }
 }

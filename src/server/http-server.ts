@@ -3,6 +3,10 @@
  * metrics. Routes get the raw body (signatures are computed over raw bytes) and answer with a
  * status and a JSON body. Bodies over 64 KiB are refused before they are read in full, unknown
  * paths get 404, and a route that throws answers 500 without details.
+ *
+ * It faces the internet, so a client cannot hold it open: a request must arrive whole within
+ * {@link HttpLimits.requestTimeoutMs} (Node answers 408 and closes), and connections beyond
+ * {@link HttpLimits.maxConnections} are dropped as they arrive.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,11 +16,33 @@ import { fail, type RouteHandler, type RouteResponse } from "../core/http.js";
 /** Largest request body accepted. */
 export const maxBodyBytes = 64 * 1024;
 
+/** What one client may hold of the server. */
+export interface HttpLimits {
+  /** Time to receive a request's headers and body, in full. */
+  requestTimeoutMs: number;
+  /** Time to receive the headers (capped at the request timeout). */
+  headersTimeoutMs: number;
+  /** Open connections at once; more are dropped on arrival. */
+  maxConnections: number;
+}
+
+/**
+ * Webhooks and callbacks are small and sent by machines: 10 s for a whole request is generous,
+ * and a few hundred connections is far more than providers, Telegram and a scraper need at once.
+ */
+export const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 10_000, headersTimeoutMs: 10_000, maxConnections: 256 };
+
 export class HttpServer {
   private readonly routes = new Map<string, { handler: RouteHandler; logAs: string }>();
   private server: Server | null = null;
+  private readonly limits: HttpLimits;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    limits: Partial<HttpLimits> = {},
+  ) {
+    this.limits = { ...defaultHttpLimits, ...limits };
+  }
 
   /**
    * Adds a route for an exact method and path. `logAs` names it in logs instead of the path, for
@@ -28,12 +54,30 @@ export class HttpServer {
 
   /** Listens on `port` (0 = any free port); resolves with the port. */
   async listen(port: number, host = "0.0.0.0"): Promise<number> {
-    this.server = createServer((req, res) => void this.dispatch(req, res));
+    const { requestTimeoutMs, headersTimeoutMs, maxConnections } = this.limits;
+    this.server = createServer(
+      {
+        requestTimeout: requestTimeoutMs,
+        // Node refuses a headers timeout longer than the request timeout.
+        headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+        // Node looks for expired requests only this often (30 s by default): check a few times per timeout.
+        connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+      },
+      (req, res) => void this.dispatch(req, res),
+    );
+    this.server.maxConnections = maxConnections;
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(port, host, () => resolve());
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Open connections now (for tests and diagnostics). */
+  connections(): Promise<number> {
+    const server = this.server;
+    if (!server) return Promise.resolve(0);
+    return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
   async close(): Promise<void> {

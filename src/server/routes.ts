@@ -20,7 +20,10 @@ const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
 export function registerRoutes(app: App): void {
   const { config } = app.options;
   app.http.route("GET", "/healthz", () => health(app));
-  app.http.route("GET", "/metrics", () => metrics(app));
+  app.http.route("GET", "/metrics", async ({ headers }) => {
+    if (config.METRICS_TOKEN && !bearerMatches(headers.authorization, config.METRICS_TOKEN)) return fail(401, "metrics need a bearer token");
+    return metrics(app);
+  });
 
   if (app.telegram && config.TELEGRAM_MODE === "webhook" && config.TELEGRAM_WEBHOOK_SECRET) {
     const secret = config.TELEGRAM_WEBHOOK_SECRET;
@@ -60,7 +63,7 @@ function webhookRoute(app: App, providerId: ProviderId): RouteHandler {
         : null;
     const order = orderId ? await app.orders.get(orderId) : null;
     if (!order || order.product.provider !== providerId) return { status: 202, body: { ok: true, matched: false } };
-    if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order, 0, "hint");
+    if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order);
     return { status: 200, body: { ok: true, matched: true } };
   };
 }
@@ -77,6 +80,12 @@ async function health(app: App) {
   checks.telegram = app.telegram ? (app.telegram.running() ? "ok" : "stopped") : "off";
   const ok = checks.redis === "ok" && checks.jobs === "ok";
   return { status: ok ? 200 : 503, body: { ok, checks } };
+}
+
+/** `Authorization: Bearer <token>` (the scheme in any case, RFC 7235), compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^bearer +(\S+)$/i.exec(header?.trim() ?? "");
+  return match !== null && sameSecret(match[1]!, token);
 }
 
 async function metrics(app: App) {

@@ -2,7 +2,10 @@
  * The one HTTP server: every rejected request gets the right 4xx and changes nothing; webhooks
  * are only hints that make fulfilment ask the provider; health and metrics answer.
  */
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HttpServer } from "../../src/server/http-server.js";
+import { silentLogger } from "../../src/logger.js";
 import { signCallback } from "../../src/payments/callback-route.js";
 import { IcsstoreFake } from "../fakes/icsstore-server.js";
 import { startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
@@ -13,6 +16,7 @@ const callbackSecret = "callback-secret-0123456789";
 const webhookSecret = "ics-webhook-secret-0123";
 const premzoneSecret = "premzone-webhook-secret";
 const telegramSecret = "telegram-secret-token-0123";
+const metricsToken = "metrics-token-0123456789";
 
 let shop: TestApp;
 let ics: IcsstoreFake;
@@ -37,6 +41,7 @@ beforeAll(async () => {
     PREMZONE_EMAIL: premzone.email,
     PREMZONE_PLANS: "gold:90000",
     PREMZONE_WEBHOOK_SECRET: premzoneSecret,
+    METRICS_TOKEN: metricsToken,
   };
   shop = await startTestApp(env, { providers: testProviders(env) });
   const port = await shop.app.http.listen(0, "127.0.0.1");
@@ -62,9 +67,18 @@ describe("the HTTP server", () => {
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ ok: true, checks: { redis: "ok", jobs: "ok", telegram: "ok" } });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
     expect(metrics).toContain("warung_updates_handled_total");
     expect(metrics).toContain("warung_orders_active");
+  });
+
+  it("serves /metrics only with the bearer token when METRICS_TOKEN is set", async () => {
+    for (const authorization of [undefined, "Bearer wrong-token-0123456789", metricsToken, `Basic ${metricsToken}`]) {
+      const response = await fetch(`${base}/metrics`, authorization ? { headers: { authorization } } : {});
+      expect(response.status, authorization).toBe(401);
+      expect(await response.text()).not.toContain("warung_");
+    }
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: `bearer ${metricsToken}` } })).status).toBe(200);
   });
 
   it("rejects unknown paths, wrong methods, oversized and malformed bodies without changing anything", async () => {
@@ -134,5 +148,60 @@ describe("the HTTP server", () => {
     expect((await post("/webhooks/premzone", premzoneHint, { "x-api-secret": "nope", "x-webhook-event": "TRX_STATUS_UPDATE" })).status).toBe(401);
     const unmatched = await post("/webhooks/premzone", premzoneHint, { "x-api-secret": premzoneSecret, "x-webhook-event": "TRX_STATUS_UPDATE" });
     expect(unmatched.status).toBe(202);
+  });
+});
+
+/** A raw connection; `closed` resolves with everything the server sent once it closes the connection. */
+function rawConnection(port: number): { socket: Socket; closed: Promise<string>; received: () => string } {
+  const socket = connect(port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+  socket.on("error", () => undefined);
+  const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(received)));
+  return { socket, closed, received: () => received };
+}
+
+describe("HTTP server limits", () => {
+  it("cuts a request whose body trickles in past the request timeout", async () => {
+    const server = new HttpServer(silentLogger, { requestTimeoutMs: 300 });
+    let handled = 0;
+    server.route("POST", "/slow", async () => {
+      handled++;
+      return { status: 200 };
+    });
+    const port = await server.listen(0, "127.0.0.1");
+    const { socket, closed } = rawConnection(port);
+    socket.write("POST /slow HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n");
+    // Never idle, never done: a byte every 50 ms for the 1,000 promised.
+    const trickle = setInterval(() => socket.writable && socket.write("x"), 50);
+    try {
+      const answer = await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(handled).toBe(0);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await server.close();
+    }
+  });
+
+  it("drops connections over the cap and keeps serving the ones it has", async () => {
+    const server = new HttpServer(silentLogger, { maxConnections: 2 });
+    server.route("GET", "/ping", async () => ({ status: 200, body: { pong: true } }));
+    const port = await server.listen(0, "127.0.0.1");
+    const held = [rawConnection(port), rawConnection(port)];
+    try {
+      await Promise.all(held.map(({ socket }) => new Promise((resolve) => socket.once("connect", resolve))));
+      // The server counts a connection once it accepts it: a request on each proves both are in.
+      for (const { socket } of held) socket.write("GET /ping HTTP/1.1\r\nhost: x\r\n\r\n");
+      await expect.poll(() => server.connections(), { timeout: 5_000 }).toBe(2);
+      const extra = rawConnection(port);
+      extra.socket.write("GET /ping HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+      expect(await extra.closed).toBe("");
+      for (const { received } of held) expect(received()).toMatch(/^HTTP\/1\.1 200/);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await server.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * End to end through the Telegram fake with ALxZen's own QRIS ("provider_qris"): the real bot,
- * real Redis, the ALxZen adapter pointed at its fake by configuration, the sandbox kept on.
+ * real Redis, the ALxZen adapter pointed at its fake by configuration, the sandbox's products added.
  *
  * The buyer picks an ALxZen product and pays the provider directly: the photo must decode to
  * exactly the `qris_data` ALxZen returned, the order is placed once with `paymentType: "qris"`
@@ -9,6 +9,7 @@
  * paid to us, so there is nothing to refund.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
@@ -26,8 +27,10 @@ beforeAll(async () => {
     ALXZEN_BASE_URL: alxzen.url,
     ALXZEN_API_KEY: alxzen.apiKey,
     PAYMENT_METHODS: "wallet,qris,provider_qris",
+    // SANDBOX=on next to a real provider refuses to start; the sandbox's products are added by hand.
+    SANDBOX: "off",
   });
-  shop = await startTestApp(env, { providers: testProviders(env) });
+  shop = await startTestApp(env, { providers: [...testProviders(env), new SandboxProvider()] });
 }, 30_000);
 
 afterAll(async () => {

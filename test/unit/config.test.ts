@@ -64,7 +64,16 @@ describe("loadConfig switches", () => {
   it("lets SANDBOX force the sandbox on or off", () => {
     expect(ok({ SANDBOX: "off" }).sandbox).toBe(false);
     expect(ok({ SANDBOX: "false" }).sandbox).toBe(false);
-    expect(ok({ SANDBOX: "on", ICSSTORE_API_KEY: "key" }).sandbox).toBe(true);
+    expect(ok({ SANDBOX: "on" }).sandbox).toBe(true);
+  });
+
+  it.each(["on", "true"])("refuses SANDBOX=%s next to a real provider, in one line naming it", (value) => {
+    // Sandbox top-ups are free money: next to a real provider they would buy real goods.
+    const found = problems({ SANDBOX: value, ICSSTORE_API_KEY: "key", ALXZEN_API_KEY: "key", ALXZEN_BASE_URL: "https://alxzen.example/api" });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ variable: "SANDBOX", example: "auto" });
+    expect(found[0]!.problem).toMatch(/alxzen, icsstore/);
+    expect(formatConfigProblems(found).split("\n")).toHaveLength(1);
   });
 
   it("turns the sandbox off once a real provider is configured", () => {
@@ -79,6 +88,12 @@ describe("loadConfig switches", () => {
 
   it("reads a comma list of admin ids, skipping blanks", () => {
     expect(ok({ ADMIN_TELEGRAM_IDS: " 111, 222,,333 ," }).ADMIN_TELEGRAM_IDS).toEqual(["111", "222", "333"]);
+  });
+
+  it("listens on every address unless HTTP_HOST says otherwise", () => {
+    expect(ok({}).HTTP_HOST).toBe("0.0.0.0");
+    expect(ok({ HTTP_HOST: "127.0.0.1" }).HTTP_HOST).toBe("127.0.0.1");
+    expect(ok({ HTTP_HOST: "::1" }).HTTP_HOST).toBe("::1");
   });
 
   it("reads numbers", () => {
@@ -116,6 +131,8 @@ describe("loadConfig problems", () => {
     ["HTTP_PORT", "-1.5"],
     ["HTTP_PORT", "8080abc"],
     ["CONSOLE", "yes please"],
+    ["HTTP_HOST", "not a host"],
+    ["METRICS_TOKEN", "short"],
   ])("reports %s=%j as exactly one problem with an example", (variable, value) => {
     const found = problems({ [variable]: value });
     expect(found).toHaveLength(1);

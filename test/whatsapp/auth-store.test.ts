@@ -8,6 +8,13 @@ import { proto, type SignalDataSet, type SignalDataTypeMap } from "@whiskeysocke
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authKeys, hasLogin, RedisAuthStore } from "../../src/channels/whatsapp/auth-store.js";
+import { DeliveryVault } from "../../src/commerce/delivery-vault.js";
+import { Outbox } from "../../src/core/outbox.js";
+import { startWhatsApp } from "../../src/channels/whatsapp/start.js";
+import { Translator } from "../../src/i18n/translator.js";
+import { FakeWhatsApp } from "../fakes/baileys-socket.js";
+import { testConfig } from "../helpers/app.js";
+import { eventually, ManualClock } from "./clocks.js";
 import { silentLogger } from "../../src/logger.js";
 import { freshRedis, testRedisUrl } from "../helpers/redis.js";
 
@@ -25,10 +32,33 @@ afterEach(async () => {
 });
 
 /** A store on its own connection with the same prefix: what a restarted process sees. */
-function restartedStore(): RedisAuthStore {
+function restartedStore(vault?: DeliveryVault): RedisAuthStore {
   const other = new Redis(testRedisUrl, { keyPrefix: prefix });
   others.push(other);
-  return new RedisAuthStore(other, silentLogger);
+  return new RedisAuthStore(other, silentLogger, vault);
+}
+
+/** Every stored value of the login, raw, as Redis holds it. */
+async function storedLogin(): Promise<Record<string, unknown>> {
+  const types = (await redis.smembers(authKeys.types())).sort();
+  const login: Record<string, unknown> = { creds: await redis.get(authKeys.creds()) };
+  for (const type of types) login[type] = await redis.hgetall(authKeys.keyType(type));
+  return login;
+}
+
+/** Every raw value of the login, flattened. */
+function rawValues(login: Record<string, unknown>): string[] {
+  return Object.values(login).flatMap((value) => (typeof value === "string" ? [value] : Object.values(value as Record<string, string>)));
+}
+
+/** A login with creds and a few signal keys, written through `store`. */
+async function writeLogin(store: RedisAuthStore) {
+  const { state, saveCreds } = await store.load();
+  const account = { details: randomBytes(40), accountSignatureKey: randomBytes(32), accountSignature: randomBytes(64), deviceSignature: randomBytes(64) };
+  await saveCreds({ me: { id: "6281100000001:7@s.whatsapp.net" }, account });
+  const preKey = keyPair();
+  await store.keyStore().set({ "pre-key": { "1": preKey }, session: { "6281200000002.0": randomBytes(120) }, "lid-mapping": { "6281200000002": "190000000000002" } });
+  return { creds: state.creds, preKey };
 }
 
 const keyPair = () => ({ public: randomBytes(32), private: randomBytes(32) });
@@ -138,5 +168,95 @@ describe("RedisAuthStore", () => {
     expect(creds.noiseKey.private).toBeInstanceOf(Uint8Array);
     await redis.set(authKeys.creds(), "{not json");
     expect((await new RedisAuthStore(redis, silentLogger).load()).state.creds.registrationId).toBeGreaterThan(0);
+  });
+
+  it("seals creds and every signal key with DATA_ENCRYPTION_KEY, and a restart with the key reads them back", async () => {
+    const vault = new DeliveryVault(randomBytes(32));
+    const { creds, preKey } = await writeLogin(new RedisAuthStore(redis, silentLogger, vault));
+
+    const raw = rawValues(await storedLogin());
+    expect(raw.length).toBeGreaterThanOrEqual(4);
+    for (const value of raw) {
+      expect(value).not.toContain(creds.advSecretKey);
+      expect(value).not.toContain("6281100000001");
+      expect(value).not.toContain("190000000000002");
+      expect(() => JSON.parse(value) as unknown).toThrow();
+    }
+
+    const restarted = restartedStore(vault);
+    const reloaded = (await restarted.load()).state.creds;
+    expect(hasLogin(reloaded)).toBe(true);
+    expect(reloaded.advSecretKey).toBe(creds.advSecretKey);
+    expect(Buffer.from(reloaded.noiseKey.private).equals(Buffer.from(creds.noiseKey.private))).toBe(true);
+    const keys = restarted.keyStore();
+    expect(Buffer.from((await keys.get("pre-key", ["1"]))["1"]!.private).equals(preKey.private)).toBe(true);
+    expect(await keys.get("lid-mapping", ["6281200000002"])).toEqual({ "6281200000002": "190000000000002" });
+  });
+
+  it("migrates a login stored in clear: the first load with a key reads it and rewrites it sealed", async () => {
+    const { creds, preKey } = await writeLogin(new RedisAuthStore(redis, silentLogger));
+    expect(JSON.parse((await redis.get(authKeys.creds()))!)).toMatchObject({ advSecretKey: creds.advSecretKey });
+
+    const vault = new DeliveryVault(randomBytes(32));
+    const migrated = restartedStore(vault);
+    const loaded = (await migrated.load()).state.creds;
+    expect(hasLogin(loaded)).toBe(true);
+    expect(loaded.advSecretKey).toBe(creds.advSecretKey);
+    for (const value of rawValues(await storedLogin())) expect(value).not.toContain(creds.advSecretKey.slice(0, 12));
+    for (const value of rawValues(await storedLogin())) expect(() => JSON.parse(value) as unknown).toThrow();
+
+    const again = restartedStore(vault);
+    expect((await again.load()).state.creds.advSecretKey).toBe(creds.advSecretKey);
+    expect(Buffer.from((await again.keyStore().get("pre-key", ["1"]))["1"]!.private).equals(preKey.private)).toBe(true);
+  });
+
+  it("refuses a sealed login under a wrong or missing key with a clear error, and leaves it stored", async () => {
+    await writeLogin(new RedisAuthStore(redis, silentLogger, new DeliveryVault(randomBytes(32))));
+    const before = await storedLogin();
+
+    await expect(restartedStore(new DeliveryVault(randomBytes(32))).load()).rejects.toThrow(/DATA_ENCRYPTION_KEY/);
+    await expect(restartedStore(new DeliveryVault(null)).load()).rejects.toThrow(/DATA_ENCRYPTION_KEY/);
+    await expect(restartedStore().load()).rejects.toThrow(/DATA_ENCRYPTION_KEY/);
+    expect(await storedLogin()).toEqual(before);
+  });
+
+  it("seals the login the WhatsApp channel stores after pairing, and reconnects from it after a restart", async () => {
+    const vault = new DeliveryVault(randomBytes(32));
+    const run = (client: Redis) => {
+      const fake = new FakeWhatsApp();
+      const wa = startWhatsApp({
+        config: testConfig({ WHATSAPP_ENABLED: "true", WHATSAPP_QR_FILE: "/dev/null" }),
+        redis: client,
+        translator: new Translator("id"),
+        logger: silentLogger,
+        handle: async () => ({ locale: "id", replies: [] }),
+        outbox: new Outbox(),
+        adminNotify: async () => undefined,
+        vault,
+        makeSocket: fake.make,
+        tuning: { clock: new ManualClock(), random: () => 0.5, print: () => undefined, lockRetryMs: 5_000, typingMs: 0 },
+      });
+      return { fake, wa };
+    };
+    const first = run(redis);
+    try {
+      await first.fake.loginAndOpen();
+      await eventually(() => first.wa.connection.state === "open");
+    } finally {
+      await first.wa.stop();
+    }
+    const creds = await redis.get(authKeys.creds());
+    expect(creds).not.toBeNull();
+    expect(() => JSON.parse(creds!) as unknown).toThrow();
+
+    const client = new Redis(testRedisUrl, { keyPrefix: prefix });
+    others.push(client);
+    const second = run(client);
+    try {
+      const restarted = await second.fake.waitForSocket(1);
+      expect(hasLogin(restarted.creds)).toBe(true);
+    } finally {
+      await second.wa.stop();
+    }
   });
 });

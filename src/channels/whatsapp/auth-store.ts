@@ -7,6 +7,12 @@
  * key prefix); and a set naming every type ever written, so key types added by future Baileys
  * versions are cleared too. Values go through Baileys' BufferJSON, which keeps Buffers and
  * Uint8Arrays intact. A null value deletes its key, as Baileys expects.
+ *
+ * The login is as good as the phone's session, so with `DATA_ENCRYPTION_KEY` set every value is
+ * sealed at rest (the delivery vault's AES-GCM, behind a `sealed1:` marker that JSON never starts
+ * with). A login stored in clear is read as it is and rewritten sealed on the first load with a
+ * key. A sealed login that the key cannot open is refused with {@link SealedLoginError} and left
+ * stored: starting a new login over it would overwrite the only copy.
  */
 import {
   BufferJSON,
@@ -21,6 +27,7 @@ import {
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { DeliveryVault } from "../../commerce/delivery-vault.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
 
@@ -65,6 +72,20 @@ export function hasLogin(creds: AuthenticationCreds): boolean {
   return Boolean(creds.me?.id && creds.account);
 }
 
+/** Seals and opens stored values: the delivery vault (its key may be unset). */
+export type LoginSealer = Pick<DeliveryVault, "sealing" | "sealText" | "openText">;
+
+/** The stored login is sealed, and this process has no key that opens it. */
+export class SealedLoginError extends Error {
+  constructor() {
+    super("the stored WhatsApp login is sealed, and DATA_ENCRYPTION_KEY is unset or not the key it was sealed with; set that key (the login is kept)");
+    this.name = "SealedLoginError";
+  }
+}
+
+/** Starts a sealed value; a clear value is JSON, which never starts like this. */
+const sealedMarker = "sealed1:";
+
 function serialise(value: unknown): string {
   return JSON.stringify(value, BufferJSON.replacer);
 }
@@ -78,6 +99,7 @@ export class RedisAuthStore {
   constructor(
     private readonly redis: Redis,
     private readonly logger: Logger,
+    private readonly sealer: LoginSealer | null = null,
   ) {}
 
   /**
@@ -91,7 +113,7 @@ export class RedisAuthStore {
       state: { creds, keys },
       saveCreds: async (update) => {
         Object.assign(creds, update);
-        await this.redis.set(authKeys.creds(), serialise(creds));
+        await this.redis.set(authKeys.creds(), this.encode(serialise(creds)));
       },
     };
   }
@@ -114,14 +136,57 @@ export class RedisAuthStore {
   private async readCreds(): Promise<AuthenticationCreds> {
     const text = await this.redis.get(authKeys.creds());
     if (text === null) return initAuthCreds();
+    const clear = this.decode(text);
     try {
-      const value = deserialise(text);
-      if (storedCreds.safeParse(value).success) return value as AuthenticationCreds;
+      const value = deserialise(clear);
+      if (storedCreds.safeParse(value).success) {
+        if (!text.startsWith(sealedMarker)) await this.sealClearLogin();
+        return value as AuthenticationCreds;
+      }
     } catch {
       // Falls through to a new login below.
     }
     this.logger.warn("stored WhatsApp creds are unreadable; a new login is needed");
     return initAuthCreds();
+  }
+
+  /** A stored value: sealed when a key is set, else the clear text. */
+  private encode(text: string): string {
+    const sealed = this.sealer?.sealText(text) ?? null;
+    return sealed === null ? text : `${sealedMarker}${sealed}`;
+  }
+
+  /** The clear text of a stored value, sealed or not. */
+  private decode(stored: string): string {
+    if (!stored.startsWith(sealedMarker)) return stored;
+    const opened = this.sealer?.openText(stored.slice(sealedMarker.length)) ?? null;
+    if (opened === null) throw new SealedLoginError();
+    return opened;
+  }
+
+  /**
+   * Rewrites a login stored in clear (from before a key was set) sealed, in one transaction with
+   * the creds last written, so sealed creds mean the whole login is sealed. Without a key, nothing.
+   */
+  private async sealClearLogin(): Promise<void> {
+    if (!this.sealer?.sealing) return;
+    const types = await this.redis.smembers(authKeys.types());
+    const multi = this.redis.multi();
+    let sealed = 0;
+    for (const type of types) {
+      const entries = await this.redis.hgetall(authKeys.keyType(type));
+      for (const [id, value] of Object.entries(entries)) {
+        if (value.startsWith(sealedMarker)) continue;
+        multi.hset(authKeys.keyType(type), id, this.encode(value));
+        sealed++;
+      }
+    }
+    const creds = await this.redis.get(authKeys.creds());
+    if (creds !== null && !creds.startsWith(sealedMarker)) multi.set(authKeys.creds(), this.encode(creds));
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw new Error(`could not seal the stored WhatsApp login: ${failed?.[0]?.message ?? "transaction aborted"}`);
+    this.logger.info({ keys: sealed }, "sealed the stored WhatsApp login with DATA_ENCRYPTION_KEY");
   }
 
   private async getKeys<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
@@ -131,8 +196,11 @@ export class RedisAuthStore {
     ids.forEach((id, index) => {
       const text = texts[index];
       if (text === null || text === undefined) return;
+      // A key that cannot be opened stops here (SealedLoginError) rather than reading as missing,
+      // which would have Baileys replace it.
+      const clear = this.decode(text);
       try {
-        const value = deserialise(text);
+        const value = deserialise(clear);
         // Baileys needs the protobuf class here, not a plain object (it calls its methods).
         found[id] = (type === "app-state-sync-key" ? proto.Message.AppStateSyncKeyData.fromObject(value as object) : value) as SignalDataTypeMap[T];
       } catch {
@@ -146,7 +214,7 @@ export class RedisAuthStore {
     const writes: { type: string; id: string; value: string | null }[] = [];
     for (const [type, entries] of Object.entries(data)) {
       for (const [id, value] of Object.entries(entries ?? {})) {
-        writes.push({ type, id, value: value === null || value === undefined ? null : serialise(value) });
+        writes.push({ type, id, value: value === null || value === undefined ? null : this.encode(serialise(value)) });
       }
     }
     if (writes.length === 0) return;

@@ -11,7 +11,7 @@ import type { Outbox } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
 import { renderQrPng } from "../../payments/qr-image.js";
 import type { Redis } from "../../store/redis.js";
-import { RedisAuthStore } from "./auth-store.js";
+import { RedisAuthStore, type LoginSealer } from "./auth-store.js";
 import { WhatsAppConnection, type ConnectionEvent } from "./connection.js";
 import { Pacer, type Clock } from "./pacer.js";
 import { makeBaileysSocket, type SocketFactory } from "./socket.js";
@@ -46,6 +46,8 @@ export interface StartWhatsAppOptions {
   outbox: Outbox;
   /** Posts to the Telegram admin group (pairing code, QR, alerts); may do nothing. */
   adminNotify: (replies: Reply[]) => Promise<void>;
+  /** Seals the stored login at rest (when DATA_ENCRYPTION_KEY is set). */
+  vault?: LoginSealer;
   /** Defaults to Baileys' `makeWASocket`; tests pass a fake. */
   makeSocket?: SocketFactory;
   tuning?: WhatsAppTuning;
@@ -80,7 +82,7 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
   const alerts = new AdminAlerts(options.adminNotify, config.WHATSAPP_QR_FILE, log);
   const connection = new WhatsAppConnection({
     redis,
-    auth: new RedisAuthStore(redis, log),
+    auth: new RedisAuthStore(redis, log, options.vault ?? null),
     makeSocket: options.makeSocket ?? makeBaileysSocket,
     logger: log,
     phone: config.WHATSAPP_PHONE,
