@@ -12,6 +12,8 @@ import type { Session } from "./session.js";
 export interface FeatureTurn {
   session: Session;
   replies: Reply[];
+  /** The host should draw the shop's main menu after the replies. */
+  toMainMenu: boolean;
 }
 
 export class BuyerFeatures {
@@ -49,14 +51,16 @@ export class BuyerFeatures {
 
   /**
    * Runs one turn of `feature`. Its menus replace the checkout's (the checkout starts again from
-   * the main menu afterwards); when it lets the buyer go, its state is dropped.
+   * the main menu afterwards); when it lets the buyer go (or sends them back to the main menu),
+   * its state is dropped.
    */
   async run(feature: HostedBuyerFeature, intent: FeatureIntent, session: Session, buyer: string): Promise<FeatureTurn> {
     const stored = session.feature?.ns === feature.namespace ? session.feature.state : undefined;
     const result = await feature.handle({ intent, buyer, menuSeq: session.menuSeq }, intent.kind === "command" ? undefined : stored);
     const next: Session = { ...leaveFeature(session), step: { name: "main" }, menu: null, menuSeq: Math.max(session.menuSeq, result.menuSeq) };
-    if (result.session !== null) next.feature = { ns: feature.namespace, state: result.session };
-    return { session: next, replies: result.replies };
+    const toMainMenu = result.toMainMenu === true;
+    if (result.session !== null && !toMainMenu) next.feature = { ns: feature.namespace, state: result.session };
+    return { session: next, replies: result.replies, toMainMenu };
   }
 }
 

@@ -119,7 +119,9 @@ export class ShopBot {
     let result: StepResult;
     const feature = this.features.route(session, intent);
     if (feature) {
-      result = await this.features.run(feature.feature, feature.intent, session, buyer);
+      const turn = await this.features.run(feature.feature, feature.intent, session, buyer);
+      const main = turn.toMainMenu ? present(turn.session, facts) : null;
+      result = main ? { session: main.session, replies: [...turn.replies, ...main.replies] } : turn;
     } else if (intent.kind === "command" && isInfoCommand(intent.command)) {
       // Info commands answer beside an open feature and leave it open.
       result = await this.command(intent.command, intent.args, inbound, session, facts);

@@ -55,6 +55,8 @@ export interface FeatureResult<S> {
   session: S | null;
   /** The last menu id used after this turn (unchanged when no menu was drawn). */
   menuSeq: number;
+  /** The buyer chose "back" out of the feature: the host leaves it and draws the shop's main menu after the replies. */
+  toMainMenu?: boolean;
 }
 
 /** A buyer feature, as its supplier writes it. */

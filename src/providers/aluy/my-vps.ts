@@ -86,6 +86,8 @@ class MyVps {
         return this.show(input, { ...state, step: { name: "service", orderId: entry.orderId } });
       case "back":
         return this.show(input, { ...state, step: step.name === "service" ? { name: "list" } : backOf(step) });
+      case "main":
+        return { replies: [], session: null, menuSeq: input.menuSeq, toMainMenu: true };
       case "do":
         if (step.name !== "service") break;
         if (entry.action === "reinstall") return this.show(input, { ...state, step: { name: "reinstall", orderId: step.orderId } });
