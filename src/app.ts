@@ -26,7 +26,8 @@ import { BullmqScheduler } from "./jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "./jobs/scheduler.js";
 import { adminCommandHint } from "./admin/private-hint.js";
 import type { GroupHandler } from "./core/inbound.js";
-import type { AluyProvider } from "./providers/aluy/adapter.js";
+import { buyerFeatures } from "./providers/registry.js";
+import { ownedServices } from "./commerce/owned-services.js";
 import type { Provider, ProviderId } from "./providers/types.js";
 import { keys } from "./store/keys.js";
 import { connectRedis, isInMemory, type Redis } from "./store/redis.js";
@@ -176,7 +177,7 @@ export class App {
       defaultLocale: config.DEFAULT_LOCALE,
       sandbox: config.sandbox,
       payments: this.payments,
-      aluy: (providers.get("aluy") as AluyProvider | undefined) ?? null,
+      features: buyerFeatures(options.providers, { services: ownedServices(this.orders) }),
       privateCommandHint: adminCommandHint,
       // Several bot processes may get updates of one chat only in webhook mode.
       ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),

@@ -146,12 +146,6 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs), priceLine(item.price)]);
     }
-    case "vps_list":
-    case "vps_service":
-    case "vps_reinstall":
-    case "vps_confirm_reinstall":
-      // My VPS menus are drawn by my-vps.ts; reaching here means the checkout took over.
-      return { kind: "gone" };
     case "payment": {
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
@@ -202,12 +196,6 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       if (!item.available) return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
       return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: item.price } }, facts);
     }
-    case "vps_pick":
-    case "vps_do":
-    case "vps_os":
-    case "vps_yes":
-    case "vps_back":
-      return present(session, facts, [msg("menu-expired")]);
     case "pay": {
       if (step.name !== "payment") return present(session, facts, [msg("menu-expired")]);
       if (facts.buyingPaused) return present(session, facts, [msg("shop-paused", { message: facts.buyingPaused })]);

@@ -25,12 +25,6 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
   z.object({ t: z.literal("cmd"), command: z.enum(["saldo", "orders", "help", "topup"]) }),
-  // My VPS (see my-vps.ts)
-  z.object({ t: z.literal("vps_pick"), orderId: z.string() }),
-  z.object({ t: z.literal("vps_do"), action: z.enum(["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall"]) }),
-  z.object({ t: z.literal("vps_os"), id: z.number().int(), label: z.string() }),
-  z.object({ t: z.literal("vps_yes") }),
-  z.object({ t: z.literal("vps_back") }),
 ]);
 export type MenuEntry = z.infer<typeof menuEntrySchema>;
 
@@ -43,16 +37,7 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("input"), code: z.string() }),
   z.object({ name: z.literal("confirm"), code: z.string(), inputs }),
   z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int() }),
-  z.object({ name: z.literal("vps_list") }),
-  z.object({ name: z.literal("vps_service"), orderId: z.string() }),
-  z.object({ name: z.literal("vps_reinstall"), orderId: z.string() }),
-  z.object({ name: z.literal("vps_confirm_reinstall"), orderId: z.string(), osId: z.number().int(), osLabel: z.string() }),
 ]);
-
-/** True for the steps of the My VPS menu (handled by `my-vps.ts`, not the checkout). */
-export function isVpsStep(step: Step): boolean {
-  return step.name.startsWith("vps_");
-}
 export type Step = z.infer<typeof stepSchema>;
 
 export const sessionSchema = z.object({
@@ -63,6 +48,11 @@ export const sessionSchema = z.object({
   menu: z.object({ id: z.number().int(), entries: z.array(menuEntrySchema) }).nullable(),
   /** Counter for menu ids; only grows, so old buttons never match a new menu. */
   menuSeq: z.number().int().min(0),
+  /**
+   * The buyer feature whose menus are open (see `buyer-features.ts`): its namespace and its own
+   * state, opaque here and read back by the feature's schema. Absent in the checkout.
+   */
+  feature: z.object({ ns: z.string(), state: z.unknown() }).optional(),
   updatedAt: z.number(),
 });
 export type Session = z.infer<typeof sessionSchema>;

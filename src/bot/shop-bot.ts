@@ -27,9 +27,9 @@ import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Outbox } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
-import { MyVps } from "./my-vps.js";
-import { isVpsStep, newSession, type PaymentMethod, type Session } from "./session.js";
-import type { AluyProvider } from "../providers/aluy/adapter.js";
+import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
+import type { HostedBuyerFeature } from "../core/buyer-feature.js";
+import { newSession, type PaymentMethod, type Session } from "./session.js";
 
 /** The answer to one inbound message. */
 export type HandledMessage = Answer;
@@ -57,8 +57,8 @@ export interface ShopBotDeps {
   chatLock?: ChatLock;
   /** Answers an admin-only command typed in a private chat (a refusal with a hint), or null. */
   privateCommandHint?: (inbound: Inbound, locale: Locale) => Answer | null;
-  /** The aluy adapter, for the buyer's My VPS menu; absent when aluy is off. */
-  aluy?: AluyProvider | null;
+  /** Buyer features beside the checkout (My VPS, …), each answering its own commands. */
+  features?: readonly HostedBuyerFeature[];
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -66,10 +66,10 @@ const maxSandboxTopup = 10_000_000;
 
 export class ShopBot {
   private readonly queue = new ChatQueue();
-  private readonly myVps: MyVps;
+  private readonly features: BuyerFeatures;
 
   constructor(private readonly deps: ShopBotDeps) {
-    this.myVps = new MyVps({ orders: deps.orders, aluy: deps.aluy ?? null });
+    this.features = new BuyerFeatures(deps.features ?? []);
   }
 
   /** Handles one buyer message. Never throws. */
@@ -117,14 +117,16 @@ export class ShopBot {
     const facts = this.facts(state.walletBalance);
 
     let result: StepResult;
-    if (intent.kind === "command" && intent.command === "vps") {
-      result = await this.myVps.open(session, buyer);
-    } else if (isVpsStep(session.step) && intent.kind !== "command") {
-      result = await this.myVps.step(session, intent, buyer);
+    const feature = this.features.route(session, intent);
+    if (feature) {
+      const turn = await this.features.run(feature.feature, feature.intent, session, buyer);
+      const main = turn.toMainMenu ? present(turn.session, facts) : null;
+      result = main ? { session: main.session, replies: [...turn.replies, ...main.replies] } : turn;
     } else if (intent.kind === "command" && isInfoCommand(intent.command)) {
+      // Info commands answer beside an open feature and leave it open.
       result = await this.command(intent.command, intent.args, inbound, session, facts);
     } else {
-      result = checkoutStep(session, intent, facts);
+      result = checkoutStep(leaveFeature(session), intent, facts);
       if (intent.kind === "command" && intent.command === "start") {
         result.replies.unshift(textReply(msg("welcome", { shop: this.deps.shopName })));
       }
@@ -175,7 +177,8 @@ export class ShopBot {
         const wanted = args.trim().toLowerCase();
         if (!isLocale(wanted)) return reply(msg("lang-usage"));
         await this.deps.sessions.saveLocale(chatKey(inbound), wanted);
-        const switched = { ...session, locale: wanted };
+        // The main menu in the new language replaces whatever was open, a feature's menus too.
+        const switched = { ...leaveFeature(session), locale: wanted };
         return present(switched, this.facts(facts.walletBalance), [msg("lang-switched")]);
       }
       default:

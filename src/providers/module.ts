@@ -15,10 +15,13 @@
  *   enabled: (env) => Boolean(env.ACME_API_KEY),
  *   capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false },
  *   create: (env, shared) => new AcmeProvider({ ...shared, apiKey: env.ACME_API_KEY! }),
+ *   // Optional: a buyer feature (its commands, menus and session namespace).
+ *   buyerFeature: (provider, ports) => acmeWarranty(provider instanceof AcmeProvider ? provider : null, ports.services),
  * });
  */
 import type { Logger } from "pino";
 import type { z } from "zod";
+import type { BuyerFeaturePorts, HostedBuyerFeature } from "../core/buyer-feature.js";
 import { parseEnvSlice, type EnvProblem } from "../core/env.js";
 import type { Provider, ProviderId } from "./types.js";
 
@@ -55,6 +58,11 @@ export interface ProviderModule<Env = unknown> {
   problems?(env: Env): EnvProblem[];
   readonly capabilities: ProviderCapabilities;
   create(env: Env, shared: ProviderShared): Provider;
+  /**
+   * A buyer feature the API brings (My VPS for aluy). Given this module's adapter, or null when
+   * the module is off (or the adapter is a stand-in), so the commands it made known still answer.
+   */
+  buyerFeature?(provider: Provider | null, ports: BuyerFeaturePorts): HostedBuyerFeature;
 }
 
 /** An enabled provider, its variables already read: ready to build. */
@@ -72,6 +80,8 @@ export interface RegisteredProviderModule {
   readonly examples: Readonly<Record<string, string>>;
   /** Reads the module's variables: problems to print, or (when enabled and sound) its setup. */
   read(env: Record<string, string | undefined>): { problems: EnvProblem[]; setup: ProviderSetup | null };
+  /** See {@link ProviderModule.buyerFeature}. */
+  buyerFeature?(provider: Provider | null, ports: BuyerFeaturePorts): HostedBuyerFeature;
 }
 
 /**
@@ -82,6 +92,7 @@ export function defineProviderModule<Env>(module: ProviderModule<Env>): Register
     id: module.id,
     capabilities: module.capabilities,
     examples: module.examples,
+    ...(module.buyerFeature ? { buyerFeature: module.buyerFeature } : {}),
     read(rawEnv) {
       const parsed = parseEnvSlice(module.env, rawEnv, module.examples);
       if (!parsed.ok) return { problems: parsed.problems, setup: null };

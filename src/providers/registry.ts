@@ -2,6 +2,7 @@
  * Every provider module the shop knows. Adding a provider is one line here (plus its folder).
  * A real provider runs when its credentials are set; the sandbox when the root config says so.
  */
+import type { BuyerFeaturePorts, HostedBuyerFeature } from "../core/buyer-feature.js";
 import type { EnvProblem } from "../core/env.js";
 import { aluyModule } from "./aluy/module.js";
 import { alxzenModule } from "./alxzen/module.js";
@@ -32,4 +33,17 @@ export function readProviderEnv(env: Record<string, string | undefined>): { setu
 /** Builds the adapters of the given setups. */
 export function buildProviders(setups: readonly ProviderSetup[], shared: ProviderShared): Provider[] {
   return setups.map((setup) => setup.create(shared));
+}
+
+/**
+ * The buyer features of every module that brings one, each given its built adapter (or null when
+ * the module is off, so e.g. /vps still says the buyer has no servers).
+ *
+ * @example
+ * const features = buyerFeatures(providers, { services: ownedServices(orders) });
+ */
+export function buyerFeatures(providers: readonly Provider[], ports: BuyerFeaturePorts): HostedBuyerFeature[] {
+  return providerModules.flatMap((module) =>
+    module.buyerFeature ? [module.buyerFeature(providers.find((provider) => provider.id === module.id) ?? null, ports)] : [],
+  );
 }

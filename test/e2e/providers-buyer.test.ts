@@ -159,4 +159,16 @@ describe("buying from every provider through Telegram", () => {
     telegram.sendText({ id: 2999, type: "private" }, { id: 2999 }, "/vps");
     await telegram.waitFor((m) => m.chatId === 2999 && textOf(m).includes("belum punya VPS"), 10_000);
   });
+
+  it("aluy.net: Kembali on the My VPS list goes back to the shop's main menu", async () => {
+    const chat = { id: 2005, type: "private" as const };
+    const from = { id: 2005, first_name: "Buyer" };
+    telegram.sendText(chat, from, "/vps");
+    await telegram.waitFor((m) => m.chatId === 2005 && textOf(m).includes("VPS kamu"), 10_000);
+    // The list: the one server bought above, then "Kembali".
+    telegram.sendText(chat, from, "2");
+    const next = await telegram.waitFor((m) => m.chatId === 2005, 10_000);
+    expect(textOf(next)).toContain("pilih kategori");
+    expect(textOf(next)).not.toContain("kedaluwarsa");
+  });
 });

@@ -160,7 +160,7 @@ describe("message keys used by the code", () => {
 
   it("finds the keys (sanity check of the scan itself)", () => {
     expect(used.literal.size).toBeGreaterThan(40);
-    expect(["bot/checkout.ts", "bot/my-vps.ts"]).toContain(used.literal.get("menu-expired"));
+    expect(["bot/checkout.ts", "providers/aluy/my-vps.ts"]).toContain(used.literal.get("menu-expired"));
     expect(used.literal.get("console-intro")).toBe("channels/console/console-channel.ts");
     expect(used.literal.has("product-provider-down")).toBe(true);
     expect(used.literal.has("product-out-of-stock")).toBe(true);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
 import { defineProviderModule, requiredWhenEnabled } from "../module.js";
 import { AluyProvider } from "./adapter.js";
+import { myVpsFeature } from "./my-vps.js";
 
 const examples = {
   ALUY_BASE_URL: "https://aluy.net/api/reseller/v1",
@@ -35,4 +36,6 @@ export const aluyModule = defineProviderModule({
       eurToIdr: env.ALUY_EUR_TO_IDR!,
       period: env.ALUY_PERIOD,
     }),
+  // My VPS (/vps): the buyer's servers from their delivered aluy orders.
+  buyerFeature: (provider, ports) => myVpsFeature(provider instanceof AluyProvider ? provider : null, ports.services),
 });

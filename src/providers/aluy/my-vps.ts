@@ -1,0 +1,204 @@
+/**
+ * "My VPS": the buyer's own aluy.net servers, bought through the shop. Status, power actions,
+ * a root password reset, and a reinstall with an OS template (destructive: asked to confirm).
+ *
+ * A buyer feature (see `core/buyer-feature.ts`): the bot hosts it under the "vps" namespace and
+ * hands it every message while its menus are open. Unlike the checkout it needs the provider at
+ * every step, so it is a small async state machine of its own. A buyer can only ever act on
+ * services of their own delivered orders: every action re-reads the order and checks its owner.
+ */
+import { z } from "zod";
+import { defineBuyerFeature, type FeatureInput, type FeatureResult, type HostedBuyerFeature, type OwnedService, type OwnedServices } from "../../core/buyer-feature.js";
+import { msg, type Msg } from "../../core/message.js";
+import { textReply, type MenuItem, type Reply } from "../../core/reply.js";
+import { ProviderError } from "../errors.js";
+import type { AluyPowerAction, AluyProvider } from "./adapter.js";
+
+const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall"] as const;
+type VpsAction = (typeof actions)[number];
+
+/** What one position of a My VPS menu stands for. */
+const entrySchema = z.discriminatedUnion("t", [
+  z.object({ t: z.literal("pick"), orderId: z.string() }),
+  z.object({ t: z.literal("do"), action: z.enum(actions) }),
+  z.object({ t: z.literal("os"), id: z.number().int(), label: z.string() }),
+  z.object({ t: z.literal("yes") }),
+  z.object({ t: z.literal("back") }),
+  z.object({ t: z.literal("main") }),
+]);
+type Entry = z.infer<typeof entrySchema>;
+
+/** Where the buyer is in the My VPS menus. */
+const stepSchema = z.discriminatedUnion("name", [
+  z.object({ name: z.literal("list") }),
+  z.object({ name: z.literal("service"), orderId: z.string() }),
+  z.object({ name: z.literal("reinstall"), orderId: z.string() }),
+  z.object({ name: z.literal("confirm_reinstall"), orderId: z.string(), osId: z.number().int(), osLabel: z.string() }),
+]);
+type Step = z.infer<typeof stepSchema>;
+
+const stateSchema = z.object({
+  step: stepSchema,
+  /** The menu shown last: its id and what each position means. */
+  menu: z.object({ id: z.number().int(), entries: z.array(entrySchema) }).nullable(),
+});
+type State = z.infer<typeof stateSchema>;
+type Result = FeatureResult<State>;
+
+/** The session namespace and command of My VPS. */
+export const myVpsNamespace = "vps";
+
+/**
+ * My VPS as a hosted buyer feature. With `aluy` null (aluy is off) it still answers /vps: the
+ * buyer has no servers here.
+ *
+ * @example
+ * const feature = myVpsFeature(aluyAdapter, ownedServices(orders));
+ */
+export function myVpsFeature(aluy: AluyProvider | null, services: OwnedServices): HostedBuyerFeature {
+  const vps = new MyVps(aluy, services);
+  return defineBuyerFeature({
+    namespace: myVpsNamespace,
+    commands: [myVpsNamespace],
+    session: stateSchema,
+    handle: (input, state) => vps.handle(input, state),
+  });
+}
+
+class MyVps {
+  constructor(
+    private readonly aluy: AluyProvider | null,
+    private readonly services: OwnedServices,
+  ) {}
+
+  async handle(input: FeatureInput, stored: State | null): Promise<Result> {
+    const { intent } = input;
+    if (intent.kind === "command") return this.show(input, { step: { name: "list" }, menu: null });
+    const state: State = stored ?? { step: { name: "list" }, menu: null };
+    let entry: Entry | undefined;
+    if (intent.kind === "press" && state.menu && intent.menuId === state.menu.id) entry = state.menu.entries[intent.index];
+    else if (intent.kind === "number") entry = state.menu?.entries[intent.index];
+    if (!entry) return this.show(input, state, [msg(intent.kind === "press" || intent.kind === "stale" ? "menu-expired" : "not-understood")]);
+
+    const step = state.step;
+    switch (entry.t) {
+      case "pick":
+        return this.show(input, { ...state, step: { name: "service", orderId: entry.orderId } });
+      case "back":
+        return this.show(input, { ...state, step: step.name === "service" ? { name: "list" } : backOf(step) });
+      case "main":
+        return { replies: [], session: null, menuSeq: input.menuSeq, toMainMenu: true };
+      case "do":
+        if (step.name !== "service") break;
+        if (entry.action === "reinstall") return this.show(input, { ...state, step: { name: "reinstall", orderId: step.orderId } });
+        return this.act(input, state, step.orderId, entry.action);
+      case "os":
+        if (step.name !== "reinstall") break;
+        return this.show(input, { ...state, step: { name: "confirm_reinstall", orderId: step.orderId, osId: entry.id, osLabel: entry.label } });
+      case "yes":
+        if (step.name !== "confirm_reinstall") break;
+        return this.reinstall(input, state, step.orderId, step.osId, step.osLabel);
+      default:
+        break;
+    }
+    return this.show(input, state, [msg("menu-expired")]);
+  }
+
+  /** Draws the menu of the current step. */
+  private async show(input: FeatureInput, state: State, notices: Msg[] = []): Promise<Result> {
+    const items: MenuItem[] = [];
+    const entries: Entry[] = [];
+    const add = (label: Msg, entry: Entry) => {
+      items.push({ label });
+      entries.push(entry);
+    };
+    let title: Msg[];
+    const step = state.step;
+    if (step.name === "service" || step.name === "reinstall" || step.name === "confirm_reinstall") {
+      const service = await this.ownService(input.buyer, step.orderId);
+      if (!service) return this.show(input, { ...state, step: { name: "list" } }, [...notices, msg("vps-not-found")]);
+      if (step.name === "service") {
+        title = [msg("vps-service-title", { name: service.productName, order: service.orderId })];
+        for (const action of actions) add(msg(`vps-action-${action}`), { t: "do", action });
+      } else if (step.name === "reinstall") {
+        const templates = await this.call((aluy) => aluy.templates(service.providerRef));
+        if (!Array.isArray(templates)) return this.show(input, { ...state, step: { name: "service", orderId: service.orderId } }, [templates]);
+        title = [msg("vps-reinstall-title")];
+        for (const template of templates.slice(0, 20)) add(msg("menu-group", { group: template.label }), { t: "os", id: template.id, label: template.label });
+      } else {
+        title = [msg("vps-reinstall-confirm", { os: step.osLabel, name: service.productName })];
+        add(msg("vps-reinstall-yes"), { t: "yes" });
+      }
+      add(msg("menu-item-back"), { t: "back" });
+    } else {
+      const servers = await this.servers(input.buyer);
+      if (servers.length === 0) return { session: null, menuSeq: input.menuSeq, replies: [textReply(...notices, msg("vps-none"))] };
+      title = [msg("vps-list-title")];
+      for (const server of servers) add(msg("vps-list-item", { name: server.productName, order: server.orderId }), { t: "pick", orderId: server.orderId });
+      add(msg("menu-item-back"), { t: "main" });
+    }
+    const menuId = input.menuSeq + 1;
+    // Results (a status, a new root password) stay a message of their own, unlike checkout
+    // notices: a tap on the menu edits it in place, and must not wipe a password off the chat.
+    const replies: Reply[] = notices.length > 0 ? [{ kind: "text", text: notices }] : [];
+    replies.push({ kind: "menu", title, items, menuId, footer: msg("menu-footer") });
+    return { session: { ...state, menu: { id: menuId, entries } }, menuSeq: menuId, replies };
+  }
+
+  private async act(input: FeatureInput, state: State, orderId: string, action: Exclude<VpsAction, "reinstall">): Promise<Result> {
+    const service = await this.ownService(input.buyer, orderId);
+    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    const serviceId = service.providerRef;
+    let result: Msg | Msg[];
+    if (action === "status") {
+      const status = await this.call((aluy) => aluy.serviceStatus(serviceId));
+      result = "state" in status ? [msg("vps-status", { state: status.state, ips: status.ipAddresses.map((ip) => ip.address).join(", ") || "-" })] : status;
+    } else if (action === "reset_password") {
+      const password = await this.call((aluy) => aluy.resetPassword(serviceId));
+      // Shown once in the buyer's private chat and never stored (aluy does not keep it either).
+      result = typeof password === "string" ? [msg("vps-password", { password })] : password;
+    } else {
+      const done = await this.call((aluy) => aluy.power(serviceId, action as AluyPowerAction));
+      result = "ok" in done ? msg("vps-action-done", { action: msg(`vps-action-${action}`) }) : done;
+    }
+    return this.show(input, state, Array.isArray(result) ? result : [result]);
+  }
+
+  private async reinstall(input: FeatureInput, state: State, orderId: string, osId: number, osLabel: string): Promise<Result> {
+    const service = await this.ownService(input.buyer, orderId);
+    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    const done = await this.call((aluy) => aluy.reinstall(service.providerRef, osId));
+    const notice = "ok" in done ? msg("vps-reinstall-started", { os: osLabel }) : done;
+    return this.show(input, { ...state, step: { name: "service", orderId } }, [notice]);
+  }
+
+  /** The buyer's delivered aluy orders (each holds its service id as providerRef). */
+  private async servers(buyer: string): Promise<OwnedService[]> {
+    if (!this.aluy) return [];
+    return this.services.delivered(buyer, "aluy");
+  }
+
+  private async ownService(buyer: string, orderId: string): Promise<OwnedService | null> {
+    if (!this.aluy) return null;
+    return this.services.owned(buyer, orderId, "aluy");
+  }
+
+  /**
+   * Runs a provider call; a provider error becomes the buyer's short localised reason. Only
+   * reached for a service found above, which needs aluy to be on.
+   */
+  private async call<T>(run: (aluy: AluyProvider) => Promise<T>): Promise<T | Msg> {
+    if (!this.aluy) return msg("vps-error", { reason: msg("provider-error-unavailable") });
+    try {
+      return await run(this.aluy);
+    } catch (error) {
+      if (error instanceof ProviderError) return msg("vps-error", { reason: msg(`provider-error-${error.code}`) });
+      throw error;
+    }
+  }
+}
+
+function backOf(step: Step): Step {
+  if (step.name === "reinstall" || step.name === "confirm_reinstall") return { name: "service", orderId: step.orderId };
+  return { name: "list" };
+}
