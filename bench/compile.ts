@@ -16,8 +16,8 @@ const buildDir = new URL("./.build/", import.meta.url);
 
 /** The compiled host.ts, ready to fork with plain node. */
 export const compiledHostEntry = fileURLToPath(new URL("./bench/host.js", buildDir));
-/** The compiled src/app.ts, for the import-only floor. */
-export const compiledAppModule = new URL("./src/app.js", buildDir).href;
+/** The compiled composition root, for the import-only floor. */
+export const compiledAppModule = new URL("./src/compose/app.js", buildDir).href;
 
 /** Runs tsc over the host's import graph (a few seconds) and puts the locales where i18n looks. */
 export async function compileHost(): Promise<void> {

@@ -50,23 +50,8 @@ async function startShop(spec: HostSpec): Promise<RunningBot> {
   const { app, cleanup } = await startTestApp(
     { TELEGRAM_BOT_TOKEN: spec.telegram.token, TELEGRAM_API_ROOT: spec.telegram.url, SANDBOX: "on" },
     // Production follow-up timing: the test helper polls pending orders every 20 ms.
-    { providers, followUpPlan: defaultFollowUpPlan },
+    { providers, followUpPlan: defaultFollowUpPlan, ...(spec.sinkConcurrency !== undefined ? { telegramConcurrency: spec.sinkConcurrency } : {}) },
   );
-  if (spec.sinkConcurrency !== undefined) {
-    const { TelegramChannel } = await import("../src/channels/telegram/telegram-channel.js");
-    await app.telegram?.stop();
-    const channel = new TelegramChannel({
-      token: spec.telegram.token,
-      apiRoot: spec.telegram.url,
-      translator: app.translator,
-      logger: silentLogger,
-      handle: (inbound) => app.shop.handle(inbound),
-      concurrency: spec.sinkConcurrency,
-    });
-    app.outbox.register(channel);
-    app.telegram = channel;
-    await channel.startPolling();
-  }
   return {
     redis: countRedis(app.redis),
     refresh: () => void app.catalog.refresh(),

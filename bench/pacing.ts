@@ -11,7 +11,7 @@
  */
 import { Redis } from "ioredis";
 import { Broadcaster } from "../src/admin/broadcast.js";
-import { Outbox } from "../src/core/outbox.js";
+import { ChannelOutbox } from "../src/core/outbox.js";
 import { textReply } from "../src/core/reply.js";
 import { Pacer } from "../src/channels/whatsapp/pacer.js";
 import type { WhatsAppSocket } from "../src/channels/whatsapp/socket.js";
@@ -89,10 +89,8 @@ async function telegramBroadcast(recipients: number, rate: number): Promise<Paci
       apiRoot: fake.url,
       translator: new Translator("id"),
       logger: silentLogger,
-      handle: async () => ({ locale: "id", replies: [] }),
     });
-    const outbox = new Outbox();
-    outbox.register(channel);
+    const outbox = new ChannelOutbox([channel]);
     let posts = 0;
     const broadcaster = new Broadcaster({
       redis,
@@ -187,7 +185,6 @@ async function whatsappPacing(config: BenchConfig, redis: Redis, jitter?: number
     translator: new Translator("id"),
     logger: silentLogger,
     redis,
-    handle: async () => ({ locale: "id", replies: [] }),
     pacer,
     socket: async () => socket,
     presence: false,

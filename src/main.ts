@@ -1,10 +1,9 @@
 /**
- * Entry point: config → logger → app → channels. With no configuration at all it opens the
- * console chat against the sandbox provider and an in-memory store.
+ * Entry point: config → logger → providers → the composed app (see `compose/app.ts`). With no
+ * configuration at all it opens the console chat against the sandbox provider and an in-memory
+ * store.
  */
-import { attachAdmin } from "./admin/attach.js";
-import { App } from "./app.js";
-import { ConsoleChannel } from "./channels/console/console-channel.js";
+import { buildApp } from "./compose/app.js";
 import { formatConfigProblems, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { buildProviders } from "./providers/registry.js";
@@ -21,34 +20,19 @@ const logger = createLogger({
   pretty: config.console,
 });
 
-const app = await App.create({ config, logger, providers: buildProviders(config.providers, { logger, timeoutMs: config.PROVIDER_TIMEOUT_MS }) });
-// Before start: the first buyer already sees the saved markup and pause, and every process
-// (workers too) reports the order changes it makes to the admin group.
-const admin = attachAdmin(app);
-await admin.ready;
+const app = await buildApp({ config, logger, providers: buildProviders(config.providers, { logger, timeoutMs: config.PROVIDER_TIMEOUT_MS }) });
 await app.start();
 
-const stop = async () => {
-  await admin.stop();
-  await app.stop();
-};
 const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");
-  await stop();
+  await app.stop();
   process.exit(0);
 };
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-if (config.console) {
-  const consoleChannel = new ConsoleChannel({
-    translator: app.translator,
-    locale: config.DEFAULT_LOCALE,
-    handle: (inbound) => app.shop.handle(inbound),
-    settled: () => app.settled("console:local"),
-  });
-  app.outbox.register(consoleChannel);
-  await consoleChannel.run();
-  await stop();
+if (app.console) {
+  await app.console.run({ handle: app.handlers.handle, settled: () => app.settled("console:local") });
+  await app.stop();
   process.exit(0);
 }

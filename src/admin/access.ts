@@ -4,8 +4,8 @@
  * anyone at all in the admin group, is not enough: a leaked group invite or a hijacked admin
  * account alone then cannot move money.
  */
-import type { Config } from "../config.js";
 import type { Channel, Inbound } from "../core/inbound.js";
+import type { Locale } from "../core/message.js";
 
 /** Where the sender of a message stands. */
 export type Standing =
@@ -22,8 +22,17 @@ export interface AdminAccessConfig {
   admins: Partial<Record<Channel, ReadonlySet<string>>>;
 }
 
+/** The admin groups and admin ids as the environment names them. */
+export interface AdminChatsConfig {
+  DEFAULT_LOCALE: Locale;
+  TELEGRAM_ADMIN_CHAT_ID?: string | undefined;
+  WHATSAPP_ADMIN_GROUP_JID?: string | undefined;
+  ADMIN_TELEGRAM_IDS: readonly string[];
+  ADMIN_WHATSAPP_NUMBERS: readonly string[];
+}
+
 /** Reads the admin groups and admin ids from the config. */
-export function adminAccessConfig(config: Config): AdminAccessConfig {
+export function adminAccessConfig(config: AdminChatsConfig): AdminAccessConfig {
   return {
     groups: {
       ...(config.TELEGRAM_ADMIN_CHAT_ID ? { telegram: config.TELEGRAM_ADMIN_CHAT_ID } : {}),

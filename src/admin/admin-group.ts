@@ -9,7 +9,7 @@
  */
 import type { Logger } from "pino";
 import type { Locale } from "../core/message.js";
-import type { Config } from "../config.js";
+import type { AdminChatsConfig } from "./access.js";
 import type { Outbox, Recipient } from "../core/outbox.js";
 import type { Reply } from "../core/reply.js";
 import { sanitizeReplies } from "./sanitize.js";
@@ -24,7 +24,7 @@ export interface AdminGroupDeps {
 }
 
 /** The admin chats a config names, in the group's locale (the shop's default). */
-export function adminGroupTargets(config: Config): Recipient[] {
+export function adminGroupTargets(config: AdminChatsConfig): Recipient[] {
   const locale: Locale = config.DEFAULT_LOCALE;
   return [
     ...(config.TELEGRAM_ADMIN_CHAT_ID ? [{ channel: "telegram" as const, chatId: config.TELEGRAM_ADMIN_CHAT_ID, locale }] : []),

@@ -11,7 +11,8 @@
  * - a retry moves `failed → paid` (or clears `attention`) and queues fulfilment, which looks an
  *   unclear order up at the provider before placing it again.
  */
-import { adminRefundNote, refundEntryId, type Fulfilment } from "../commerce/fulfilment.js";
+import { adminRefundNote, type Fulfilment } from "../commerce/fulfilment.js";
+import { ledgerIds } from "../commerce/ledger-ids.js";
 import type { Rupiah } from "../core/money.js";
 import type { Order, OrderStatus, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
@@ -127,7 +128,7 @@ export class AdminOperations {
   }
 
   private async retryFailed(order: Order, by: string, round: number): Promise<RetryResult> {
-    const refundEntry = refundEntryId(order.id);
+    const refundEntry = ledgerIds.refund(order.id);
     if (await this.deps.wallet.hasEntry(order.buyer, refundEntry)) {
       // The refund is credited but not yet recorded: let fulfilment finish it, never re-place.
       await this.requeue(order);

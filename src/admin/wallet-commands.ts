@@ -5,6 +5,7 @@
 import { msg, type Msg } from "../core/message.js";
 import { textReply } from "../core/reply.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
+import { ledgerIds } from "../commerce/ledger-ids.js";
 import type { LedgerEntry, LedgerReason } from "../commerce/wallet.js";
 import { keys } from "../store/keys.js";
 import { buyerChat } from "./buyer-chat.js";
@@ -41,7 +42,7 @@ export const creditCommand: CommandHandler<"credit"> = async ({ user, amount, re
   if (found.length === 0) return answer("not_found", msg("admin-user-not-found", { user: user.join(" / ") }));
   if (found.length > 1) return answer("ambiguous", msg("admin-user-ambiguous", { users: found.join(", ") }));
   const buyer = found[0]!;
-  const result = await services.operations.credit(buyer, amount, { id: `manual:${actor.messageKey}`, by: actor.id, reason });
+  const result = await services.operations.credit(buyer, amount, { id: ledgerIds.manual(actor.messageKey), by: actor.id, reason });
   switch (result.kind) {
     case "applied":
       await tellBuyer(context, buyer, amount, result.balance);

@@ -25,6 +25,7 @@ import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type St
 import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../core/inbound.js";
 import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
+import { ledgerIds } from "../commerce/ledger-ids.js";
 import type { Outbox } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
@@ -193,7 +194,7 @@ export class ShopBot {
       if (args.trim() === "") return [textReply(msg("topup-usage-sandbox"))];
       const amount = parseRupiahAmount(args);
       if (amount === null || amount > maxSandboxTopup) return [textReply(msg("topup-bad-amount", { min: formatRupiah(1), max: formatRupiah(maxSandboxTopup) }))];
-      const result = await this.deps.wallet.credit(buyer, amount, { id: `sandbox:${randomUUID()}`, reason: "sandbox_topup" });
+      const result = await this.deps.wallet.credit(buyer, amount, { id: ledgerIds.sandboxTopup(randomUUID()), reason: "sandbox_topup" });
       return [textReply(msg("topup-sandbox-done", { amount: formatRupiah(amount), balance: formatRupiah(result.balance) }))];
     }
     if (!this.deps.payments.enabled) return [textReply(msg("topup-unavailable"))];
@@ -263,7 +264,7 @@ export class ShopBot {
       return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"))];
     }
     const order = await this.deps.orders.create(newOrder);
-    const debit = await this.deps.wallet.debit(buyer, item.price, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
+    const debit = await this.deps.wallet.debit(buyer, item.price, { id: ledgerIds.orderPayment(order.id), reason: "purchase", orderId: order.id });
     if (!debit.ok) {
       await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");
       return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }))];

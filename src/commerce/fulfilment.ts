@@ -19,6 +19,7 @@ import { textReply, type Reply } from "../core/reply.js";
 import type { Outbox } from "../core/outbox.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import type { Metrics } from "../core/metrics.js";
+import { ledgerIds } from "./ledger-ids.js";
 import { ProviderError } from "../providers/errors.js";
 import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
@@ -62,20 +63,21 @@ export interface FulfilmentDeps {
   alerts: AdminAlerts;
   metrics: Metrics;
   logger: Logger;
+  /** Where runs of {@link Fulfilment.advance} are queued; started with this fulfilment's handlers. */
+  jobs: JobScheduler;
   plan?: FollowUpPlan;
 }
 
 export class Fulfilment {
-  private jobs: JobScheduler | null = null;
   private readonly plan: FollowUpPlan;
 
   constructor(private readonly deps: FulfilmentDeps) {
     this.plan = deps.plan ?? defaultFollowUpPlan;
   }
 
-  /** Connects the scheduler that runs {@link advance}; set once at start-up. */
-  useScheduler(jobs: JobScheduler): void {
-    this.jobs = jobs;
+  /** Starts running queued jobs (in a process that works them). */
+  startJobs(): void {
+    this.deps.jobs.start({ run: (orderId) => this.advance(orderId), deadLetter: (orderId, error) => this.deadLetter(orderId, error) });
   }
 
   /**
@@ -86,8 +88,7 @@ export class Fulfilment {
    * re-queues itself keeps the same chain going, so the order is never polled by two loops.
    */
   async enqueue(order: Pick<Order, "id" | "status" | "attempts">, delayMs = 0, mode: ScheduleMode = "earlier"): Promise<void> {
-    if (!this.jobs) throw new Error("fulfilment has no scheduler");
-    await this.jobs.schedule(order.id, delayMs, runStep(order), mode);
+    await this.deps.jobs.schedule(order.id, delayMs, runStep(order), mode);
   }
 
   /** A run failed every retry: keep the order as it is and ask a person to look. */
@@ -300,7 +301,7 @@ export class Fulfilment {
 
   /**
    * Refunds a failed order to the buyer's wallet, once, and tells the buyer: claim (no retry can
-   * place it again after this), credit under {@link refundEntryId}, `failed → refunded` owing
+   * place it again after this), credit under `ledgerIds.refund`, `failed → refunded` owing
    * the message, then send it and record that it was sent. A crash or a failed send leaves the
    * message owed, and the start-up sweep sends it ({@link tellOwedMessage}).
    *
@@ -312,7 +313,7 @@ export class Fulfilment {
     const order = await this.deps.orders.claimRefund(orderId);
     if (!order) return null; // An admin's retry moved it back to paid first, or it is refunded.
     await this.deps.wallet.credit(order.buyer, order.payment.amount, {
-      id: refundEntryId(order.id),
+      id: ledgerIds.refund(order.id),
       reason: "refund",
       orderId: order.id,
       ...(admin ? { by: admin.by, ...(admin.reason ? { note: admin.reason } : {}) } : {}),
@@ -380,11 +381,6 @@ export class Fulfilment {
 /** The run name of an order's next step: one follow-up chain for `placing` and `pending`. */
 export function runStep(order: Pick<Order, "status" | "attempts">): string {
   return order.status === "placing" || order.status === "pending" ? "follow" : `${order.status}-${order.attempts}`;
-}
-
-/** The ledger entry id an order is refunded under: one per order, so the money goes back once. */
-export function refundEntryId(orderId: string): string {
-  return `refund:${orderId}`;
 }
 
 /** An admin's refund: who asked, and the reason they gave (if any). */

@@ -17,6 +17,9 @@ import { inputKinds } from "../providers/inputs.js";
 export const orderStatuses = ["awaiting_payment", "paid", "placing", "pending", "delivered", "failed", "refunded", "expired"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+/** Orders in these states have fulfilment work left: start-up resumes them, `settled` waits for them. */
+export const unfinishedStatuses: ReadonlySet<OrderStatus> = new Set(["paid", "placing", "pending", "failed"]);
+
 /** States an order never leaves. */
 export const finalStatuses: ReadonlySet<OrderStatus> = new Set(["delivered", "refunded", "expired"]);
 
@@ -157,14 +160,15 @@ export type TransitionListener = (order: Order, from: OrderStatus) => void;
 
 export class OrderStore {
   private readonly cas: CasCommand;
-  private readonly listeners: TransitionListener[] = [];
 
-  /** Subscribes to status changes made through this store (notifications, metrics). */
-  onTransition(listener: TransitionListener): void {
-    this.listeners.push(listener);
-  }
-
-  constructor(private readonly redis: Redis) {
+  /**
+   * @param listeners told, synchronously, of every status change made through this store
+   *   (admin notifications, metrics); they must not throw.
+   */
+  constructor(
+    private readonly redis: Redis,
+    private readonly listeners: readonly TransitionListener[] = [],
+  ) {
     this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript);
   }
 

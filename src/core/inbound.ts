@@ -56,3 +56,11 @@ export type InboundHandler = (inbound: Inbound) => Promise<Answer>;
 
 /** Handles a group message (admin commands); null when the group is not ours to answer. */
 export type GroupHandler = (inbound: Inbound) => Promise<Answer | null>;
+
+/** What a channel hands its messages to, given when it starts. */
+export interface ChannelHandlers {
+  /** Buyer messages (private chats). */
+  handle: InboundHandler;
+  /** Group messages: admin commands in the admin group. */
+  handleGroup: GroupHandler;
+}

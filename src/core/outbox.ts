@@ -30,14 +30,26 @@ export class ChannelUnavailableError extends Error {
   }
 }
 
-export class Outbox {
-  private readonly senders = new Map<Channel, ChannelSender>();
+/** The outbox port: how any layer sends a message the shop starts (a delivery, a refund notice). */
+export interface Outbox {
+  /** Sends replies; throws when the channel is not running (the caller decides to retry or log). */
+  send(to: Recipient, replies: Reply[]): Promise<void>;
+}
 
-  register(sender: ChannelSender): void {
-    this.senders.set(sender.channel, sender);
+/**
+ * Routes each message to its channel's sender. Built once from every sender this process has.
+ *
+ * @example
+ * const outbox = new ChannelOutbox([telegram, whatsApp]);
+ * await outbox.send({ channel: "telegram", chatId: "42", locale: "id" }, replies);
+ */
+export class ChannelOutbox implements Outbox {
+  private readonly senders: ReadonlyMap<Channel, ChannelSender>;
+
+  constructor(senders: readonly ChannelSender[]) {
+    this.senders = new Map(senders.map((sender) => [sender.channel, sender]));
   }
 
-  /** Sends replies; throws when the channel is not running (the caller decides to retry or log). */
   async send(to: Recipient, replies: Reply[]): Promise<void> {
     const sender = this.senders.get(to.channel);
     if (!sender) throw new ChannelUnavailableError(to.channel);

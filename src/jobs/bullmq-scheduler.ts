@@ -12,14 +12,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { jobAttempts, jobBackoffMs, runId, type DeadLetterHandler, type JobHandler, type JobScheduler, type QueuedRun, type ScheduleMode } from "./scheduler.js";
+import { jobAttempts, jobBackoffMs, runId, type JobHandlers, type JobScheduler, type QueuedRun, type ScheduleMode } from "./scheduler.js";
 
 export interface BullmqSchedulerOptions {
   redisUrl: string;
   /** Key prefix for BullMQ's keys (kept apart from the shop's own keys). */
   prefix: string;
-  run: JobHandler;
-  deadLetter: DeadLetterHandler;
   logger: Logger;
   /** False in a `bot` process: it adds jobs but leaves running them to the workers. */
   work: boolean;
@@ -45,47 +43,55 @@ const delayedScoreShift = 0x1000;
 
 export class BullmqScheduler implements JobScheduler {
   private readonly queue: Queue<AdvanceJob>;
-  private readonly worker: Worker<AdvanceJob> | null;
+  private worker: Worker<AdvanceJob> | null = null;
   private readonly connections: Redis[] = [];
   private readonly current = new AsyncLocalStorage<CurrentRun>();
 
   constructor(private readonly options: BullmqSchedulerOptions) {
-    // BullMQ needs connections that retry forever (maxRetriesPerRequest: null), unlike the bot's
-    // fail-fast one, so a Redis restart pauses jobs instead of failing them.
-    const connection = () => {
-      const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-      this.connections.push(redis);
-      return redis;
-    };
-    this.queue = new Queue<AdvanceJob>(queueName, { connection: connection(), prefix: options.prefix });
-    this.worker = options.work
-      ? new Worker<AdvanceJob>(queueName, (job, token) => this.process(job, token), {
-          connection: connection(),
-          prefix: options.prefix,
-          concurrency: options.concurrency ?? 20,
-          // A killed worker's job is noticed within seconds, not BullMQ's default half minute, and
-          // may stall a few times (each crash) before it counts as failed: runs are idempotent.
-          lockDuration: 20_000,
-          stalledInterval: 10_000,
-          maxStalledCount: 5,
-        })
-      : null;
-    this.worker?.on("failed", (job, error) => {
+    this.queue = new Queue<AdvanceJob>(queueName, { connection: this.connection(), prefix: options.prefix });
+    // Without a listener, a connection error (Redis restarting, a close during start-up) would
+    // surface as an unhandled error; BullMQ reconnects by itself.
+    this.queue.on("error", (error) => options.logger.warn({ err: error }, "fulfilment queue error"));
+  }
+
+  /**
+   * BullMQ needs connections that retry forever (maxRetriesPerRequest: null), unlike the bot's
+   * fail-fast one, so a Redis restart pauses jobs instead of failing them.
+   */
+  private connection(): Redis {
+    const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    this.connections.push(redis);
+    return redis;
+  }
+
+  /** Starts the worker; a `bot` process (work: false) only adds jobs and never starts one. */
+  start(handlers: JobHandlers): void {
+    const { options } = this;
+    if (!options.work || this.worker) return;
+    const worker = new Worker<AdvanceJob>(queueName, (job, token) => this.process(job, handlers, token), {
+      connection: this.connection(),
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 20,
+      // A killed worker's job is noticed within seconds, not BullMQ's default half minute, and
+      // may stall a few times (each crash) before it counts as failed: runs are idempotent.
+      lockDuration: 20_000,
+      stalledInterval: 10_000,
+      maxStalledCount: 5,
+    });
+    worker.on("failed", (job, error) => {
       if (!job) return;
       // 'failed' fires for every failed attempt; only a job that stays failed is a dead letter
       // (attempts spent, or stalled too often).
       void job
         .getState()
         .then((state) => {
-          if (state === "failed") return options.deadLetter(job.data.orderId, error);
-          options.logger.warn({ orderId: job.data.orderId, attempt: job.attemptsMade, err: error.message }, "fulfilment job failed; BullMQ will retry");
+          if (state === "failed") return handlers.deadLetter(job.data.orderId, error);
+          options.logger.warn({ orderId: job.data.orderId, attempt: job.attemptsMade, err: error }, "fulfilment job failed; BullMQ will retry");
         })
-        .catch((stateError: unknown) => options.logger.warn({ err: String(stateError) }, "could not read a failed job's state"));
+        .catch((stateError: unknown) => options.logger.warn({ err: stateError }, "could not read a failed job's state"));
     });
-    this.worker?.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment worker error"));
-    // Without a listener, a connection error (Redis restarting, a close during start-up) would
-    // surface as an unhandled error; BullMQ reconnects by itself.
-    this.queue.on("error", (error) => options.logger.warn({ err: error.message }, "fulfilment queue error"));
+    worker.on("error", (error) => options.logger.warn({ err: error }, "fulfilment worker error"));
+    this.worker = worker;
   }
 
   async schedule(orderId: string, delayMs: number, step: string, mode: ScheduleMode = "earlier"): Promise<void> {
@@ -165,16 +171,19 @@ export class BullmqScheduler implements JobScheduler {
   }
 
   async close(): Promise<void> {
+    // A worker closed while it is still connecting goes on connecting afterwards, on a connection
+    // about to be cut: let it finish first.
+    await this.worker?.waitUntilReady().catch(() => undefined);
     await this.worker?.close();
     await this.queue.close();
     for (const redis of this.connections) redis.disconnect();
   }
 
-  private async process(job: Job<AdvanceJob>, token?: string): Promise<void> {
+  private async process(job: Job<AdvanceJob>, handlers: JobHandlers, token?: string): Promise<void> {
     const started = process.hrtime.bigint();
     const own: CurrentRun = { jobId: job.id!, againAt: null };
     try {
-      await this.current.run(own, () => this.options.run(job.data.orderId));
+      await this.current.run(own, () => handlers.run(job.data.orderId));
       this.options.onRun?.(Number(process.hrtime.bigint() - started) / 1e9, "ok");
     } catch (error) {
       this.options.onRun?.(Number(process.hrtime.bigint() - started) / 1e9, "error");

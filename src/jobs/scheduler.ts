@@ -28,7 +28,15 @@ export interface QueuedRun {
   state: "delayed" | "waiting" | "running";
 }
 
+/** What a scheduler runs: given when it starts, since the handlers are built after it. */
+export interface JobHandlers {
+  run: JobHandler;
+  deadLetter: DeadLetterHandler;
+}
+
 export interface JobScheduler {
+  /** Starts running queued jobs with `handlers` (a process that only adds jobs may never call it). */
+  start(handlers: JobHandlers): void;
   /** Runs the handler for `orderId` within `delayMs` under the run name `step`; see {@link ScheduleMode}. */
   schedule(orderId: string, delayMs: number, step: string, mode?: ScheduleMode): Promise<void>;
   /** The order's runs that are queued or running (diagnostics and tests). */
@@ -48,8 +56,6 @@ export function runId(orderId: string, step: string): string {
 }
 
 export interface InProcessSchedulerOptions {
-  run: JobHandler;
-  deadLetter: DeadLetterHandler;
   /** Backoff before retry `attempt` (1-based) of a run that threw. */
   backoffMs?: (attempt: number) => number;
 }
@@ -70,8 +76,17 @@ export class InProcessScheduler implements JobScheduler {
   private readonly runsById = new Map<string, Run>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
+  private handlers: JobHandlers | null = null;
+  /** Runs that came due before {@link start}: they run as soon as it is called. */
+  private readonly dueBeforeStart = new Map<string, Run>();
 
-  constructor(private readonly options: InProcessSchedulerOptions) {}
+  constructor(private readonly options: InProcessSchedulerOptions = {}) {}
+
+  start(handlers: JobHandlers): void {
+    this.handlers = handlers;
+    for (const [id, run] of this.dueBeforeStart) this.fire(id, run);
+    this.dueBeforeStart.clear();
+  }
 
   async schedule(orderId: string, delayMs: number, step: string, mode: ScheduleMode = "earlier"): Promise<void> {
     if (this.closed) return;
@@ -99,7 +114,12 @@ export class InProcessScheduler implements JobScheduler {
 
   private fire(id: string, run: Run): void {
     run.timer = null;
-    const job = this.options
+    const handlers = this.handlers;
+    if (!handlers) {
+      this.dueBeforeStart.set(id, run);
+      return;
+    }
+    const job = handlers
       .run(run.orderId)
       .then(
         () => {
@@ -109,7 +129,7 @@ export class InProcessScheduler implements JobScheduler {
         async (error: unknown) => {
           if (run.attempt >= jobAttempts) {
             this.runsById.delete(id);
-            return this.options.deadLetter(run.orderId, error);
+            return handlers.deadLetter(run.orderId, error);
           }
           const backoff = this.options.backoffMs?.(run.attempt) ?? jobBackoffMs * 2 ** (run.attempt - 1);
           this.rearm(id, run, Date.now() + backoff, run.attempt + 1);

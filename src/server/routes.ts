@@ -4,7 +4,14 @@
  * only moves after the provider API confirms it, so a forged hint can at most make us look.
  */
 import { z } from "zod";
-import type { App } from "../app.js";
+import type { Update } from "grammy/types";
+import type { AdminAlerts } from "../core/alerts.js";
+import type { Fulfilment } from "../commerce/fulfilment.js";
+import type { OrderStore } from "../commerce/orders.js";
+import type { JobScheduler } from "../jobs/scheduler.js";
+import type { Provider } from "../providers/types.js";
+import type { Redis } from "../store/redis.js";
+import type { HttpServer } from "./http-server.js";
 import { msg } from "../core/message.js";
 import { orderStatuses } from "../commerce/orders.js";
 import { ProviderError } from "../providers/errors.js";
@@ -16,34 +23,48 @@ import { ordersByStatus, registry } from "./metrics.js";
 
 const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
 
-/** Registers every route this process serves. */
-export function registerRoutes(app: App): void {
-  const { config } = app.options;
-  app.http.route("GET", "/healthz", () => health(app));
-  app.http.route("GET", "/metrics", async ({ headers }) => {
+/** What the routes answer from: the stages the composition root built before them. */
+export interface RouteDeps {
+  config: { METRICS_TOKEN?: string | undefined };
+  redis: Redis;
+  jobs: Pick<JobScheduler, "healthy">;
+  orders: OrderStore;
+  fulfilment: Pick<Fulfilment, "enqueue">;
+  providers: ReadonlyMap<ProviderId, Provider>;
+  alerts: AdminAlerts;
+  /** Each channel's state for /healthz ("ok", "stopped", "off"…). */
+  channelHealth: () => Record<string, string>;
+  /** Telegram's webhook, when this process takes updates by webhook. */
+  telegramWebhook: { secret: string; handleUpdate: (update: Update) => Promise<void> } | null;
+}
+
+/** Registers every route this process serves on `http`. */
+export function registerRoutes(http: HttpServer, app: RouteDeps): void {
+  const { config } = app;
+  http.route("GET", "/healthz", () => health(app));
+  http.route("GET", "/metrics", async ({ headers }) => {
     if (config.METRICS_TOKEN && !bearerMatches(headers.authorization, config.METRICS_TOKEN)) return fail(401, "metrics need a bearer token");
     return metrics(app);
   });
 
-  if (app.telegram && config.TELEGRAM_MODE === "webhook" && config.TELEGRAM_WEBHOOK_SECRET) {
-    const secret = config.TELEGRAM_WEBHOOK_SECRET;
-    const telegram = app.telegram;
-    app.http.route("POST", `/telegram/${secret}`, async ({ headers, rawBody }) => {
+  if (app.telegramWebhook) {
+    const { secret, handleUpdate } = app.telegramWebhook;
+    http.route("POST", `/telegram/${secret}`, async ({ headers, rawBody }) => {
       const given = headers["x-telegram-bot-api-secret-token"];
       if (given === undefined || !sameSecret(given, secret)) return fail(401, "bad secret token");
       const update = parseJsonWith(rawBody, updateSchema);
       if (!update) return fail(400, "not a Telegram update");
-      await telegram.handleUpdate(update as Parameters<typeof telegram.handleUpdate>[0]);
+      await handleUpdate(update as Update);
       return { status: 200, body: { ok: true } };
     }, "/telegram/<secret>");
   }
   for (const provider of app.providers.values()) {
-    if (provider.parseWebhook) app.http.route("POST", `/webhooks/${provider.id}`, webhookRoute(app, provider.id));
+    if (provider.parseWebhook) http.route("POST", `/webhooks/${provider.id}`, webhookRoute(app, provider.id));
   }
 }
 
 /** A provider webhook: authenticate, read the hint, and have fulfilment check the order now. */
-function webhookRoute(app: App, providerId: ProviderId): RouteHandler {
+function webhookRoute(app: RouteDeps, providerId: ProviderId): RouteHandler {
   return async ({ headers, rawBody }) => {
     const provider = app.providers.get(providerId)!;
     let hint;
@@ -68,7 +89,7 @@ function webhookRoute(app: App, providerId: ProviderId): RouteHandler {
   };
 }
 
-async function health(app: App) {
+async function health(app: RouteDeps) {
   const checks: Record<string, string> = {};
   try {
     await app.redis.ping();
@@ -77,7 +98,7 @@ async function health(app: App) {
     checks.redis = "down";
   }
   checks.jobs = (await app.jobs.healthy()) ? "ok" : "down";
-  checks.telegram = app.telegram ? (app.telegram.running() ? "ok" : "stopped") : "off";
+  Object.assign(checks, app.channelHealth());
   const ok = checks.redis === "ok" && checks.jobs === "ok";
   return { status: ok ? 200 : 503, body: { ok, checks } };
 }
@@ -88,7 +109,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return match !== null && sameSecret(match[1]!, token);
 }
 
-async function metrics(app: App) {
+async function metrics(app: RouteDeps) {
   // When Redis cannot answer, the gauge keeps its last values rather than dropping to zero.
   const counts = await app.orders.activeStatusCounts().catch(() => null);
   if (counts) for (const status of orderStatuses) ordersByStatus.set({ status }, counts.get(status) ?? 0);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Message, Update } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/admin/audit-log.js";
-import { startWhatsApp } from "../../src/channels/whatsapp/start.js";
+import { buildWhatsApp } from "../../src/channels/whatsapp/start.js";
 import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
 import { registry } from "../../src/server/metrics.js";
@@ -87,17 +87,19 @@ describe("forwarded messages", () => {
     const fake = new FakeWhatsApp();
     const dir = mkdtempSync(join(tmpdir(), "wa-admin-"));
     const { app } = shop;
-    const wa = startWhatsApp({
+    const wa = buildWhatsApp({
       config: testConfig({ WHATSAPP_ENABLED: "true", WHATSAPP_ADMIN_GROUP_JID: waGroup, WHATSAPP_SEND_PER_SECOND: "20", WHATSAPP_QR_FILE: join(dir, "qr.png") }),
       redis: app.redis,
       translator: app.translator,
       logger: silentLogger,
-      handle: (inbound) => app.shop.handle(inbound),
-      handleGroup: (inbound) => app.groupHandler!(inbound),
-      outbox: app.outbox,
       adminNotify: async () => undefined,
       makeSocket: fake.make,
       tuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } },
+      vault: app.vault,
+    });
+    wa.start({
+      handle: (inbound) => app.shop.handle(inbound),
+      handleGroup: (inbound) => app.handlers.handleGroup(inbound),
     });
     try {
       await fake.loginAndOpen();

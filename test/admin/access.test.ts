@@ -129,7 +129,7 @@ describe("admin commands", () => {
   it("work the same from the WhatsApp admin group, by admin number, with . or /", async () => {
     const order = await placeOrder(shop, 1104, "SB-NFX1", "qris");
     const fromWhatsApp = (chatId: string, userId: string, text: string) =>
-      shop.app.groupHandler!({ channel: "whatsapp", chatId, userId, isGroup: true, text, messageId: `wa-${Math.random()}` });
+      shop.app.handlers.handleGroup({ channel: "whatsapp", chatId, userId, isGroup: true, text, messageId: `wa-${Math.random()}` });
     const render = (answer: Awaited<ReturnType<typeof fromWhatsApp>>) =>
       (answer?.replies ?? []).map((reply) => (reply.kind === "text" ? [reply.text].flat().map((line) => shop.app.translator.render("en", line)).join("\n") : "")).join("\n");
 

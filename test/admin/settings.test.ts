@@ -93,7 +93,7 @@ describe("/product", () => {
 describe("/maintenance", () => {
   it("pauses buying with the admin's message while browsing still works", async () => {
     await admin().ask("/maintenance on Back at 5 pm", "Buying is paused");
-    expect(shop.app.buyingPaused()).toBe("Back at 5 pm");
+    expect(shop.app.admin.buyingPaused()).toBe("Back at 5 pm");
     const customer = buyer(telegram, 1302);
     await customer.ask("/topup 100000", "added");
     await customer.ask("/menu", "choose a category");
@@ -103,7 +103,7 @@ describe("/maintenance", () => {
 
     expect(await admin().ask("/maintenance", "paused since")).toContain("telegram:501");
     await admin().ask("/maintenance off", "open again");
-    expect(shop.app.buyingPaused()).toBeNull();
+    expect(shop.app.admin.buyingPaused()).toBeNull();
     await admin().ask("/maintenance on", "Buyers see: The shop is under maintenance");
   });
 });

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { z } from "zod";
-import type { AppOptions } from "../../src/app.js";
-import { attachAdmin, type AdminHandle, type AttachAdminOptions } from "../../src/admin/attach.js";
+import type { AppOptions } from "../../src/compose/app.js";
+import type { AdminStage, AdminTimings } from "../../src/admin/stage.js";
 import type { CatalogItem } from "../../src/commerce/catalog.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
@@ -36,7 +36,7 @@ import { CountingSandbox } from "../helpers/counting-sandbox.js";
 export { CountingSandbox };
 
 export interface AdminShop extends TestApp {
-  admin: AdminHandle;
+  admin: AdminStage;
   provider: CountingSandbox;
 }
 
@@ -56,24 +56,15 @@ export function adminEnv(telegram: FakeTelegram, extra: Record<string, string> =
   };
 }
 
-/** Starts the shop and attaches the admin side with short timings. */
+/** Starts the shop with an admin group and short admin timings. */
 export async function startAdminShop(
   telegram: FakeTelegram,
-  options: { env?: Record<string, string>; overrides?: Partial<AppOptions>; admin?: AttachAdminOptions } = {},
+  options: { env?: Record<string, string>; overrides?: Partial<AppOptions>; admin?: AdminTimings } = {},
 ): Promise<AdminShop> {
   const provider = new CountingSandbox();
-  const shop = await startTestApp(adminEnv(telegram, options.env), { providers: [provider], ...options.overrides });
-  const admin = attachAdmin(shop.app, { burstMs: 100, groupMinGapMs: 1_100, ...options.admin });
-  await admin.ready;
-  return {
-    ...shop,
-    admin,
-    provider,
-    cleanup: async () => {
-      await admin.stop();
-      await shop.cleanup();
-    },
-  };
+  const admin = { burstMs: 100, groupMinGapMs: 1_100, ...options.admin };
+  const shop = await startTestApp(adminEnv(telegram, options.env), { providers: [provider], admin, ...options.overrides });
+  return { ...shop, admin: shop.app.admin, provider };
 }
 
 

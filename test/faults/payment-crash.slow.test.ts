@@ -8,7 +8,7 @@
  * delivered exactly once and the buyer's balance must equal the ledger, with nothing left over.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { App } from "../../src/app.js";
+import { buildApp, type App } from "../../src/compose/app.js";
 import { silentLogger } from "../../src/logger.js";
 import { signCallback } from "../../src/payments/callback-route.js";
 import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
@@ -68,7 +68,7 @@ describe("SIGKILL between a QRIS payment's move to paid and its settlement", () 
     telegram = await startFakeTelegram();
     const env = processEnv(redis.url, telegram);
     // This process only opens the buyer's QRIS order, as the bot process would.
-    app = await App.create({ config: testConfig({ ...env, ROLE: "bot" }), logger: silentLogger, providers: [new SandboxProvider()], httpPort: null });
+    app = await buildApp({ config: testConfig({ ...env, ROLE: "bot" }), logger: silentLogger, providers: [new SandboxProvider()], httpPort: null });
     await app.catalog.init();
     const item = app.catalog.view().find("SB-NFX1")!;
     const chatId = "7001";

@@ -8,8 +8,9 @@
  * answers again. Only a definitive answer (sold out at once, or the supplier failing the order
  * later) refunds, exactly once. Every buyer is told the end of their order exactly once.
  */
+import type { ChannelSender } from "../../src/core/outbox.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { App } from "../../src/app.js";
+import type { App } from "../../src/compose/app.js";
 import { renderText } from "../../src/channels/render.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import type { Order } from "../../src/commerce/orders.js";
@@ -33,17 +34,17 @@ beforeEach(async () => {
   ics.balance = 10_000_000;
   // A small client timeout and short read retries, so a "timeout" fault costs 300 ms, not 15 s.
   const provider = new IcsstoreProvider({ baseUrl: ics.url, apiKey: ics.apiKey, timeoutMs: 300, retryDelaysMs: [5, 5] });
-  test = await startTestApp({ SANDBOX: "off" }, { providers: [provider], followUpPlan: plan });
-  app = test.app;
-  sent = new Map();
-  app.outbox.register({
+  const recorder: ChannelSender = {
     channel: "console",
     send: async (chatId, replies, locale) => {
       const texts = sent.get(chatId) ?? [];
       texts.push(...replies.map((reply) => renderText(app.translator, locale, reply)));
       sent.set(chatId, texts);
     },
-  });
+  };
+  test = await startTestApp({ SANDBOX: "off" }, { providers: [provider], followUpPlan: plan, senders: [recorder] });
+  app = test.app;
+  sent = new Map();
 });
 
 afterEach(async () => {

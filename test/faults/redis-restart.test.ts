@@ -9,8 +9,9 @@
  * looked up by our refid once Redis is back. Every paid order ends delivered, bought once,
  * announced once, with wallets equal to their ledgers.
  */
+import type { ChannelSender } from "../../src/core/outbox.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { App } from "../../src/app.js";
+import { buildApp, type App } from "../../src/compose/app.js";
 import type { HandledMessage } from "../../src/bot/shop-bot.js";
 import { renderText } from "../../src/channels/render.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
@@ -42,7 +43,13 @@ describe("Redis restarts during checkout and fulfilment", () => {
     client = await connectRedis({ url: redis.url, keyPrefix: "wbfaults:" });
     // ioredis reports every failed reconnect as an "error" event; these tests cause them on purpose.
     client.on("error", () => undefined);
-    app = await App.create({
+    const recorder: ChannelSender = {
+      channel: "console",
+      send: async (chatId, replies, locale) => {
+        sent.set(chatId, [...(sent.get(chatId) ?? []), ...replies.map((reply) => renderText(app.translator, locale, reply))]);
+      },
+    };
+    app = await buildApp({
       config: testConfig({ SANDBOX: "off" }),
       logger: silentLogger,
       providers: [new IcsstoreProvider({ baseUrl: ics.url, apiKey: ics.apiKey, timeoutMs: 2_000, retryDelaysMs: [50, 50] })],
@@ -50,14 +57,9 @@ describe("Redis restarts during checkout and fulfilment", () => {
       bullmq: { url: redis.url, prefix: "wbfaults:bull" },
       followUpPlan: plan,
       httpPort: null,
+      senders: [recorder],
     });
     await app.start();
-    app.outbox.register({
-      channel: "console",
-      send: async (chatId, replies, locale) => {
-        sent.set(chatId, [...(sent.get(chatId) ?? []), ...replies.map((reply) => renderText(app.translator, locale, reply))]);
-      },
-    });
   });
 
   afterAll(async () => {
@@ -171,7 +173,7 @@ describe("Redis restarts during checkout and fulfilment", () => {
     await waitFor("the bot to reconnect", () => client.status === "ready", { timeoutMs: 15_000, intervalMs: 50 });
 
     // What a restarted process would do: the start-up sweep and the periodic expiry sweep.
-    await app.resumeUnfinishedOrders();
+    await app.recovery.resume();
     await app.sweep();
     const [order] = await app.orders.ofBuyer(`console:${chatId}`, 1);
     expect(await app.wallet.hasEntry(`console:${chatId}`, `pay:${order!.id}`)).toBe(true);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { App } from "../../src/app.js";
+import { buildApp, type App } from "../../src/compose/app.js";
 import { formatRupiah } from "../../src/core/money.js";
 import { finalStatuses, type Order, type OrderStore } from "../../src/commerce/orders.js";
 import type { Wallet } from "../../src/commerce/wallet.js";
@@ -307,7 +307,7 @@ export async function startRig(prefix: string): Promise<Rig> {
   const ics = await IcsstoreFake.start();
   ics.balance = 100_000_000;
   const telegram = await startFakeTelegram();
-  const bot = await App.create({
+  const bot = await buildApp({
     config: testConfig({ ROLE: "bot", REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, SANDBOX: "off" }),
     logger: silentLogger,
     providers: [],

@@ -2,7 +2,7 @@
  * Builds the real app for tests: sandbox (or given) providers, a fresh Redis prefix, silent logs,
  * fast follow-ups. Channels are whatever the test wires (Telegram fake, or direct `shop.handle`).
  */
-import { App, type AppOptions } from "../../src/app.js";
+import { buildApp, type App, type AppOptions } from "../../src/compose/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import { silentLogger } from "../../src/logger.js";
@@ -35,7 +35,7 @@ export interface TestApp {
 /** Starts the app against real Redis under a fresh prefix. */
 export async function startTestApp(env: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<TestApp> {
   const { redis, prefix, cleanup } = await freshRedis("app");
-  const app = await App.create({
+  const app = await buildApp({
     config: testConfig(env),
     logger: silentLogger,
     providers: [new SandboxProvider({ pendingMs: 50 })],

@@ -3,7 +3,7 @@
  * receiving messages of one chat at the same time: with the chat lock no session write is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { App } from "../../src/app.js";
+import { buildApp, type App } from "../../src/compose/app.js";
 import { silentLogger } from "../../src/logger.js";
 import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import { ChatLock } from "../../src/store/chat-lock.js";
@@ -18,8 +18,8 @@ beforeAll(async () => {
   const { Redis } = await import("ioredis");
   const second = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { keyPrefix: first.prefix });
   const env = { TELEGRAM_MODE: "webhook", TELEGRAM_WEBHOOK_URL: "https://x.example", TELEGRAM_WEBHOOK_SECRET: "s".repeat(20) };
-  apps = [first.redis, second].map(
-    (redis) => new App({ config: testConfig(env), logger: silentLogger, providers: [new SandboxProvider()], redis, followUpPlan: fastFollowUps, httpPort: null }, redis),
+  apps = await Promise.all(
+    [first.redis, second].map((redis) => buildApp({ config: testConfig(env), logger: silentLogger, providers: [new SandboxProvider()], redis, followUpPlan: fastFollowUps, httpPort: null })),
   );
   for (const app of apps) await app.catalog.init();
   cleanup = async () => {

@@ -4,11 +4,12 @@
  * once however often `advance` runs, concurrent `advance` calls buy once, the start-up sweep
  * finishes an order left `paid`, and an admin's refund tells the buyer like fulfilment's own does.
  */
+import type { ChannelSender } from "../../src/core/outbox.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { AdminOperations } from "../../src/admin/operations.js";
 import { asList, type Reply } from "../../src/core/reply.js";
 import { renderText } from "../../src/channels/render.js";
-import type { App } from "../../src/app.js";
+import type { App } from "../../src/compose/app.js";
 import type { Order } from "../../src/commerce/orders.js";
 import type { Locale } from "../../src/core/message.js";
 import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
@@ -71,20 +72,20 @@ afterEach(async () => {
 
 async function harness(placeDelayMs = 0, owedMessageRetryMs?: number): Promise<Harness> {
   const provider = new CountingProvider(placeDelayMs);
-  test = await startTestApp({}, { providers: [provider], ...(owedMessageRetryMs !== undefined ? { owedMessageRetryMs } : {}) });
-  const { app } = test;
   const sent: Sent[] = [];
   const unreachable = new Set<string>();
-  app.outbox.register({
+  const recorder: ChannelSender = {
     channel: "console",
     send: async (chatId: string, replies: Reply[], locale: Locale) => {
       if (unreachable.has(chatId)) throw new Error(`chat ${chatId} is unreachable`);
       for (const reply of replies) {
         const text = reply.kind === "text" ? asList(reply.text) : [];
-        sent.push({ chatId, keys: text.map((m) => m.key), text: renderText(app.translator, locale, reply) });
+        sent.push({ chatId, keys: text.map((m) => m.key), text: renderText(test!.app.translator, locale, reply) });
       }
     },
-  });
+  };
+  test = await startTestApp({}, { providers: [provider], senders: [recorder], ...(owedMessageRetryMs !== undefined ? { owedMessageRetryMs } : {}) });
+  const { app } = test;
   return { app, provider, sent, unreachable };
 }
 
@@ -255,12 +256,12 @@ describe("fulfilment through the app", () => {
     expect((await app.orders.active()).map((order) => order.id)).toContain(lost.id);
 
     unreachable.delete("a2");
-    await app.resumeUnfinishedOrders();
+    await app.recovery.resume();
     const owed = await messagesAbout(sent, "admin-refund-buyer", lost.id);
     expect(owed).toHaveLength(1);
     expect(owed[0]!.keys).toEqual(["admin-refund-buyer", "order-refunded"]);
     expect(await app.orders.get(lost.id)).toMatchObject({ status: "refunded", notified: true });
-    await app.resumeUnfinishedOrders();
+    await app.recovery.resume();
     expect(sent.filter((m) => m.chatId === "a2")).toHaveLength(1);
 
     for (const [chat, order] of [["a1", told], ["a2", lost]] as const) {
@@ -315,7 +316,7 @@ describe("fulfilment through the app", () => {
     expect((await app.orders.get(paid.id))?.status).toBe("paid");
     expect(provider.placeCalls).toBe(0);
 
-    expect(await app.resumeUnfinishedOrders()).toBe(1);
+    expect(await app.recovery.resume()).toBe(1);
     const delivered = await statusBecomes(app, paid.id, "delivered");
     const deliveries = await messagesAbout(sent, "order-delivered", paid.id);
     expect(deliveries).toHaveLength(1);
@@ -325,6 +326,6 @@ describe("fulfilment through the app", () => {
     expect(await app.wallet.balance("console:r1")).toBe(balanceAfterPaying);
 
     // A second sweep finds nothing left to do.
-    expect(await app.resumeUnfinishedOrders()).toBe(0);
+    expect(await app.recovery.resume()).toBe(0);
   });
 });

@@ -6,9 +6,10 @@
  * reconnects by itself and the bot serves normally again; the server kept nothing, so the
  * session starts over, which is expected.
  */
+import type { ChannelSender } from "../../src/core/outbox.js";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../../src/app.js";
+import type { App } from "../../src/compose/app.js";
 import type { HandledMessage } from "../../src/bot/shop-bot.js";
 import { asList, type Reply } from "../../src/core/reply.js";
 import { renderText } from "../../src/channels/render.js";
@@ -31,14 +32,14 @@ describe("Redis outage", () => {
     redis = await connectRedis({ url: server.url, keyPrefix: `wbtest:outage:${randomBytes(6).toString("hex")}:` });
     // ioredis reports each failed reconnect as an "error" event; the test expects them.
     redis.on("error", () => undefined);
-    test = await startTestApp({}, { redis, providers: [provider] });
-    app = test.app;
-    app.outbox.register({
+    const recorder: ChannelSender = {
       channel: "console",
       send: async (_chatId: string, replies: Reply[]) => {
         sent.push(...replies);
       },
-    });
+    };
+    test = await startTestApp({}, { redis, providers: [provider], senders: [recorder] });
+    app = test.app;
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@
  * deadlines and their claiming, locale outliving the session), and the expired-checkout notice
  * end to end through the real app.
  */
+import type { ChannelSender } from "../../src/core/outbox.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Redis } from "ioredis";
 import { asList, type Reply } from "../../src/core/reply.js";
@@ -182,18 +183,17 @@ describe("expired checkouts through the app", () => {
   let sent: Sent[];
 
   beforeEach(async () => {
-    test = await startTestApp();
-    sent = [];
-    const { app } = test;
-    app.outbox.register({
+    const recorder: ChannelSender = {
       channel: "console",
       send: async (chatId: string, replies: Reply[], locale: Locale) => {
         for (const reply of replies) {
           const messageKeys = reply.kind === "menu" ? asList(reply.title).map((m) => m.key) : asList(reply.kind === "text" ? reply.text : reply.caption).map((m) => m.key);
-          sent.push({ chatId, locale, keys: messageKeys, text: renderText(app.translator, locale, reply) });
+          sent.push({ chatId, locale, keys: messageKeys, text: renderText(test.app.translator, locale, reply) });
         }
       },
-    });
+    };
+    sent = [];
+    test = await startTestApp({}, { senders: [recorder] });
   });
 
   afterEach(async () => {

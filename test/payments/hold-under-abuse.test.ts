@@ -93,7 +93,7 @@ describe("a crash between paid and settlement", () => {
     expect((await callback({ amount: qr.amount, reference: "GW-CRASH-5", paidAt: now() })).status).toBe(500);
     vi.restoreAllMocks();
     await h.app.redis.srem("payments:unsettled", qr.id);
-    await h.app.resumeUnfinishedOrders();
+    await h.app.recovery.resume();
     await h.app.settled("console:crash4");
     expect((await h.app.orders.get(qr.id))?.status).toBe("delivered");
     expect(await expectSoundWallet(h.app, "console:crash4")).toBe(0);

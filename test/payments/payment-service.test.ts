@@ -341,7 +341,7 @@ describe("a failed order paid by QRIS", () => {
     await Promise.all([h.app.payments.confirm(qr.id, { by: "admin:1" }), h.app.payments.receive(qr.amount)]);
     await h.app.settled("console:fail");
     // Fulfilment runs again (a restart, a retry): still one refund.
-    await Promise.all([h.app.fulfilment.advance(qr.id), h.app.fulfilment.advance(qr.id), h.app.resumeUnfinishedOrders()]);
+    await Promise.all([h.app.fulfilment.advance(qr.id), h.app.fulfilment.advance(qr.id), h.app.recovery.resume()]);
     await h.app.settled("console:fail");
 
     expect((await h.app.orders.get(qr.id))?.status).toBe("refunded");

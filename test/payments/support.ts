@@ -10,8 +10,10 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { expect } from "vitest";
 import { z } from "zod";
-import type { App, AppOptions } from "../../src/app.js";
+import type { App, AppOptions } from "../../src/compose/app.js";
+import type { AdminAlerts } from "../../src/core/alerts.js";
 import type { ChannelSender } from "../../src/core/outbox.js";
+import { Translator } from "../../src/i18n/translator.js";
 import { asList, type Reply } from "../../src/core/reply.js";
 import { renderText } from "../../src/channels/render.js";
 import type { LedgerEntry } from "../../src/commerce/wallet.js";
@@ -70,23 +72,22 @@ export function qrisEnv(extra: Record<string, string> = {}): Record<string, stri
 /** Starts the real app with QRIS on, recording buyer messages and admin alerts. */
 export async function startPaymentsApp(extraEnv: Record<string, string> = {}, overrides: Partial<AppOptions> = {}): Promise<PaymentsHarness> {
   const provider = new CountingSandbox();
-  const started = await startTestApp(qrisEnv(extraEnv), { providers: [provider], ...overrides });
-  const { app } = started;
   const told: Told[] = [];
   const alerts: Alert[] = [];
-  const render = (locale: Locale, reply: Reply) => renderText(app.translator, locale, reply);
+  // The shop's own texts, rendered the way a channel would (one Translator reads the same locales).
+  const translator = new Translator("id");
   const sender: ChannelSender = {
     channel: "console",
     send: async (chatId, replies, locale) => {
-      for (const reply of replies) told.push({ chatId, keys: keysOf(reply), text: render(locale, reply), reply });
+      for (const reply of replies) told.push({ chatId, keys: keysOf(reply), text: renderText(translator, locale, reply), reply });
     },
   };
-  app.outbox.register(sender);
-  app.alerts = {
+  const recordAlerts: AdminAlerts = {
     alert: async (message, orderId) => {
-      alerts.push({ key: message.key, text: app.translator.render("id", message), orderId });
+      alerts.push({ key: message.key, text: translator.render("id", message), orderId });
     },
   };
+  const started = await startTestApp(qrisEnv(extraEnv), { providers: [provider], senders: [sender], alerts: recordAlerts, ...overrides });
   return {
     ...started,
     provider,

@@ -9,8 +9,7 @@ import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authKeys, hasLogin, RedisAuthStore } from "../../src/channels/whatsapp/auth-store.js";
 import { DeliveryVault } from "../../src/commerce/delivery-vault.js";
-import { Outbox } from "../../src/core/outbox.js";
-import { startWhatsApp } from "../../src/channels/whatsapp/start.js";
+import { buildWhatsApp } from "../../src/channels/whatsapp/start.js";
 import { Translator } from "../../src/i18n/translator.js";
 import { FakeWhatsApp } from "../fakes/baileys-socket.js";
 import { testConfig } from "../helpers/app.js";
@@ -224,17 +223,19 @@ describe("RedisAuthStore", () => {
     const vault = new DeliveryVault(randomBytes(32));
     const run = (client: Redis) => {
       const fake = new FakeWhatsApp();
-      const wa = startWhatsApp({
+      const wa = buildWhatsApp({
         config: testConfig({ WHATSAPP_ENABLED: "true", WHATSAPP_QR_FILE: "/dev/null" }),
         redis: client,
         translator: new Translator("id"),
         logger: silentLogger,
-        handle: async () => ({ locale: "id", replies: [] }),
-        outbox: new Outbox(),
         adminNotify: async () => undefined,
         vault,
         makeSocket: fake.make,
         tuning: { clock: new ManualClock(), random: () => 0.5, print: () => undefined, lockRetryMs: 5_000, typingMs: 0 },
+      });
+      wa.start({
+        handle: async () => ({ locale: "id", replies: [] }),
+        handleGroup: async () => null,
       });
       return { fake, wa };
     };

@@ -12,7 +12,7 @@ import { WAMessageAddressingMode, type AnyMessageContent } from "@whiskeysockets
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Inbound } from "../../src/core/inbound.js";
 import { textReply, type Reply } from "../../src/core/reply.js";
-import { startWhatsApp, type RunningWhatsApp } from "../../src/channels/whatsapp/start.js";
+import type { WhatsAppModule } from "../../src/channels/whatsapp/start.js";
 import { whatsappTextLimit } from "../../src/channels/whatsapp/whatsapp-channel.js";
 import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
@@ -26,49 +26,44 @@ const otherGroup = "120363000000000002@g.us";
 
 let shop: TestApp;
 let fake: FakeWhatsApp;
-let wa: RunningWhatsApp;
+let wa: WhatsAppModule;
 let socket: FakeBaileysSocket;
 let dir: string;
 let buyerInbounds: Inbound[];
 let groupInbounds: Inbound[];
 
 beforeEach(async () => {
-  shop = await startTestApp();
   fake = new FakeWhatsApp();
   dir = mkdtempSync(join(tmpdir(), "wa-channel-"));
   buyerInbounds = [];
   groupInbounds = [];
-  const { app } = shop;
-  wa = startWhatsApp({
-    config: testConfig({
-      WHATSAPP_ENABLED: "true",
-      WHATSAPP_ADMIN_GROUP_JID: adminGroup,
-      WHATSAPP_SEND_PER_SECOND: "20",
-      WHATSAPP_QR_FILE: join(dir, "qr.png"),
+  const env = {
+    WHATSAPP_ENABLED: "true",
+    WHATSAPP_ADMIN_GROUP_JID: adminGroup,
+    WHATSAPP_SEND_PER_SECOND: "20",
+    WHATSAPP_QR_FILE: join(dir, "qr.png"),
+  };
+  shop = await startTestApp(env, {
+    makeWhatsAppSocket: fake.make,
+    whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } },
+    wrapHandlers: (handlers) => ({
+      handle: (inbound) => {
+        buyerInbounds.push(inbound);
+        return handlers.handle(inbound);
+      },
+      // Stands in for the admin module: answers every group message with one line.
+      handleGroup: async (inbound) => {
+        groupInbounds.push(inbound);
+        return { locale: "id", replies: [textReply(msg("whatsapp-lock-busy"))] };
+      },
     }),
-    redis: app.redis,
-    translator: app.translator,
-    logger: silentLogger,
-    handle: (inbound) => {
-      buyerInbounds.push(inbound);
-      return app.shop.handle(inbound);
-    },
-    // Stands in for the admin module: answers every group message with one line.
-    handleGroup: async (inbound) => {
-      groupInbounds.push(inbound);
-      return { locale: "id", replies: [textReply(msg("whatsapp-lock-busy"))] };
-    },
-    outbox: app.outbox,
-    adminNotify: async () => undefined,
-    makeSocket: fake.make,
-    tuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } },
   });
+  wa = shop.app.whatsapp!;
   socket = await fake.loginAndOpen();
   await eventually(() => wa.connection.state === "open");
 });
 
 afterEach(async () => {
-  await wa.stop();
   await shop.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -4,6 +4,7 @@
  * after a jittered back-off, 440 stops, 401 wipes the login and starts a new one), a restart
  * that reconnects without pairing, and the lock that keeps a second process off the connection.
  */
+import { DeliveryVault } from "../../src/commerce/delivery-vault.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,12 +12,11 @@ import jsQR from "jsqr";
 import { PNG } from "pngjs";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Outbox } from "../../src/core/outbox.js";
 import type { Inbound } from "../../src/core/inbound.js";
 import { asList, textReply, type Reply } from "../../src/core/reply.js";
 import { authKeys, hasLogin } from "../../src/channels/whatsapp/auth-store.js";
 import { lockKey } from "../../src/channels/whatsapp/lock.js";
-import { startWhatsApp, type RunningWhatsApp, type WhatsAppTuning } from "../../src/channels/whatsapp/start.js";
+import { buildWhatsApp, type WhatsAppModule, type WhatsAppTuning } from "../../src/channels/whatsapp/start.js";
 import { Translator } from "../../src/i18n/translator.js";
 import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
@@ -30,7 +30,7 @@ let redis: Redis;
 let prefix: string;
 let cleanup: () => Promise<void>;
 let dir: string;
-const running: RunningWhatsApp[] = [];
+const running: WhatsAppModule[] = [];
 const clients: Redis[] = [];
 
 beforeEach(async () => {
@@ -45,7 +45,7 @@ afterEach(async () => {
 });
 
 interface Instance {
-  wa: RunningWhatsApp;
+  wa: WhatsAppModule;
   inbounds: Inbound[];
   fake: FakeWhatsApp;
   clock: ManualClock;
@@ -62,21 +62,24 @@ function start(env: Record<string, string> = {}, client: Redis = redis, tuning: 
   const printed: string[] = [];
   const inbounds: Inbound[] = [];
   const qrFile = join(dir, `qr-${running.length}.png`);
-  const wa = startWhatsApp({
+  const wa = buildWhatsApp({
     config: testConfig({ WHATSAPP_ENABLED: "true", WHATSAPP_QR_FILE: qrFile, ...env }),
     redis: client,
     translator,
     logger: silentLogger,
-    handle: async (inbound) => {
-      inbounds.push(inbound);
-      return { locale: "id", replies: [textReply(msg("whatsapp-lock-busy"))] };
-    },
-    outbox: new Outbox(),
     adminNotify: async (replies) => {
       notices.push(replies);
     },
     makeSocket: fake.make,
     tuning: { clock, random: () => 0.5, print: (text) => printed.push(text), backoff: { baseMs: 1_000, maxMs: 8_000 }, lockRetryMs: 5_000, typingMs: 0, ...tuning },
+    vault: new DeliveryVault(null),
+  });
+  wa.start({
+    handle: async (inbound) => {
+      inbounds.push(inbound);
+      return { locale: "id", replies: [textReply(msg("whatsapp-lock-busy"))] };
+    },
+    handleGroup: async () => null,
   });
   running.push(wa);
   return { wa, inbounds, fake, clock, notices, printed, qrFile };

@@ -18,11 +18,15 @@ import { renderText } from "../render.js";
 export interface ConsoleChannelOptions {
   translator: Translator;
   locale: Locale;
-  handle: InboundHandler;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
   /** True when the input is a person at a terminal. */
   interactive?: boolean;
+}
+
+/** What the console chat talks to. */
+export interface ConsoleHandlers {
+  handle: InboundHandler;
   /** Resolves when nothing is left in flight for the console buyer (checked at end of piped input). */
   settled?: () => Promise<void>;
 }
@@ -51,7 +55,7 @@ export class ConsoleChannel implements ChannelSender {
   }
 
   /** Runs the chat until `/quit` or end of input. */
-  async run(): Promise<void> {
+  async run(handlers: ConsoleHandlers): Promise<void> {
     const { translator, locale } = this.options;
     const interactive = this.options.interactive ?? Boolean((process.stdin as { isTTY?: boolean }).isTTY);
     this.output.write(`${translator.t(locale, "console-intro")}\n`);
@@ -63,12 +67,12 @@ export class ConsoleChannel implements ChannelSender {
       if (text === "/quit" || text === "/exit") break;
       if (!interactive) this.output.write(`\n> ${text}\n`);
       const inbound: Inbound = { channel: "console", chatId, userId: chatId, isGroup: false, text };
-      const answer = await this.options.handle(inbound);
+      const answer = await handlers.handle(inbound);
       await this.send(chatId, answer.replies, answer.locale);
       prompt();
     }
     lines.close();
-    if (!interactive) await this.options.settled?.();
+    if (!interactive) await handlers.settled?.();
     this.output.write(`\n${translator.t(locale, "console-bye")}\n`);
   }
 }

@@ -14,7 +14,7 @@ import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { type Translator } from "../../i18n/translator.js";
 import { locales, type Locale } from "../../core/message.js";
-import type { GroupHandler, Inbound, InboundHandler } from "../../core/inbound.js";
+import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import type { Reply } from "../../core/reply.js";
 import { allowedUpdates, pollingConcurrency } from "./runner-settings.js";
@@ -30,8 +30,6 @@ export interface TelegramChannelOptions {
   apiRoot: string;
   translator: Translator;
   logger: Logger;
-  handle: InboundHandler;
-  handleGroup?: GroupHandler;
   /** Polling: how many updates may be handled at once (across chats); default {@link pollingConcurrency}. */
   concurrency?: number;
 }
@@ -44,6 +42,8 @@ export class TelegramChannel implements ChannelSender {
   readonly bot: Bot;
   private runner: RunnerHandle | null = null;
   private webhookSet = false;
+  /** Where updates go; given by {@link startPolling} or {@link startWebhook}. Until then updates are ignored. */
+  private handlers: ChannelHandlers | null = null;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
@@ -56,7 +56,8 @@ export class TelegramChannel implements ChannelSender {
   }
 
   /** Registers the command list (both languages) and starts long polling. */
-  async startPolling(): Promise<void> {
+  async startPolling(handlers: ChannelHandlers): Promise<void> {
+    this.handlers = handlers;
     await this.bot.init();
     await this.registerCommands();
     await this.bot.api.deleteWebhook();
@@ -68,7 +69,8 @@ export class TelegramChannel implements ChannelSender {
   }
 
   /** Prepares webhook mode: the HTTP server passes each update to {@link handleUpdate}. */
-  async startWebhook(url: string, secretToken: string): Promise<void> {
+  async startWebhook(url: string, secretToken: string, handlers: ChannelHandlers): Promise<void> {
+    this.handlers = handlers;
     await this.bot.init();
     await this.registerCommands();
     await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...allowedUpdates] });
@@ -132,7 +134,8 @@ export class TelegramChannel implements ChannelSender {
       ...(ctx.from.language_code ? { languageCode: ctx.from.language_code } : {}),
       ...((message.text ?? message.caption) !== undefined ? { text: message.text ?? message.caption } : {}),
     };
-    const answer = inbound.isGroup ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
+    if (!this.handlers) return;
+    const answer = inbound.isGroup ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
     if (answer) await this.send(inbound.chatId, answer.replies, answer.locale);
   }
 
@@ -152,7 +155,8 @@ export class TelegramChannel implements ChannelSender {
   private async answerButton(ctx: Context, query: CallbackQuery, data: string): Promise<void> {
     const chat = query.message?.chat;
     if (!chat || chat.type !== "private" || !ctx.from) return;
-    const answer = await this.options.handle({
+    if (!this.handlers) return;
+    const answer = await this.handlers.handle({
       channel: "telegram",
       chatId: String(chat.id),
       userId: String(ctx.from.id),

@@ -1,13 +1,21 @@
 /**
- * Wires the WhatsApp channel into the app: auth store, lock, connection, pacer and channel, and
- * turns connection events into messages for the Telegram admin group.
+ * The WhatsApp channel module: auth store, lock, connection, pacer and channel, the relay that
+ * lets other processes send through the one that holds the connection, and connection events
+ * turned into messages for the Telegram admin group.
+ *
+ * Built before the shop (its sender goes into the outbox), started with the shop's handlers.
+ *
+ * @example
+ * const whatsApp = buildWhatsApp({ config, redis, translator, logger, vault, adminNotify });
+ * const outbox = new ChannelOutbox([whatsApp.sender]);
+ * // … build the shop with that outbox …
+ * whatsApp.start({ handle: shop.handle, handleGroup: admin.handleGroup });
  */
 import type { Logger } from "pino";
-import type { Config } from "../../config.js";
 import { type Translator } from "../../i18n/translator.js";
 import { msg, type Msg } from "../../core/message.js";
-import type { GroupHandler, InboundHandler } from "../../core/inbound.js";
-import type { Outbox } from "../../core/outbox.js";
+import type { ChannelHandlers } from "../../core/inbound.js";
+import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
 import { renderQrPng } from "../../payments/qr-image.js";
 import type { Redis } from "../../store/redis.js";
@@ -15,6 +23,7 @@ import { RedisAuthStore, type LoginSealer } from "./auth-store.js";
 import { WhatsAppConnection, type ConnectionEvent } from "./connection.js";
 import { Pacer, type Clock } from "./pacer.js";
 import { makeBaileysSocket, type SocketFactory } from "./socket.js";
+import { drainRelay, WhatsAppRelaySender, WhatsAppSender } from "./relay.js";
 import { isRateLimitError, WhatsAppChannel } from "./whatsapp-channel.js";
 
 /** Knobs for tests and benchmarks; production uses the defaults. */
@@ -33,30 +42,40 @@ export interface WhatsAppTuning {
 }
 
 /** What {@link startWhatsApp} wires together. */
-export interface StartWhatsAppOptions {
-  config: Pick<Config, "WHATSAPP_PHONE" | "WHATSAPP_ADMIN_GROUP_JID" | "WHATSAPP_SEND_PER_SECOND" | "WHATSAPP_PRESENCE" | "WHATSAPP_QR_FILE">;
+/** The WhatsApp variables, as the root config reads them. */
+export interface WhatsAppConfig {
+  WHATSAPP_PHONE?: string | undefined;
+  WHATSAPP_ADMIN_GROUP_JID?: string | undefined;
+  WHATSAPP_SEND_PER_SECOND: number;
+  WHATSAPP_PRESENCE: boolean;
+  WHATSAPP_QR_FILE: string;
+}
+
+export interface BuildWhatsAppOptions {
+  config: WhatsAppConfig;
   redis: Redis;
   translator: Translator;
   logger: Logger;
-  /** Buyer messages (private chats). */
-  handle: InboundHandler;
-  /** Admin commands from the admin group, and groups that mention the bot. */
-  handleGroup?: GroupHandler;
-  /** The channel registers itself here for deliveries. */
-  outbox: Outbox;
   /** Posts to the Telegram admin group (pairing code, QR, alerts); may do nothing. */
   adminNotify: (replies: Reply[]) => Promise<void>;
-  /** Seals the stored login at rest (when DATA_ENCRYPTION_KEY is set). */
-  vault?: LoginSealer;
+  /** Seals the stored login and relayed messages at rest (when DATA_ENCRYPTION_KEY is set). */
+  vault: LoginSealer;
   /** Defaults to Baileys' `makeWASocket`; tests pass a fake. */
   makeSocket?: SocketFactory;
   tuning?: WhatsAppTuning;
 }
 
-/** A running WhatsApp channel. */
-export interface RunningWhatsApp {
-  channel: WhatsAppChannel;
-  connection: WhatsAppConnection;
+/** The WhatsApp channel of a process that may hold the connection. */
+export interface WhatsAppModule {
+  readonly channel: WhatsAppChannel;
+  readonly connection: WhatsAppConnection;
+  /**
+   * Sends through the connection when this process holds it, or through the relay while another
+   * process does (the outbox's WhatsApp sender).
+   */
+  readonly sender: ChannelSender;
+  /** Connects in the background (once it holds the lock) and hands messages to `handlers`. */
+  start(handlers: ChannelHandlers): void;
   /** Disconnects (keeping the login), fails queued sends, releases the lock. */
   stop(): Promise<void>;
 }
@@ -67,8 +86,8 @@ export interface RunningWhatsApp {
  */
 const loginPromptLimit = 5;
 
-/** Starts the WhatsApp channel in the background (it connects once it holds the lock). */
-export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
+/** Builds the WhatsApp channel; nothing connects until {@link WhatsAppModule.start}. */
+export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
   const { config, redis, logger, tuning = {} } = options;
   const log = logger.child({ channel: "whatsapp" });
   const pacer = new Pacer({
@@ -79,10 +98,10 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
     retryBaseMs: tuning.rateLimitBackoffMs,
     onBackoff: (_recipient, attempt, delayMs) => log.warn({ attempt, delayMs }, "WhatsApp rate limit: backing off"),
   });
-  const alerts = new AdminAlerts(options.adminNotify, config.WHATSAPP_QR_FILE, log);
+  const alerts = new LoginNotices(options.adminNotify, config.WHATSAPP_QR_FILE, log);
   const connection = new WhatsAppConnection({
     redis,
-    auth: new RedisAuthStore(redis, log, options.vault ?? null),
+    auth: new RedisAuthStore(redis, log, options.vault),
     makeSocket: options.makeSocket ?? makeBaileysSocket,
     logger: log,
     phone: config.WHATSAPP_PHONE,
@@ -103,8 +122,6 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
     translator: options.translator,
     logger: log,
     redis,
-    handle: options.handle,
-    handleGroup: options.handleGroup,
     adminGroupJid: config.WHATSAPP_ADMIN_GROUP_JID,
     pacer,
     socket: (timeoutMs) => connection.ready(timeoutMs),
@@ -112,12 +129,20 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
     typingMs: tuning.typingMs,
     sendWaitMs: tuning.sendWaitMs,
   });
-  options.outbox.register(channel);
-  connection.start();
+  // Until this process holds the connection (another replica may), its messages go through the relay.
+  const sender = new WhatsAppSender(channel, new WhatsAppRelaySender(redis, options.vault), () => connection.state === "waiting-for-lock");
+  let stopRelay: (() => void) | null = null;
   return {
     channel,
     connection,
+    sender,
+    start: (handlers) => {
+      channel.start(handlers);
+      connection.start();
+      stopRelay = drainRelay({ redis, channel, vault: options.vault, logger: log, isOpen: () => connection.state === "open" });
+    },
     stop: async () => {
+      stopRelay?.();
       pacer.close();
       await connection.stop();
       await alerts.idle();
@@ -126,7 +151,7 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
 }
 
 /** Turns connection events into admin messages, in order, never throwing. */
-class AdminAlerts {
+class LoginNotices {
   private chain: Promise<void> = Promise.resolve();
   private promptsInARow = 0;
 

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { Translator } from "../../i18n/translator.js";
 import type { Locale } from "../../core/message.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
-import type { GroupHandler, Inbound, InboundHandler } from "../../core/inbound.js";
+import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import type { Reply } from "../../core/reply.js";
 import { keys } from "../../store/keys.js";
@@ -67,9 +67,6 @@ export interface WhatsAppChannelOptions {
   translator: Translator;
   logger: Logger;
   redis: Redis;
-  handle: InboundHandler;
-  /** Admin commands; without it, group messages are ignored. */
-  handleGroup?: GroupHandler;
   /** The admins' group (`…@g.us`). */
   adminGroupJid?: string;
   pacer: Pacer;
@@ -104,7 +101,15 @@ export class WhatsAppChannel implements ChannelSender {
   /** Per group: participants' LID → phone JID, and until when that list is fresh. */
   private readonly groupDirectory = new Map<string, { until: number; lidToPn: Map<string, string> }>();
 
+  /** Where messages go; given by {@link start}, before the connection attaches a socket. */
+  private handlers: ChannelHandlers | null = null;
+
   constructor(private readonly options: WhatsAppChannelOptions) {}
+
+  /** Hands messages from now on to `handlers`. */
+  start(handlers: ChannelHandlers): void {
+    this.handlers = handlers;
+  }
 
   /** Listens to a new socket's messages (called on every (re)connect). */
   attach(socket: WhatsAppSocket): void {
@@ -143,7 +148,7 @@ export class WhatsAppChannel implements ChannelSender {
     if (!text) return null;
     const group = isGroupJid(chat);
     if (group) {
-      if (!this.options.handleGroup) return null;
+      if (!this.handlers) return null;
       const isAdminGroup = chat === this.options.adminGroupJid;
       if (!isAdminGroup && !mentionsMe(mentionsOf(content), socket.user)) return null;
     } else if (!isPersonJid(chat)) {
@@ -172,7 +177,8 @@ export class WhatsAppChannel implements ChannelSender {
     if (this.options.presence) {
       socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: errorText(error) }, "could not mark a WhatsApp message read"));
     }
-    const answer = group ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
+    if (!this.handlers) return;
+    const answer = group ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
     if (!answer || answer.replies.length === 0) return;
     // Not awaited: the chat's next message is handled while this answer shows "typing…" and waits
     // for its send slot; the answer queue keeps one chat's answers in order.

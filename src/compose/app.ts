@@ -1,0 +1,398 @@
+/**
+ * The composition root: builds every stage of the shop once, in order, each from the ones before
+ * it, and starts them. Nothing is patched after it is built: a stage that needs something built
+ * later gets it when it starts (channels get their handlers, the job scheduler its runner).
+ *
+ *   config → Redis, text, vault → channel senders → outbox → admin alerts → stores → catalog
+ *   → jobs and fulfilment → payments → admin → buyer bot → recovery and sweeps → HTTP routes
+ *
+ * `main.ts` runs it; tests build the same stages with fakes (a private Redis prefix, fake provider
+ * and Bot API servers) and drive them end to end.
+ *
+ * @example
+ * const app = await buildApp({ config, logger, providers });
+ * await app.start();
+ * // …
+ * await app.stop();
+ */
+import type { Logger } from "pino";
+import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from "../admin/stage.js";
+import { adminCommandHint } from "../admin/private-hint.js";
+import { ShopBot } from "../bot/shop-bot.js";
+import { SessionStore } from "../bot/session-store.js";
+import { ConsoleChannel } from "../channels/console/console-channel.js";
+import { TelegramChannel } from "../channels/telegram/telegram-channel.js";
+import { WhatsAppRelaySender } from "../channels/whatsapp/relay.js";
+import type { SocketFactory } from "../channels/whatsapp/socket.js";
+import type { WhatsAppModule, WhatsAppTuning } from "../channels/whatsapp/start.js";
+import { CatalogService } from "../commerce/catalog-service.js";
+import { DeliveryVault, parseEncryptionKey } from "../commerce/delivery-vault.js";
+import { defaultFollowUpPlan, Fulfilment, type FollowUpPlan } from "../commerce/fulfilment.js";
+import { OrderStore } from "../commerce/orders.js";
+import { ownedServices } from "../commerce/owned-services.js";
+import { Recovery } from "../commerce/recovery.js";
+import { Sweeper } from "../commerce/sweeper.js";
+import { Wallet } from "../commerce/wallet.js";
+import type { Config } from "../config.js";
+import type { AdminAlerts } from "../core/alerts.js";
+import type { ChannelHandlers } from "../core/inbound.js";
+import { msg } from "../core/message.js";
+import type { Metrics } from "../core/metrics.js";
+import { ChannelOutbox, type ChannelSender } from "../core/outbox.js";
+import { Translator } from "../i18n/translator.js";
+import { BullmqScheduler } from "../jobs/bullmq-scheduler.js";
+import { InProcessScheduler, type JobScheduler } from "../jobs/scheduler.js";
+import { paymentCallbackRoute } from "../payments/callback-route.js";
+import { PaymentService } from "../payments/payment-service.js";
+import { PaymentStore } from "../payments/payment-store.js";
+import { buyerFeatures } from "../providers/registry.js";
+import type { Provider, ProviderId } from "../providers/types.js";
+import { HttpServer } from "../server/http-server.js";
+import { prometheusMetrics } from "../server/metrics.js";
+import { registerRoutes } from "../server/routes.js";
+import { ChatLock } from "../store/chat-lock.js";
+import { checkRedisDurability } from "../store/durability.js";
+import { connectRedis, isInMemory, type Redis } from "../store/redis.js";
+
+export interface AppOptions {
+  config: Config;
+  logger: Logger;
+  providers: Provider[];
+  /** A ready Redis client; when absent one is connected from `config.REDIS_URL`. */
+  redis?: Redis;
+  /** BullMQ's Redis and key prefix; default from `REDIS_URL`. Without either, jobs run in-process. */
+  bullmq?: { url: string; prefix: string };
+  followUpPlan?: FollowUpPlan;
+  /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
+  expirySweepMs?: number;
+  /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
+  owedMessageRetryMs?: number;
+  /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
+  makeWhatsAppSocket?: SocketFactory;
+  whatsAppTuning?: WhatsAppTuning;
+  /** Telegram updates handled at once in polling mode (default: the runner settings'). */
+  telegramConcurrency?: number;
+  /** Port for the HTTP server; default `HTTP_PORT`; null = do not listen (most tests). */
+  httpPort?: number | null;
+  /** Admin timings (tests shorten bursts and gaps). */
+  admin?: AdminTimings;
+  /** More channel senders (tests record what the shop sends through a channel of their own). */
+  senders?: ChannelSender[];
+  /** Replaces the admin group as the shop's alerts (tests record alerts). */
+  alerts?: AdminAlerts;
+  metrics?: Metrics;
+  /**
+   * Wraps the handlers every channel gets (tests record what reaches the shop, or stand in for
+   * the admin side; a deployment could add tracing).
+   */
+  wrapHandlers?: (handlers: ChannelHandlers) => ChannelHandlers;
+}
+
+/** The built shop. Every field is a stage, built once. */
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly translator: Translator;
+  readonly metrics: Metrics;
+  readonly vault: DeliveryVault;
+  readonly outbox: ChannelOutbox;
+  readonly telegram: TelegramChannel | null;
+  readonly whatsapp: WhatsAppModule | null;
+  readonly console: ConsoleChannel | null;
+  readonly alerts: AdminAlerts;
+  readonly sessions: SessionStore;
+  readonly orders: OrderStore;
+  readonly wallet: Wallet;
+  readonly providers: ReadonlyMap<ProviderId, Provider>;
+  readonly catalog: CatalogService;
+  readonly jobs: JobScheduler;
+  readonly fulfilment: Fulfilment;
+  readonly payments: PaymentService;
+  readonly admin: AdminStage;
+  readonly shop: ShopBot;
+  readonly recovery: Recovery;
+  readonly sweeper: Sweeper;
+  readonly http: HttpServer;
+  /** The channels' handlers: buyer messages to the shop, group messages to the admin side. */
+  readonly handlers: ChannelHandlers;
+  /** Loads settings and the catalog, resumes unfinished orders, starts sweeps, HTTP and the channels. */
+  start(): Promise<void>;
+  /** Runs the periodic chores once (tests call it instead of waiting for the timer). */
+  sweep(): Promise<void>;
+  /** Waits until no order of `buyer` has fulfilment work left, or `timeoutMs` passes. */
+  settled(buyer: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Builds every stage (see the module comment); connects Redis unless one is given. */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config, logger } = options;
+  const redis = options.redis ?? (await connectRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
+  if (isInMemory(redis)) logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
+  const metrics = options.metrics ?? prometheusMetrics;
+  const translator = new Translator(config.DEFAULT_LOCALE, (key, errors) =>
+    logger.warn({ key, errors: errors.map((error) => error.message) }, "a message was rendered with missing arguments"),
+  );
+  const vault = new DeliveryVault(config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null);
+
+  // Channel senders come first: everything below sends through the outbox they make up.
+  const channels = await buildChannels(options, { redis, translator, vault });
+  const outbox = new ChannelOutbox([...channels.senders, ...(options.senders ?? [])]);
+  const adminAlerts = buildAdminAlerts({ config, outbox, logger, ...(options.admin ? { timings: options.admin } : {}) });
+  const alerts = options.alerts ?? adminAlerts.notifier;
+
+  const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
+  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition]);
+  const wallet = new Wallet(redis);
+  const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
+  const catalog = new CatalogService({
+    redis,
+    providers,
+    markup: { global: { percent: config.MARKUP_PERCENT, flat: config.MARKUP_FLAT }, providers: {}, products: {} },
+    logger,
+    refreshMs: config.CATALOG_REFRESH_MINUTES * 60_000,
+  });
+
+  const jobs = buildJobs(options, metrics);
+  const fulfilment = new Fulfilment({
+    orders,
+    wallet,
+    providers,
+    vault,
+    outbox,
+    alerts,
+    metrics,
+    logger,
+    jobs,
+    plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
+  });
+  const payments = new PaymentService({
+    store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
+    orders,
+    wallet,
+    fulfilment,
+    outbox,
+    alerts,
+    logger,
+    staticQris: config.QRIS_STATIC_PAYLOAD ?? null,
+    ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
+    maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
+  });
+
+  const admin = buildAdmin({
+    config,
+    logger,
+    metrics,
+    alerts: adminAlerts,
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment },
+    botUsername: () => (channels.telegram?.bot.isInited() ? channels.telegram.bot.botInfo.username : null),
+    ...(options.admin ? { timings: options.admin } : {}),
+  });
+  const shop = new ShopBot({
+    sessions,
+    orders,
+    wallet,
+    catalog,
+    fulfilment,
+    vault,
+    outbox,
+    metrics,
+    logger,
+    shopName: config.SHOP_NAME,
+    defaultLocale: config.DEFAULT_LOCALE,
+    sandbox: config.sandbox,
+    payments,
+    features: buyerFeatures(options.providers, { services: ownedServices(orders) }),
+    privateCommandHint: adminCommandHint,
+    // Several bot processes may get updates of one chat only in webhook mode.
+    ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
+    buyingPaused: () => admin.buyingPaused(),
+    paymentMethods: (item) => config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
+  });
+  const built: ChannelHandlers = { handle: (inbound) => shop.handle(inbound), handleGroup: (inbound) => admin.handleGroup(inbound) };
+  const handlers = options.wrapHandlers ? options.wrapHandlers(built) : built;
+
+  const recovery = new Recovery({
+    orders,
+    wallet,
+    fulfilment,
+    redis,
+    logger,
+    settlePayments: (active) => payments.finishUnsettled(active),
+    ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
+  });
+  const sweeper = new Sweeper({
+    everyMs: options.expirySweepMs ?? 10_000,
+    logger,
+    chores: [
+      { name: "expire payments", run: () => payments.expireDue() },
+      { name: "finish paid payments", run: () => payments.finishUnsettled() },
+      { name: "tell expired checkouts", run: () => shop.notifyExpiredCheckouts() },
+      { name: "recover orders", run: () => recovery.sweep() },
+    ],
+  });
+
+  const http = new HttpServer(logger);
+  if (config.PAYMENT_CALLBACK_SECRET) {
+    http.route(
+      "POST",
+      "/payments/callback",
+      paymentCallbackRoute({
+        secret: config.PAYMENT_CALLBACK_SECRET,
+        payments,
+        onRejected: (reason) => alerts.alert(msg("admin-alert-bad-callback", { reason })),
+      }),
+    );
+  }
+  const telegram = channels.telegram;
+  registerRoutes(http, {
+    config,
+    redis,
+    jobs,
+    orders,
+    fulfilment,
+    providers,
+    alerts,
+    channelHealth: () => ({ telegram: telegram ? (telegram.running() ? "ok" : "stopped") : "off" }),
+    telegramWebhook:
+      telegram && config.TELEGRAM_MODE === "webhook" && config.TELEGRAM_WEBHOOK_SECRET
+        ? { secret: config.TELEGRAM_WEBHOOK_SECRET, handleUpdate: (update) => telegram.handleUpdate(update) }
+        : null,
+  });
+
+  const app: App = {
+    config,
+    logger,
+    redis,
+    translator,
+    metrics,
+    vault,
+    outbox,
+    telegram,
+    whatsapp: channels.whatsapp,
+    console: channels.console,
+    alerts,
+    sessions,
+    orders,
+    wallet,
+    providers,
+    catalog,
+    jobs,
+    fulfilment,
+    payments,
+    admin,
+    shop,
+    recovery,
+    sweeper,
+    http,
+    handlers,
+    start: () => startApp(app, options),
+    sweep: () => sweeper.sweep(),
+    settled: (buyer, timeoutMs) => recovery.settled(buyer, timeoutMs),
+    stop: () => stopApp(app),
+  };
+  return app;
+}
+
+/** The senders of every channel this process has, and the channels themselves. */
+interface Channels {
+  telegram: TelegramChannel | null;
+  whatsapp: WhatsAppModule | null;
+  console: ConsoleChannel | null;
+  senders: ChannelSender[];
+}
+
+async function buildChannels(options: AppOptions, shared: { redis: Redis; translator: Translator; vault: DeliveryVault }): Promise<Channels> {
+  const { config, logger } = options;
+  const senders: ChannelSender[] = [];
+  // A worker process sends deliveries through Telegram too, but never takes updates.
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? new TelegramChannel({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT ?? "https://api.telegram.org",
+        translator: shared.translator,
+        logger,
+        ...(options.telegramConcurrency !== undefined ? { concurrency: options.telegramConcurrency } : {}),
+      })
+    : null;
+  if (telegram) senders.push(telegram);
+
+  let whatsapp: WhatsAppModule | null = null;
+  if (config.WHATSAPP_ENABLED && config.ROLE === "worker") {
+    // A worker hands WhatsApp messages to the process that holds the connection.
+    senders.push(new WhatsAppRelaySender(shared.redis, shared.vault));
+  } else if (config.WHATSAPP_ENABLED) {
+    // Loaded only when WhatsApp is on: Baileys and its protobufs cost ~70 MB of memory and a
+    // second of start-up that a Telegram-only shop should not pay.
+    const { buildWhatsApp } = await import("../channels/whatsapp/start.js");
+    const adminChat = config.TELEGRAM_ADMIN_CHAT_ID;
+    whatsapp = buildWhatsApp({
+      config,
+      redis: shared.redis,
+      translator: shared.translator,
+      logger,
+      vault: shared.vault,
+      // Pairing codes and QRs go to the Telegram admin group, where an owner can act on them.
+      adminNotify: async (replies) => {
+        if (telegram && adminChat) await telegram.send(adminChat, replies, config.DEFAULT_LOCALE);
+      },
+      ...(options.makeWhatsAppSocket ? { makeSocket: options.makeWhatsAppSocket } : {}),
+      ...(options.whatsAppTuning ? { tuning: options.whatsAppTuning } : {}),
+    });
+    senders.push(whatsapp.sender);
+  }
+
+  const console = config.console ? new ConsoleChannel({ translator: shared.translator, locale: config.DEFAULT_LOCALE }) : null;
+  if (console) senders.push(console);
+  return { telegram, whatsapp, console, senders };
+}
+
+function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
+  const { config, logger } = options;
+  const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  if (!durable) return new InProcessScheduler();
+  return new BullmqScheduler({
+    redisUrl: durable.url,
+    prefix: durable.prefix,
+    logger,
+    work: config.ROLE !== "bot",
+    onRun: (seconds, outcome) => metrics.jobRun(outcome, seconds),
+  });
+}
+
+async function startApp(app: App, options: AppOptions): Promise<void> {
+  const { config, logger } = app;
+  await checkRedisDurability(app.redis, logger);
+  // Settings first, so the first buyer already sees the saved markup and pause.
+  await app.admin.start();
+  // WhatsApp before resuming orders: a resumed order's message waits for the connection.
+  app.whatsapp?.start(app.handlers);
+  await app.catalog.init();
+  app.catalog.start();
+  app.fulfilment.startJobs();
+  await app.recovery.resume();
+  app.sweeper.start();
+  if (options.httpPort !== null) {
+    const port = await app.http.listen(options.httpPort ?? config.HTTP_PORT, config.HTTP_HOST);
+    logger.info({ host: config.HTTP_HOST, port }, "http server listening");
+  }
+  if (app.telegram && config.ROLE !== "worker") {
+    if (config.TELEGRAM_MODE === "polling") await app.telegram.startPolling(app.handlers);
+    else {
+      const url = `${config.TELEGRAM_WEBHOOK_URL!.replace(/\/$/, "")}/telegram/${config.TELEGRAM_WEBHOOK_SECRET}`;
+      await app.telegram.startWebhook(url, config.TELEGRAM_WEBHOOK_SECRET!, app.handlers);
+    }
+  }
+}
+
+async function stopApp(app: App): Promise<void> {
+  await app.sweeper.stop();
+  app.catalog.stop();
+  await app.admin.stop();
+  await app.telegram?.stop();
+  await app.whatsapp?.stop();
+  await app.http.close();
+  await app.jobs.close();
+  app.redis.disconnect();
+}
