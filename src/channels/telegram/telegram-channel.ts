@@ -4,19 +4,25 @@
  * texts split at Telegram's 4096-character limit.
  *
  * Long polling runs through `@grammyjs/runner` (concurrent across chats, sequential within one);
- * webhook mode hands updates from the HTTP server to `handleUpdate`. `@grammyjs/auto-retry`
- * waits out 429s and retries 5xx answers.
+ * webhook mode hands updates from the HTTP server to `handleUpdate`. Both pass the per-chat
+ * {@link FloodGate} first, before the per-chat ordering, so a flooding chat's excess is dropped
+ * without ever waiting for a slot. `@grammyjs/auto-retry` waits out 429s and retries 5xx answers;
+ * answers go through a per-chat send queue that a handler waits on only up to
+ * {@link answerHoldMs}, so a reply waiting out a 429 does not hold a runner slot.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
-import { locales, type Locale, type Translator } from "../../i18n.js";
+import { isLocale, locales, msg, type Locale, type Translator } from "../../i18n.js";
+import { ChatQueue } from "../../bot/chat-queue.js";
 import type { GroupHandler, Inbound, InboundHandler } from "../../bot/inbound.js";
 import type { ChannelSender } from "../../bot/outbox.js";
-import type { Reply } from "../../bot/reply.js";
-import { allowedUpdates, pollingConcurrency } from "./runner-settings.js";
+import { textReply, type Reply } from "../../bot/reply.js";
+import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
+import { allowedUpdates, answerHoldMs, pollingConcurrency } from "./runner-settings.js";
+import { retryLater, type RetryHandle } from "./retry-later.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
 
 /** Telegram's limit for one message's text. */
@@ -33,6 +39,10 @@ export interface TelegramChannelOptions {
   handleGroup?: GroupHandler;
   /** Polling: how many updates may be handled at once (across chats); default {@link pollingConcurrency}. */
   concurrency?: number;
+  /** Per-chat flood limits; defaults in {@link FloodGate}. */
+  flood?: FloodGateOptions;
+  /** First delay before a failed command-list registration is tried again (doubles up to an hour). */
+  cosmeticRetryMs?: number;
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
@@ -41,12 +51,19 @@ const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps"
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
   readonly bot: Bot;
+  readonly flood: FloodGate;
   private runner: RunnerHandle | null = null;
   private webhookSet = false;
+  /** Per chat: answers and shop messages being sent, in order. */
+  private readonly outgoing = new ChatQueue();
+  private commandsRetry: RetryHandle | null = null;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+    this.flood = new FloodGate(options.flood);
+    // Before sequentialize: a dropped update must never queue behind the chat's earlier ones.
+    this.bot.use((ctx, next) => this.guardFlood(ctx, next));
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
@@ -57,7 +74,7 @@ export class TelegramChannel implements ChannelSender {
   /** Registers the command list (both languages) and starts long polling. */
   async startPolling(): Promise<void> {
     await this.bot.init();
-    await this.registerCommands();
+    this.registerCommandsInBackground();
     await this.bot.api.deleteWebhook();
     this.runner = run(this.bot, {
       runner: { fetch: { allowed_updates: [...allowedUpdates] } },
@@ -69,7 +86,7 @@ export class TelegramChannel implements ChannelSender {
   /** Prepares webhook mode: the HTTP server passes each update to {@link handleUpdate}. */
   async startWebhook(url: string, secretToken: string): Promise<void> {
     await this.bot.init();
-    await this.registerCommands();
+    this.registerCommandsInBackground();
     await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...allowedUpdates] });
     this.webhookSet = true;
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
@@ -99,12 +116,66 @@ export class TelegramChannel implements ChannelSender {
   }
 
   async stop(): Promise<void> {
+    this.commandsRetry?.cancel();
     if (this.runner?.isRunning()) await this.runner.stop();
   }
 
-  /** Sends replies to a chat (used for deliveries and other messages the shop starts). */
+  /**
+   * Sends replies to a chat (used for deliveries and other messages the shop starts), after the
+   * chat's answers already queued, so a delivery never overtakes the "paid" answer before it.
+   */
   async send(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
+    await this.outgoing.run(chatId, () => this.sendNow(chatId, replies, locale));
+  }
+
+  private async sendNow(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
     for (const reply of replies) await this.sendOne(chatId, reply, locale);
+  }
+
+  /**
+   * Queues an answer to a chat and waits for it only up to {@link answerHoldMs}: an answer that
+   * must wait out a 429 finishes in the background (in order with the chat's other messages)
+   * while the handler's slot goes to other chats.
+   */
+  private async answer(chatId: string, work: () => Promise<void>): Promise<void> {
+    const sent = this.outgoing.run(chatId, work);
+    sent.catch((err: unknown) => this.options.logger.warn({ err, chat: chatId }, "could not answer a telegram chat"));
+    let timer: NodeJS.Timeout | undefined;
+    const held = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, answerHoldMs);
+    });
+    try {
+      await Promise.race([sent.catch(() => undefined), held]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drops a chat's updates beyond its flood limit, telling it to slow down now and then. */
+  private async guardFlood(ctx: Context, next: () => Promise<void>): Promise<void> {
+    const chat = ctx.chat;
+    if (!chat) return next();
+    await this.flood.guard(String(chat.id), next, () => {
+      // Only a buyer's own chat is told; a notice in a group would be noise for everyone there.
+      if (chat.type !== "private") return;
+      const code = ctx.from?.language_code;
+      const locale = isLocale(code) ? code : this.options.translator.defaultLocale;
+      this.send(String(chat.id), [textReply(msg("flood-slow-down"))], locale).catch((err: unknown) =>
+        this.options.logger.warn({ err, chat: chat.id }, "could not send a slow-down notice"),
+      );
+    });
+  }
+
+  /**
+   * The command list is cosmetic: a Bot API server without setMyCommands, or a transient error,
+   * must not stop the shop. A failure is logged and tried again later, with growing delays.
+   */
+  private registerCommandsInBackground(): void {
+    this.commandsRetry?.cancel();
+    this.commandsRetry = retryLater(() => this.registerCommands(), {
+      firstDelayMs: this.options.cosmeticRetryMs ?? 60_000,
+      onFailure: (err, delayMs) => this.options.logger.warn({ err, retryInMs: delayMs }, "could not set the telegram command list; will retry"),
+    });
   }
 
   private async registerCommands(): Promise<void> {
@@ -131,7 +202,7 @@ export class TelegramChannel implements ChannelSender {
       ...((message.text ?? message.caption) !== undefined ? { text: message.text ?? message.caption } : {}),
     };
     const answer = inbound.isGroup ? await this.options.handleGroup?.(inbound) : await this.options.handle(inbound);
-    if (answer) await this.send(inbound.chatId, answer.replies, answer.locale);
+    if (answer) await this.answer(inbound.chatId, () => this.sendNow(inbound.chatId, answer.replies, answer.locale));
   }
 
   private async onButton(ctx: Context): Promise<void> {
@@ -158,12 +229,14 @@ export class TelegramChannel implements ChannelSender {
       action: data,
       displayName: ctx.from.first_name,
     });
+    const chatId = String(chat.id);
     const [first, ...rest] = answer.replies;
-    // Navigating a menu edits it in place, so the chat does not fill with old menus.
-    if (first?.kind === "menu" && rest.length === 0 && query.message && (await this.editMenu(String(chat.id), query.message.message_id, first, answer.locale))) {
-      return;
-    }
-    await this.send(String(chat.id), answer.replies, answer.locale);
+    const tapped = query.message?.message_id;
+    await this.answer(chatId, async () => {
+      // Navigating a menu edits it in place, so the chat does not fill with old menus.
+      if (first?.kind === "menu" && rest.length === 0 && tapped !== undefined && (await this.editMenu(chatId, tapped, first, answer.locale))) return;
+      await this.sendNow(chatId, answer.replies, answer.locale);
+    });
   }
 
   private async editMenu(chatId: string, messageId: number, reply: Extract<Reply, { kind: "menu" }>, locale: Locale): Promise<boolean> {
