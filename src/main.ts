@@ -5,6 +5,7 @@
 import { attachAdmin } from "./admin/attach.js";
 import { App } from "./app.js";
 import { ConsoleChannel } from "./channels/console/console-channel.js";
+import { telegramStartupProblem } from "./channels/telegram/startup-problem.js";
 import { formatConfigProblems, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { buildProviders } from "./providers/registry.js";
@@ -21,12 +22,23 @@ const logger = createLogger({
   pretty: config.console,
 });
 
-const app = await App.create({ config, logger, providers: buildProviders(config, logger) });
+/**
+ * A start-up failure ends the process with one line naming the problem and exit code 1, instead
+ * of an unhandled rejection's stack; the error itself goes to the log for the details.
+ */
+function failStartup(error: unknown): never {
+  logger.error({ err: error }, "start-up failed");
+  const detail = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${telegramStartupProblem(error) ?? `Start-up failed: ${detail}`}\n`);
+  process.exit(1);
+}
+
+const app = await App.create({ config, logger, providers: buildProviders(config, logger) }).catch(failStartup);
 // Before start: the first buyer already sees the saved markup and pause, and every process
 // (workers too) reports the order changes it makes to the admin group.
 const admin = attachAdmin(app);
-await admin.ready;
-await app.start();
+await admin.ready.catch(failStartup);
+await app.start().catch(failStartup);
 
 const stop = async () => {
   await admin.stop();
