@@ -187,6 +187,7 @@ export class App {
         logger,
         handle: (inbound) => this.shop.handle(inbound),
         handleGroup: async (inbound) => (this.groupHandler ? this.groupHandler(inbound) : null),
+        flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
       });
       this.outbox.register(this.telegram);
     }

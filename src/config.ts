@@ -65,6 +65,8 @@ const examples: Record<string, string> = {
   PAYMENT_CALLBACK_SECRET: "a-long-random-string",
   SESSION_TTL_MINUTES: "30",
   HTTP_PORT: "8080",
+  CHAT_FLOOD_PER_SECOND: "1",
+  CHAT_FLOOD_BURST: "10",
   CONSOLE: "auto",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
@@ -113,6 +115,9 @@ const schema = z.object({
   MARKUP_FLAT: intText(0, 0, 10_000_000),
   SESSION_TTL_MINUTES: intText(30, 1, 24 * 60),
   HTTP_PORT: intText(8080, 0, 65_535),
+  // Per chat (Telegram) or sender (WhatsApp): messages handled per second, plus a burst per 30 s.
+  CHAT_FLOOD_PER_SECOND: intText(1, 1, 10_000),
+  CHAT_FLOOD_BURST: intText(10, 0, 100_000),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),

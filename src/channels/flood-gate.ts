@@ -15,9 +15,9 @@ import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from "rate-limit
 
 export interface FloodGateOptions {
   /** Messages handled per second per chat, sustained. */
-  perSecond?: number;
+  perSecond?: number | undefined;
   /** Extra messages a chat may send at once before the sustained rate applies. */
-  burst?: number;
+  burst?: number | undefined;
   /** How long the burst allowance takes to come back. */
   burstWindowSeconds?: number;
   /** At most one slow-down notice per chat in this period. */
@@ -52,7 +52,14 @@ export class FloodGate {
   private admissions: Promise<unknown> = Promise.resolve();
 
   constructor(options: FloodGateOptions = {}) {
-    const settings = { ...floodDefaults, ...options };
+    // Field by field, so an option given as undefined keeps its default.
+    const settings = {
+      perSecond: options.perSecond ?? floodDefaults.perSecond,
+      burst: options.burst ?? floodDefaults.burst,
+      burstWindowSeconds: options.burstWindowSeconds ?? floodDefaults.burstWindowSeconds,
+      noticeEverySeconds: options.noticeEverySeconds ?? floodDefaults.noticeEverySeconds,
+      maxPending: options.maxPending ?? floodDefaults.maxPending,
+    };
     this.rate = new BurstyRateLimiter(
       new RateLimiterMemory({ keyPrefix: "rate", points: settings.perSecond, duration: 1 }),
       new RateLimiterMemory({ keyPrefix: "burst", points: settings.burst, duration: settings.burstWindowSeconds }),

@@ -33,7 +33,8 @@ export interface WhatsAppTuning {
 
 /** What {@link startWhatsApp} wires together. */
 export interface StartWhatsAppOptions {
-  config: Pick<Config, "WHATSAPP_PHONE" | "WHATSAPP_ADMIN_GROUP_JID" | "WHATSAPP_SEND_PER_SECOND" | "WHATSAPP_PRESENCE" | "WHATSAPP_QR_FILE">;
+  config: Pick<Config, "WHATSAPP_PHONE" | "WHATSAPP_ADMIN_GROUP_JID" | "WHATSAPP_SEND_PER_SECOND" | "WHATSAPP_PRESENCE" | "WHATSAPP_QR_FILE"> &
+    Partial<Pick<Config, "CHAT_FLOOD_PER_SECOND" | "CHAT_FLOOD_BURST">>;
   redis: Redis;
   translator: Translator;
   logger: Logger;
@@ -108,6 +109,7 @@ export function startWhatsApp(options: StartWhatsAppOptions): RunningWhatsApp {
     presence: config.WHATSAPP_PRESENCE,
     typingMs: tuning.typingMs,
     sendWaitMs: tuning.sendWaitMs,
+    flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
   });
   options.outbox.register(channel);
   connection.start();
