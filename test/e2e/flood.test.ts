@@ -83,6 +83,37 @@ describe("flood isolation on Telegram", () => {
   });
 });
 
+describe("a reply waiting out a 429", () => {
+  it("does not hold the runner's only slot: another chat is answered while it waits", async () => {
+    telegram = await startFakeTelegram({ rateLimit: { globalPerSecond: 30, perChatPerSecond: 1 } });
+    shop = await startTestApp();
+    const app = shop.app;
+    channel = new TelegramChannel({
+      token: telegram.token,
+      apiRoot: telegram.url,
+      translator: app.translator,
+      logger: silentLogger,
+      handle: (inbound) => app.shop.handle(inbound),
+      concurrency: 1,
+    });
+    await channel.startPolling();
+    // Within the burst and the pending cap, so all are handled; the fake lets one answer a second
+    // through to the chat, so the rest wait out 429s.
+    const busy = telegramBuyer(telegram, 7005);
+    for (let i = 0; i < 4; i++) busy.say("/saldo");
+    // The runner fetched them as one batch; the other chat's message comes in a later one, which
+    // the runner only fetches once a slot is free.
+    await busy.expect(balanceMarker);
+    const other = telegramBuyer(telegram, 7006);
+    other.say("/saldo");
+    const answered = await other.expect(balanceMarker);
+    // The busy chat's last answer can only come 3 s after its first; the other chat's came before.
+    const busyAnswers = () => telegram!.messagesTo(7005).filter((m) => textOf(m).includes(balanceMarker));
+    await expect.poll(() => busyAnswers().length, { timeout: 15_000 }).toBe(4);
+    expect(answered.seq).toBeLessThan(busyAnswers().at(-1)!.seq);
+  }, 30_000);
+});
+
 describe("cosmetic start-up calls", () => {
   it("keeps serving buyers when setMyCommands fails at start, and sets the commands later", async () => {
     telegram = await startFakeTelegram();
