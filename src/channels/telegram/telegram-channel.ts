@@ -139,7 +139,7 @@ export class TelegramChannel implements ChannelSender {
    */
   private async answer(chatId: string, work: () => Promise<void>): Promise<void> {
     const sent = this.outgoing.run(chatId, work);
-    sent.catch((err: unknown) => this.options.logger.warn({ err, chat: chatId }, "could not answer a telegram chat"));
+    sent.catch((error: unknown) => this.options.logger.warn({ err: loggable(error), chat: chatId }, "could not answer a telegram chat"));
     let timer: NodeJS.Timeout | undefined;
     const held = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, answerHoldMs);
@@ -160,8 +160,8 @@ export class TelegramChannel implements ChannelSender {
       if (chat.type !== "private") return;
       const code = ctx.from?.language_code;
       const locale = isLocale(code) ? code : this.options.translator.defaultLocale;
-      this.send(String(chat.id), [textReply(msg("flood-slow-down"))], locale).catch((err: unknown) =>
-        this.options.logger.warn({ err, chat: chat.id }, "could not send a slow-down notice"),
+      this.send(String(chat.id), [textReply(msg("flood-slow-down"))], locale).catch((error: unknown) =>
+        this.options.logger.warn({ err: loggable(error), chat: chat.id }, "could not send a slow-down notice"),
       );
     });
   }
@@ -174,7 +174,7 @@ export class TelegramChannel implements ChannelSender {
     this.commandsRetry?.cancel();
     this.commandsRetry = retryLater(() => this.registerCommands(), {
       firstDelayMs: this.options.cosmeticRetryMs ?? 60_000,
-      onFailure: (err, delayMs) => this.options.logger.warn({ err, retryInMs: delayMs }, "could not set the telegram command list; will retry"),
+      onFailure: (error, delayMs) => this.options.logger.warn({ err: loggable(error), retryInMs: delayMs }, "could not set the telegram command list; will retry"),
     });
   }
 
@@ -277,4 +277,17 @@ export class TelegramChannel implements ChannelSender {
       await this.bot.api.sendMessage(chatId, chunk);
     }
   }
+}
+
+/**
+ * grammY's errors carry the request's payload (a message's text, which may be a delivered login)
+ * as an enumerable field the log serializer would print: keep the method, code, description and
+ * stack only.
+ */
+function loggable(error: unknown): unknown {
+  if (!(error instanceof GrammyError)) return error;
+  const safe = new Error(error.message);
+  safe.name = "GrammyError";
+  if (error.stack !== undefined) safe.stack = error.stack;
+  return safe;
 }
