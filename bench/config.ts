@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defaultTelegramBroadcastPerSecond } from "../src/admin/broadcast.js";
 
 /** The names accepted by `BENCH_ONLY` (comma-separated), in run order. */
-export const benchNames = ["qris", "throughput", "memory", "slow-provider", "pacing"] as const;
+export const benchNames = ["qris", "throughput", "memory", "slow-provider", "flood", "pacing"] as const;
 /** One benchmark module. */
 export type BenchName = (typeof benchNames)[number];
 
@@ -51,6 +51,11 @@ export interface BenchConfig {
   slowMs: number;
   /** Length of each phase (baseline, slow, baseline again) of the slow-provider benchmark. */
   slowPhaseMs: number;
+  /** Flood isolation: paced buyers, their mean think time, the flood's size and each phase's length. */
+  floodBuyers: number;
+  floodThinkMs: number;
+  floodMessages: number;
+  floodPhaseMs: number;
   /** Write a V8 CPU profile of each bot process to bench/profiles/. */
   cpuProfile: boolean;
 }
@@ -95,6 +100,10 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     slowBuyers: pick("BENCH_SLOW_BUYERS", positive, 200, 20),
     slowMs: pick("BENCH_SLOW_MS", positive, 5000, 400),
     slowPhaseMs: pick("BENCH_SLOW_PHASE_MS", positive, 4500, 400),
+    floodBuyers: pick("BENCH_FLOOD_BUYERS", positive, 100, 20),
+    floodThinkMs: pick("BENCH_FLOOD_THINK_MS", positive, 1000, 500),
+    floodMessages: pick("BENCH_FLOOD_MESSAGES", positive, 2000, 500),
+    floodPhaseMs: pick("BENCH_FLOOD_PHASE_MS", positive, 6000, 1500),
     cpuProfile: env.BENCH_CPU_PROF === "1",
   };
 }

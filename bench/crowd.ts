@@ -157,6 +157,8 @@ export interface LoadOptions {
   cycle: readonly Step[];
   /** Mean think time between a reply and the next update; null = closed loop (no thinking). */
   thinkMs: number | null;
+  /** Added to every think time (paced only), e.g. to keep a buyer under Telegram's 1 message/s per chat. */
+  minThinkMs?: number;
   warmupMs: number;
   measureMs: number;
   replyTimeoutMs: number;
@@ -220,7 +222,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     if (!perStep) byStep.set(step.label, (perStep = new Samples()));
     perStep.add(ms);
   };
-  const think = () => (options.thinkMs === null ? Promise.resolve() : sleep(thinkTime(options.thinkMs)));
+  const think = () => (options.thinkMs === null ? Promise.resolve() : sleep((options.minThinkMs ?? 0) + thinkTime(options.thinkMs)));
 
   const walk = async (chatId: number) => {
     const buyer = crowd.buyer(chatId);

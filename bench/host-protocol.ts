@@ -16,6 +16,12 @@ export const hostSpecSchema = z.object({
    * updates at once (TelegramChannel's `concurrency`; default `pollingConcurrency` in src/channels/telegram/runner-settings.ts).
    */
   sinkConcurrency: z.number().int().positive().optional(),
+  /**
+   * Keep the app's per-chat flood limit (CHAT_FLOOD_*). Off by default: the other benchmarks'
+   * buyers answer faster than any person types (a closed loop measures capacity), and the limit
+   * would drop their updates; the flood benchmark runs with it, as production does.
+   */
+  floodLimit: z.boolean().optional(),
   /** Adds the odzreshop adapter, pointed at a fake, next to the sandbox (slow-provider benchmark). */
   odzreshop: z
     .object({ url: z.url(), apiKey: z.string(), slugs: z.array(z.string()).min(1), timeoutMs: z.number().int().positive() })

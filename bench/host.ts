@@ -33,6 +33,9 @@ const gcObserver = new PerformanceObserver((list) => {
   }
 });
 
+/** A per-chat limit no simulated buyer reaches (see `floodLimit` in host-protocol.ts). */
+const unlimitedFlood = { CHAT_FLOOD_PER_SECOND: "10000" };
+
 async function startShop(spec: HostSpec): Promise<RunningBot> {
   // Loaded here, not at the top, so the echo bot does not pay for loading the whole app.
   const [{ silentLogger }, { OdzreshopProvider }, { SandboxProvider }, { startTestApp }, { defaultFollowUpPlan }] = await Promise.all([
@@ -48,7 +51,7 @@ async function startShop(spec: HostSpec): Promise<RunningBot> {
     providers.push(new OdzreshopProvider({ baseUrl: url, apiKey, slugs, timeoutMs, retryDelaysMs: [50], logger: silentLogger }));
   }
   const { app, cleanup } = await startTestApp(
-    { TELEGRAM_BOT_TOKEN: spec.telegram.token, TELEGRAM_API_ROOT: spec.telegram.url, SANDBOX: "on" },
+    { TELEGRAM_BOT_TOKEN: spec.telegram.token, TELEGRAM_API_ROOT: spec.telegram.url, SANDBOX: "on", ...(spec.floodLimit ? {} : unlimitedFlood) },
     // Production follow-up timing: the test helper polls pending orders every 20 ms.
     { providers, followUpPlan: defaultFollowUpPlan, ...(spec.sinkConcurrency !== undefined ? { telegramConcurrency: spec.sinkConcurrency } : {}) },
   );

@@ -11,6 +11,7 @@ import { prepareMemory } from "./memory.js";
 import { pacingBench } from "./pacing.js";
 import { qrisBench } from "./qris.js";
 import { detailTable, nothingToPrepare, summaryTable, type BenchResult, type PreparedBench } from "./report.js";
+import { prepareFlood } from "./flood.js";
 import { prepareSlowProvider } from "./slow-provider.js";
 import { prepareThroughput } from "./throughput.js";
 
@@ -19,6 +20,7 @@ const benches: Record<BenchName, (config: BenchConfig) => Promise<PreparedBench>
   throughput: prepareThroughput,
   memory: prepareMemory,
   "slow-provider": prepareSlowProvider,
+  flood: prepareFlood,
   pacing: async (config) => nothingToPrepare(() => pacingBench(config)),
 };
 

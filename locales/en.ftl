@@ -5,6 +5,7 @@
 welcome = Hi! Welcome to { $shop } 👋
 error-outage = ⚠️ We are having a technical problem. Please try again in a moment.
 text-only = Sorry, I can only read text messages.
+flood-slow-down = ⏳ Please slow down: you are sending messages too fast. The last ones were not handled; wait a moment and send again.
 not-understood = Sorry, I didn't get that. Pick a number from the menu or type a product code.
 unknown-command = Unknown command { $command }. Type /help for the list of commands.
 help =

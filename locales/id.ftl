@@ -5,6 +5,7 @@
 welcome = Halo! Selamat datang di { $shop } 👋
 error-outage = ⚠️ Sistem sedang gangguan, coba lagi sebentar lagi ya.
 text-only = Maaf, saya hanya bisa membaca pesan teks.
+flood-slow-down = ⏳ Pelan-pelan ya, pesanmu terlalu cepat. Pesan yang barusan tidak diproses; tunggu sebentar lalu kirim lagi.
 not-understood = Maaf, saya belum paham. Pilih nomor dari menu atau ketik kode produk.
 unknown-command = Perintah { $command } tidak dikenal. Ketik /help untuk daftar perintah.
 help =

@@ -40,6 +40,8 @@ const examples: Record<string, string> = {
   HTTP_PORT: "8080",
   HTTP_HOST: "127.0.0.1",
   METRICS_TOKEN: "a-long-random-string",
+  CHAT_FLOOD_PER_SECOND: "1",
+  CHAT_FLOOD_BURST: "10",
   CONSOLE: "auto",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
@@ -88,6 +90,9 @@ const schema = z.object({
     z.union([z.ipv4(), z.ipv6(), z.hostname()], { message: "must be an IP address or a host name" }).default("0.0.0.0"),
   ),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, { message: "must be at least 16 characters" }).optional()),
+  // Per chat (Telegram) or sender (WhatsApp): messages handled per second, plus a burst per 30 s.
+  CHAT_FLOOD_PER_SECOND: intText(1, 1, 10_000),
+  CHAT_FLOOD_BURST: intText(10, 0, 100_000),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),

@@ -4,6 +4,7 @@
  * store.
  */
 import { buildApp } from "./compose/app.js";
+import { telegramStartupProblem } from "./channels/telegram/startup-problem.js";
 import { formatConfigProblems, loadConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { buildProviders } from "./providers/registry.js";
@@ -20,8 +21,20 @@ const logger = createLogger({
   pretty: config.console,
 });
 
-const app = await buildApp({ config, logger, providers: buildProviders(config.providers, { logger, timeoutMs: config.PROVIDER_TIMEOUT_MS }) });
-await app.start();
+/**
+ * A start-up failure ends the process with one line naming the problem and exit code 1, instead
+ * of an unhandled rejection's stack; the error itself goes to the log for the details.
+ */
+function failStartup(error: unknown): never {
+  logger.error({ err: error }, "start-up failed");
+  const detail = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${telegramStartupProblem(error) ?? `Start-up failed: ${detail}`}\n`);
+  process.exit(1);
+}
+
+const providers = buildProviders(config.providers, { logger, timeoutMs: config.PROVIDER_TIMEOUT_MS });
+const app = await buildApp({ config, logger, providers }).catch(failStartup);
+await app.start().catch(failStartup);
 
 const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");

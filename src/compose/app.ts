@@ -313,6 +313,7 @@ async function buildChannels(options: AppOptions, shared: { redis: Redis; transl
         apiRoot: config.TELEGRAM_API_ROOT ?? "https://api.telegram.org",
         translator: shared.translator,
         logger,
+        flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
         ...(options.telegramConcurrency !== undefined ? { concurrency: options.telegramConcurrency } : {}),
       })
     : null;

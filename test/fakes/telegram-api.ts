@@ -146,8 +146,11 @@ export interface WaitOptions {
 
 /** How {@link FakeTelegram.failNext} makes calls fail. */
 export interface FailureOptions {
-  /** 500 "Internal Server Error" (default) or 403 "Forbidden: bot was blocked by the user". */
-  status?: 500 | 403;
+  /**
+   * 500 "Internal Server Error" (default), 403 "Forbidden: bot was blocked by the user", or 404
+   * "Not Found: method not found" like a Bot API server that lacks the method.
+   */
+  status?: 500 | 403 | 404;
   /** Only calls whose chat_id is this chat fail; other chats are unaffected. */
   chatId?: number;
 }
@@ -856,6 +859,7 @@ class FakeTelegramServer implements FakeTelegram {
     rule.remaining--;
     if (rule.remaining <= 0) this.failures = this.failures.filter((r) => r !== rule);
     if (rule.status === 403) throw blockedError(rule.chatId ?? lenientChatId(params.chat_id) ?? 1);
+    if (rule.status === 404) throw new ApiError(404, "Not Found: method not found");
     throw new ApiError(500, "Internal Server Error");
   }
 

@@ -172,6 +172,26 @@ describe("a buyer on WhatsApp", () => {
     await settle();
     expect(buyerInbounds.map((inbound) => inbound.text)).toEqual(["/saldo", "/help"]);
   });
+
+  it("drops a flooding sender's excess with one slow-down notice, and answers another buyer at once", async () => {
+    const flooder = buyer("6281234500077");
+    for (let i = 0; i < 300; i++) flooder.say("/saldo");
+    const other = buyer("6281234500078");
+    const asked = Date.now();
+    other.say("/saldo");
+    await other.expect("Saldo kamu");
+    expect(Date.now() - asked).toBeLessThan(3_000);
+
+    const notice = shop.app.translator.t("id", "flood-slow-down");
+    const toFlooder = () => fake.sent.filter((record) => record.jid === flooder.jid);
+    await eventually(() => toFlooder().some((record) => record.text === notice));
+    await eventually(() => wa.channel.flood.busyChats === 0);
+    expect(toFlooder().filter((record) => record.text === notice)).toHaveLength(1);
+    // The burst plus about one a second, of 300 sent within well under the 10 s notice period.
+    const handled = buyerInbounds.filter((inbound) => inbound.chatId === flooder.jid).length;
+    expect(handled).toBeGreaterThanOrEqual(1);
+    expect(handled).toBeLessThanOrEqual(14);
+  });
 });
 
 describe("WhatsApp rendering", () => {

@@ -14,3 +14,11 @@ export const allowedUpdates = ["message", "callback_query"] as const;
  * order, a My VPS action, each with a timeout): 64 of those at once would be a very busy shop.
  */
 export const pollingConcurrency = 64;
+
+/**
+ * How long a handler waits for its answer to be sent before it lets its slot go to other chats;
+ * the answer is still sent, in order, in the background. A normal send takes milliseconds, while
+ * a 429 makes it wait at least a second: the bound only ever cuts such waits short (an answer
+ * that is merely slow, on a loaded machine, also finishes in the background, still in order).
+ */
+export const answerHoldMs = 250;

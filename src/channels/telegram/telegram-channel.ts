@@ -4,20 +4,26 @@
  * texts split at Telegram's 4096-character limit.
  *
  * Long polling runs through `@grammyjs/runner` (concurrent across chats, sequential within one);
- * webhook mode hands updates from the HTTP server to `handleUpdate`. `@grammyjs/auto-retry`
- * waits out 429s and retries 5xx answers.
+ * webhook mode hands updates from the HTTP server to `handleUpdate`. Both pass the per-chat
+ * {@link FloodGate} first, before the per-chat ordering, so a flooding chat's excess is dropped
+ * without ever waiting for a slot. `@grammyjs/auto-retry` waits out 429s and retries 5xx answers;
+ * answers go through a per-chat send queue that a handler waits on only up to
+ * {@link answerHoldMs}, so a reply waiting out a 429 does not hold a runner slot.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
+import { isLocale, locales, msg, type Locale } from "../../core/message.js";
 import { type Translator } from "../../i18n/translator.js";
-import { locales, type Locale } from "../../core/message.js";
+import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
-import type { Reply } from "../../core/reply.js";
-import { allowedUpdates, pollingConcurrency } from "./runner-settings.js";
+import { textReply, type Reply } from "../../core/reply.js";
+import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
+import { allowedUpdates, answerHoldMs, pollingConcurrency } from "./runner-settings.js";
+import { retryLater, type RetryHandle } from "./retry-later.js";
 import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.js";
 
 /** Telegram's limit for one message's text. */
@@ -32,6 +38,10 @@ export interface TelegramChannelOptions {
   logger: Logger;
   /** Polling: how many updates may be handled at once (across chats); default {@link pollingConcurrency}. */
   concurrency?: number;
+  /** Per-chat flood limits; defaults in {@link FloodGate}. */
+  flood?: FloodGateOptions;
+  /** First delay before a failed command-list registration is tried again (doubles up to an hour). */
+  cosmeticRetryMs?: number;
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
@@ -40,14 +50,21 @@ const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps"
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
   readonly bot: Bot;
+  readonly flood: FloodGate;
   private runner: RunnerHandle | null = null;
   private webhookSet = false;
   /** Where updates go; given by {@link startPolling} or {@link startWebhook}. Until then updates are ignored. */
   private handlers: ChannelHandlers | null = null;
+  /** Per chat: answers and shop messages being sent, in order. */
+  private readonly outgoing = new ChatQueue();
+  private commandsRetry: RetryHandle | null = null;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+    this.flood = new FloodGate(options.flood);
+    // Before sequentialize: a dropped update must never queue behind the chat's earlier ones.
+    this.bot.use((ctx, next) => this.guardFlood(ctx, next));
     this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
@@ -59,7 +76,7 @@ export class TelegramChannel implements ChannelSender {
   async startPolling(handlers: ChannelHandlers): Promise<void> {
     this.handlers = handlers;
     await this.bot.init();
-    await this.registerCommands();
+    this.registerCommandsInBackground();
     await this.bot.api.deleteWebhook();
     this.runner = run(this.bot, {
       runner: { fetch: { allowed_updates: [...allowedUpdates] } },
@@ -72,7 +89,7 @@ export class TelegramChannel implements ChannelSender {
   async startWebhook(url: string, secretToken: string, handlers: ChannelHandlers): Promise<void> {
     this.handlers = handlers;
     await this.bot.init();
-    await this.registerCommands();
+    this.registerCommandsInBackground();
     await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...allowedUpdates] });
     this.webhookSet = true;
     this.options.logger.info({ bot: this.bot.botInfo.username }, "telegram webhook set");
@@ -102,12 +119,66 @@ export class TelegramChannel implements ChannelSender {
   }
 
   async stop(): Promise<void> {
+    this.commandsRetry?.cancel();
     if (this.runner?.isRunning()) await this.runner.stop();
   }
 
-  /** Sends replies to a chat (used for deliveries and other messages the shop starts). */
+  /**
+   * Sends replies to a chat (used for deliveries and other messages the shop starts), after the
+   * chat's answers already queued, so a delivery never overtakes the "paid" answer before it.
+   */
   async send(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
+    await this.outgoing.run(chatId, () => this.sendNow(chatId, replies, locale));
+  }
+
+  private async sendNow(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
     for (const reply of replies) await this.sendOne(chatId, reply, locale);
+  }
+
+  /**
+   * Queues an answer to a chat and waits for it only up to {@link answerHoldMs}: an answer that
+   * must wait out a 429 finishes in the background (in order with the chat's other messages)
+   * while the handler's slot goes to other chats.
+   */
+  private async answer(chatId: string, work: () => Promise<void>): Promise<void> {
+    const sent = this.outgoing.run(chatId, work);
+    sent.catch((error: unknown) => this.options.logger.warn({ err: loggable(error), chat: chatId }, "could not answer a telegram chat"));
+    let timer: NodeJS.Timeout | undefined;
+    const held = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, answerHoldMs);
+    });
+    try {
+      await Promise.race([sent.catch(() => undefined), held]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Drops a chat's updates beyond its flood limit, telling it to slow down now and then. */
+  private async guardFlood(ctx: Context, next: () => Promise<void>): Promise<void> {
+    const chat = ctx.chat;
+    if (!chat) return next();
+    await this.flood.guard(String(chat.id), next, () => {
+      // Only a buyer's own chat is told; a notice in a group would be noise for everyone there.
+      if (chat.type !== "private") return;
+      const code = ctx.from?.language_code;
+      const locale = isLocale(code) ? code : this.options.translator.defaultLocale;
+      this.send(String(chat.id), [textReply(msg("flood-slow-down"))], locale).catch((error: unknown) =>
+        this.options.logger.warn({ err: loggable(error), chat: chat.id }, "could not send a slow-down notice"),
+      );
+    });
+  }
+
+  /**
+   * The command list is cosmetic: a Bot API server without setMyCommands, or a transient error,
+   * must not stop the shop. A failure is logged and tried again later, with growing delays.
+   */
+  private registerCommandsInBackground(): void {
+    this.commandsRetry?.cancel();
+    this.commandsRetry = retryLater(() => this.registerCommands(), {
+      firstDelayMs: this.options.cosmeticRetryMs ?? 60_000,
+      onFailure: (error, delayMs) => this.options.logger.warn({ err: loggable(error), retryInMs: delayMs }, "could not set the telegram command list; will retry"),
+    });
   }
 
   private async registerCommands(): Promise<void> {
@@ -136,7 +207,7 @@ export class TelegramChannel implements ChannelSender {
     };
     if (!this.handlers) return;
     const answer = inbound.isGroup ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
-    if (answer) await this.send(inbound.chatId, answer.replies, answer.locale);
+    if (answer) await this.answer(inbound.chatId, () => this.sendNow(inbound.chatId, answer.replies, answer.locale));
   }
 
   private async onButton(ctx: Context): Promise<void> {
@@ -164,12 +235,14 @@ export class TelegramChannel implements ChannelSender {
       action: data,
       displayName: ctx.from.first_name,
     });
+    const chatId = String(chat.id);
     const [first, ...rest] = answer.replies;
-    // Navigating a menu edits it in place, so the chat does not fill with old menus.
-    if (first?.kind === "menu" && rest.length === 0 && query.message && (await this.editMenu(String(chat.id), query.message.message_id, first, answer.locale))) {
-      return;
-    }
-    await this.send(String(chat.id), answer.replies, answer.locale);
+    const tapped = query.message?.message_id;
+    await this.answer(chatId, async () => {
+      // Navigating a menu edits it in place, so the chat does not fill with old menus.
+      if (first?.kind === "menu" && rest.length === 0 && tapped !== undefined && (await this.editMenu(chatId, tapped, first, answer.locale))) return;
+      await this.sendNow(chatId, answer.replies, answer.locale);
+    });
   }
 
   private async editMenu(chatId: string, messageId: number, reply: Extract<Reply, { kind: "menu" }>, locale: Locale): Promise<boolean> {
@@ -210,4 +283,17 @@ export class TelegramChannel implements ChannelSender {
       await this.bot.api.sendMessage(chatId, chunk);
     }
   }
+}
+
+/**
+ * grammY's errors carry the request's payload (a message's text, which may be a delivered login)
+ * as an enumerable field the log serializer would print: keep the method, code, description and
+ * stack only.
+ */
+function loggable(error: unknown): unknown {
+  if (!(error instanceof GrammyError)) return error;
+  const safe = new Error(error.message);
+  safe.name = "GrammyError";
+  if (error.stack !== undefined) safe.stack = error.stack;
+  return safe;
 }

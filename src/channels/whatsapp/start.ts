@@ -49,6 +49,8 @@ export interface WhatsAppConfig {
   WHATSAPP_SEND_PER_SECOND: number;
   WHATSAPP_PRESENCE: boolean;
   WHATSAPP_QR_FILE: string;
+  CHAT_FLOOD_PER_SECOND?: number;
+  CHAT_FLOOD_BURST?: number;
 }
 
 export interface BuildWhatsAppOptions {
@@ -128,6 +130,7 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
     presence: config.WHATSAPP_PRESENCE,
     typingMs: tuning.typingMs,
     sendWaitMs: tuning.sendWaitMs,
+    flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
   });
   // Until this process holds the connection (another replica may), its messages go through the relay.
   const sender = new WhatsAppSender(channel, new WhatsAppRelaySender(redis, options.vault), () => connection.state === "waiting-for-lock");

@@ -7,6 +7,9 @@
  * skipped; a message id seen before is dropped (WhatsApp redelivers after reconnects). Private
  * chats are buyers; the admin group goes to the group handler; other groups only when they
  * mention us (the group handler refuses them). Messages of one chat are handled in arrival order.
+ * Each sender passes a {@link FloodGate} first (a burst, then about one message a second; the
+ * excess is dropped before any Redis round trip, with one "slow down" notice per 10 s in a private
+ * chat), so one sender cannot fill the handling queue or the global send pace with answers.
  *
  * Out: menus as numbered text with a `*bold*` title (WhatsApp has no inline keyboards for
  * ordinary accounts), photos as an image with caption, long texts split. Everything goes through
@@ -20,8 +23,10 @@ import type { Translator } from "../../i18n/translator.js";
 import type { Locale } from "../../core/message.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
+import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
-import type { Reply } from "../../core/reply.js";
+import { textReply, type Reply } from "../../core/reply.js";
+import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
 import { renderText, splitText } from "../render.js";
@@ -80,6 +85,8 @@ export interface WhatsAppChannelOptions {
   dedupeTtlSeconds?: number;
   /** How long a send waits for a lost connection to come back. */
   sendWaitMs?: number;
+  /** Per-sender flood limits; defaults in {@link FloodGate}. */
+  flood?: FloodGateOptions;
 }
 
 /** A message worth handling, picked out of an upsert. */
@@ -100,11 +107,14 @@ export class WhatsAppChannel implements ChannelSender {
   private readonly answers = new ChatQueue();
   /** Per group: participants' LID → phone JID, and until when that list is fresh. */
   private readonly groupDirectory = new Map<string, { until: number; lidToPn: Map<string, string> }>();
+  readonly flood: FloodGate;
 
   /** Where messages go; given by {@link start}, before the connection attaches a socket. */
   private handlers: ChannelHandlers | null = null;
 
-  constructor(private readonly options: WhatsAppChannelOptions) {}
+  constructor(private readonly options: WhatsAppChannelOptions) {
+    this.flood = new FloodGate(options.flood);
+  }
 
   /** Hands messages from now on to `handlers`. */
   start(handlers: ChannelHandlers): void {
@@ -118,9 +128,16 @@ export class WhatsAppChannel implements ChannelSender {
       for (const message of messages) {
         const incoming = this.pick(socket, message);
         if (!incoming) continue;
-        // Per chat in arrival order, so "2" never overtakes the "/menu" sent just before it.
-        this.queue
-          .run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming))
+        // Per sender (a group's participant, else the chat), before the chat's queue: a dropped
+        // message never waits there. Then per chat in arrival order, so "2" never overtakes the
+        // "/menu" sent just before it.
+        const sender = jidNormalizedUser(incoming.message.key.participant || incoming.chat);
+        this.flood
+          .guard(
+            sender,
+            () => this.queue.run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming)),
+            () => this.slowDown(incoming),
+          )
           .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
       }
     });
@@ -136,6 +153,15 @@ export class WhatsAppChannel implements ChannelSender {
     const adminGroup = this.options.adminGroupJid !== undefined && chatId === this.options.adminGroupJid;
     if (!isPersonJid(chatId) && !adminGroup) throw new Error("whatsapp: shop messages go to private chats only, never to a group");
     await this.deliver(chatId, replies, locale);
+  }
+
+  /** Tells a flooding buyer to slow down, in order with the chat's answers; never in a group. */
+  private slowDown(incoming: Incoming): void {
+    if (incoming.group) return;
+    const locale = this.options.translator.defaultLocale;
+    this.answers
+      .run(incoming.chat, () => this.deliver(incoming.chat, [textReply(msg("flood-slow-down"))], locale))
+      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: incoming.chat }, "could not send a slow-down notice"));
   }
 
   /** Skips what is not a question for us; cheap checks only, before any Redis round trip. */
