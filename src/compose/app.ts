@@ -314,6 +314,7 @@ async function buildChannels(options: AppOptions, shared: { redis: Redis; transl
         translator: shared.translator,
         logger,
         flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
+        ...(config.TELEGRAM_ADMIN_CHAT_ID ? { adminChatId: config.TELEGRAM_ADMIN_CHAT_ID } : {}),
         ...(options.telegramConcurrency !== undefined ? { concurrency: options.telegramConcurrency } : {}),
       })
     : null;

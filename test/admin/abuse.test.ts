@@ -133,13 +133,14 @@ describe("refusals outside the admin group", () => {
     const countedBefore = await refusedElsewhere("telegram");
     const spammer = person(telegram, otherGroup, stranger);
     await spammer.ask("/paid ORD-ABCDEFGH", refusal);
-    for (let i = 0; i < 5; i++) spammer.say(`/credit telegram:1 ${i + 1}000 wipe`);
+    // Four at once: within the flood gate's per-chat cap, so each one reaches the admin side.
+    for (let i = 0; i < 4; i++) spammer.say(`/credit telegram:1 ${i + 1}000 wipe`);
     await person(telegram, thirdGroup, owner).ask("/refund ORD-ABCDEFGH", refusal);
     await telegram.waitForIdle(300);
 
     expect(postedTo(telegram, otherGroup.id).filter((text) => text.includes(refusal))).toHaveLength(1);
     expect(postedTo(telegram, thirdGroup.id).filter((text) => text.includes(refusal))).toHaveLength(1);
-    expect(await refusedElsewhere("telegram")).toBe(countedBefore + 7);
+    expect(await refusedElsewhere("telegram")).toBe(countedBefore + 6);
     const audit = await new AuditLog(shop.app.redis).recent(50);
     expect(audit.filter((entry) => entry.chat !== `telegram:${adminGroup.id}`)).toEqual([]);
 

@@ -40,6 +40,11 @@ export interface TelegramChannelOptions {
   concurrency?: number;
   /** Per-chat flood limits; defaults in {@link FloodGate}. */
   flood?: FloodGateOptions;
+  /**
+   * The admin group: exempt from the flood limit, since staff working through a backlog must not
+   * lose commands (and the admin side refuses everyone there who is not an admin).
+   */
+  adminChatId?: string;
   /** First delay before a failed command-list registration is tried again (doubles up to an hour). */
   cosmeticRetryMs?: number;
 }
@@ -157,7 +162,7 @@ export class TelegramChannel implements ChannelSender {
   /** Drops a chat's updates beyond its flood limit, telling it to slow down now and then. */
   private async guardFlood(ctx: Context, next: () => Promise<void>): Promise<void> {
     const chat = ctx.chat;
-    if (!chat) return next();
+    if (!chat || String(chat.id) === this.options.adminChatId) return next();
     await this.flood.guard(String(chat.id), next, () => {
       // Only a buyer's own chat is told; a notice in a group would be noise for everyone there.
       if (chat.type !== "private") return;

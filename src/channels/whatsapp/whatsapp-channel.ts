@@ -131,13 +131,11 @@ export class WhatsAppChannel implements ChannelSender {
         // Per sender (a group's participant, else the chat), before the chat's queue: a dropped
         // message never waits there. Then per chat in arrival order, so "2" never overtakes the
         // "/menu" sent just before it.
+        // The admin group is exempt: staff working through a backlog must not lose commands.
         const sender = jidNormalizedUser(incoming.message.key.participant || incoming.chat);
-        this.flood
-          .guard(
-            sender,
-            () => this.queue.run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming)),
-            () => this.slowDown(incoming),
-          )
+        const handle = () => this.queue.run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming));
+        const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
+        admitted
           .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
       }
     });
