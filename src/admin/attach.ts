@@ -17,6 +17,7 @@ import { AdminGroup, adminGroupTargets } from "./admin-group.js";
 import { AdminNotifier } from "./admin-notifier.js";
 import { AuditLog } from "./audit-log.js";
 import { Broadcaster, defaultTelegramBroadcastPerSecond } from "./broadcast.js";
+import type { AdminCommand } from "./commands/command.js";
 import { ForeignRefusals } from "./foreign-refusals.js";
 import { AdminOperations } from "./operations.js";
 import { ProviderWatch } from "./provider-watch.js";
@@ -38,6 +39,8 @@ export interface AttachAdminOptions {
   telegramBroadcastPerSecond?: number;
   /** How often broadcast progress is posted (default 10 s). */
   broadcastProgressEveryMs?: number;
+  /** The admin commands answered (default: the registry, `commands/registry.ts`). */
+  commands?: readonly AdminCommand[];
 }
 
 /** The attached admin side. */
@@ -117,6 +120,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
     logger,
     botUsername: () => (app.telegram?.bot.isInited() ? app.telegram.bot.botInfo.username : null),
     ready,
+    ...(options.commands ? { commands: options.commands } : {}),
   });
 
   const previous = { groupHandler: app.groupHandler, alerts: app.alerts, buyingPaused: app.buyingPaused };
