@@ -91,7 +91,7 @@ export function attachAdmin(app: App, options: AttachAdminOptions = {}): AdminHa
   });
   const operations = new AdminOperations({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment });
 
-  const load = () => settings.load().catch((error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, "could not load admin settings"));
+  const load = () => settings.load().catch((error: unknown) => logger.error({ err: error }, "could not load admin settings"));
   const ready = load();
   const bot = new AdminBot({
     access: new AdminAccess(adminAccessConfig(config)),

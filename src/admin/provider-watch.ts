@@ -107,7 +107,7 @@ export class ProviderWatch {
       return { provider: provider.id, ok: true, balance, low: balance.idr < this.deps.lowBalance };
     } catch (error) {
       const code = error instanceof ProviderError ? error.code : "error";
-      this.deps.logger.warn({ provider: provider.id, code }, "could not read a provider balance");
+      this.deps.logger.warn({ provider: provider.id, code, err: error }, "could not read a provider balance");
       return { provider: provider.id, ok: false, code };
     }
   }

@@ -53,6 +53,6 @@ async function tellBuyer({ services, locale }: CommandContext, buyer: string, am
         : msg("admin-buyer-debited", { amount: formatRupiah(-amount), balance: formatRupiah(balance) });
     await services.outbox.send({ ...chat, locale: saved.locale ?? locale }, [textReply(line)]);
   } catch (error) {
-    services.logger.warn({ buyer, err: error instanceof Error ? error.message : String(error) }, "could not tell the buyer about a manual credit");
+    services.logger.warn({ buyer, err: error }, "could not tell the buyer about a manual credit");
   }
 }
