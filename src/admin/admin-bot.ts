@@ -22,33 +22,10 @@ import type { AdminAccess } from "./access.js";
 import type { AuditLog } from "./audit-log.js";
 import type { ForeignRefusals } from "./foreign-refusals.js";
 import { sanitizeReplies } from "./sanitize.js";
-import { broadcastCommand } from "./broadcast-command.js";
-import { adminOnlyCommands, parseCommand, readCommand, type AdminCommand, type AdminCommandName, type CommandText } from "./commands.js";
-import type { Actor, AdminServices, CommandContext, CommandHandler, CommandOutcome } from "./command-context.js";
-import { orderCommand, ordersCommand, paidCommand, refundCommand, retryCommand } from "./order-commands.js";
-import { balanceCommand, depositCommand } from "./provider-commands.js";
-import { auditCommand, helpCommand, statsCommand } from "./report-commands.js";
-import { maintenanceCommand, markupCommand, productCommand } from "./shop-commands.js";
-import { creditCommand, userCommand } from "./wallet-commands.js";
-
-const handlers: { [K in AdminCommandName]: CommandHandler<K> } = {
-  help: helpCommand,
-  balance: balanceCommand,
-  deposit: depositCommand,
-  orders: ordersCommand,
-  order: orderCommand,
-  paid: paidCommand,
-  refund: refundCommand,
-  retry: retryCommand,
-  markup: markupCommand,
-  product: productCommand,
-  maintenance: maintenanceCommand,
-  user: userCommand,
-  credit: creditCommand,
-  broadcast: broadcastCommand,
-  stats: statsCommand,
-  audit: auditCommand,
-};
+import type { AdminCommand, CommandContext, CommandOutcome, PreparedCommand } from "./commands/command.js";
+import type { Actor, AdminServices } from "./commands/context.js";
+import { adminOnlyNames, parseCommand, readCommand, type CommandText } from "./commands/read.js";
+import { adminCommands } from "./commands/registry.js";
 
 /** What the admin bot needs: who may act, the shop's services, and where to audit. */
 export interface AdminBotDeps {
@@ -64,11 +41,19 @@ export interface AdminBotDeps {
   botUsername?: () => string | null;
   /** Settled once settings are loaded; commands wait for it so they never act on defaults. */
   ready?: Promise<void>;
+  /** The commands answered, in help order; the shop's registry unless a test brings its own list. */
+  commands?: readonly AdminCommand[];
 }
 
 /** Answers group messages that are admin commands. */
 export class AdminBot {
-  constructor(private readonly deps: AdminBotDeps) {}
+  private readonly commands: readonly AdminCommand[];
+  private readonly adminOnly: ReadonlySet<string>;
+
+  constructor(private readonly deps: AdminBotDeps) {
+    this.commands = deps.commands ?? adminCommands;
+    this.adminOnly = adminOnlyNames(this.commands);
+  }
 
   /** Answers a group message; null when it is not ours to answer. Never throws. */
   async handle(inbound: Inbound): Promise<Answer | null> {
@@ -82,7 +67,7 @@ export class AdminBot {
   }
 
   private async answer(inbound: Inbound): Promise<Answer | null> {
-    const text = readCommand(inbound.text, inbound.channel);
+    const text = readCommand(inbound.text, inbound.channel, this.commands);
     if (!text || !this.addressedToUs(text)) return null;
     const actor = actorOf(inbound);
     const standing = this.deps.access.standing(inbound);
@@ -93,29 +78,27 @@ export class AdminBot {
     }
     if (standing === "elsewhere") {
       // Outside the admin group the shared names are the shop's; only admin-only ones get an answer.
-      if (!adminOnlyCommands.has(text.name)) return null;
+      if (!this.adminOnly.has(text.name)) return null;
       return (await this.deps.foreignRefusals.shouldAnswer(inbound.channel, inbound.chatId)) ? this.reply(msg("admin-refused")) : null;
     }
     if (standing === "stranger") {
       await this.audit(actor, text, "refused");
       return this.reply(msg("admin-refused"));
     }
-    const parsed = parseCommand(text);
+    const parsed = parseCommand(text, this.commands);
     if (!parsed.ok) {
       await this.audit(actor, text, "invalid");
       return this.reply(msg("admin-usage-invalid", { usage: parsed.usage }));
     }
-    const outcome = await this.run(parsed.command, { services: this.deps.services, actor, locale: this.deps.locale });
+    const outcome = await this.run(parsed, { services: this.deps.services, actor, locale: this.deps.locale, commands: this.commands });
     await this.audit(actor, text, outcome.result);
     return { locale: this.deps.locale, replies: outcome.replies };
   }
 
-  private async run(command: AdminCommand, context: CommandContext): Promise<CommandOutcome> {
+  private async run({ command, run }: PreparedCommand, context: CommandContext): Promise<CommandOutcome> {
     try {
       await this.deps.ready;
-      // The handler table is keyed by the same name as the command, so this pairing is sound.
-      const handler = handlers[command.name] as CommandHandler<AdminCommandName>;
-      return await handler(command as never, context);
+      return await run(context);
     } catch (error) {
       this.deps.logger.error({ command: command.name, err: error }, "admin command failed");
       return { replies: [textReply(msg("admin-error"))], result: "error" };

@@ -148,7 +148,7 @@ export class Broadcaster {
       const stop = new AbortController();
       const promise = this.run(text, targets, skipped, { by: actor.by, chat: actor.chat, ...(actor.name ? { name: actor.name } : {}) }, stop.signal).catch((error: unknown) => {
         this.busy = false;
-        this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, "broadcast stopped by an error");
+        this.deps.logger.error({ err: error }, "broadcast stopped by an error");
         return null;
       });
       this.latest = { promise, stop };
@@ -210,7 +210,7 @@ export class Broadcaster {
     await this.deps.group.post([textReply(msg("admin-broadcast-done", { sent: tally.sent, blocked: tally.blocked, failed: tally.failed, skipped: tally.skipped }))]);
     await this.deps.audit
       .record({ ...actor, command: "broadcast", args: text, result: `done sent=${tally.sent} blocked=${tally.blocked} failed=${tally.failed}` })
-      .catch((error: unknown) => this.deps.logger.warn({ err: String(error) }, "could not audit a broadcast result"));
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, "could not audit a broadcast result"));
     return tally;
   }
 
@@ -257,11 +257,11 @@ export class Broadcaster {
         if (failure.kind === "blocked") {
           await this.deps.redis
             .sadd(keys.blockedBuyers(), target.buyer)
-            .catch((markError: unknown) => this.deps.logger.warn({ buyer: target.buyer, err: String(markError) }, "could not mark a buyer as blocked"));
+            .catch((markError: unknown) => this.deps.logger.warn({ buyer: target.buyer, err: markError }, "could not mark a buyer as blocked"));
           return "blocked";
         }
         if (failure.kind !== "unavailable") {
-          this.deps.logger.warn({ buyer: target.buyer, err: error instanceof Error ? error.message : String(error) }, "broadcast message not sent");
+          this.deps.logger.warn({ buyer: target.buyer, err: error }, "broadcast message not sent");
         }
         return failure.kind === "unavailable" ? "unavailable" : "failed";
       }

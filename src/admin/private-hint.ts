@@ -6,7 +6,7 @@
 import { isLocale, locales, msg, type Locale } from "../core/message.js";
 import type { Answer, Inbound } from "../core/inbound.js";
 import { textReply } from "../core/reply.js";
-import { adminOnlyCommands, readCommand } from "./commands.js";
+import { adminOnlyCommands, readCommand } from "./commands/read.js";
 
 /**
  * The refusal and hint for an admin-only command (`/paid`, `/refund`, `/markup`…) in a private

@@ -3,7 +3,7 @@
  * every few minutes and on `/balance`) and providers going down or coming back. Health is read by
  * polling the catalog's `downProviders()` (an in-memory set, so a look is free) and comparing with
  * the last look; a provider that fails and recovers between two looks is not announced.
- * attachAdmin starts it outside workers only, so several processes do not each post the lines.
+ * The admin stage starts it outside workers only, so several processes do not each post the lines.
  *
  * Each condition is announced when it starts, not on every check: a balance that stays low is
  * one line, and a new line only after it recovered and dropped again.
@@ -107,7 +107,7 @@ export class ProviderWatch {
       return { provider: provider.id, ok: true, balance, low: balance.idr < this.deps.lowBalance };
     } catch (error) {
       const code = error instanceof ProviderError ? error.code : "error";
-      this.deps.logger.warn({ provider: provider.id, code }, "could not read a provider balance");
+      this.deps.logger.warn({ provider: provider.id, code, err: error }, "could not read a provider balance");
       return { provider: provider.id, ok: false, code };
     }
   }

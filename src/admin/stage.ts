@@ -28,14 +28,17 @@ import { AdminGroup, adminGroupTargets } from "./admin-group.js";
 import { AdminNotifier } from "./admin-notifier.js";
 import { AuditLog } from "./audit-log.js";
 import { Broadcaster, defaultTelegramBroadcastPerSecond } from "./broadcast.js";
-import type { AdminServices } from "./command-context.js";
+import type { AdminCommand } from "./commands/command.js";
+import type { AdminServices } from "./commands/context.js";
 import { ForeignRefusals } from "./foreign-refusals.js";
 import { AdminOperations } from "./operations.js";
 import { ProviderWatch } from "./provider-watch.js";
 import { AdminSettings } from "./settings.js";
 
-/** Timings and rates; the defaults suit production, tests shrink them. */
+/** Timings and rates (the defaults suit production, tests shrink them), and the commands answered. */
 export interface AdminTimings {
+  /** The admin commands answered (default: the registry, `commands/registry.ts`). */
+  commands?: readonly AdminCommand[];
   /** How long notifications are collected into one message (default 2 s). */
   burstMs?: number;
   /** Least time between two posts to the admin group (default 3 s: Telegram's 20 a minute per group). */
@@ -153,6 +156,7 @@ export function buildAdmin(deps: AdminStageDeps): AdminStage {
     logger,
     botUsername: deps.botUsername,
     ready,
+    ...(timings.commands ? { commands: timings.commands } : {}),
   });
 
   let reload: NodeJS.Timeout | undefined;

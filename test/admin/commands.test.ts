@@ -3,7 +3,9 @@
  * turned into a typed command or its usage line.
  */
 import { describe, expect, it } from "vitest";
-import { adminCommandNames, adminOnlyCommands, parseCommand, readCommand, usages, type AdminCommand } from "../../src/admin/commands.js";
+import type { ParsedCommand as AdminCommand } from "../../src/admin/commands/command.js";
+import { adminOnlyCommands, parseCommand, readCommand } from "../../src/admin/commands/read.js";
+import { adminCommandNames, usages } from "../../src/admin/commands/registry.js";
 
 function parse(text: string, channel: "telegram" | "whatsapp" = "telegram"): AdminCommand | "usage" | null {
   const read = readCommand(text, channel);

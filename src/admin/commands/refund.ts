@@ -1,0 +1,35 @@
+/**
+ * `/refund <id> [reason]`: the order's payment back to the buyer's wallet, once.
+ */
+import { z } from "zod";
+import { msg } from "../../core/message.js";
+import { formatRupiah } from "../../core/money.js";
+import { answer } from "./answer.js";
+import { headAndRest, note, orderId } from "./args.js";
+import { defineAdminCommand } from "./command.js";
+
+export const refundCommand = defineAdminCommand({
+  name: "refund",
+  args: z
+    .string()
+    .transform((text) => headAndRest(text, 1))
+    .pipe(z.tuple([orderId, note(200)]))
+    .transform(([id, reason]) => ({ id, reason: reason === "" ? null : reason })),
+  usage: msg("admin-usage-refund"),
+  run: async ({ id, reason }, { services, actor }) => {
+    const result = await services.operations.refund(id, actor.id, reason);
+    switch (result.kind) {
+      case "refunded":
+        return answer(
+          "refunded",
+          msg("admin-refund-done", { order: id, amount: formatRupiah(result.order.payment.amount), buyer: result.order.buyer, balance: formatRupiah(result.balance) }),
+        );
+      case "already_refunded":
+        return answer("already_refunded", msg("admin-refund-already", { order: id }));
+      case "not_refundable":
+        return answer("not_refundable", msg("admin-refund-not-allowed", { order: id, status: msg(`status-${result.order.status}`) }));
+      case "not_found":
+        return answer("not_found", msg("admin-order-not-found", { order: id }));
+    }
+  },
+});
