@@ -43,6 +43,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: "infra-stays-apart",
+      comment: "store, jobs and i18n sit side by side: none imports another, so no cycle can run between them",
+      severity: "error",
+      from: { path: "^src/(store|jobs|i18n)/" },
+      to: { path: "^src/(store|jobs|i18n)/", pathNot: "^src/$1/" },
+    },
+    {
       name: "edges-stay-apart",
       comment: "channels, admin and server meet only in the composition root",
       severity: "error",
