@@ -7,8 +7,9 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
-import type { PaymentMethod } from "./bot/session.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
+import type { PaymentMethodId } from "./payments/method.js";
+import { paymentMethodIds } from "./payments/methods/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
@@ -107,7 +108,7 @@ const schema = z.object({
   WHATSAPP_PRESENCE: boolText(true),
   WHATSAPP_QR_FILE: z.preprocess(emptyToUndefined, z.string().default("whatsapp-qr.png")),
 
-  PAYMENT_METHODS: commaList.pipe(z.array(z.enum(["wallet", "qris", "provider_qris"]))),
+  PAYMENT_METHODS: commaList.pipe(z.array(z.enum(paymentMethodIds))),
   QRIS_STATIC_PAYLOAD: optionalText,
   QRIS_UNIQUE_CODE_MAX: intText(999, 0, 9_999),
   QRIS_MAX_OPEN_PER_BUYER: intText(3, 1, 100),
@@ -151,8 +152,8 @@ export type Config = RawConfig & {
   sandbox: boolean;
   /** True when the console chat should run (no chat platform configured, or CONSOLE=on). */
   console: boolean;
-  /** Payment methods buyers may choose, in menu order. */
-  paymentMethods: PaymentMethod[];
+  /** Payment methods buyers may choose, in menu order (built-in ids; a test may add its own module's). */
+  paymentMethods: PaymentMethodId[];
 };
 
 /** One problem with the environment, ready to print. */
@@ -214,7 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
  * The payment methods on offer: as configured, or by default the wallet plus the owner's QRIS
  * when a static QRIS is set. The wallet is always first: it is the instant one.
  */
-function choosePaymentMethods(raw: RawConfig): PaymentMethod[] {
+function choosePaymentMethods(raw: RawConfig): PaymentMethodId[] {
   if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
   return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
 }

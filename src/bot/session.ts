@@ -4,10 +4,11 @@
  */
 import { z } from "zod";
 import { locales, type Locale } from "../core/message.js";
+import { paymentMethodIdSchema, type PaymentMethodId } from "../payments/method.js";
 import { categoryIds } from "../providers/types.js";
 
-export const paymentMethods = ["wallet", "qris", "provider_qris"] as const;
-export type PaymentMethod = (typeof paymentMethods)[number];
+/** A payment method's id (see `payments/methods/registry.ts`); checked against the offer when chosen. */
+export type PaymentMethod = PaymentMethodId;
 
 const category = z.enum(categoryIds);
 const inputs = z.record(z.string(), z.string());
@@ -18,7 +19,7 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("grp"), category, group: z.string() }),
   z.object({ t: z.literal("prod"), code: z.string() }),
   z.object({ t: z.literal("page"), page: z.number().int().min(0) }),
-  z.object({ t: z.literal("pay"), method: z.enum(paymentMethods) }),
+  z.object({ t: z.literal("pay"), method: paymentMethodIdSchema }),
   z.object({ t: z.literal("confirm") }),
   z.object({ t: z.literal("retarget") }),
   z.object({ t: z.literal("back") }),

@@ -12,12 +12,12 @@ import { isLocale, msg, type Locale, type Msg } from "../core/message.js";
 import type { CatalogItem } from "../commerce/catalog.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import type { Fulfilment } from "../commerce/fulfilment.js";
 import { describeInputs, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
 import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
-import { maxTopup, minTopup, type PaymentService } from "../payments/payment-service.js";
+import { maxTopup, minTopup } from "../payments/payment-service.js";
+import type { PaymentOffer } from "../payments/methods/offer.js";
 import type { ChatLock } from "../store/chat-lock.js";
 import type { SessionStore } from "./session-store.js";
 import { ChatQueue } from "./chat-queue.js";
@@ -40,7 +40,6 @@ export interface ShopBotDeps {
   orders: OrderStore;
   wallet: Wallet;
   catalog: CatalogService;
-  fulfilment: Fulfilment;
   vault: DeliveryVault;
   outbox: Outbox;
   metrics: Metrics;
@@ -49,11 +48,10 @@ export interface ShopBotDeps {
   defaultLocale: Locale;
   /** True when the sandbox provider is on: `/topup` credits instantly, for trying the shop. */
   sandbox: boolean;
-  /** Payment methods offered for a product. */
-  paymentMethods?: (item: CatalogItem) => PaymentMethod[];
   /** The owner's message while buying is paused, or null. */
   buyingPaused?: () => string | null;
-  payments: PaymentService;
+  /** The payment methods on offer: for an item, for a top-up, and the one to start. */
+  paymentMethods: PaymentOffer;
   /** Orders a chat's messages across processes (webhook mode with several bot processes). */
   chatLock?: ChatLock;
   /** Answers an admin-only command typed in a private chat (a refusal with a hint), or null. */
@@ -141,7 +139,7 @@ export class ShopBot {
   private facts(walletBalance?: number): CheckoutFacts {
     return {
       catalog: this.deps.catalog.view(),
-      paymentMethods: this.deps.paymentMethods ?? (() => ["wallet"]),
+      paymentMethods: (item) => this.deps.paymentMethods.forItem(item),
       walletBalance,
       buyingPaused: this.deps.buyingPaused?.() ?? null,
       shopName: this.deps.shopName,
@@ -197,12 +195,13 @@ export class ShopBot {
       const result = await this.deps.wallet.credit(buyer, amount, { id: ledgerIds.sandboxTopup(randomUUID()), reason: "sandbox_topup" });
       return [textReply(msg("topup-sandbox-done", { amount: formatRupiah(amount), balance: formatRupiah(result.balance) }))];
     }
-    if (!this.deps.payments.enabled) return [textReply(msg("topup-unavailable"))];
+    const topup = this.deps.paymentMethods.topup;
+    if (!topup) return [textReply(msg("topup-unavailable"))];
     const amount = parseRupiahAmount(args);
     if (amount === null || amount < minTopup || amount > maxTopup) {
       return [textReply(msg("topup-bad-amount", { min: formatRupiah(minTopup), max: formatRupiah(maxTopup) }))];
     }
-    return this.deps.payments.startTopup({ buyer, channel: inbound.channel, chatId: inbound.chatId, locale }, amount);
+    return topup({ buyer, channel: inbound.channel, chatId: inbound.chatId, locale }, amount);
   }
 
   private async orderList(buyer: string): Promise<Msg[]> {
@@ -226,20 +225,15 @@ export class ShopBot {
     return orderDetailLines(order, this.deps.vault);
   }
 
-  /**
-   * Creates the order and takes payment. Wallet: debit at once (atomically; a second tap finds
-   * the balance already spent or the order already paid) and hand the order to fulfilment.
-   */
+  /** Creates the order and hands it to the chosen payment method, which answers the buyer. */
   private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale): Promise<Reply[]> {
     const item = this.deps.catalog.view().find(code);
     if (!item || !item.available) return [textReply(msg("product-gone"))];
     if (item.price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(item.price) }))];
-    const paymentMethods = (this.deps.paymentMethods ?? (() => ["wallet"]))(item);
-    if (!paymentMethods.includes(method)) return [textReply(msg("payment-method-unavailable"))];
-
-    const buyer = buyerKey(inbound);
-    const newOrder = {
-      buyer,
+    const chosen = this.deps.paymentMethods.chosen(method, item);
+    if (!chosen) return [textReply(msg("payment-method-unavailable"))];
+    const order = {
+      buyer: buyerKey(inbound),
       channel: inbound.channel,
       chatId: inbound.chatId,
       locale,
@@ -249,35 +243,7 @@ export class ShopBot {
       cost: item.cost,
       payment: { method, amount: item.price },
     };
-    if (method === "qris") {
-      const order = await this.deps.orders.create(newOrder);
-      return this.deps.payments.startOrderPayment(order);
-    }
-    if (method === "provider_qris") {
-      const order = await this.deps.orders.create(newOrder);
-      return this.deps.fulfilment.placeWithProviderQris(order, (payload, amount, expiresAt) =>
-        this.deps.payments.providerQrReply(order, payload, amount, expiresAt),
-      );
-    }
-    const balance = await this.deps.wallet.balance(buyer);
-    if (balance < item.price) {
-      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"))];
-    }
-    const order = await this.deps.orders.create(newOrder);
-    const debit = await this.deps.wallet.debit(buyer, item.price, { id: ledgerIds.orderPayment(order.id), reason: "purchase", orderId: order.id });
-    if (!debit.ok) {
-      await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");
-      return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }))];
-    }
-    const paid = await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }));
-    if (paid) await this.deps.fulfilment.enqueue(paid);
-    return [
-      textReply(
-        msg("order-paid", { order: order.id, product: item.name, price: formatRupiah(item.price), balance: formatRupiah(debit.balance) }),
-        ...(Object.keys(inputs).length > 0 ? [msg("confirm-target", { target: describeInputs(inputs) })] : []),
-        msg("order-processing"),
-      ),
-    ];
+    return chosen.start({ item, order });
   }
 }
 

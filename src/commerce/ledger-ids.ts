@@ -15,6 +15,8 @@ export const ledgerIds = {
   expiredOrderPayback: (orderId: string) => `payback:${orderId}`,
   /** A QRIS payment credited to the payer's wallet. */
   qrisPayment: (paymentId: string) => `qris:${paymentId}`,
+  /** Another transfer naming a QRIS payment already paid, once per gateway reference. */
+  qrisExtra: (paymentId: string, reference: string) => `qris-extra:${paymentId}:${reference}`,
   /** A QRIS payment that arrived after it expired. */
   latePayment: (paymentId: string) => `late:${paymentId}`,
   /** An admin's manual credit or debit, named by the message that asked for it. */

@@ -69,7 +69,8 @@ const orderSchema = z.object({
   price: z.number().int(),
   cost: z.number().int(),
   payment: z.object({
-    method: z.enum(["wallet", "qris", "provider_qris"]),
+    /** The payment method's id (payments/methods/registry.ts, a layer above: read as text here). */
+    method: z.string().min(1),
     /** What the buyer must pay (price + unique code for QRIS). */
     amount: z.number().int(),
     paidAt: z.number().optional(),

@@ -16,6 +16,7 @@ import type { Redis } from "../store/redis.js";
 import type { Fulfilment } from "./fulfilment.js";
 import { ledgerIds } from "./ledger-ids.js";
 import { unfinishedStatuses, type Order, type OrderStore } from "./orders.js";
+import { payFromWallet } from "./pay-from-wallet.js";
 import type { Wallet } from "./wallet.js";
 
 export interface RecoveryDeps {
@@ -75,8 +76,8 @@ export class Recovery {
     for (const order of active) {
       if (order.status !== "awaiting_payment" || order.payment.method !== "wallet") continue;
       if (await wallet.hasEntry(order.buyer, ledgerIds.orderPayment(order.id))) {
-        const paid = await orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({ payment: { ...o.payment, paidAt: Date.now() } }), "recovered: wallet was debited");
-        if (paid) await fulfilment.enqueue(paid);
+        // The debit is already there, so this repeats it as a no-op and finishes the rest.
+        await payFromWallet({ orders, wallet, fulfilment }, order, { amount: order.payment.amount, note: "recovered: wallet was debited" });
       } else if (Date.now() - order.createdAt > walletDebitGraceMs) {
         await orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet was never debited");
       }

@@ -36,16 +36,17 @@ import { Wallet } from "../commerce/wallet.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import type { ChannelHandlers } from "../core/inbound.js";
-import { msg } from "../core/message.js";
 import type { Metrics } from "../core/metrics.js";
 import { ChannelOutbox, type ChannelSender } from "../core/outbox.js";
 import { Translator } from "../i18n/translator.js";
 import { BullmqScheduler } from "../jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "../jobs/scheduler.js";
-import { paymentCallbackRoute } from "../payments/callback-route.js";
+import type { PaymentMethodModule } from "../payments/method.js";
+import { buildPaymentOffer, type PaymentOffer } from "../payments/methods/offer.js";
+import { paymentMethodModules } from "../payments/methods/registry.js";
 import { PaymentService } from "../payments/payment-service.js";
 import { PaymentStore } from "../payments/payment-store.js";
-import { buyerFeatures } from "../providers/registry.js";
+import { buyerFeatures, providerModules } from "../providers/registry.js";
 import type { Provider, ProviderId } from "../providers/types.js";
 import { HttpServer } from "../server/http-server.js";
 import { prometheusMetrics } from "../server/metrics.js";
@@ -86,6 +87,8 @@ export interface AppOptions {
    * the admin side; a deployment could add tracing).
    */
   wrapHandlers?: (handlers: ChannelHandlers) => ChannelHandlers;
+  /** The payment method modules to build (default: the registry's); `config.paymentMethods` picks the offered ones. */
+  paymentMethods?: readonly PaymentMethodModule[];
 }
 
 /** The built shop. Every field is a stage, built once. */
@@ -108,7 +111,10 @@ export interface App {
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
   readonly fulfilment: Fulfilment;
+  /** The owner's QRIS engine (admins' `/paid`, the callback). */
   readonly payments: PaymentService;
+  /** Every payment method, built; which are offered for an item or a top-up. */
+  readonly paymentMethods: PaymentOffer;
   readonly admin: AdminStage;
   readonly shop: ShopBot;
   readonly recovery: Recovery;
@@ -179,6 +185,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
     maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
   });
+  const qrisProviders = new Set(providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id));
+  const paymentMethods = buildPaymentOffer(options.paymentMethods ?? paymentMethodModules, config.paymentMethods, {
+    orders,
+    wallet,
+    fulfilment,
+    qris: payments,
+    alerts,
+    logger,
+    sandbox: config.sandbox,
+    callbackSecret: config.PAYMENT_CALLBACK_SECRET ?? null,
+    providerQris: (provider) => qrisProviders.has(provider),
+  });
 
   const admin = buildAdmin({
     config,
@@ -194,7 +212,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     orders,
     wallet,
     catalog,
-    fulfilment,
     vault,
     outbox,
     metrics,
@@ -202,13 +219,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     shopName: config.SHOP_NAME,
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
-    payments,
+    paymentMethods,
     features: buyerFeatures(options.providers, { services: ownedServices(orders) }),
     privateCommandHint: adminCommandHint,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
     buyingPaused: () => admin.buyingPaused(),
-    paymentMethods: (item) => config.paymentMethods.filter((method) => method !== "provider_qris" || item.provider === "alxzen"),
   });
   const built: ChannelHandlers = { handle: (inbound) => shop.handle(inbound), handleGroup: (inbound) => admin.handleGroup(inbound) };
   const handlers = options.wrapHandlers ? options.wrapHandlers(built) : built;
@@ -219,32 +235,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
     fulfilment,
     redis,
     logger,
-    settlePayments: (active) => payments.finishUnsettled(active),
+    settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
   });
   const sweeper = new Sweeper({
     everyMs: options.expirySweepMs ?? 10_000,
     logger,
     chores: [
-      { name: "expire payments", run: () => payments.expireDue() },
-      { name: "finish paid payments", run: () => payments.finishUnsettled() },
+      ...paymentMethods.chores,
       { name: "tell expired checkouts", run: () => shop.notifyExpiredCheckouts() },
       { name: "recover orders", run: () => recovery.sweep() },
     ],
   });
 
   const http = new HttpServer(logger);
-  if (config.PAYMENT_CALLBACK_SECRET) {
-    http.route(
-      "POST",
-      "/payments/callback",
-      paymentCallbackRoute({
-        secret: config.PAYMENT_CALLBACK_SECRET,
-        payments,
-        onRejected: (reason) => alerts.alert(msg("admin-alert-bad-callback", { reason })),
-      }),
-    );
-  }
+  for (const route of paymentMethods.routes) http.route(route.method, route.path, route.handler);
   const telegram = channels.telegram;
   registerRoutes(http, {
     config,
@@ -281,6 +286,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     jobs,
     fulfilment,
     payments,
+    paymentMethods,
     admin,
     shop,
     recovery,

@@ -25,6 +25,8 @@ import type { AdminAlerts } from "../core/alerts.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
+import { ledgerIds } from "../commerce/ledger-ids.js";
+import { payFromWallet } from "../commerce/pay-from-wallet.js";
 import { renderQrPng } from "./qr-image.js";
 import { toDynamicQris } from "./qris.js";
 import { newTopupId, type OpenInput, type OpenRefusal, type Payment, type PaymentStore } from "./payment-store.js";
@@ -334,14 +336,14 @@ export class PaymentService {
   private async settle(payment: Payment): Promise<boolean> {
     const paidAmount = payment.paidAmount ?? payment.amount;
     if (payment.late) {
-      const late = await this.deps.wallet.credit(payment.buyer, paidAmount, { id: `late:${payment.id}`, reason: "late_payment", note: "paid after expiry" });
+      const late = await this.deps.wallet.credit(payment.buyer, paidAmount, { id: ledgerIds.latePayment(payment.id), reason: "late_payment", note: "paid after expiry" });
       if (!late.ok || !late.applied) return false;
       await this.tell(payment, textReply(msg("qris-late-credited", { id: payment.id, amount: formatRupiah(paidAmount), balance: formatRupiah(late.balance) })));
       await this.deps.alerts.alert(msg("admin-alert-late-payment", { id: payment.id, amount: formatRupiah(paidAmount) }), payment.id);
       return true;
     }
     const credit = await this.deps.wallet.credit(payment.buyer, paidAmount, {
-      id: `qris:${payment.id}`,
+      id: ledgerIds.qrisPayment(payment.id),
       reason: "topup",
       ...(payment.kind === "order" ? { orderId: payment.id } : {}),
       note: payment.reference ? `QRIS ${payment.reference}` : "QRIS",
@@ -353,27 +355,19 @@ export class PaymentService {
     }
     const order = await this.deps.orders.get(payment.id);
     if (!order || order.status !== "awaiting_payment") return credited;
-    const debit = await this.deps.wallet.debit(payment.buyer, payment.amount, { id: `pay:${order.id}`, reason: "purchase", orderId: order.id });
-    if (!debit.ok) {
+    const paid = await payFromWallet(this.deps, order, {
+      amount: payment.amount,
+      paidAt: payment.paidAt ?? Date.now(),
+      ...(payment.reference ? { reference: payment.reference } : {}),
+    });
+    if (paid.kind === "insufficient") {
       // The buyer spent the credited money elsewhere in the same instant; it stays in the wallet.
       const expired = await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "QRIS credited to wallet; debit failed");
-      if (expired) await this.tell(payment, textReply(msg("qris-credited-instead", { id: order.id, balance: formatRupiah(debit.balance) })));
+      if (expired) await this.tell(payment, textReply(msg("qris-credited-instead", { id: order.id, balance: formatRupiah(paid.balance) })));
       return credited || expired !== null;
     }
-    const paid = await this.deps.orders.transition(order.id, ["awaiting_payment"], "paid", (o) => ({
-      payment: { ...o.payment, paidAt: payment.paidAt ?? Date.now(), ...(payment.reference ? { reference: payment.reference } : {}) },
-    }));
-    if (!paid) {
-      // Another settlement got there first. If it expired the order, our debit bought nothing:
-      // give it back (once). If it paid the order, the debit was that same `pay:` entry.
-      const now = await this.deps.orders.get(order.id);
-      if (now?.status === "expired" && (await this.deps.wallet.hasEntry(payment.buyer, `pay:${order.id}`))) {
-        await this.deps.wallet.credit(payment.buyer, payment.amount, { id: `payback:${order.id}`, reason: "refund", orderId: order.id, note: "order expired" });
-      }
-      return credited || debit.applied;
-    }
+    if (paid.kind === "lost") return credited || paid.debitApplied;
     await this.tell(payment, textReply(msg("qris-paid-order", { id: order.id, product: order.product.name }), msg("order-processing")));
-    await this.deps.fulfilment.enqueue(paid);
     return true;
   }
 
@@ -402,7 +396,7 @@ export class PaymentService {
    */
   private async extraTransfer(payment: Payment, amount: Rupiah, reference: string): Promise<ReceiveResult> {
     const credit = await this.deps.wallet.credit(payment.buyer, amount, {
-      id: `qris-extra:${payment.id}:${reference}`,
+      id: ledgerIds.qrisExtra(payment.id, reference),
       reason: "overpayment",
       note: `QRIS ${reference}: another transfer for a paid payment`,
     });

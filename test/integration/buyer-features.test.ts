@@ -61,7 +61,6 @@ describe("buyer features hosted by the bot", () => {
       orders: app.orders,
       wallet: app.wallet,
       catalog: app.catalog,
-      fulfilment: app.fulfilment,
       vault: app.vault,
       outbox: app.outbox,
       metrics: app.metrics,
@@ -69,7 +68,7 @@ describe("buyer features hosted by the bot", () => {
       shopName: "Test",
       defaultLocale: "id",
       sandbox: true,
-      payments: app.payments,
+      paymentMethods: app.paymentMethods,
       features: [counter.feature],
     });
   });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buyerCommands } from "../../src/bot/intent.js";
-import { paymentMethods } from "../../src/bot/session.js";
+import { paymentMethodIds } from "../../src/payments/methods/registry.js";
 import { inputKinds } from "../../src/providers/inputs.js";
 import { orderStatuses } from "../../src/commerce/orders.js";
 import { Translator, readLocaleSource } from "../../src/i18n/translator.js";
@@ -45,7 +45,7 @@ const deliveryLabelsComplete: [MissingDeliveryLabel] extends [never] ? true : fa
 const templateExpansions: Record<string, readonly string[]> = {
   "category-": categoryIds,
   "input-prompt-": inputKinds,
-  "pay-method-": paymentMethods,
+  "pay-method-": paymentMethodIds,
   "status-": orderStatuses,
   "delivery-": deliveryLabels,
   "provider-error-": [...providerErrorCodes, "failed"],
