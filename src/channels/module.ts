@@ -62,8 +62,10 @@ export interface ChannelModule extends BuyerRefFormat {
    */
   readonly sender: ChannelSender;
   /**
-   * The chat id of the admin group on this channel, or null. Its messages go to the admin side
-   * and skip the flood limit (staff working through a backlog must not lose commands).
+   * The chat id of the admin group on this channel, or null. Its messages skip the flood limit
+   * (staff working through a backlog must not lose commands). The admin side reads the same
+   * variables itself (`admin/access.ts`, `admin/admin-group.ts`): admin may not import channels,
+   * and it must recognise a group even in a process where that channel only sends.
    */
   readonly adminGroup: string | null;
   /**
