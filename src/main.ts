@@ -45,7 +45,7 @@ process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
 if (app.console) {
-  await app.console.run({ handle: app.handlers.handle, settled: () => app.settled("console:local") });
+  await app.console.ended;
   await app.stop();
   process.exit(0);
 }

@@ -20,7 +20,8 @@ import type { CatalogService } from "../commerce/catalog-service.js";
 import type { Fulfilment } from "../commerce/fulfilment.js";
 import type { Metrics } from "../core/metrics.js";
 import type { Outbox } from "../core/outbox.js";
-import type { Answer, Inbound } from "../core/inbound.js";
+import { chatKey, type Answer, type Inbound } from "../core/inbound.js";
+import { ChatQueue } from "../bot/chat-queue.js";
 import type { Rupiah } from "../core/money.js";
 import { AdminAccess, adminAccessConfig, type AdminChatsConfig } from "./access.js";
 import { AdminBot } from "./admin-bot.js";
@@ -147,6 +148,7 @@ export function buildAdmin(deps: AdminStageDeps): AdminStage {
   // Commands wait for the first load, so they never act on default settings.
   let settingsLoaded = () => {};
   const ready = new Promise<void>((resolve) => (settingsLoaded = resolve));
+  const groupQueue = new ChatQueue();
   const bot = new AdminBot({
     access: new AdminAccess(adminAccessConfig(config)),
     services: { ...services, settings, operations, audit, watch, broadcaster, lowBalance: config.LOW_BALANCE_IDR, logger },
@@ -164,7 +166,9 @@ export function buildAdmin(deps: AdminStageDeps): AdminStage {
     broadcaster,
     notifier,
     settings,
-    handleGroup: (inbound) => bot.handle(inbound),
+    // One group's commands in order, as ShopBot does for a buyer's chat: the channels only hand
+    // messages over in arrival order (see the table in channels/module.ts).
+    handleGroup: (inbound) => groupQueue.run(chatKey(inbound), () => bot.handle(inbound)),
     buyingPaused: () => settings.buyingPaused(),
     async start() {
       await load();

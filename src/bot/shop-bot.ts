@@ -71,7 +71,12 @@ export class ShopBot {
     this.features = new BuyerFeatures(deps.features ?? []);
   }
 
-  /** Handles one buyer message. Never throws. */
+  /**
+   * Handles one buyer message. Never throws. A chat's messages run one after another in call
+   * order (and under the Redis chat lock in webhook mode): this is the one place that orders a
+   * buyer chat on every channel path, so channels only call it in arrival order (see the table
+   * in `channels/module.ts`).
+   */
   handle(inbound: Inbound): Promise<HandledMessage> {
     if (inbound.isGroup) return Promise.resolve({ locale: this.deps.defaultLocale, replies: [] });
     const chat = chatKey(inbound);

@@ -20,9 +20,10 @@ import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from
 import { adminCommandHint } from "../admin/private-hint.js";
 import { ShopBot } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
-import { ConsoleChannel } from "../channels/console/console-channel.js";
-import { TelegramChannel } from "../channels/telegram/telegram-channel.js";
-import { WhatsAppRelaySender } from "../channels/whatsapp/relay.js";
+import type { ConsoleModule } from "../channels/console/module.js";
+import type { ChannelModule } from "../channels/module.js";
+import { buildChannels } from "../channels/registry.js";
+import type { TelegramChannel } from "../channels/telegram/telegram-channel.js";
 import type { SocketFactory } from "../channels/whatsapp/socket.js";
 import type { WhatsAppModule, WhatsAppTuning } from "../channels/whatsapp/start.js";
 import { CatalogService } from "../commerce/catalog-service.js";
@@ -35,9 +36,10 @@ import { Sweeper } from "../commerce/sweeper.js";
 import { Wallet } from "../commerce/wallet.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
-import type { ChannelHandlers } from "../core/inbound.js";
+import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
 import type { Metrics } from "../core/metrics.js";
 import { ChannelOutbox, type ChannelSender } from "../core/outbox.js";
+import { consoleBuyerRefs } from "../core/buyer-ref.js";
 import { Translator } from "../i18n/translator.js";
 import { BullmqScheduler } from "../jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "../jobs/scheduler.js";
@@ -100,9 +102,11 @@ export interface App {
   readonly metrics: Metrics;
   readonly vault: DeliveryVault;
   readonly outbox: ChannelOutbox;
+  /** Every channel this process has (`channels/registry.ts`), in start order. */
+  readonly channels: readonly ChannelModule[];
   readonly telegram: TelegramChannel | null;
   readonly whatsapp: WhatsAppModule | null;
-  readonly console: ConsoleChannel | null;
+  readonly console: ConsoleModule | null;
   readonly alerts: AdminAlerts;
   readonly sessions: SessionStore;
   readonly orders: OrderStore;
@@ -143,8 +147,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const vault = new DeliveryVault(config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null);
 
   // Channel senders come first: everything below sends through the outbox they make up.
-  const channels = await buildChannels(options, { redis, translator, vault });
-  const outbox = new ChannelOutbox([...channels.senders, ...(options.senders ?? [])]);
+  const channels = await buildChannels(config, {
+    redis,
+    translator,
+    vault,
+    logger,
+    // Called only when the console's piped input ends, long after `recovery` below exists.
+    consoleSettled: () => recovery.settled(consoleBuyerRefs.buyerRef("local")),
+    ...(options.telegramConcurrency !== undefined ? { telegramConcurrency: options.telegramConcurrency } : {}),
+    ...(options.makeWhatsAppSocket ? { makeWhatsAppSocket: options.makeWhatsAppSocket } : {}),
+    ...(options.whatsAppTuning ? { whatsAppTuning: options.whatsAppTuning } : {}),
+  });
+  const outbox = new ChannelOutbox([...channels.all.map((channel) => channel.sender), ...(options.senders ?? [])]);
   const adminAlerts = buildAdminAlerts({ config, outbox, logger, ...(options.admin ? { timings: options.admin } : {}) });
   const alerts = options.alerts ?? adminAlerts.notifier;
 
@@ -204,7 +218,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics,
     alerts: adminAlerts,
     services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment },
-    botUsername: () => (channels.telegram?.bot.isInited() ? channels.telegram.bot.botInfo.username : null),
+    botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
   const shop = new ShopBot({
@@ -250,7 +264,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const http = new HttpServer(logger);
   for (const route of paymentMethods.routes) http.route(route.method, route.path, route.handler);
-  const telegram = channels.telegram;
+  const telegram = channels.telegram?.channel ?? null;
   registerRoutes(http, {
     config,
     redis,
@@ -259,7 +273,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     fulfilment,
     providers,
     alerts,
-    channelHealth: () => ({ telegram: telegram ? (telegram.running() ? "ok" : "stopped") : "off" }),
+    channelHealth: () => Object.fromEntries(channelIds.map((id) => [id, channels.all.find((channel) => channel.id === id)?.health() ?? "off"])),
     telegramWebhook:
       telegram && config.TELEGRAM_MODE === "webhook" && config.TELEGRAM_WEBHOOK_SECRET
         ? { secret: config.TELEGRAM_WEBHOOK_SECRET, handleUpdate: (update) => telegram.handleUpdate(update) }
@@ -274,6 +288,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics,
     vault,
     outbox,
+    channels: channels.all,
     telegram,
     whatsapp: channels.whatsapp,
     console: channels.console,
@@ -301,61 +316,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   return app;
 }
 
-/** The senders of every channel this process has, and the channels themselves. */
-interface Channels {
-  telegram: TelegramChannel | null;
-  whatsapp: WhatsAppModule | null;
-  console: ConsoleChannel | null;
-  senders: ChannelSender[];
-}
-
-async function buildChannels(options: AppOptions, shared: { redis: Redis; translator: Translator; vault: DeliveryVault }): Promise<Channels> {
-  const { config, logger } = options;
-  const senders: ChannelSender[] = [];
-  // A worker process sends deliveries through Telegram too, but never takes updates.
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? new TelegramChannel({
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT ?? "https://api.telegram.org",
-        translator: shared.translator,
-        logger,
-        flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
-        ...(config.TELEGRAM_ADMIN_CHAT_ID ? { adminChatId: config.TELEGRAM_ADMIN_CHAT_ID } : {}),
-        ...(options.telegramConcurrency !== undefined ? { concurrency: options.telegramConcurrency } : {}),
-      })
-    : null;
-  if (telegram) senders.push(telegram);
-
-  let whatsapp: WhatsAppModule | null = null;
-  if (config.WHATSAPP_ENABLED && config.ROLE === "worker") {
-    // A worker hands WhatsApp messages to the process that holds the connection.
-    senders.push(new WhatsAppRelaySender(shared.redis, shared.vault));
-  } else if (config.WHATSAPP_ENABLED) {
-    // Loaded only when WhatsApp is on: Baileys and its protobufs cost ~70 MB of memory and a
-    // second of start-up that a Telegram-only shop should not pay.
-    const { buildWhatsApp } = await import("../channels/whatsapp/start.js");
-    const adminChat = config.TELEGRAM_ADMIN_CHAT_ID;
-    whatsapp = buildWhatsApp({
-      config,
-      redis: shared.redis,
-      translator: shared.translator,
-      logger,
-      vault: shared.vault,
-      // Pairing codes and QRs go to the Telegram admin group, where an owner can act on them.
-      adminNotify: async (replies) => {
-        if (telegram && adminChat) await telegram.send(adminChat, replies, config.DEFAULT_LOCALE);
-      },
-      ...(options.makeWhatsAppSocket ? { makeSocket: options.makeWhatsAppSocket } : {}),
-      ...(options.whatsAppTuning ? { tuning: options.whatsAppTuning } : {}),
-    });
-    senders.push(whatsapp.sender);
-  }
-
-  const console = config.console ? new ConsoleChannel({ translator: shared.translator, locale: config.DEFAULT_LOCALE }) : null;
-  if (console) senders.push(console);
-  return { telegram, whatsapp, console, senders };
-}
-
 function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
   const { config, logger } = options;
   const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
@@ -374,32 +334,26 @@ async function startApp(app: App, options: AppOptions): Promise<void> {
   await checkRedisDurability(app.redis, logger);
   // Settings first, so the first buyer already sees the saved markup and pause.
   await app.admin.start();
-  // WhatsApp before resuming orders: a resumed order's message waits for the connection.
-  app.whatsapp?.start(app.handlers);
   await app.catalog.init();
   app.catalog.start();
   app.fulfilment.startJobs();
-  await app.recovery.resume();
-  app.sweeper.start();
   if (options.httpPort !== null) {
     const port = await app.http.listen(options.httpPort ?? config.HTTP_PORT, config.HTTP_HOST);
     logger.info({ host: config.HTTP_HOST, port }, "http server listening");
   }
-  if (app.telegram && config.ROLE !== "worker") {
-    if (config.TELEGRAM_MODE === "polling") await app.telegram.startPolling(app.handlers);
-    else {
-      const url = `${config.TELEGRAM_WEBHOOK_URL!.replace(/\/$/, "")}/telegram/${config.TELEGRAM_WEBHOOK_SECRET}`;
-      await app.telegram.startWebhook(url, config.TELEGRAM_WEBHOOK_SECRET!, app.handlers);
-    }
-  }
+  // After the catalog (a buyer's first menu is not empty) and the HTTP server (a webhook is
+  // answered as soon as it is set); before resuming orders, whose messages may wait for the
+  // WhatsApp connection to open.
+  for (const channel of app.channels) await channel.start(app.handlers);
+  await app.recovery.resume();
+  app.sweeper.start();
 }
 
 async function stopApp(app: App): Promise<void> {
   await app.sweeper.stop();
   app.catalog.stop();
   await app.admin.stop();
-  await app.telegram?.stop();
-  await app.whatsapp?.stop();
+  for (const channel of app.channels) await channel.stop();
   await app.http.close();
   await app.jobs.close();
   app.redis.disconnect();

@@ -140,6 +140,32 @@ describe("a buyer on WhatsApp", () => {
     expect(buyerInbounds[0]).toMatchObject({ chatId: "6281234500009@s.whatsapp.net", userId: "6281234500009" });
   });
 
+  it("hands one chat's messages to the shop in arrival order while the first waits on a slow LID lookup", async () => {
+    const lid = "190000000000031@lid";
+    fake.lidToPn.set("190000000000031", "6281234500031@s.whatsapp.net");
+    const lookups = fake.latest.signalRepository.lidMapping;
+    const realLookup = lookups.getPNForLID.bind(lookups);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    lookups.getPNForLID = async (jid) => {
+      if (++calls === 1) await gate;
+      return realLookup(jid);
+    };
+    fake.latest.receive({ chat: lid, text: "/menu" });
+    fake.latest.receive({ chat: lid, text: "/saldo" });
+    await eventually(() => calls === 1);
+    await settle();
+    // The second message waits for the first's hand-off; it never overtakes it.
+    expect(buyerInbounds).toHaveLength(0);
+    release();
+    await eventually(() => buyerInbounds.length === 2);
+    expect(buyerInbounds.map((inbound) => [inbound.text, inbound.chatId])).toEqual([
+      ["/menu", "6281234500031@s.whatsapp.net"],
+      ["/saldo", "6281234500031@s.whatsapp.net"],
+    ]);
+  });
+
   it("reads text from captions and ephemeral wrappers, and ignores what is not a question", async () => {
     const chat = "6281234500011@s.whatsapp.net";
     fake.latest.receive({ chat, content: { imageMessage: { caption: "/saldo" } } });

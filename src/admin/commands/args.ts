@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { normalizeCode } from "../../commerce/catalog.js";
 import { orderIdPattern } from "../../commerce/orders.js";
+import { parseBuyerRefs } from "../../core/buyer-ref.js";
 import { parseRupiahAmount } from "../../core/money.js";
 import { topupIdPattern } from "../../payments/payment-store.js";
 import { providerIds } from "../../providers/types.js";
@@ -71,23 +72,14 @@ export const signedRupiah = z
 /** A short free text (reason, message), bounded so the audit log and the group stay readable. */
 export const note = (max: number) => z.string().max(max);
 
-/** Indonesian numbers are often typed local (`0812…`) or with `+`; WhatsApp ids are `62812…`. */
-function whatsappDigits(text: string): string {
-  const digits = text.replace(/^\+/, "");
-  return digits.startsWith("0") ? `62${digits.slice(1)}` : digits;
-}
-
 /**
  * A buyer as an admin names one, read as the buyer keys to look for: `telegram:123` and
- * `whatsapp:628…` name one; a bare id or number is tried on both channels.
+ * `whatsapp:628…` name one; a bare id or number is tried on every channel (formats in
+ * core/buyer-ref.ts, which each channel module exposes).
  */
 export const userRef = z.string().transform((text, ctx): string[] => {
-  const prefixed = /^(telegram|whatsapp|tg|wa):(\+?\d{1,20})$/i.exec(text);
-  if (prefixed) {
-    const telegram = /^(telegram|tg)$/i.test(prefixed[1]!);
-    return [telegram ? `telegram:${prefixed[2]!.replace(/^\+/, "")}` : `whatsapp:${whatsappDigits(prefixed[2]!)}`];
-  }
-  if (/^\+?\d{3,20}$/.test(text)) return [...new Set([`telegram:${text.replace(/^\+/, "")}`, `whatsapp:${whatsappDigits(text)}`])];
+  const buyers = parseBuyerRefs(text);
+  if (buyers.length > 0) return buyers;
   ctx.addIssue({ code: "custom", message: "not a user reference" });
   return z.NEVER;
 });

@@ -3,15 +3,17 @@
  * menus as inline keyboards (a tap on a menu edits that menu in place), photos from a Buffer,
  * texts split at Telegram's 4096-character limit.
  *
- * Long polling runs through `@grammyjs/runner` (concurrent across chats, sequential within one);
- * webhook mode hands updates from the HTTP server to `handleUpdate`. Both pass the per-chat
- * {@link FloodGate} first, before the per-chat ordering, so a flooding chat's excess is dropped
- * without ever waiting for a slot. `@grammyjs/auto-retry` waits out 429s and retries 5xx answers;
+ * Long polling runs through `@grammyjs/runner` (concurrent across chats); webhook mode hands
+ * updates from the HTTP server to `handleUpdate`. Both pass the per-chat {@link FloodGate} first,
+ * so a flooding chat's excess is dropped without ever waiting for a slot. Nothing here orders one
+ * chat's updates beyond calling the handler in arrival order (the flood gate admits in order, and
+ * the rest is synchronous up to the call): the handler orders the handling (see the table in
+ * `channels/module.ts`). `@grammyjs/auto-retry` waits out 429s and retries 5xx answers;
  * answers go through a per-chat send queue that a handler waits on only up to
  * {@link answerHoldMs}, so a reply waiting out a 429 does not hold a runner slot.
  */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
@@ -68,9 +70,8 @@ export class TelegramChannel implements ChannelSender {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
     this.flood = new FloodGate(options.flood);
-    // Before sequentialize: a dropped update must never queue behind the chat's earlier ones.
+    // First: a dropped update must never wait behind the chat's earlier ones.
     this.bot.use((ctx, next) => this.guardFlood(ctx, next));
-    this.bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
     this.bot.on("callback_query:data", (ctx) => this.onButton(ctx));
     // Edited messages, channel posts, reactions…: deliberately ignored, so an edit never acts twice.

@@ -9,18 +9,20 @@
  * const whatsApp = buildWhatsApp({ config, redis, translator, logger, vault, adminNotify });
  * const outbox = new ChannelOutbox([whatsApp.sender]);
  * // … build the shop with that outbox …
- * whatsApp.start({ handle: shop.handle, handleGroup: admin.handleGroup });
+ * await whatsApp.start({ handle: shop.handle, handleGroup: admin.handleGroup });
  */
 import type { Logger } from "pino";
 import { type Translator } from "../../i18n/translator.js";
 import { msg, type Msg } from "../../core/message.js";
 import type { ChannelHandlers } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
+import { whatsappBuyerRefs } from "../../core/buyer-ref.js";
+import type { ChannelHealth, ChannelModule } from "../module.js";
 import { textReply, type Reply } from "../../core/reply.js";
 import { renderQrPng } from "../../payments/qr-image.js";
 import type { Redis } from "../../store/redis.js";
 import { RedisAuthStore, type LoginSealer } from "./auth-store.js";
-import { WhatsAppConnection, type ConnectionEvent } from "./connection.js";
+import { WhatsAppConnection, type ConnectionEvent, type ConnectionPhase } from "./connection.js";
 import { Pacer, type Clock } from "./pacer.js";
 import { makeBaileysSocket, type SocketFactory } from "./socket.js";
 import { drainRelay, WhatsAppRelaySender, WhatsAppSender } from "./relay.js";
@@ -68,7 +70,8 @@ export interface BuildWhatsAppOptions {
 }
 
 /** The WhatsApp channel of a process that may hold the connection. */
-export interface WhatsAppModule {
+export interface WhatsAppModule extends ChannelModule {
+  readonly id: "whatsapp";
   readonly channel: WhatsAppChannel;
   readonly connection: WhatsAppConnection;
   /**
@@ -77,7 +80,7 @@ export interface WhatsAppModule {
    */
   readonly sender: ChannelSender;
   /** Connects in the background (once it holds the lock) and hands messages to `handlers`. */
-  start(handlers: ChannelHandlers): void;
+  start(handlers: ChannelHandlers): Promise<void>;
   /** Disconnects (keeping the login), fails queued sends, releases the lock. */
   stop(): Promise<void>;
 }
@@ -136,14 +139,19 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
   const sender = new WhatsAppSender(channel, new WhatsAppRelaySender(redis, options.vault), () => connection.state === "waiting-for-lock");
   let stopRelay: (() => void) | null = null;
   return {
+    id: "whatsapp",
     channel,
     connection,
     sender,
-    start: (handlers) => {
+    adminGroup: config.WHATSAPP_ADMIN_GROUP_JID ?? null,
+    ...whatsappBuyerRefs,
+    // Resolves at once: connecting waits for the lock, possibly for as long as another replica lives.
+    start: async (handlers) => {
       channel.start(handlers);
       connection.start();
       stopRelay = drainRelay({ redis, channel, vault: options.vault, logger: log, isOpen: () => connection.state === "open" });
     },
+    health: () => connectionHealth[connection.state],
     stop: async () => {
       stopRelay?.();
       pacer.close();
@@ -152,6 +160,17 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
     },
   };
 }
+
+/** /healthz for each connection phase: `standby` while another process holds the connection. */
+const connectionHealth: Readonly<Record<ConnectionPhase, ChannelHealth>> = {
+  idle: "stopped",
+  "waiting-for-lock": "standby",
+  connecting: "connecting",
+  open: "ok",
+  reconnecting: "connecting",
+  halted: "stopped",
+  stopped: "stopped",
+};
 
 /** Turns connection events into admin messages, in order, never throwing. */
 class LoginNotices {

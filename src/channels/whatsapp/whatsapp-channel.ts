@@ -6,7 +6,10 @@
  * view-once / edit wrappers; our own messages, status updates, channels and empty messages are
  * skipped; a message id seen before is dropped (WhatsApp redelivers after reconnects). Private
  * chats are buyers; the admin group goes to the group handler; other groups only when they
- * mention us (the group handler refuses them). Messages of one chat are handled in arrival order.
+ * mention us (the group handler refuses them). Messages of one chat reach the handler in arrival
+ * order (the dedupe and the sender lookup before it are asynchronous, so a per-chat hand-off chain
+ * keeps them in line until the handler is called); the handler orders the handling itself (see
+ * the table in `channels/module.ts`), so nothing here waits for a message's answer.
  * Each sender passes a {@link FloodGate} first (a burst, then about one message a second; the
  * excess is dropped before any Redis round trip, with one "slow down" notice per 10 s in a private
  * chat), so one sender cannot fill the handling queue or the global send pace with answers.
@@ -22,7 +25,7 @@ import { z } from "zod";
 import type { Translator } from "../../i18n/translator.js";
 import type { Locale } from "../../core/message.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
-import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
+import type { Answer, ChannelHandlers, Inbound } from "../../core/inbound.js";
 import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
@@ -99,10 +102,20 @@ interface Incoming {
   forwarded: boolean;
 }
 
+/** A message handed to the handler: where its answer goes, and the answer to come. */
+interface HandedOver {
+  chatId: string;
+  answer: Promise<Answer | null>;
+}
+
 /** Turns Baileys messages into {@link Inbound}s and replies into paced WhatsApp messages. */
 export class WhatsAppChannel implements ChannelSender {
   readonly channel = "whatsapp" as const;
-  private readonly queue = new ChatQueue();
+  /**
+   * Per chat: messages from arrival until they are handed to the handler. Released at the
+   * hand-off, not when the answer is ready: the handler's own queue orders the handling.
+   */
+  private readonly arrivals = new ChatQueue();
   /** Per chat: answers being typed and sent, in order. */
   private readonly answers = new ChatQueue();
   /** Per group: participants' LID → phone JID, and until when that list is fresh. */
@@ -128,12 +141,16 @@ export class WhatsAppChannel implements ChannelSender {
       for (const message of messages) {
         const incoming = this.pick(socket, message);
         if (!incoming) continue;
-        // Per sender (a group's participant, else the chat), before the chat's queue: a dropped
-        // message never waits there. Then per chat in arrival order, so "2" never overtakes the
-        // "/menu" sent just before it.
+        // Per sender (a group's participant, else the chat), before anything waits: a dropped
+        // message never holds a place. Then handed over per chat in arrival order, so "2" never
+        // overtakes the "/menu" sent just before it; the flood gate's place is held until the
+        // answer is ready, so a sender has only a few messages in the handler at once.
         // The admin group is exempt: staff working through a backlog must not lose commands.
         const sender = jidNormalizedUser(incoming.message.key.participant || incoming.chat);
-        const handle = () => this.queue.run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming));
+        const handle = async () => {
+          const handed = await this.arrivals.run(jidNormalizedUser(incoming.chat), () => this.handOver(socket, incoming));
+          if (handed) await this.queueAnswer(socket, handed);
+        };
         const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
         admitted
           .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
@@ -181,11 +198,15 @@ export class WhatsAppChannel implements ChannelSender {
     return { message, chat, id: key.id, text, group, forwarded: isForwarded(content) };
   }
 
-  private async process(socket: WhatsAppSocket, incoming: Incoming): Promise<void> {
-    if (!(await this.firstSighting(incoming.id))) return;
+  /**
+   * Dedupes, finds the sender and calls the handler; returns without waiting for the answer
+   * (wrapped, so the hand-off chain does not wait for it either).
+   */
+  private async handOver(socket: WhatsAppSocket, incoming: Incoming): Promise<HandedOver | null> {
+    if (!(await this.firstSighting(incoming.id))) return null;
     const { message, chat, group, text, id, forwarded } = incoming;
     const sender = await senderOf(message.key, this.lidResolver(socket, chat, group));
-    if (!sender) return;
+    if (!sender) return null;
     // A sender known only by LID has no number to check; the LID JID never equals an admin number.
     const userId = sender.phone ?? sender.jid;
     const inbound: Inbound = {
@@ -201,17 +222,22 @@ export class WhatsAppChannel implements ChannelSender {
     if (this.options.presence) {
       socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: errorText(error) }, "could not mark a WhatsApp message read"));
     }
-    if (!this.handlers) return;
-    const answer = group ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
+    if (!this.handlers) return null;
+    return { chatId: inbound.chatId, answer: group ? this.handlers.handleGroup(inbound) : this.handlers.handle(inbound) };
+  }
+
+  private async queueAnswer(socket: WhatsAppSocket, handed: HandedOver): Promise<void> {
+    const answer = await handed.answer;
     if (!answer || answer.replies.length === 0) return;
+    const { chatId } = handed;
     // Not awaited: the chat's next message is handled while this answer shows "typing…" and waits
     // for its send slot; the answer queue keeps one chat's answers in order.
     this.answers
-      .run(inbound.chatId, async () => {
-        await this.showTyping(socket, inbound.chatId);
-        await this.deliver(inbound.chatId, answer.replies, answer.locale);
+      .run(chatId, async () => {
+        await this.showTyping(socket, chatId);
+        await this.deliver(chatId, answer.replies, answer.locale);
       })
-      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: inbound.chatId }, "could not send a WhatsApp answer"));
+      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: chatId }, "could not send a WhatsApp answer"));
   }
 
   /**
