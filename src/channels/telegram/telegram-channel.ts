@@ -21,6 +21,7 @@ import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { bareError } from "../../core/bare-error.js";
 import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { allowedUpdates, answerHoldMs, pollingConcurrency } from "./runner-settings.js";
 import { retryLater, type RetryHandle } from "./retry-later.js";
@@ -115,7 +116,7 @@ export class TelegramChannel implements ChannelSender {
   }
 
   private logFailedUpdate(error: BotError): void {
-    this.options.logger.error({ err: error.error instanceof Error ? error.error.message : String(error.error) }, "telegram update failed");
+    this.options.logger.error({ err: loggable(error.error) }, "telegram update failed");
   }
 
   /** True while long polling runs, or once a webhook is set. */
@@ -296,9 +297,5 @@ export class TelegramChannel implements ChannelSender {
  * stack only.
  */
 function loggable(error: unknown): unknown {
-  if (!(error instanceof GrammyError)) return error;
-  const safe = new Error(error.message);
-  safe.name = "GrammyError";
-  if (error.stack !== undefined) safe.stack = error.stack;
-  return safe;
+  return error instanceof GrammyError ? bareError(error) : error;
 }

@@ -26,6 +26,7 @@ import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { bareError } from "../../core/bare-error.js";
 import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
@@ -136,7 +137,7 @@ export class WhatsAppChannel implements ChannelSender {
         const handle = () => this.queue.run(jidNormalizedUser(incoming.chat), () => this.process(socket, incoming));
         const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
         admitted
-          .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
+          .catch((error: unknown) => this.options.logger.error({ err: bareError(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
       }
     });
   }
@@ -159,7 +160,7 @@ export class WhatsAppChannel implements ChannelSender {
     const locale = this.options.translator.defaultLocale;
     this.answers
       .run(incoming.chat, () => this.deliver(incoming.chat, [textReply(msg("flood-slow-down"))], locale))
-      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: incoming.chat }, "could not send a slow-down notice"));
+      .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: incoming.chat }, "could not send a slow-down notice"));
   }
 
   /** Skips what is not a question for us; cheap checks only, before any Redis round trip. */
@@ -199,7 +200,7 @@ export class WhatsAppChannel implements ChannelSender {
       ...(message.pushName ? { displayName: message.pushName } : {}),
     };
     if (this.options.presence) {
-      socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: errorText(error) }, "could not mark a WhatsApp message read"));
+      socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: bareError(error) }, "could not mark a WhatsApp message read"));
     }
     if (!this.handlers) return;
     const answer = group ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
@@ -211,7 +212,7 @@ export class WhatsAppChannel implements ChannelSender {
         await this.showTyping(socket, inbound.chatId);
         await this.deliver(inbound.chatId, answer.replies, answer.locale);
       })
-      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: inbound.chatId }, "could not send a WhatsApp answer"));
+      .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: inbound.chatId }, "could not send a WhatsApp answer"));
   }
 
   /**
@@ -230,7 +231,7 @@ export class WhatsAppChannel implements ChannelSender {
     const cached = this.groupDirectory.get(groupJid);
     if (cached && cached.until > Date.now()) return cached.lidToPn;
     const metadata = await socket.groupMetadata(groupJid).catch((error: unknown) => {
-      this.options.logger.warn({ err: errorText(error), group: groupJid }, "could not read WhatsApp group members");
+      this.options.logger.warn({ err: bareError(error), group: groupJid }, "could not read WhatsApp group members");
       return null;
     });
     const lidToPn = metadata ? lidPhones(metadata) : new Map<string, string>();
@@ -252,7 +253,7 @@ export class WhatsAppChannel implements ChannelSender {
       const typingMs = this.options.typingMs ?? 800;
       if (typingMs > 0) await new Promise((resolve) => setTimeout(resolve, typingMs));
     } catch (error) {
-      this.options.logger.debug({ err: errorText(error) }, "could not show typing on WhatsApp");
+      this.options.logger.debug({ err: bareError(error) }, "could not show typing on WhatsApp");
     }
   }
 
