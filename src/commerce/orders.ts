@@ -11,8 +11,10 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
-import { categoryIds, providerIds } from "../providers/types.js";
+import { categoryIds, deliveryKinds, providerIds } from "../providers/types.js";
 import { inputKinds } from "../providers/inputs.js";
+import { channels } from "../core/inbound.js";
+import { locales } from "../core/message.js";
 
 export const orderStatuses = ["awaiting_payment", "paid", "placing", "pending", "delivered", "failed", "refunded", "expired"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -53,16 +55,16 @@ const productSnapshotSchema = z.object({
   basePrice: z.number().int(),
   stock: z.number().int().nullable(),
   input: z.enum(inputKinds),
-  delivery: z.enum(["serial", "account", "panel", "download", "vps", "plan"]),
+  delivery: z.enum(deliveryKinds),
   meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
 const orderSchema = z.object({
   id: z.string(),
   buyer: z.string(),
-  channel: z.enum(["telegram", "whatsapp", "console"]),
+  channel: z.enum(channels),
   chatId: z.string(),
-  locale: z.enum(["id", "en"]),
+  locale: z.enum(locales),
   /** The product as it was when ordered: what the provider needs to place and follow it. */
   product: productSnapshotSchema,
   inputs: z.record(z.string(), z.string()),

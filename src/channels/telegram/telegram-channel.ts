@@ -16,6 +16,7 @@ import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } f
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { isLocale, locales, msg, type Locale } from "../../core/message.js";
+import type { BuyerCommand } from "../../bot/intent.js";
 import { type Translator } from "../../i18n/translator.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
@@ -51,7 +52,7 @@ export interface TelegramChannelOptions {
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
-const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const;
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
 
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
