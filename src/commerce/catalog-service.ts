@@ -101,8 +101,7 @@ export class CatalogService {
         .hset(keys.catalog(), provider.id, JSON.stringify({ fetchedAt: Date.now(), products }))
         .catch((error: unknown) => this.options.logger.warn({ err: error }, "could not cache the catalog"));
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.options.logger.warn({ provider: provider.id, detail }, "catalog refresh failed; showing the last known products");
+      this.options.logger.warn({ provider: provider.id, err: error }, "catalog refresh failed; showing the last known products");
       this.down.add(provider.id);
       this.current = this.build();
     }

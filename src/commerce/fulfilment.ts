@@ -211,7 +211,7 @@ export class Fulfilment {
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
     if (!(error instanceof ProviderError)) throw error;
     this.deps.metrics.providerError(order.product.provider, error.code);
-    this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
+    this.deps.logger.warn({ orderId: order.id, code: error.code, err: error }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
         await this.enqueue(order, this.plan.delayMs(order.attempts));

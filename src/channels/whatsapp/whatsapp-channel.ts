@@ -315,7 +315,3 @@ function pngSize(png: Buffer): { width?: number; height?: number } {
   const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString("ascii", 12, 16) === "IHDR";
   return isPng ? { width: png.readUInt32BE(16), height: png.readUInt32BE(20) } : {};
 }
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
