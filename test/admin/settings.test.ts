@@ -86,31 +86,33 @@ describe("/markup", () => {
 
 describe("/product", () => {
   it("hides a product from buyers and shows it again", async () => {
-    await admin().ask("/product off sb-nfx1", "hidden from buyers");
-    expect(shop.app.catalog.view().find("SB-NFX1")).toBeUndefined();
-    await admin().ask("/product off SB-NFX1", "already hidden");
-    await admin().ask("/product on SB-NFX1", "shown to buyers again");
-    expect(shop.app.catalog.view().find("SB-NFX1")?.available).toBe(true);
-    await admin().ask("/product on SB-NFX1", "is not hidden");
-    await admin().ask("/product off NOPE-2", "no product");
+    const code = "SB-NFX1";
+    await admin().ask("/product off sb-nfx1", says("admin-product-hidden", { code }));
+    expect(shop.app.catalog.view().find(code)).toBeUndefined();
+    await admin().ask("/product off SB-NFX1", says("admin-product-already-hidden", { code }));
+    await admin().ask("/product on SB-NFX1", says("admin-product-shown", { code }));
+    expect(shop.app.catalog.view().find(code)?.available).toBe(true);
+    await admin().ask("/product on SB-NFX1", says("admin-product-not-hidden", { code }));
+    await admin().ask("/product off NOPE-2", says("admin-product-unknown", { code: "NOPE-2" }));
   });
 });
 
 describe("/maintenance", () => {
   it("pauses buying with the admin's message while browsing still works", async () => {
-    await admin().ask("/maintenance on Back at 5 pm", "Buying is paused");
-    expect(shop.app.admin.buyingPaused()).toBe("Back at 5 pm");
+    const message = "Back at 5 pm";
+    await admin().ask("/maintenance on Back at 5 pm", says("admin-maintenance-on", { message }));
+    expect(shop.app.admin.buyingPaused()).toBe(message);
     const customer = buyer(telegram, 1302);
-    await customer.ask("/topup 100000", "added");
-    await customer.ask("/menu", "choose a category");
-    await customer.ask("SB-NFX1", "Check your order");
-    await customer.ask("1", "Buying is paused: Back at 5 pm");
+    await customer.ask("/topup 100000", says("topup-sandbox-done", { amount: formatRupiah(100_000) }));
+    await customer.ask("/menu", says("menu-main-title"));
+    await customer.ask("SB-NFX1", says("confirm-title"));
+    await customer.ask("1", says("shop-paused", { message }));
     expect(await shop.app.orders.ofBuyer("telegram:1302")).toHaveLength(0);
 
-    expect(await admin().ask("/maintenance", "paused since")).toContain("telegram:501");
-    await admin().ask("/maintenance off", "open again");
+    await admin().ask("/maintenance", says("admin-maintenance-status-on", { by: /telegram:501.*/, message }));
+    await admin().ask("/maintenance off", says("admin-maintenance-off"));
     expect(shop.app.admin.buyingPaused()).toBeNull();
-    await admin().ask("/maintenance on", "Buyers see: The shop is under maintenance");
+    await admin().ask("/maintenance on", says("admin-maintenance-on", { message: msg("admin-maintenance-default") }));
   });
 });
 
