@@ -8,6 +8,8 @@
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
+import { locales } from "./core/message.js";
+import { processRoles } from "./core/role.js";
 import type { PaymentMethodId } from "./payments/method.js";
 import { paymentMethodIds } from "./payments/methods/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
@@ -79,7 +81,7 @@ const schema = z.object({
   ),
   REDIS_URL: urlText(),
   REDIS_KEY_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w:.-]{0,64}$/, { message: "must be up to 64 letters, digits, _ : . -" }).default("")),
-  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(["id", "en"]).default("id")),
+  DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(locales).default("id")),
   SANDBOX: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off", "true", "false"]).default("auto")),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   MARKUP_PERCENT: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(500).default(0)),
@@ -114,7 +116,7 @@ const schema = z.object({
   QRIS_MAX_OPEN_PER_BUYER: intText(3, 1, 100),
   PAYMENT_TTL_MINUTES: intText(15, 1, 24 * 60),
   PAYMENT_CALLBACK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, { message: "must be at least 16 characters" }).optional()),
-  ROLE: z.preprocess(emptyToUndefined, z.enum(["all", "bot", "worker"]).default("all")),
+  ROLE: z.preprocess(emptyToUndefined, z.enum(processRoles).default("all")),
   DATA_ENCRYPTION_KEY: z.preprocess(
     emptyToUndefined,
     z

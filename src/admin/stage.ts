@@ -23,6 +23,7 @@ import type { Outbox } from "../core/outbox.js";
 import { chatKey, type Answer, type Inbound } from "../core/inbound.js";
 import { ChatQueue } from "../bot/chat-queue.js";
 import type { Rupiah } from "../core/money.js";
+import type { ProcessRole } from "../core/role.js";
 import { AdminAccess, adminAccessConfig, type AdminChatsConfig } from "./access.js";
 import { AdminBot } from "./admin-bot.js";
 import { AdminGroup, adminGroupTargets } from "./admin-group.js";
@@ -78,7 +79,7 @@ export function buildAdminAlerts(deps: { config: AdminChatsConfig; outbox: Outbo
 
 /** What the admin stage needs from the stages before it. */
 export interface AdminStageDeps {
-  config: AdminChatsConfig & { MARKUP_PERCENT: number; MARKUP_FLAT: Rupiah; LOW_BALANCE_IDR: Rupiah; ROLE: "all" | "bot" | "worker" };
+  config: AdminChatsConfig & { MARKUP_PERCENT: number; MARKUP_FLAT: Rupiah; LOW_BALANCE_IDR: Rupiah; ROLE: ProcessRole };
   logger: Logger;
   metrics: Metrics;
   alerts: AdminAlertsStage;

@@ -14,7 +14,7 @@ import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { CategoryId } from "../providers/types.js";
 import type { Intent } from "./intent.js";
 import type { MenuItem, Reply } from "../core/reply.js";
-import type { MenuEntry, PaymentMethod, Session, Step } from "./session.js";
+import type { MenuCommand, MenuEntry, PaymentMethod, Session, Step } from "./session.js";
 
 /** Products per page of a product menu. */
 export const pageSize = 8;
@@ -34,7 +34,7 @@ export interface CheckoutFacts {
 /** Something the edge must do after the step. */
 export type CheckoutEffect =
   | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah }
-  | { type: "command"; command: "saldo" | "orders" | "help" | "topup" };
+  | { type: "command"; command: MenuCommand };
 
 export interface StepResult {
   session: Session;

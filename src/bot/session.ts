@@ -6,9 +6,14 @@ import { z } from "zod";
 import { locales, type Locale } from "../core/message.js";
 import { paymentMethodIdSchema, type PaymentMethodId } from "../payments/method.js";
 import { categoryIds } from "../providers/types.js";
+import type { BuyerCommand } from "./intent.js";
 
 /** A payment method's id (see `payments/methods/registry.ts`); checked against the offer when chosen. */
 export type PaymentMethod = PaymentMethodId;
+
+/** Buyer commands a menu item can stand for; a tap runs one like the typed command. */
+export const menuCommands = ["saldo", "orders", "help", "topup"] as const satisfies readonly BuyerCommand[];
+export type MenuCommand = (typeof menuCommands)[number];
 
 const category = z.enum(categoryIds);
 const inputs = z.record(z.string(), z.string());
@@ -25,7 +30,7 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("back") }),
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
-  z.object({ t: z.literal("cmd"), command: z.enum(["saldo", "orders", "help", "topup"]) }),
+  z.object({ t: z.literal("cmd"), command: z.enum(menuCommands) }),
 ]);
 export type MenuEntry = z.infer<typeof menuEntrySchema>;
 

@@ -90,7 +90,7 @@ export class ShopBot {
         return answer;
       } catch (error) {
         this.deps.metrics.updateHandled(inbound.channel, "error");
-        this.deps.logger.error({ err: error instanceof Error ? error.message : String(error), chat }, "could not handle a message");
+        this.deps.logger.error({ err: error, chat }, "could not handle a message");
         return { locale: this.deps.defaultLocale, replies: [textReply(msg("error-outage"))] };
       }
     });
@@ -105,7 +105,7 @@ export class ShopBot {
       const { locale } = await this.deps.sessions.load(chat);
       await this.deps.outbox
         .send({ channel: channel as Channel, chatId, locale: locale ?? this.deps.defaultLocale }, [textReply(msg("checkout-expired"))])
-        .catch((error: unknown) => this.deps.logger.warn({ chat, err: String(error) }, "could not tell a buyer their checkout expired"));
+        .catch((error: unknown) => this.deps.logger.warn({ chat, err: error }, "could not tell a buyer their checkout expired"));
     }
     return chats.length;
   }

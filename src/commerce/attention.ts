@@ -4,17 +4,29 @@
  */
 import { msg, type Msg } from "../core/message.js";
 
-export type AttentionReason =
-  /** Every retry of a fulfilment run failed (detail: the last error). */
-  | "failing"
-  /** A provider QRIS order got no clear answer (detail: the error code). */
-  | "qris-unclear"
-  /** The outcome is unknown and the provider cannot look orders up by our reference. */
-  | "no-lookup"
-  /** The outcome is unknown after an error; not retried, to never buy twice (detail: the code). */
-  | "unknown-outcome"
-  /** Still pending after the follow-up window. */
-  | "still-pending";
+/**
+ * - `failing`: every retry of a fulfilment run failed (detail: the last error).
+ * - `qris-unclear`: a provider QRIS order got no clear answer (detail: the error code).
+ * - `no-lookup`: the outcome is unknown and the provider cannot look orders up by our reference.
+ * - `unknown-outcome`: the outcome is unknown after an error; not retried, to never buy twice
+ *   (detail: the code).
+ * - `still-pending`: still pending after the follow-up window.
+ */
+export const attentionReasons = ["failing", "qris-unclear", "no-lookup", "unknown-outcome", "still-pending"] as const;
+export type AttentionReason = (typeof attentionReasons)[number];
+
+/** The admin-facing text of each reason, given the stored detail ("-" when there is none). */
+const reasonMessages: Record<AttentionReason, (detail: string) => Msg> = {
+  failing: (detail) => msg("attention-failing", { detail }),
+  "qris-unclear": (detail) => msg("attention-qris-unclear", { detail }),
+  "no-lookup": () => msg("attention-no-lookup"),
+  "unknown-outcome": (detail) => msg("attention-unknown-outcome", { detail }),
+  "still-pending": () => msg("attention-still-pending"),
+};
+
+function isAttentionReason(value: string): value is AttentionReason {
+  return (attentionReasons as readonly string[]).includes(value);
+}
 
 /** The value kept in `order.attention`. */
 export function attention(reason: AttentionReason, detail?: string): string {
@@ -26,18 +38,5 @@ export function attentionMessage(stored: string): Msg {
   const separator = stored.indexOf(": ");
   const reason = separator === -1 ? stored : stored.slice(0, separator);
   const detail = separator === -1 ? "-" : stored.slice(separator + 2);
-  switch (reason) {
-    case "failing":
-      return msg("attention-failing", { detail });
-    case "qris-unclear":
-      return msg("attention-qris-unclear", { detail });
-    case "no-lookup":
-      return msg("attention-no-lookup");
-    case "unknown-outcome":
-      return msg("attention-unknown-outcome", { detail });
-    case "still-pending":
-      return msg("attention-still-pending");
-    default:
-      return msg("attention-other", { text: stored });
-  }
+  return isAttentionReason(reason) ? reasonMessages[reason](detail) : msg("attention-other", { text: stored });
 }

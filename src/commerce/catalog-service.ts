@@ -99,10 +99,9 @@ export class CatalogService {
       this.current = this.build();
       await this.options.redis
         .hset(keys.catalog(), provider.id, JSON.stringify({ fetchedAt: Date.now(), products }))
-        .catch((error: unknown) => this.options.logger.warn({ err: String(error) }, "could not cache the catalog"));
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, "could not cache the catalog"));
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.options.logger.warn({ provider: provider.id, detail }, "catalog refresh failed; showing the last known products");
+      this.options.logger.warn({ provider: provider.id, err: error }, "catalog refresh failed; showing the last known products");
       this.down.add(provider.id);
       this.current = this.build();
     }

@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import { msg, type Msg } from "../core/message.js";
 import { textReply, type Reply } from "../core/reply.js";
 import type { Outbox } from "../core/outbox.js";
+import { bareError } from "../core/bare-error.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import type { Metrics } from "../core/metrics.js";
 import { ledgerIds } from "./ledger-ids.js";
@@ -120,7 +121,7 @@ export class Fulfilment {
       }
     } catch (error) {
       // A bug or a store outage: the order stays as it is and the scheduler retries the run.
-      log.error({ err: error instanceof Error ? error.message : String(error) }, "fulfilment step failed; will retry");
+      log.error({ err: error }, "fulfilment step failed; will retry");
       throw error;
     }
   }
@@ -210,7 +211,7 @@ export class Fulfilment {
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
     if (!(error instanceof ProviderError)) throw error;
     this.deps.metrics.providerError(order.product.provider, error.code);
-    this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "provider refused or did not answer an order");
+    this.deps.logger.warn({ orderId: order.id, code: error.code, err: error }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
       if (this.provider(order).findOrder) {
         await this.enqueue(order, this.plan.delayMs(order.attempts));
@@ -372,7 +373,8 @@ export class Fulfilment {
       await this.deps.outbox.send({ channel: order.channel, chatId: order.chatId, locale: order.locale }, [reply]);
       return true;
     } catch (error) {
-      this.deps.logger.warn({ orderId: order.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
+      // The failed send can carry the message itself, and that may be a delivered login.
+      this.deps.logger.warn({ orderId: order.id, err: bareError(error) }, "could not message the buyer");
       return false;
     }
   }

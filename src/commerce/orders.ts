@@ -11,8 +11,10 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
-import { categoryIds, providerIds } from "../providers/types.js";
+import { categoryIds, deliveryKinds, providerIds } from "../providers/types.js";
 import { inputKinds } from "../providers/inputs.js";
+import { channels } from "../core/inbound.js";
+import { locales } from "../core/message.js";
 
 export const orderStatuses = ["awaiting_payment", "paid", "placing", "pending", "delivered", "failed", "refunded", "expired"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -53,16 +55,16 @@ const productSnapshotSchema = z.object({
   basePrice: z.number().int(),
   stock: z.number().int().nullable(),
   input: z.enum(inputKinds),
-  delivery: z.enum(["serial", "account", "panel", "download", "vps", "plan"]),
+  delivery: z.enum(deliveryKinds),
   meta: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 
 const orderSchema = z.object({
   id: z.string(),
   buyer: z.string(),
-  channel: z.enum(["telegram", "whatsapp", "console"]),
+  channel: z.enum(channels),
   chatId: z.string(),
-  locale: z.enum(["id", "en"]),
+  locale: z.enum(locales),
   /** The product as it was when ordered: what the provider needs to place and follow it. */
   product: productSnapshotSchema,
   inputs: z.record(z.string(), z.string()),
@@ -159,6 +161,9 @@ export class OrderStateError extends Error {
 /** Called after every status change, with the order as it is now and the status it left. */
 export type TransitionListener = (order: Order, from: OrderStatus) => void;
 
+/** What a compare-and-set makes of the order as stored: write this, or stop with this answer. */
+type CasDecision = { write: Order } | { answer: Order | null };
+
 export class OrderStore {
   private readonly cas: CasCommand;
 
@@ -210,43 +215,37 @@ export class OrderStore {
     patch: (order: Order) => Partial<Order> = () => ({}),
     note?: string,
   ): Promise<Order | null> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
-      if (!rev || !doc) return null;
-      const current = orderSchema.parse(JSON.parse(doc));
-      if (!from.includes(current.status)) return null;
+    const outcome = await this.compareAndSet(id, (current) => {
+      if (!from.includes(current.status)) return { answer: null };
       if (!canMove(current.status, to)) throw new OrderStateError(current, to);
       // A failed order whose refund has begun is the buyer's money again: never place it anew.
-      if (current.status === "failed" && to === "paid" && current.refunding) return null;
+      if (current.status === "failed" && to === "paid" && current.refunding) return { answer: null };
       const now = Date.now();
-      const next: Order = {
-        ...current,
-        ...patch(current),
-        status: to,
-        updatedAt: now,
-        history: [...current.history, note ? { status: to, at: now, note } : { status: to, at: now }],
+      return {
+        write: {
+          ...current,
+          ...patch(current),
+          status: to,
+          updatedAt: now,
+          history: [...current.history, note ? { status: to, at: now, note } : { status: to, at: now }],
+        },
       };
-      if (await this.write(next, rev, Number(rev) + 1)) {
-        if (next.providerRef && next.providerRef !== current.providerRef) {
-          await this.redis.hset(keys.ordersByProviderRef(), `${next.product.provider}:${next.providerRef}`, next.id);
-        }
-        for (const listener of this.listeners) listener(next, current.status);
-        return next;
-      }
+    });
+    if ("answer" in outcome) return outcome.answer;
+    const { before, after } = outcome;
+    if (after.providerRef && after.providerRef !== before.providerRef) {
+      await this.redis.hset(keys.ordersByProviderRef(), `${after.product.provider}:${after.providerRef}`, after.id);
     }
-    throw new Error(`order ${id}: too much contention`);
+    for (const listener of this.listeners) listener(after, before.status);
+    return after;
   }
 
   /** Changes fields without a status move (e.g. attempts, attention), with the same CAS. */
   async update(id: string, patch: (order: Order) => Partial<Order>): Promise<Order | null> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
-      if (!rev || !doc) return null;
-      const current = orderSchema.parse(JSON.parse(doc));
-      const next: Order = { ...current, ...patch(current), status: current.status, updatedAt: Date.now() };
-      if (await this.write(next, rev, Number(rev) + 1)) return next;
-    }
-    throw new Error(`order ${id}: too much contention`);
+    const outcome = await this.compareAndSet(id, (current) => ({
+      write: { ...current, ...patch(current), status: current.status, updatedAt: Date.now() },
+    }));
+    return "answer" in outcome ? outcome.answer : outcome.after;
   }
 
   /** The order a provider knows by its own reference (for webhooks), if any. */
@@ -260,16 +259,12 @@ export class OrderStore {
    * order, or null when it is not failed (a retry won, or it is refunded already).
    */
   async claimRefund(id: string): Promise<Order | null> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
-      if (!rev || !doc) return null;
-      const current = orderSchema.parse(JSON.parse(doc));
-      if (current.status !== "failed") return null;
-      if (current.refunding) return current;
-      const next: Order = { ...current, refunding: true, updatedAt: Date.now() };
-      if (await this.write(next, rev, Number(rev) + 1)) return next;
-    }
-    throw new Error(`order ${id}: too much contention`);
+    const outcome = await this.compareAndSet(id, (current) => {
+      if (current.status !== "failed") return { answer: null };
+      if (current.refunding) return { answer: current };
+      return { write: { ...current, refunding: true, updatedAt: Date.now() } };
+    });
+    return "answer" in outcome ? outcome.answer : outcome.after;
   }
 
   /** A buyer's newest orders, newest first. */
@@ -306,6 +301,24 @@ export class OrderStore {
     for (const id of ids) pipeline.hget(keys.order(id), "doc");
     const results = (await pipeline.exec()) ?? [];
     return results.flatMap(([error, doc]) => (error || typeof doc !== "string" ? [] : [orderSchema.parse(JSON.parse(doc))]));
+  }
+
+  /**
+   * The one read-decide-write loop every change to a stored order goes through: `decide` sees the
+   * order as stored and answers the order to write, or an answer to return without writing; the
+   * write lands only if no one changed the order in between (the revision check in the CAS
+   * script), otherwise `decide` runs again on the newer order. A missing order answers null.
+   */
+  private async compareAndSet(id: string, decide: (current: Order) => CasDecision): Promise<{ before: Order; after: Order } | { answer: Order | null }> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+      if (!rev || !doc) return { answer: null };
+      const before = orderSchema.parse(JSON.parse(doc));
+      const decision = decide(before);
+      if ("answer" in decision) return decision;
+      if (await this.write(decision.write, rev, Number(rev) + 1)) return { before, after: decision.write };
+    }
+    throw new Error(`order ${id}: too much contention`);
   }
 
   private async write(order: Order, expectedRev: string, newRev: number): Promise<boolean> {

@@ -14,7 +14,8 @@ export const categoryIds = ["game", "data", "app", "panel", "vps", "plan", "othe
 export type CategoryId = (typeof categoryIds)[number];
 
 /** How a product is delivered to the buyer once the provider is done. */
-export type DeliveryKind = "serial" | "account" | "panel" | "download" | "vps" | "plan";
+export const deliveryKinds = ["serial", "account", "panel", "download", "vps", "plan"] as const;
+export type DeliveryKind = (typeof deliveryKinds)[number];
 
 /** A product as a provider sells it, normalised. Plain data, so it can be cached as JSON. */
 export interface ProviderProduct {

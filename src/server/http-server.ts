@@ -111,7 +111,7 @@ export class HttpServer {
     try {
       send(res, await route.handler({ headers, rawBody, path }));
     } catch (error) {
-      this.logger.error({ path: route.logAs, err: error instanceof Error ? error.message : String(error) }, "http route failed");
+      this.logger.error({ path: route.logAs, err: error }, "http route failed");
       send(res, fail(500, "internal error"));
     }
   }

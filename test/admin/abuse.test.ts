@@ -19,7 +19,8 @@ import { FakeWhatsApp } from "../fakes/baileys-socket.js";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram-api.js";
 import { testConfig } from "../helpers/app.js";
 import { eventually as waEventually } from "../whatsapp/clocks.js";
-import { adminGroup, buyer, otherGroup, owner, person, postedTo, startAdminShop, stranger, textOf, type AdminShop } from "./support.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { adminGroup, buyer, otherGroup, owner, person, postedTo, says, startAdminShop, stranger, textOf, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let shop: AdminShop;
@@ -36,7 +37,7 @@ afterEach(async () => {
   await telegram.close();
 });
 
-const refusal = "Admin commands are for the shop's admins";
+const refusal = says("admin-refused");
 const now = () => Math.floor(Date.now() / 1000);
 
 /** A raw message update in the admin group from `from`, for fields `sendText` cannot set. */
@@ -64,7 +65,7 @@ async function refusedElsewhere(channel: string): Promise<number> {
 describe("forwarded messages", () => {
   it("never run an admin command on Telegram, even from a real admin in the admin group", async () => {
     const customer = buyer(telegram, 1501);
-    await customer.ask("/saldo", "Your balance");
+    await customer.ask("/saldo", says("wallet-balance"));
       const since = telegram.mark();
     telegram.pushUpdate(groupMessage(9001, owner, "/credit telegram:1501 500000 gift", { forward_origin: { type: "user", sender_user: { id: 1501, is_bot: false, first_name: "Buyer 1501" }, date: now() - 60 } }));
     telegram.pushUpdate(groupMessage(9002, owner, "/credit telegram:1501 400000 gift", { forward_origin: { type: "hidden_user", sender_user_name: "Budi", date: now() - 60 } }));
@@ -72,7 +73,7 @@ describe("forwarded messages", () => {
     telegram.pushUpdate(groupMessage(9004, owner, "/credit telegram:1501 200000 gift", { via_bot: { id: 999, is_bot: true, first_name: "Inline", username: "inline_bot" } }));
     // Messages of one chat are handled in order: once this one is answered, the forwards were seen.
     telegram.pushUpdate(groupMessage(9005, owner, "/credit telegram:1501 1000 typed by hand"));
-    await person(telegram, adminGroup, owner).expect("balance now Rp 1.000", since);
+    await person(telegram, adminGroup, owner).expect(says("admin-credit-done", { buyer: "telegram:1501", balance: formatRupiah(1_000) }), since);
 
     expect(await shop.app.wallet.balance("telegram:1501")).toBe(1_000);
     const ledger = await shop.app.wallet.ledger("telegram:1501");
@@ -138,8 +139,8 @@ describe("refusals outside the admin group", () => {
     await person(telegram, thirdGroup, owner).ask("/refund ORD-ABCDEFGH", refusal);
     await telegram.waitForIdle(300);
 
-    expect(postedTo(telegram, otherGroup.id).filter((text) => text.includes(refusal))).toHaveLength(1);
-    expect(postedTo(telegram, thirdGroup.id).filter((text) => text.includes(refusal))).toHaveLength(1);
+    expect(postedTo(telegram, otherGroup.id).filter((text) => refusal.test(text))).toHaveLength(1);
+    expect(postedTo(telegram, thirdGroup.id).filter((text) => refusal.test(text))).toHaveLength(1);
     expect(await refusedElsewhere("telegram")).toBe(countedBefore + 6);
     const audit = await new AuditLog(shop.app.redis).recent(50);
     expect(audit.filter((entry) => entry.chat !== `telegram:${adminGroup.id}`)).toEqual([]);
@@ -167,7 +168,7 @@ describe("the audit log", () => {
     expect(credit!.name).toBe("Mal\\u202Elory\\u200B");
     expect(refund!.args).toBe(`ORD-ABCDEFGH sorry\\r\\n${fakeLine}`);
 
-    const shown = await person(telegram, adminGroup, owner).ask("/audit 5", "Last 2 admin actions");
+    const shown = await person(telegram, adminGroup, owner).ask("/audit 5", says("admin-audit-title", { count: 2 }));
     // A title and one line per entry: the forged line stays inside its own entry's line.
     expect(shown.split("\n")).toHaveLength(1 + 2);
     expect(shown).toContain(`sorry\\r\\n${fakeLine}`);
@@ -183,9 +184,10 @@ describe("a redelivered /broadcast update", () => {
     const admin = person(telegram, adminGroup, owner);
     let since = telegram.mark();
     telegram.pushUpdate(update);
-    await admin.expect("Broadcast started", since);
+    const started = says("admin-broadcast-started", { total: buyers.length });
+    await admin.expect(started, since);
     await shop.admin.broadcaster.finished();
-    await admin.expect("Broadcast finished", since);
+    await admin.expect(says("admin-broadcast-done", { sent: buyers.length }), since);
 
     since = telegram.mark();
     telegram.pushUpdate(update);
@@ -193,10 +195,10 @@ describe("a redelivered /broadcast update", () => {
     await shop.admin.broadcaster.finished();
     await telegram.waitForIdle(300);
 
-    expect(second).not.toContain("Broadcast started");
+    expect(second).not.toMatch(says("admin-broadcast-started"));
     for (const id of buyers) expect(postedTo(telegram, id).filter((text) => text.includes("Flash sale tonight"))).toHaveLength(1);
     // A new message with the same text is a new broadcast.
-    await admin.ask("/broadcast Flash sale tonight", "Broadcast started");
+    await admin.ask("/broadcast Flash sale tonight", started);
   });
 });
 

@@ -12,7 +12,8 @@ import type { Order } from "../../src/commerce/orders.js";
 import { msg } from "../../src/core/message.js";
 import { silentLogger } from "../../src/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, buyer, eventually, postedTo, startAdminShop, type AdminShop } from "./support.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { adminGroup, buyer, eventually, postedTo, says, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram | undefined;
 let shop: AdminShop | undefined;
@@ -32,20 +33,19 @@ describe("order notifications", () => {
   it("tell the group about paid, failed and refunded orders in one message per burst", async () => {
     const { telegram } = await start();
     const customer = buyer(telegram, 1501);
-    await customer.ask("/topup 20000", "added");
-    await customer.ask("SB-FAIL1", "Check your order");
-    await customer.ask("1", "Choose how to pay");
+    await customer.ask("/topup 20000", says("topup-sandbox-done", { amount: formatRupiah(20_000) }));
+    await customer.ask("SB-FAIL1", says("confirm-title"));
+    await customer.ask("1", says("payment-title"));
     customer.say("1");
-    await customer.expect("has been returned to your balance");
+    await customer.expect(says("order-refunded"));
     const orderId = (await shop!.app.orders.ofBuyer("telegram:1501"))[0]!.id;
 
-    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain(`${orderId} refunded`));
-    const burst = postedTo(telegram, adminGroup.id).find((text) => text.includes(`${orderId} refunded`))!;
-    expect(burst).toMatch(/^🔔 3 updates:/);
-    expect(burst).toContain(`${orderId} paid: Item uji gagal (selalu gagal)`);
-    expect(burst).toContain(`${orderId} failed at sandbox`);
-    expect(burst).toContain("Sandbox: this item always fails");
-    expect(burst).toContain(`${orderId} refunded Rp 1.000 to telegram:1501`);
+    const refunded = says("admin-notify-refunded", { order: orderId, amount: formatRupiah(1_000), buyer: "telegram:1501" });
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toMatch(refunded));
+    const burst = postedTo(telegram, adminGroup.id).find((text) => refunded.test(text))!;
+    expect(burst).toMatch(new RegExp(`^${says("admin-notify-burst", { count: 3 }).source}`));
+    expect(burst).toMatch(says("admin-notify-paid", { order: orderId, product: "Item uji gagal (selalu gagal)" }));
+    expect(burst).toMatch(says("admin-notify-failed", { order: orderId, provider: "sandbox", detail: /.*Sandbox: this item always fails.*/ }));
   });
 
   it("group the core's alerts, drop a repeat within a burst, and reach Telegram when WhatsApp is not running", async () => {
@@ -54,9 +54,10 @@ describe("order notifications", () => {
     await shop.app.alerts.alert(msg("admin-alert-overpaid", { id: "ORD-BBBB2222", amount: "Rp 500" }), "ORD-BBBB2222");
     await shop.app.alerts.alert(msg("admin-alert-overpaid", { id: "ORD-BBBB2222", amount: "Rp 500" }), "ORD-BBBB2222");
     await shop.app.alerts.alert(msg("admin-alert-bad-callback", { reason: "bad signature" }));
-    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("bad signature"));
-    const burst = postedTo(telegram, adminGroup.id).find((text) => text.includes("bad signature"))!;
-    expect(burst).toMatch(/^🔔 3 updates:/);
+    const badCallback = says("admin-alert-bad-callback", { reason: "bad signature" });
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toMatch(badCallback));
+    const burst = postedTo(telegram, adminGroup.id).find((text) => badCallback.test(text))!;
+    expect(burst).toMatch(new RegExp(`^${says("admin-notify-burst", { count: 3 }).source}`));
     expect(burst).toContain("TOP-AAAA1111");
     expect(burst.match(/ORD-BBBB2222/g)).toHaveLength(1);
   });

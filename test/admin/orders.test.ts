@@ -6,7 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AdminOperations } from "../../src/admin/operations.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, buyer, eventually, openTopup, owner, person, placeOrder, postedTo, secondAdmin, startAdminShop, type AdminShop } from "./support.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { msg } from "../../src/core/message.js";
+import { adminGroup, buyer, eventually, openTopup, owner, person, placeOrder, postedTo, says, secondAdmin, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let shop: AdminShop;
@@ -29,12 +31,10 @@ async function ledgerIds(buyerKey: string): Promise<string[]> {
 describe("/paid", () => {
   it("confirms a QRIS order once: the second /paid changes nothing", async () => {
     const order = await placeOrder(shop, 1201, "SB-TSEL10", "qris", { phone: "081234567890" });
-    const confirmed = await admin().ask(`/paid ${order.id.toLowerCase()}`, "confirmed");
-    expect(confirmed).toContain(order.id);
-    expect(confirmed).toContain("telegram:1201");
+    await admin().ask(`/paid ${order.id.toLowerCase()}`, says("admin-paid-confirmed", { id: order.id, buyer: "telegram:1201" }));
     await eventually(async () => expect((await shop.app.orders.get(order.id))?.status).toBe("delivered"));
 
-    expect(await person(telegram, adminGroup, secondAdmin).ask(`/paid ${order.id}`, "already confirmed")).toContain(order.id);
+    await person(telegram, adminGroup, secondAdmin).ask(`/paid ${order.id}`, says("admin-paid-already", { id: order.id }));
     const ids = await ledgerIds("telegram:1201");
     expect(ids.filter((id) => id === `qris:${order.id}`)).toHaveLength(1);
     expect(ids.filter((id) => id === `pay:${order.id}`)).toHaveLength(1);
@@ -44,12 +44,12 @@ describe("/paid", () => {
 
   it("confirms a top-up by its TOP- id once, and says when a payment is unknown", async () => {
     const topup = await openTopup(shop, 1202, 50_000);
-    await admin().ask(`/paid ${topup}`, "confirmed");
+    await admin().ask(`/paid ${topup}`, says("admin-paid-confirmed", { id: topup }));
     const balance = await shop.app.wallet.balance("telegram:1202");
     expect(balance).toBeGreaterThanOrEqual(50_000);
-    await admin().ask(`/paid ${topup}`, "already confirmed");
+    await admin().ask(`/paid ${topup}`, says("admin-paid-already", { id: topup }));
     expect(await shop.app.wallet.balance("telegram:1202")).toBe(balance);
-    expect(await admin().ask("/paid TOP-DOESNOTEXIST", "No QRIS payment")).toContain("TOP-DOESNOTEXIST");
+    await admin().ask("/paid TOP-DOESNOTEXIST", says("admin-paid-not-found", { id: "TOP-DOESNOTEXIST" }));
   });
 });
 
@@ -59,12 +59,11 @@ describe("/refund", () => {
     await shop.app.orders.transition(order.id, ["paid"], "failed", () => ({ failureReason: "provider-error-timeout" }));
     expect(await shop.app.wallet.balance("telegram:1203")).toBe(0);
 
-    const done = await admin().ask(`/refund ${order.id} provider said no`, "refunded:");
-    expect(done).toContain(order.price.toLocaleString("id-ID"));
-    await buyer(telegram, 1203).expect("cancelled by the shop");
+    await admin().ask(`/refund ${order.id} provider said no`, says("admin-refund-done", { order: order.id, amount: formatRupiah(order.price) }));
+    await buyer(telegram, 1203).expect(says("admin-refund-buyer", { order: order.id }));
     expect((await shop.app.orders.get(order.id))?.status).toBe("refunded");
 
-    await person(telegram, adminGroup, secondAdmin).ask(`/refund ${order.id}`, "already refunded");
+    await person(telegram, adminGroup, secondAdmin).ask(`/refund ${order.id}`, says("admin-refund-already", { order: order.id }));
     const refunds = (await shop.app.wallet.ledger("telegram:1203")).filter((entry) => entry.id === `refund:${order.id}`);
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ reason: "refund", by: "telegram:501", note: "provider said no", amount: order.price });
@@ -82,12 +81,12 @@ describe("/refund", () => {
 
   it("refuses orders that were delivered or never paid", async () => {
     const unpaid = await placeOrder(shop, 1205, "SB-NFX1", "qris");
-    expect(await admin().ask(`/refund ${unpaid.id}`, "cannot be refunded")).toContain("awaiting payment");
+    await admin().ask(`/refund ${unpaid.id}`, says("admin-refund-not-allowed", { order: unpaid.id, status: msg("status-awaiting_payment") }));
     const delivered = await placeOrder(shop, 1205, "SB-TSEL10", "wallet", { phone: "081234567890" });
     await shop.app.fulfilment.enqueue(delivered);
     await eventually(async () => expect((await shop.app.orders.get(delivered.id))?.status).toBe("delivered"));
-    expect(await admin().ask(`/refund ${delivered.id}`, "cannot be refunded")).toContain("delivered");
-    expect(await admin().ask("/refund ORD-NOSUCHORDER", "was not found")).toContain("ORD-NOSUCHORDER");
+    await admin().ask(`/refund ${delivered.id}`, says("admin-refund-not-allowed", { order: delivered.id, status: msg("status-delivered") }));
+    await admin().ask("/refund ORD-NOSUCHORDER", says("admin-order-not-found", { order: "ORD-NOSUCHORDER" }));
     expect(await shop.app.wallet.balance("telegram:1205")).toBe(0);
   });
 });
@@ -96,23 +95,23 @@ describe("/retry", () => {
   it("runs a failed, unrefunded order again, buying it once at the provider", async () => {
     const order = await placeOrder(shop, 1206, "SB-TSEL10", "wallet", { phone: "081234567890" });
     await shop.app.orders.transition(order.id, ["paid"], "failed", () => ({ failureReason: "provider-error-unavailable" }));
-    await admin().ask(`/retry ${order.id}`, "processed again");
+    await admin().ask(`/retry ${order.id}`, says("admin-retry-queued", { order: order.id }));
     await eventually(async () => expect((await shop.app.orders.get(order.id))?.status).toBe("delivered"));
     expect(shop.provider.placed.filter((id) => id === order.id)).toHaveLength(1);
-    expect(await admin().ask(`/retry ${order.id}`, "cannot be retried")).toContain("delivered");
+    await admin().ask(`/retry ${order.id}`, says("admin-retry-not-allowed", { order: order.id, status: msg("status-delivered") }));
     expect(await shop.app.wallet.ledger("telegram:1206")).not.toContainEqual(expect.objectContaining({ id: `refund:${order.id}` }));
   });
 
   it("never re-orders what was refunded, and clears an order's attention flag", async () => {
     const refunded = await placeOrder(shop, 1207, "SB-NFX1", "wallet");
     await shop.app.orders.transition(refunded.id, ["paid"], "failed");
-    await admin().ask(`/refund ${refunded.id}`, "refunded:");
-    await admin().ask(`/retry ${refunded.id}`, "already refunded");
+    await admin().ask(`/refund ${refunded.id}`, says("admin-refund-done", { order: refunded.id }));
+    await admin().ask(`/retry ${refunded.id}`, says("admin-retry-refunded", { order: refunded.id }));
     expect(shop.provider.placed).not.toContain(refunded.id);
 
     const stuck = await placeOrder(shop, 1207, "SB-TSEL10", "wallet", { phone: "081234567890" });
     await shop.app.orders.update(stuck.id, () => ({ attention: "gave up polling" }));
-    await admin().ask(`/retry ${stuck.id}`, "processed again");
+    await admin().ask(`/retry ${stuck.id}`, says("admin-retry-queued", { order: stuck.id }));
     await eventually(async () => expect((await shop.app.orders.get(stuck.id))?.status).toBe("delivered"));
     expect((await shop.app.orders.get(stuck.id))?.attention).toBeUndefined();
   });
@@ -121,26 +120,31 @@ describe("/retry", () => {
 describe("/orders and /order", () => {
   it("list orders and show one in full, never with delivered credentials", async () => {
     const customer = buyer(telegram, 1208);
-    await customer.ask("/topup 100000", "added");
-    await customer.ask("SB-NFX1", "Check your order");
-    await customer.ask("1", "Choose how to pay");
+    await customer.ask("/topup 100000", says("topup-sandbox-done", { amount: formatRupiah(100_000) }));
+    await customer.ask("SB-NFX1", says("confirm-title"));
+    await customer.ask("1", says("payment-title"));
     customer.say("1");
-    const delivery = await customer.expect("Password:");
-    const password = /Password: (\S+)/.exec(delivery)![1]!;
-    const email = /Email: (\S+)/.exec(delivery)![1]!;
+    const passwordLine = says("delivery-password", { value: /(\S+)/ });
+    const delivery = await customer.expect(passwordLine);
+    const password = passwordLine.exec(delivery)![1]!;
+    const email = says("delivery-email", { value: /(\S+)/ }).exec(delivery)![1]!;
     const orderId = /ORD-[A-Z0-9]{8,}/.exec(delivery)![0];
 
-    const list = await admin().ask("/orders", "Latest 1 orders");
+    const list = await admin().ask("/orders", says("admin-orders-title", { count: 1 }));
     expect(list).toContain(orderId);
     expect(list).toContain("Netflix Premium 1 bulan");
-    expect(await admin().ask("/orders delivered 5", "Latest")).toContain(orderId);
-    await admin().ask("/orders failed", "No orders found");
+    expect(await admin().ask("/orders delivered 5", says("admin-orders-title"))).toContain(orderId);
+    await admin().ask("/orders failed", says("admin-orders-empty"));
 
-    const detail = await admin().ask(`/order ${orderId}`, "Buyer: telegram:1208");
-    for (const part of ["Netflix Premium 1 bulan", "SB-NFX1", "cost Rp 30.000", "Balance", "Our ref WB", "provider ref SBX-", "delivered", "History", "not shown in the group"]) {
-      expect(detail).toContain(part);
-    }
-    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("delivered: Netflix"));
+    const detail = await admin().ask(`/order ${orderId}`, says("admin-order-buyer", { buyer: "telegram:1208" }));
+    for (const part of ["Netflix Premium 1 bulan", "SB-NFX1"]) expect(detail).toContain(part);
+    expect(detail).toMatch(says("admin-order-head", { order: orderId, status: msg("status-delivered") }));
+    expect(detail).toMatch(says("admin-order-money", { cost: formatRupiah(30_000) }));
+    expect(detail).toMatch(says("admin-order-payment", { method: msg("pay-method-wallet") }));
+    expect(detail).toMatch(says("admin-order-refs", { ref: /WB\w+/, providerRef: /SBX-\S+/ }));
+    expect(detail).toMatch(says("admin-order-history-title"));
+    expect(detail).toMatch(says("admin-order-secrets-hidden"));
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toMatch(says("admin-notify-delivered", { order: orderId, product: /Netflix.*/ })));
     const everything = postedTo(telegram, adminGroup.id).join("\n");
     expect(everything).not.toContain(password);
     expect(everything).not.toContain(email);

@@ -14,7 +14,9 @@ import { AlxzenProvider } from "../../src/providers/alxzen/adapter.js";
 import type { ProviderBalance, ProviderId } from "../../src/providers/types.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, CountingSandbox, eventually, owner, person, postedTo, startAdminShop, type AdminShop } from "./support.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { phrase } from "../helpers/shown.js";
+import { adminGroup, CountingSandbox, eventually, owner, person, postedTo, says, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let alxzen: FakeAlxzenServer;
@@ -40,21 +42,24 @@ const admin = () => person(telegram, adminGroup, owner);
 
 describe("/balance", () => {
   it("shows each provider's balance and flags the ones below LOW_BALANCE_IDR", async () => {
-    const balances = await admin().ask("/balance", "Provider balances");
-    expect(balances).toContain("sandbox: Rp 10.000.000");
-    expect(balances).toMatch(/alxzen: Rp 150\.000\n⚠️ below Rp 200\.000/);
-    expect(balances).not.toMatch(/sandbox: Rp 10\.000\.000\n⚠️/);
+    const balances = await admin().ask("/balance", says("admin-balance-title"));
+    const line = (provider: string, idr: number) => says("admin-balance-line-idr", { provider, idr: formatRupiah(idr) }).source;
+    const low = says("admin-balance-low").source;
+    expect(balances).toMatch(new RegExp(line("sandbox", 10_000_000)));
+    expect(balances).toMatch(new RegExp(`${line("alxzen", 150_000)}\n${says("admin-balance-low", { threshold: formatRupiah(200_000) }).source}`));
+    expect(balances).not.toMatch(new RegExp(`${line("sandbox", 10_000_000)}\n${low}`));
 
     // Reads are retried, and the periodic check reads too: enough failures to outlast both.
     alxzen.enqueue("GET /account", ...Array.from({ length: 50 }, () => ({ kind: "html" as const, status: 502 as const })));
-    expect(await admin().ask("/balance", "Provider balances")).toContain("alxzen: could not be read (upstream)");
+    await admin().ask("/balance", says("admin-balance-error", { provider: "alxzen", code: "upstream" }));
   });
 
   it("is checked periodically: a low balance is announced once while it stays low", async () => {
-    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toContain("The alxzen balance is Rp 150.000, below Rp 200.000"));
+    const lowAlxzen = says("admin-notify-balance-low", { provider: "alxzen", balance: formatRupiah(150_000), threshold: formatRupiah(200_000) });
+    await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toMatch(lowAlxzen));
     await eventually(() => expect(alxzen.requestsTo("GET /account").length).toBeGreaterThanOrEqual(5));
     await telegram.waitForIdle(300);
-    expect(postedTo(telegram, adminGroup.id).filter((text) => text.includes("The alxzen balance is"))).toHaveLength(1);
+    expect(postedTo(telegram, adminGroup.id).filter((text) => lowAlxzen.test(text))).toHaveLength(1);
   });
 });
 
@@ -65,14 +70,14 @@ describe("/deposit", () => {
     const photo = await telegram.waitFor((m) => m.chatId === adminGroup.id && m.method === "sendPhoto", { since });
     const deposit = alxzen.deposits[0]!;
     expect(deposit.amount).toBe(50_000);
-    expect(photo.caption).toBe(`🏦 alxzen deposit ${deposit.depositId}: scan to pay Rp 50.000.`);
+    expect(photo.caption).toBe(phrase("admin-deposit-caption", { provider: "alxzen", id: deposit.depositId, amount: formatRupiah(50_000) }, "en"));
     const png = PNG.sync.read(photo.photo!);
     const decoded = jsQR.default(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(decoded?.data).toBe(`00020101021226570011ID.ESPAY.WWW${deposit.depositId}5802ID6304BEEF`);
 
-    expect(await admin().ask("/deposit alxzen 500", "refused the deposit")).toContain("(invalid_input)");
-    expect(await admin().ask("/deposit sandbox 50000", "no QRIS deposit")).toContain("sandbox");
-    expect(await admin().ask("/deposit aluy 50000", "no QRIS deposit")).toContain("aluy");
+    await admin().ask("/deposit alxzen 500", says("admin-deposit-failed", { provider: "alxzen", code: "invalid_input" }));
+    await admin().ask("/deposit sandbox 50000", says("admin-deposit-unsupported", { provider: "sandbox" }));
+    await admin().ask("/deposit aluy 50000", says("admin-deposit-unsupported", { provider: "aluy" }));
     expect(alxzen.deposits).toHaveLength(1);
   });
 });
@@ -120,7 +125,7 @@ describe("in a worker process", () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(provider.balanceReads).toBe(0);
-      expect(postedTo(telegram, adminGroup.id).join("\n")).not.toContain("The sandbox balance is");
+      expect(postedTo(telegram, adminGroup.id).join("\n")).not.toMatch(says("admin-notify-balance-low", { provider: "sandbox" }));
       expect(worker.app.alerts).toBe(worker.admin.notifier);
     } finally {
       await worker.cleanup();

@@ -9,7 +9,9 @@ import { AdminSettings } from "../../src/admin/settings.js";
 import type { MarkupRules } from "../../src/commerce/pricing.js";
 import { silentLogger } from "../../src/logger.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, buyer, owner, person, startAdminShop, type AdminShop } from "./support.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { msg } from "../../src/core/message.js";
+import { adminGroup, buyer, owner, person, says, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let shop: AdminShop;
@@ -30,40 +32,44 @@ describe("/markup", () => {
   it("sets global, provider and product markups; the most specific one wins, at once", async () => {
     // Sandbox costs: SB-ML86 Rp 18.000, SB-FF70 Rp 9.500.
     expect(price("SB-ML86")).toBe(18_000);
-    await admin().ask("/markup global 10%", "is now 10%");
+    const global = msg("admin-markup-target-global");
+    await admin().ask("/markup global 10%", says("admin-markup-set", { target: global, value: "10%" }));
     expect(price("SB-ML86")).toBe(19_800);
     expect(price("SB-FF70")).toBe(10_450);
 
-    await admin().ask("/markup sandbox 2000", "is now Rp 2.000");
+    const sandbox = msg("admin-markup-target-provider", { provider: "sandbox" });
+    await admin().ask("/markup sandbox 2000", says("admin-markup-set", { target: sandbox, value: formatRupiah(2_000) }));
     expect(price("SB-ML86")).toBe(20_000);
     expect(price("SB-FF70")).toBe(11_500);
 
-    const product = await admin().ask("/markup sb-ml86 5%+500", "is now 5% + Rp 500");
-    expect(product).toContain("SB-ML86: cost Rp 18.000 → price Rp 19.400");
+    const ml86 = msg("admin-markup-target-product", { code: "SB-ML86" });
+    const product = await admin().ask("/markup sb-ml86 5%+500", says("admin-markup-set", { target: ml86, value: `5% + ${formatRupiah(500)}` }));
+    expect(product).toMatch(says("admin-markup-example", { code: "SB-ML86", cost: formatRupiah(18_000), price: formatRupiah(19_400) }));
     expect(price("SB-ML86")).toBe(19_400);
     expect(price("SB-FF70")).toBe(11_500);
 
-    const shown = await admin().ask("/markup", "most specific rule wins");
-    expect(shown).toContain("global: 10%");
-    expect(shown).toContain("provider sandbox: Rp 2.000");
-    expect(shown).toContain("product SB-ML86: 5% + Rp 500");
+    const shown = await admin().ask("/markup", says("admin-markup-title"));
+    expect(shown).toMatch(says("admin-markup-line", { target: global, value: "10%" }));
+    expect(shown).toMatch(says("admin-markup-line", { target: sandbox, value: formatRupiah(2_000) }));
+    expect(shown).toMatch(says("admin-markup-line", { target: ml86, value: `5% + ${formatRupiah(500)}` }));
 
     // Menus show the new price to buyers straight away.
     const customer = buyer(telegram, 1301);
-    await customer.ask("SB-ML86", "Send your ID");
-    await customer.ask("12345678 (1234)", "Price: Rp 19.400");
+    await customer.ask("SB-ML86", says("input-prompt-game_id_zone"));
+    await customer.ask("12345678 (1234)", says("confirm-price", { price: formatRupiah(19_400) }));
 
-    await admin().ask("/markup SB-ML86 off", "was removed");
+    await admin().ask("/markup SB-ML86 off", says("admin-markup-removed", { target: ml86 }));
     expect(price("SB-ML86")).toBe(20_000);
-    await admin().ask("/markup sandbox off", "was removed");
+    await admin().ask("/markup sandbox off", says("admin-markup-removed", { target: sandbox }));
     expect(price("SB-ML86")).toBe(19_800);
   });
 
   it("refuses unknown targets and absurd values, changing nothing", async () => {
-    expect(await admin().ask("/markup alxzen 10%", "not enabled")).toContain("alxzen");
-    expect(await admin().ask("/markup NOPE-1 10%", "no product")).toContain("NOPE-1");
-    await admin().ask("/markup global 900%", "Usage:");
-    await admin().ask("/markup global ten", "Usage:");
+    await admin().ask("/markup alxzen 10%", says("admin-provider-unknown", { provider: "alxzen" }));
+    await admin().ask("/markup NOPE-1 10%", says("admin-product-unknown", { code: "NOPE-1" }));
+    const usage = says("admin-usage-invalid", { usage: msg("admin-usage-markup") });
+    await admin().ask("/markup global 900%", usage);
+    await admin().ask("/markup global ten", usage);
     expect(price("SB-ML86")).toBe(18_000);
   });
 
@@ -80,31 +86,33 @@ describe("/markup", () => {
 
 describe("/product", () => {
   it("hides a product from buyers and shows it again", async () => {
-    await admin().ask("/product off sb-nfx1", "hidden from buyers");
-    expect(shop.app.catalog.view().find("SB-NFX1")).toBeUndefined();
-    await admin().ask("/product off SB-NFX1", "already hidden");
-    await admin().ask("/product on SB-NFX1", "shown to buyers again");
-    expect(shop.app.catalog.view().find("SB-NFX1")?.available).toBe(true);
-    await admin().ask("/product on SB-NFX1", "is not hidden");
-    await admin().ask("/product off NOPE-2", "no product");
+    const code = "SB-NFX1";
+    await admin().ask("/product off sb-nfx1", says("admin-product-hidden", { code }));
+    expect(shop.app.catalog.view().find(code)).toBeUndefined();
+    await admin().ask("/product off SB-NFX1", says("admin-product-already-hidden", { code }));
+    await admin().ask("/product on SB-NFX1", says("admin-product-shown", { code }));
+    expect(shop.app.catalog.view().find(code)?.available).toBe(true);
+    await admin().ask("/product on SB-NFX1", says("admin-product-not-hidden", { code }));
+    await admin().ask("/product off NOPE-2", says("admin-product-unknown", { code: "NOPE-2" }));
   });
 });
 
 describe("/maintenance", () => {
   it("pauses buying with the admin's message while browsing still works", async () => {
-    await admin().ask("/maintenance on Back at 5 pm", "Buying is paused");
-    expect(shop.app.admin.buyingPaused()).toBe("Back at 5 pm");
+    const message = "Back at 5 pm";
+    await admin().ask("/maintenance on Back at 5 pm", says("admin-maintenance-on", { message }));
+    expect(shop.app.admin.buyingPaused()).toBe(message);
     const customer = buyer(telegram, 1302);
-    await customer.ask("/topup 100000", "added");
-    await customer.ask("/menu", "choose a category");
-    await customer.ask("SB-NFX1", "Check your order");
-    await customer.ask("1", "Buying is paused: Back at 5 pm");
+    await customer.ask("/topup 100000", says("topup-sandbox-done", { amount: formatRupiah(100_000) }));
+    await customer.ask("/menu", says("menu-main-title"));
+    await customer.ask("SB-NFX1", says("confirm-title"));
+    await customer.ask("1", says("shop-paused", { message }));
     expect(await shop.app.orders.ofBuyer("telegram:1302")).toHaveLength(0);
 
-    expect(await admin().ask("/maintenance", "paused since")).toContain("telegram:501");
-    await admin().ask("/maintenance off", "open again");
+    await admin().ask("/maintenance", says("admin-maintenance-status-on", { by: /telegram:501.*/, message }));
+    await admin().ask("/maintenance off", says("admin-maintenance-off"));
     expect(shop.app.admin.buyingPaused()).toBeNull();
-    await admin().ask("/maintenance on", "Buyers see: The shop is under maintenance");
+    await admin().ask("/maintenance on", says("admin-maintenance-on", { message: msg("admin-maintenance-default") }));
   });
 });
 

@@ -15,6 +15,15 @@ import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, Provid
 import { textOf, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram-api.js";
 export { textOf };
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { shown, type ShownArg } from "../helpers/shown.js";
+
+/**
+ * The pattern of message `key` as this English-speaking shop shows it, so a test waits for the
+ * message it means rather than for a piece of its wording.
+ */
+export function says(key: string, args: Record<string, ShownArg> = {}): RegExp {
+  return shown(key, args, "en");
+}
 
 /** The configured admin group. */
 export const adminGroup: FakeChat = { id: -1001000000001, type: "supergroup", title: "Warung admins" };
@@ -68,18 +77,22 @@ export async function startAdminShop(
 }
 
 
-/** Someone writing in a chat, and waiting for the bot's message there that contains `part`. */
+/**
+ * Someone writing in a chat, and waiting for the bot's message there that contains `part` (or
+ * matches it, for a message key's pattern from {@link says}).
+ */
 export function person(telegram: FakeTelegram, chat: FakeChat, from: FakeUser) {
+  const has = (part: string | RegExp) => (text: string) => (typeof part === "string" ? text.includes(part) : part.test(text));
   return {
     say: (text: string) => telegram.sendText(chat, from, text),
     /** Sends `text` and resolves with the bot's first message in the chat containing `part`. */
-    ask: async (text: string, part: string, timeoutMs = 8_000): Promise<string> => {
+    ask: async (text: string, part: string | RegExp, timeoutMs = 8_000): Promise<string> => {
       const since = telegram.mark();
       telegram.sendText(chat, from, text);
-      return textOf(await telegram.waitFor((m) => m.chatId === chat.id && textOf(m).includes(part), { since, timeoutMs }));
+      return textOf(await telegram.waitFor((m) => m.chatId === chat.id && has(part)(textOf(m)), { since, timeoutMs }));
     },
-    expect: async (part: string, since = 0, timeoutMs = 8_000): Promise<string> =>
-      textOf(await telegram.waitFor((m) => m.chatId === chat.id && textOf(m).includes(part), { since, timeoutMs })),
+    expect: async (part: string | RegExp, since = 0, timeoutMs = 8_000): Promise<string> =>
+      textOf(await telegram.waitFor((m) => m.chatId === chat.id && has(part)(textOf(m)), { since, timeoutMs })),
   };
 }
 

@@ -7,7 +7,10 @@ import { AuditLog } from "../../src/admin/audit-log.js";
 import { computeStats, periodStart } from "../../src/admin/stats.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, buyer, eventually, owner, person, placeOrder, startAdminShop, type AdminShop } from "./support.js";
+import { formatSignedRupiah } from "../../src/admin/format.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { msg } from "../../src/core/message.js";
+import { adminGroup, buyer, eventually, owner, person, placeOrder, says, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let shop: AdminShop;
@@ -26,14 +29,13 @@ const admin = () => person(telegram, adminGroup, owner);
 describe("/user and /credit", () => {
   it("credit and debit a known buyer with a reason, never below zero, and show the ledger", async () => {
     const customer = buyer(telegram, 1401);
-    await customer.ask("/saldo", "Your balance");
+    await customer.ask("/saldo", says("wallet-balance"));
 
-    const credited = await admin().ask("/credit telegram:1401 50rb goodwill for the outage", "balance now");
-    expect(credited).toContain("+Rp 50.000 for telegram:1401");
-    await customer.expect("The shop added Rp 50.000 to your balance");
-    await admin().ask("/credit 1401 -100000 correction", "Cannot take -Rp 100.000");
-    await admin().ask("/credit 1401 -20.000 double top-up", "balance now Rp 30.000");
-    await customer.expect("deducted Rp 20.000");
+    await admin().ask("/credit telegram:1401 50rb goodwill for the outage", says("admin-credit-done", { amount: formatSignedRupiah(50_000), buyer: "telegram:1401" }));
+    await customer.expect(says("admin-buyer-credited", { amount: formatRupiah(50_000) }));
+    await admin().ask("/credit 1401 -100000 correction", says("admin-credit-insufficient", { amount: formatSignedRupiah(-100_000) }));
+    await admin().ask("/credit 1401 -20.000 double top-up", says("admin-credit-done", { balance: formatRupiah(30_000) }));
+    await customer.expect(says("admin-buyer-debited", { amount: formatRupiah(20_000) }));
     expect(await shop.app.wallet.verify("telegram:1401")).toEqual({ balance: 30_000, ledgerSum: 30_000, consistent: true });
     const manual = (await shop.app.wallet.ledger("telegram:1401")).filter((entry) => entry.reason === "manual");
     expect(manual.map((entry) => [entry.amount, entry.note, entry.by])).toEqual([
@@ -41,18 +43,16 @@ describe("/user and /credit", () => {
       [50_000, "goodwill for the outage", "telegram:501"],
     ]);
 
-    const shown = await admin().ask("/user 1401", "balance Rp 30.000");
-    expect(shown).toContain("telegram:1401");
-    expect(shown).toContain("manual");
-    expect(shown).toContain("goodwill for the outage");
+    const shown = await admin().ask("/user 1401", says("admin-user-head", { buyer: "telegram:1401", balance: formatRupiah(30_000) }));
+    expect(shown).toMatch(says("admin-user-ledger-line", { amount: formatSignedRupiah(50_000), reason: msg("admin-ledger-manual"), detail: /goodwill for the outage.*/ }));
     expect(shown).not.toContain("whatsapp:1401");
-    await admin().ask("/user whatsapp:08123", "No buyer whatsapp:628123");
-    await admin().ask("/credit telegram:99999 1000 typo", "No buyer telegram:99999");
+    await admin().ask("/user whatsapp:08123", says("admin-user-not-found", { user: "whatsapp:628123" }));
+    await admin().ask("/credit telegram:99999 1000 typo", says("admin-user-not-found", { user: "telegram:99999" }));
     expect(await shop.app.wallet.balance("telegram:99999")).toBe(0);
   });
 
   it("moves money once when the same message is delivered twice", async () => {
-    await buyer(telegram, 1402).ask("/saldo", "Your balance");
+    await buyer(telegram, 1402).ask("/saldo", says("wallet-balance"));
     const message = {
       message_id: 4242,
       date: Math.floor(Date.now() / 1000),
@@ -63,9 +63,9 @@ describe("/user and /credit", () => {
     };
     const since = telegram.mark();
     telegram.pushUpdate({ message });
-    await admin().expect("balance now Rp 7.000", since);
+    await admin().expect(says("admin-credit-done", { balance: formatRupiah(7_000) }), since);
     telegram.pushUpdate({ message });
-    await admin().expect("already applied", since);
+    await admin().expect(says("admin-credit-duplicate", { balance: formatRupiah(7_000) }), since);
     expect(await shop.app.wallet.balance("telegram:1402")).toBe(7_000);
   });
 });
@@ -82,12 +82,14 @@ describe("/stats", () => {
       expect((await shop.app.orders.get(failed.id))?.status).toBe("refunded");
     });
 
-    const stats = await admin().ask("/stats", "Stats for today");
-    expect(stats).toContain("Orders: 3 (delivered 1, failed/refunded 1, in progress 0, unpaid/expired 1)");
-    expect(stats).toContain("Revenue Rp 49.500 · cost Rp 45.000 · profit Rp 4.500");
-    expect(stats).toContain("sandbox: 1 sold, revenue Rp 49.500, cost Rp 45.000, profit Rp 4.500");
-    expect(stats).toContain("Telkomsel 10 GB 30 hari (SB-TSEL10): 1×");
-    expect(await admin().ask("/stats 30d", "the last 30 days")).toContain("Orders: 3");
+    const stats = await admin().ask("/stats", says("admin-stats-title", { period: msg("admin-stats-period-today") }));
+    const money = { revenue: formatRupiah(49_500), cost: formatRupiah(45_000), profit: formatRupiah(4_500) };
+    expect(stats).toMatch(says("admin-stats-orders", { total: 3, delivered: 1, failed: 1, open: 0, unpaid: 1 }));
+    expect(stats).toMatch(says("admin-stats-money", money));
+    expect(stats).toMatch(says("admin-stats-provider", { provider: "sandbox", count: 1, ...money }));
+    expect(stats).toMatch(says("admin-stats-top", { product: "Telkomsel 10 GB 30 hari", code: "SB-TSEL10", count: 1 }));
+    const month = await admin().ask("/stats 30d", says("admin-stats-title", { period: msg("admin-stats-period-30d") }));
+    expect(month).toMatch(says("admin-stats-orders", { total: 3 }));
   });
 
   it("sums by period in Jakarta time", () => {
@@ -118,13 +120,13 @@ describe("/stats", () => {
 
 describe("/audit", () => {
   it("lists who did what, when, and what came of it", async () => {
-    await admin().ask("/markup global 5%", "is now 5%");
-    await admin().ask("/refund ORD-NOSUCHORDER", "was not found");
-    await admin().ask("/product off SB-FF70", "hidden");
-    const audit = await admin().ask("/audit 3", "Last 3 admin actions");
-    expect(audit).toContain("telegram:501 (Owner) /product off SB-FF70 → hidden");
-    expect(audit).toContain("/refund ORD-NOSUCHORDER → not_found");
-    expect(audit).toContain("/markup global 5% → set");
+    await admin().ask("/markup global 5%", says("admin-markup-set", { value: "5%" }));
+    await admin().ask("/refund ORD-NOSUCHORDER", says("admin-order-not-found", { order: "ORD-NOSUCHORDER" }));
+    await admin().ask("/product off SB-FF70", says("admin-product-hidden", { code: "SB-FF70" }));
+    const audit = await admin().ask("/audit 3", says("admin-audit-title", { count: 3 }));
+    expect(audit).toMatch(says("admin-audit-line", { who: "telegram:501 (Owner)", command: "product", args: "off SB-FF70", result: "hidden" }));
+    expect(audit).toMatch(says("admin-audit-line", { command: "refund", args: "ORD-NOSUCHORDER", result: "not_found" }));
+    expect(audit).toMatch(says("admin-audit-line", { command: "markup", args: "global 5%", result: "set" }));
 
     const entries = await new AuditLog(shop.app.redis).recent(10);
     expect(entries[0]).toMatchObject({ by: "telegram:501", name: "Owner", chat: `telegram:${adminGroup.id}`, command: "audit", args: "3", result: "listed 3" });

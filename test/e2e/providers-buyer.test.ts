@@ -10,6 +10,7 @@ import { startOdzreshopFake, type OdzreshopFake } from "../fakes/odzreshop-serve
 import { gmailAddress, startPremzoneFake, type PremzoneFake } from "../fakes/premzone-server.js";
 import { startFakeTelegram, textOf, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
+import { shown } from "../helpers/shown.js";
 
 let telegram: FakeTelegram;
 let alxzen: FakeAlxzenServer;
@@ -62,23 +63,28 @@ afterAll(async () => {
 });
 
 
+/** Waits for a message in `chatId` matching `pattern` (a message key's, from `shown`). */
+function expectShown(chatId: number, pattern: RegExp) {
+  return telegram.waitFor((m) => m.chatId === chatId && pattern.test(textOf(m)), 10_000);
+}
+
 /** Buys `code` as a fresh buyer with `funds` in the wallet; returns every message of the chat. */
 async function buy(chatId: number, code: string, target: string | null, funds: number) {
   await shop.app.wallet.credit(`telegram:${chatId}`, funds, { id: `test-funds:${chatId}`, reason: "manual", note: "test" });
   const chat = { id: chatId, type: "private" as const };
   const from = { id: chatId, first_name: "Buyer" };
-  const expectText = (part: string) => telegram.waitFor((m) => m.chatId === chatId && textOf(m).includes(part), 10_000);
   telegram.sendText(chat, from, code);
   if (target !== null) {
-    await expectText("Kirim");
+    const input = shop.app.catalog.view().find(code.toUpperCase())!.input;
+    await expectShown(chatId, shown(`input-prompt-${input}`));
     telegram.sendText(chat, from, target);
   }
-  const confirm = await expectText("Cek pesanan kamu");
+  const confirm = await expectShown(chatId, shown("confirm-title"));
   telegram.sendText(chat, from, "1");
-  await expectText("Pilih cara bayar");
+  await expectShown(chatId, shown("payment-title"));
   telegram.sendText(chat, from, "1");
-  await expectText("dibayar");
-  const delivered = await expectText("berhasil");
+  await expectShown(chatId, shown("order-paid"));
+  const delivered = await expectShown(chatId, shown("order-delivered"));
   const orderId = /ORD-[A-Z0-9]+/.exec(textOf(delivered))![0];
   return { confirm: textOf(confirm), delivered: textOf(delivered), order: (await shop.app.orders.get(orderId))! };
 }
@@ -97,40 +103,40 @@ describe("buying from every provider through Telegram", () => {
 
   it("odzreshop: Mobile Legends with zone, pending then the serial number", async () => {
     const { delivered, order } = await buy(2001, "ml-86", "12345678 (1234)", 50_000);
-    expect(delivered).toMatch(/SN: \S+/);
+    expect(delivered).toMatch(shown("delivery-serial", { value: /\S+/ }));
     expect(order.status).toBe("delivered");
     expect([...odzreshop.orders.values()].map((o) => o.target)).toContain("12345678 (1234)");
   });
 
   it("ICS-Store: data quota for a phone number", async () => {
     const { delivered } = await buy(2002, "XLA10", "0812 3456 7890", 50_000);
-    expect(delivered).toContain("SN: SN 1234567890");
+    expect(delivered).toMatch(shown("delivery-serial", { value: "SN 1234567890" }));
     expect(icsstore.count("createTransaction")).toBe(1);
   });
 
   it("ALxZen: a premium app account, credentials only in the private chat", async () => {
     const { delivered, order } = await buy(2003, "AX-C0C789", null, 50_000);
-    expect(delivered).toMatch(/Email: \S+@\S+/);
-    expect(delivered).toMatch(/Password: \S+/);
+    expect(delivered).toMatch(shown("delivery-email", { value: /\S+@\S+/ }));
     // Stored encrypted: the order record holds no clear password.
-    const password = /Password: (\S+)/.exec(delivered)![1]!;
-    expect(order.delivered).not.toContain(password);
+    const password = shown("delivery-password", { value: /(\S+)/ }).exec(delivered)?.[1];
+    expect(password).toBeDefined();
+    expect(order.delivered).not.toContain(password!);
     expect(shop.app.vault.open(order.delivered!, true).items.find((i) => i.label === "password")?.value).toBe(password);
   });
 
   it("premzone: a plan for a Gmail address, registered as a downline first", async () => {
     const email = gmailAddress("budi.santoso");
     const { delivered } = await buy(2004, "PZ-GOLD", email, 100_000);
-    expect(delivered).toContain("Paket: Gold");
+    expect(delivered).toMatch(shown("delivery-plan", { value: "Gold" }));
     expect(premzone.account(email)).toBeDefined();
     expect(premzone.requestsTo("/api/transactions/buy")).toHaveLength(1);
   });
 
   it("aluy.net: a VPS followed until running, then IP and root password", async () => {
     const { delivered } = await buy(2005, "VPS-1G", null, 100_000);
-    expect(delivered).toContain("IP: 203.0.113.");
-    expect(delivered).toContain("Username: root");
-    expect(delivered).toMatch(/Password: \S+/);
+    expect(delivered).toMatch(shown("delivery-ip", { value: /203\.0\.113\.\d+/ }));
+    expect(delivered).toMatch(shown("delivery-username", { value: "root" }));
+    expect(delivered).toMatch(shown("delivery-password", { value: /\S+/ }));
     expect(aluy.count("POST", "/orders")).toBe(1);
   });
 
@@ -138,39 +144,38 @@ describe("buying from every provider through Telegram", () => {
     const chat = { id: 2005, type: "private" as const };
     const from = { id: 2005, first_name: "Buyer" };
     const say = (text: string) => telegram.sendText(chat, from, text);
-    const expectText = (part: string) => telegram.waitFor((m) => m.chatId === 2005 && textOf(m).includes(part), 10_000);
     say("/vps");
-    await expectText("VPS kamu");
+    await expectShown(2005, shown("vps-list-title"));
     say("1");
-    await expectText("pilih tindakan");
+    await expectShown(2005, shown("vps-service-title"));
     say("1");
-    expect(textOf(await expectText("Status: running"))).toContain("203.0.113.");
+    await expectShown(2005, shown("vps-status", { state: "running", ips: /.*203\.0\.113\.\d+.*/ }));
     const resets = aluy.count("POST", /reset-password$/);
     say("6");
-    expect(textOf(await expectText("Password root baru"))).toMatch(/Password root baru: \S+/);
+    await expectShown(2005, shown("vps-password", { password: /\S+/ }));
     expect(aluy.count("POST", /reset-password$/)).toBe(resets + 1);
     say("7");
-    await expectText("Pilih OS");
+    await expectShown(2005, shown("vps-reinstall-title"));
     say("2");
-    await expectText("SEMUA DATA");
+    await expectShown(2005, shown("vps-reinstall-confirm"));
     expect(aluy.count("POST", /reinstall$/)).toBe(0);
     say("1");
-    await expectText("Install ulang dengan");
+    await expectShown(2005, shown("vps-reinstall-started"));
     expect(aluy.count("POST", /reinstall$/)).toBe(1);
     // Someone else's buyer has no servers here.
     telegram.sendText({ id: 2999, type: "private" }, { id: 2999 }, "/vps");
-    await telegram.waitFor((m) => m.chatId === 2999 && textOf(m).includes("belum punya VPS"), 10_000);
+    await expectShown(2999, shown("vps-none"));
   });
 
   it("aluy.net: Kembali on the My VPS list goes back to the shop's main menu", async () => {
     const chat = { id: 2005, type: "private" as const };
     const from = { id: 2005, first_name: "Buyer" };
     telegram.sendText(chat, from, "/vps");
-    await telegram.waitFor((m) => m.chatId === 2005 && textOf(m).includes("VPS kamu"), 10_000);
+    await expectShown(2005, shown("vps-list-title"));
     // The list: the one server bought above, then "Kembali".
     telegram.sendText(chat, from, "2");
     const next = await telegram.waitFor((m) => m.chatId === 2005, 10_000);
-    expect(textOf(next)).toContain("pilih kategori");
-    expect(textOf(next)).not.toContain("kedaluwarsa");
+    expect(textOf(next)).toMatch(shown("menu-main-title"));
+    expect(textOf(next)).not.toMatch(shown("menu-expired"));
   });
 });

@@ -154,15 +154,9 @@ describe("provider faults during fulfilment", () => {
     await expectEnded(rejectedEnd!, "refunded", 1);
   });
 
-  // BUG (src/commerce/fulfilment.ts, onPlaceError + BullMQ job ids): when a lookup of an order in
-  // `placing` fails with an unknown outcome, onPlaceError re-queues the order as the step
-  // `placing-<attempts>-lookup`. If that failing lookup was itself running as the job
-  // `…_placing-<attempts>-lookup` (the second failed lookup after the grace period), BullMQ
-  // drops the new job as a duplicate of the one still active, and the order is left in
-  // `placing` with no job at all: no further lookup, no alert, no attention flag, until some
-  // process restarts and its start-up sweep queues `placing-<attempts>` again. Here: 4 lookups
-  // of 3 reads each fail (12 requests); the 3 remaining faults are never consumed and the order
-  // never completes. (The in-process scheduler does not drop it: its id is freed before the run.)
+  // An order in `placing` whose lookups keep failing with an unknown outcome always keeps a queued
+  // lookup (a re-queued step is never dropped as a duplicate of the job still running it), so it
+  // completes once the provider answers again, without waiting for a restart's sweep.
   it("delivers a purchase whose answer was lost after its lookups kept failing for a while", async () => {
     ics.inject("createTransaction", { kind: "timeout", processFirst: true });
     // Every lookup before and after the grace period fails twice (3 reads each), then the provider recovers.

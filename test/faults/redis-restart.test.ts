@@ -149,12 +149,9 @@ describe("Redis restarts during checkout and fulfilment", () => {
     }
   });
 
-  // BUG (src/bot/shop-bot.ts placeOrder): a wallet purchase is three separate writes: create the
-  // order, debit `pay:<id>`, move it to `paid`. If Redis (or the bot process) dies between the
-  // debit and the move, the buyer's money is gone and the order stays `awaiting_payment`
-  // forever: the start-up sweep only resumes paid/placing/pending/failed orders, and the payment
-  // expiry only covers QRIS payments. The buyer is told "gangguan", and their next "pay" finds an
-  // empty wallet. Expected: the order is completed (or the debit given back) after the restart.
+  // A wallet purchase is three writes (create the order, debit `pay:<id>`, move it to `paid`); when
+  // Redis dies between the debit and the move, the order is completed or the debit given back after
+  // the restart, never left `awaiting_payment` with the buyer's money gone.
   it("does not lose a wallet payment when Redis dies between the debit and the order becoming paid", async () => {
     const chatId = "810009";
     await toPayment(chatId);

@@ -24,8 +24,14 @@ export function telegramBuyer(telegram: FakeTelegram, id: number) {
       }
       return telegram.tapButton(id, id, menu.messageId, button.callback_data);
     },
-    /** Waits for a message in this chat containing `part` (from `since`, default the last input). */
-    expect: (part: string, since?: number) =>
-      telegram.waitFor((m) => m.chatId === id && textOf(m).includes(part), { timeoutMs: 10_000, ...(since !== undefined ? { since } : {}) }),
+    /**
+     * Waits for a message in this chat containing `part`, or matching it (a message key's pattern
+     * from `shown`), from `since` (default the last input).
+     */
+    expect: (part: string | RegExp, since?: number) =>
+      telegram.waitFor((m) => m.chatId === id && (typeof part === "string" ? textOf(m).includes(part) : part.test(textOf(m))), {
+        timeoutMs: 10_000,
+        ...(since !== undefined ? { since } : {}),
+      }),
   };
 }

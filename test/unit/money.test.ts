@@ -71,9 +71,8 @@ describe("parseRupiahAmount", () => {
     expect(parseRupiahAmount(text)).toBeNull();
   });
 
-  // BUG: the decimal part is multiplied in floating point and the result must be a safe integer,
-  // so 4.1 × 1,000,000 = 4,099,999.9999999995 is rejected as "not a whole amount". A buyer who
-  // types "/topup 4,1jt" (or 2,05jt, 8,2jt, 16,1rb…) is told the amount is invalid.
+  // Decimal shorthand is read exactly even where its float product is not (4.1 × 1,000,000 is
+  // 4,099,999.9999999995), so "/topup 4,1jt" is 4,100,000.
   it("reads decimal shorthand whose float product is inexact (4,1jt, 2,05jt, 16,1rb)", () => {
     expect(parseRupiahAmount("4,1jt")).toBe(4_100_000);
     expect(parseRupiahAmount("2,05jt")).toBe(2_050_000);

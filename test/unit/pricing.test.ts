@@ -36,9 +36,8 @@ describe("sellPrice", () => {
     }
   });
 
-  // BUG: the percent is computed in floating point before Math.ceil, so an exact whole markup
-  // that floats a hair above (3,000 × 1.1 = 3,300.0000000000005) is rounded up by a full rupiah:
-  // 3,000 at 1.1 % sells for 3,034 instead of 3,033. MARKUP_PERCENT accepts decimals.
+  // A fractional percent markup that comes out exact adds no rupiah from floating-point error
+  // (3,000 × 1.1 % is 33, not 34).
   it("does not add a rupiah when a fractional percent is exact (3,000 at 1.1 % = 3,033)", () => {
     expect(sellPrice(3_000, { percent: 1.1, flat: 0 })).toBe(3_033);
   });

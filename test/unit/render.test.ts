@@ -139,9 +139,8 @@ describe("splitText", () => {
     expect(content(chunks)).toBe(content([text]));
   });
 
-  // BUG: a long line is cut every `limit` UTF-16 code units, so an emoji (a surrogate pair)
-  // sitting on a cut is split in half: both chunks carry a lone surrogate, which chat platforms
-  // show as "�" or reject as invalid UTF-8. Reachable with a long product description or help text.
+  // Cutting a long line never splits a surrogate pair, so no chunk carries a lone half of an emoji
+  // (shown as "�" or refused as invalid UTF-8).
   it("never splits an emoji in half when it has to cut a long line", () => {
     const chunks = splitText("🎮".repeat(5), 3);
     const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -19,6 +19,8 @@ import { silentLogger } from "../../src/logger.js";
 import { renderQrPng } from "../../src/payments/qr-image.js";
 import { FakeWhatsApp, type FakeBaileysSocket, type SentRecord } from "../fakes/baileys-socket.js";
 import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { phrase, shown } from "../helpers/shown.js";
+import { formatRupiah } from "../../src/core/money.js";
 import { eventually } from "./clocks.js";
 
 const adminGroup = "120363000000000001@g.us";
@@ -68,7 +70,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A buyer writing from their phone; `expect` waits for a message to them containing `part`. */
+/**
+ * A buyer writing from their phone; `expect` waits for a message to them containing `part`, or
+ * matching it (a message key's pattern from `shown`).
+ */
 function buyer(phone: string) {
   const jid = `${phone}@s.whatsapp.net`;
   let since = fake.sent.length;
@@ -78,7 +83,8 @@ function buyer(phone: string) {
       since = fake.sent.length;
       return fake.latest.receive({ chat: jid, text, pushName: "Budi" });
     },
-    expect: (part: string) => fake.waitForSent((record) => record.jid === jid && record.text.includes(part), { since }),
+    expect: (part: string | RegExp) =>
+      fake.waitForSent((record) => record.jid === jid && (typeof part === "string" ? record.text.includes(part) : part.test(record.text)), { since }),
   };
 }
 
@@ -95,34 +101,35 @@ describe("a buyer on WhatsApp", () => {
   it("buys a game top-up by typing numbers only and receives the serial number", async () => {
     const budi = buyer("6281234567890");
     budi.say("/topup 100000");
-    await budi.expect("saldo ditambah Rp 100.000");
+    await budi.expect(shown("topup-sandbox-done", { amount: formatRupiah(100_000) }));
 
     budi.say("/menu");
-    const main = await budi.expect("pilih kategori");
-    expect(main.text.split("\n")[0]).toMatch(/^\*🏪 .+ — pilih kategori:\*$/); // bold title, WhatsApp style
-    expect(main.text).toContain("1. 🎮 Top-up game (3)");
+    const main = await budi.expect(shown("menu-main-title"));
+    const title = shown("menu-main-title").source;
+    expect(main.text.split("\n")[0]).toMatch(new RegExp(`^\\*${title}\\*$`)); // bold title, WhatsApp style
+    const games = phrase("category-game");
+    expect(main.text).toContain(`1. ${phrase("menu-category", { category: games, count: 3 })}`);
     expect(main.content).not.toHaveProperty("buttons");
 
-    budi.say(numberOf(main, "Top-up game"));
-    const groups = await budi.expect("Top-up game — pilih");
+    budi.say(numberOf(main, games));
+    const groups = await budi.expect(shown("menu-group-title", { category: games }));
     budi.say(numberOf(groups, "Mobile Legends"));
-    const products = await budi.expect("Mobile Legends — pilih produk");
+    const products = await budi.expect(shown("menu-product-title", { title: /.*Mobile Legends/ }));
     budi.say(numberOf(products, "86 Diamonds"));
-    await budi.expect("Kirim ID dan Zone ID");
+    await budi.expect(shown("input-prompt-game_id_zone"));
     budi.say("12345678 (1234)");
-    const confirm = await budi.expect("Cek pesanan kamu");
-    expect(confirm.text).toContain("Harga: Rp 18.000");
-    budi.say(numberOf(confirm, "Lanjut bayar"));
-    const pay = await budi.expect("Pilih cara bayar");
-    budi.say(numberOf(pay, "Saldo"));
-    const paid = await budi.expect("dibayar");
+    const confirm = await budi.expect(shown("confirm-title"));
+    expect(confirm.text).toMatch(shown("confirm-price", { price: formatRupiah(18_000) }));
+    budi.say(numberOf(confirm, phrase("menu-item-confirm")));
+    const pay = await budi.expect(shown("payment-title"));
+    budi.say(numberOf(pay, phrase("pay-method-wallet")));
+    const paid = await budi.expect(shown("order-paid", { order: /ORD-[A-Z0-9]{8,}/ }));
     const orderId = /ORD-[A-Z0-9]{8,}/.exec(paid.text)?.[0];
     expect(orderId).toBeDefined();
 
     // The delivery is sent by the shop on its own (outbox → channel.send), after the provider settles.
-    const delivered = await budi.expect("berhasil");
-    expect(delivered.text).toContain(orderId!);
-    expect(delivered.text).toMatch(/SN: SBX[0-9A-F]{16}/);
+    const delivered = await budi.expect(shown("order-delivered", { order: orderId! }));
+    expect(delivered.text).toMatch(shown("delivery-serial", { value: /SBX[0-9A-F]{16}/ }));
     const order = await shop.app.orders.get(orderId!);
     expect(order).toMatchObject({ status: "delivered", buyer: "whatsapp:6281234567890", channel: "whatsapp", chatId: budi.jid });
     expect(await shop.app.wallet.balance("whatsapp:6281234567890")).toBe(82_000);
@@ -205,7 +212,7 @@ describe("a buyer on WhatsApp", () => {
     const other = buyer("6281234500078");
     const asked = Date.now();
     other.say("/saldo");
-    await other.expect("Saldo kamu");
+    await other.expect(shown("wallet-balance"));
     expect(Date.now() - asked).toBeLessThan(3_000);
 
     const notice = shop.app.translator.t("id", "flood-slow-down");

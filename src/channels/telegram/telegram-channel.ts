@@ -18,11 +18,13 @@ import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } f
 import type { CallbackQuery, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { isLocale, locales, msg, type Locale } from "../../core/message.js";
+import type { BuyerCommand } from "../../bot/intent.js";
 import { type Translator } from "../../i18n/translator.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { bareError } from "../../core/bare-error.js";
 import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { allowedUpdates, answerHoldMs, pollingConcurrency } from "./runner-settings.js";
 import { retryLater, type RetryHandle } from "./retry-later.js";
@@ -52,7 +54,7 @@ export interface TelegramChannelOptions {
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
-const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const;
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
 
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
@@ -116,7 +118,7 @@ export class TelegramChannel implements ChannelSender {
   }
 
   private logFailedUpdate(error: BotError): void {
-    this.options.logger.error({ err: error.error instanceof Error ? error.error.message : String(error.error) }, "telegram update failed");
+    this.options.logger.error({ err: loggable(error.error) }, "telegram update failed");
   }
 
   /** True while long polling runs, or once a webhook is set. */
@@ -297,9 +299,5 @@ export class TelegramChannel implements ChannelSender {
  * stack only.
  */
 function loggable(error: unknown): unknown {
-  if (!(error instanceof GrammyError)) return error;
-  const safe = new Error(error.message);
-  safe.name = "GrammyError";
-  if (error.stack !== undefined) safe.stack = error.stack;
-  return safe;
+  return error instanceof GrammyError ? bareError(error) : error;
 }

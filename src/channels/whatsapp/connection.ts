@@ -21,6 +21,7 @@ import type { Logger } from "pino";
 import QRCode from "qrcode";
 import { z } from "zod";
 import { ChannelUnavailableError } from "../../core/outbox.js";
+import { bareError } from "../../core/bare-error.js";
 import type { Redis } from "../../store/redis.js";
 import { hasLogin, type RedisAuthStore, type StoredAuth } from "./auth-store.js";
 import { isBroadcastLike, phoneOfJid } from "./jid.js";
@@ -108,7 +109,7 @@ export class WhatsAppConnection {
     this.lock = new ConnectionLock(options.redis, {
       ttlMs: options.lockTtlMs,
       onLost: () => this.onLockLost(),
-      onRenewError: (error) => options.logger.warn({ err: String(error) }, "could not renew the WhatsApp connection lock"),
+      onRenewError: (error) => options.logger.warn({ err: error }, "could not renew the WhatsApp connection lock"),
     });
   }
 
@@ -154,7 +155,7 @@ export class WhatsAppConnection {
     const socket = this.socket;
     this.socket = null;
     await socket?.end(undefined).catch(() => undefined);
-    await this.lock.release().catch((error: unknown) => this.options.logger.warn({ err: String(error) }, "could not release the WhatsApp lock"));
+    await this.lock.release().catch((error: unknown) => this.options.logger.warn({ err: error }, "could not release the WhatsApp lock"));
   }
 
   private get stopped(): boolean {
@@ -167,7 +168,7 @@ export class WhatsAppConnection {
       const outcome = await this.lock.acquire().then(
         (acquired) => (acquired ? "held" : "busy"),
         (error: unknown) => {
-          this.options.logger.warn({ err: String(error) }, "could not reach Redis for the WhatsApp lock");
+          this.options.logger.warn({ err: error }, "could not reach Redis for the WhatsApp lock");
           return "unreachable";
         },
       );
@@ -195,7 +196,7 @@ export class WhatsAppConnection {
       if (generation !== this.generation) return;
       this.listen(generation, auth, this.options.makeSocket(this.socketConfig(auth)));
     } catch (error) {
-      this.options.logger.error({ err: String(error) }, "could not start a WhatsApp connection");
+      this.options.logger.error({ err: bareError(error) }, "could not start a WhatsApp connection");
       await this.reconnectLater(generation);
     }
   }
@@ -203,14 +204,15 @@ export class WhatsAppConnection {
   private listen(generation: number, auth: StoredAuth, socket: WhatsAppSocket): void {
     this.socket = socket;
     socket.ev.on("creds.update", (update) => {
-      // Chained so writes land in order and a reconnect can wait for the last one.
+      // Chained so writes land in order and a reconnect can wait for the last one. Errors near
+      // the login are logged bare: a Redis error's command arguments would hold the creds.
       this.saving = this.saving
         .then(() => auth.saveCreds(update))
-        .catch((error: unknown) => this.options.logger.error({ err: String(error) }, "could not save WhatsApp creds"));
+        .catch((error: unknown) => this.options.logger.error({ err: bareError(error) }, "could not save WhatsApp creds"));
     });
     socket.ev.on("connection.update", (update) => {
       if (generation !== this.generation) return;
-      this.onUpdate(socket, auth, update).catch((error: unknown) => this.options.logger.error({ err: String(error) }, "WhatsApp connection update failed"));
+      this.onUpdate(socket, auth, update).catch((error: unknown) => this.options.logger.error({ err: bareError(error) }, "WhatsApp connection update failed"));
     });
     this.options.onSocket(socket);
   }
@@ -252,7 +254,7 @@ export class WhatsAppConnection {
       this.options.onEvent({ type: "pairing-code", code, phone });
       return;
     }
-    await QRCode.toFile(qrFile, qr, { type: "png", margin: 4, scale: 6 }).catch((error: unknown) => logger.warn({ err: String(error), qrFile }, "could not write the WhatsApp QR file"));
+    await QRCode.toFile(qrFile, qr, { type: "png", margin: 4, scale: 6 }).catch((error: unknown) => logger.warn({ err: bareError(error), qrFile }, "could not write the WhatsApp QR file"));
     this.print(await QRCode.toString(qr, { type: "terminal", small: true }));
     logger.info({ qrFile }, "WhatsApp login QR ready: scan it in WhatsApp > Linked devices");
     this.options.onEvent({ type: "qr", qr });
@@ -298,7 +300,7 @@ export class WhatsAppConnection {
       await this.options.auth.clear();
     } catch (error) {
       // The old login is still stored: it will be refused again, and cleared on that retry.
-      this.options.logger.error({ err: String(error) }, "could not delete the WhatsApp login");
+      this.options.logger.error({ err: bareError(error) }, "could not delete the WhatsApp login");
       return this.reconnectLater(generation);
     }
     if (!wasLoggedIn) return this.reconnectLater(generation); // a login that never finished: just try again

@@ -15,6 +15,7 @@ import { locales, type Locale } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import type { Reply } from "../../core/reply.js";
 import { safeJson } from "../../core/safe-json.js";
+import { bareError } from "../../core/bare-error.js";
 import type { DeliveryVault } from "../../commerce/delivery-vault.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
@@ -102,7 +103,8 @@ export function drainRelay({ redis, channel, vault, logger, isOpen, everyMs = 50
             await channel.send(envelope.chatId, envelope.replies.map(decodeReply), envelope.locale);
           } catch (error) {
             const failed = (failures.get(raw) ?? 0) + 1;
-            logger.warn({ err: error instanceof Error ? error.message : String(error), chatId: envelope.chatId, failed }, "could not send a relayed WhatsApp message");
+            // Logged bare: a relayed message can be a delivered login, and a failed send carries it.
+            logger.warn({ err: bareError(error), chatId: envelope.chatId, failed }, "could not send a relayed WhatsApp message");
             if (failed < maxSendAttempts) {
               failures.set(raw, failed);
               break; // keep it at the head, so the chat's later messages do not overtake it
@@ -113,7 +115,7 @@ export function drainRelay({ redis, channel, vault, logger, isOpen, everyMs = 50
         await redis.lrem(keys.whatsappRelay(), 1, raw);
       }
     } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, "WhatsApp relay drain failed; will retry");
+      logger.warn({ err: bareError(error) }, "WhatsApp relay drain failed; will retry");
     } finally {
       busy = false;
     }

@@ -189,7 +189,7 @@ class LoginNotices {
         const replies = await this.repliesFor(event);
         if (replies.length > 0) await this.notify(replies);
       })
-      .catch((error: unknown) => this.logger.warn({ err: String(error), event: event.type }, "could not tell the admins about WhatsApp"));
+      .catch((error: unknown) => this.logger.warn({ err: error, event: event.type }, "could not tell the admins about WhatsApp"));
   }
 
   /** Resolves once every alert so far was handed over. */

@@ -29,6 +29,7 @@ import type { Answer, ChannelHandlers, Inbound } from "../../core/inbound.js";
 import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { bareError } from "../../core/bare-error.js";
 import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
@@ -153,7 +154,7 @@ export class WhatsAppChannel implements ChannelSender {
         };
         const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
         admitted
-          .catch((error: unknown) => this.options.logger.error({ err: errorText(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
+          .catch((error: unknown) => this.options.logger.error({ err: bareError(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
       }
     });
   }
@@ -176,7 +177,7 @@ export class WhatsAppChannel implements ChannelSender {
     const locale = this.options.translator.defaultLocale;
     this.answers
       .run(incoming.chat, () => this.deliver(incoming.chat, [textReply(msg("flood-slow-down"))], locale))
-      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: incoming.chat }, "could not send a slow-down notice"));
+      .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: incoming.chat }, "could not send a slow-down notice"));
   }
 
   /** Skips what is not a question for us; cheap checks only, before any Redis round trip. */
@@ -220,7 +221,7 @@ export class WhatsAppChannel implements ChannelSender {
       ...(message.pushName ? { displayName: message.pushName } : {}),
     };
     if (this.options.presence) {
-      socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: errorText(error) }, "could not mark a WhatsApp message read"));
+      socket.readMessages([message.key]).catch((error: unknown) => this.options.logger.debug({ err: bareError(error) }, "could not mark a WhatsApp message read"));
     }
     if (!this.handlers) return null;
     return { chatId: inbound.chatId, answer: group ? this.handlers.handleGroup(inbound) : this.handlers.handle(inbound) };
@@ -237,7 +238,7 @@ export class WhatsAppChannel implements ChannelSender {
         await this.showTyping(socket, chatId);
         await this.deliver(chatId, answer.replies, answer.locale);
       })
-      .catch((error: unknown) => this.options.logger.warn({ err: errorText(error), chat: chatId }, "could not send a WhatsApp answer"));
+      .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: chatId }, "could not send a WhatsApp answer"));
   }
 
   /**
@@ -256,7 +257,7 @@ export class WhatsAppChannel implements ChannelSender {
     const cached = this.groupDirectory.get(groupJid);
     if (cached && cached.until > Date.now()) return cached.lidToPn;
     const metadata = await socket.groupMetadata(groupJid).catch((error: unknown) => {
-      this.options.logger.warn({ err: errorText(error), group: groupJid }, "could not read WhatsApp group members");
+      this.options.logger.warn({ err: bareError(error), group: groupJid }, "could not read WhatsApp group members");
       return null;
     });
     const lidToPn = metadata ? lidPhones(metadata) : new Map<string, string>();
@@ -278,7 +279,7 @@ export class WhatsAppChannel implements ChannelSender {
       const typingMs = this.options.typingMs ?? 800;
       if (typingMs > 0) await new Promise((resolve) => setTimeout(resolve, typingMs));
     } catch (error) {
-      this.options.logger.debug({ err: errorText(error) }, "could not show typing on WhatsApp");
+      this.options.logger.debug({ err: bareError(error) }, "could not show typing on WhatsApp");
     }
   }
 
@@ -339,8 +340,4 @@ function isForwarded(content: WAMessageContent | undefined): boolean {
 function pngSize(png: Buffer): { width?: number; height?: number } {
   const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString("ascii", 12, 16) === "IHDR";
   return isPng ? { width: png.readUInt32BE(16), height: png.readUInt32BE(20) } : {};
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

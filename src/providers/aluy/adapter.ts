@@ -43,7 +43,7 @@ export interface AluyProviderOptions {
    * so we buy a month up front. aluy's own default, "hourly", would meter our account for as long
    * as the VPS exists, an open-ended cost no one-off sale covers.
    */
-  period?: "monthly" | "hourly";
+  period?: AluyPeriod;
   /** Custom specs to sell in every location aluy offers; each must fit `/vm-config` limits. */
   customPlans?: readonly AluyCustomPlan[];
   /** Pause between order look-ups after an order call got no clear answer (default 5 s). */
@@ -60,6 +60,10 @@ export interface AluyPromoResult {
   discountPercent?: number;
   error?: string;
 }
+
+/** Billing periods aluy accepts for an order (`ALUY_PERIOD`). */
+export const aluyPeriods = ["monthly", "hourly"] as const;
+export type AluyPeriod = (typeof aluyPeriods)[number];
 
 /** Power actions the hypervisor accepts (see "VPS management" in the contract). */
 export type AluyPowerAction = "start" | "shutdown" | "stop" | "restart";
@@ -278,7 +282,7 @@ export class AluyProvider implements Provider {
   readonly id = "aluy" as const;
   private readonly http: HttpClient;
   private readonly secrets: string[];
-  private readonly period: "monthly" | "hourly";
+  private readonly period: AluyPeriod;
   private readonly customPlans: readonly AluyCustomPlan[];
   private readonly pollIntervalMs: number;
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
 import { defineProviderModule, requiredWhenEnabled } from "../module.js";
-import { AluyProvider } from "./adapter.js";
+import { AluyProvider, aluyPeriods } from "./adapter.js";
 import { myVpsFeature } from "./my-vps.js";
 
 const examples = {
@@ -21,7 +21,7 @@ export const aluyModule = defineProviderModule({
     ALUY_BASE_URL: urlText("https://aluy.net/api/reseller/v1"),
     ALUY_SESSION_COOKIE: optionalText,
     ALUY_EUR_TO_IDR: z.preprocess(emptyToUndefined, z.coerce.number().positive().max(1_000_000).optional()),
-    ALUY_PERIOD: z.preprocess(emptyToUndefined, z.enum(["monthly", "hourly"]).default("monthly")),
+    ALUY_PERIOD: z.preprocess(emptyToUndefined, z.enum(aluyPeriods).default("monthly")),
   }),
   examples,
   enabled: (env) => Boolean(env.ALUY_SESSION_COOKIE),

@@ -12,7 +12,7 @@ import { defineBuyerFeature, type FeatureInput, type FeatureResult, type HostedB
 import { msg, type Msg } from "../../core/message.js";
 import { textReply, type MenuItem, type Reply } from "../../core/reply.js";
 import { ProviderError } from "../errors.js";
-import type { AluyPowerAction, AluyProvider } from "./adapter.js";
+import type { AluyProvider } from "./adapter.js";
 
 const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall"] as const;
 type VpsAction = (typeof actions)[number];
@@ -158,7 +158,7 @@ class MyVps {
       // Shown once in the buyer's private chat and never stored (aluy does not keep it either).
       result = typeof password === "string" ? [msg("vps-password", { password })] : password;
     } else {
-      const done = await this.call((aluy) => aluy.power(serviceId, action as AluyPowerAction));
+      const done = await this.call((aluy) => aluy.power(serviceId, action));
       result = "ok" in done ? msg("vps-action-done", { action: msg(`vps-action-${action}`) }) : done;
     }
     return this.show(input, state, Array.isArray(result) ? result : [result]);
