@@ -16,6 +16,7 @@
  * finish any a crash left half done.
  */
 import type { Logger } from "pino";
+import { bareError } from "../core/bare-error.js";
 import { msg, type Locale, type Msg } from "../core/message.js";
 import type { Channel } from "../core/inbound.js";
 import type { Outbox } from "../core/outbox.js";
@@ -411,7 +412,7 @@ export class PaymentService {
     try {
       await this.deps.outbox.send({ channel: payment.channel, chatId: payment.chatId, locale: payment.locale }, [reply]);
     } catch (error) {
-      this.deps.logger.warn({ paymentId: payment.id, err: error instanceof Error ? error.message : String(error) }, "could not message the buyer");
+      this.deps.logger.warn({ paymentId: payment.id, err: bareError(error) }, "could not message the buyer");
     }
   }
 }
