@@ -336,16 +336,19 @@ async function startApp(app: App, options: AppOptions): Promise<void> {
   await app.admin.start();
   await app.catalog.init();
   app.catalog.start();
+  // Channels before resuming orders: a resumed order's message to WhatsApp waits for the
+  // connection, which only a started channel opens. (In webhook mode Telegram may post before the
+  // HTTP server listens below; it retries a refused post.)
+  for (const channel of app.channels) await channel.start(app.handlers);
+  // Resume before this process runs any job: resuming re-sends messages owed by a process that
+  // died, and a job of ours delivering meanwhile would be owed for a moment too, and told twice.
+  await app.recovery.resume();
   app.fulfilment.startJobs();
+  // Last: a gateway retrying a payment the start-up just finished gets "already processed".
   if (options.httpPort !== null) {
     const port = await app.http.listen(options.httpPort ?? config.HTTP_PORT, config.HTTP_HOST);
     logger.info({ host: config.HTTP_HOST, port }, "http server listening");
   }
-  // After the catalog (a buyer's first menu is not empty) and the HTTP server (a webhook is
-  // answered as soon as it is set); before resuming orders, whose messages may wait for the
-  // WhatsApp connection to open.
-  for (const channel of app.channels) await channel.start(app.handlers);
-  await app.recovery.resume();
   app.sweeper.start();
 }
 
