@@ -284,6 +284,7 @@ attention-qris-unclear = the provider QRIS order got no clear answer ({ $detail 
 attention-no-lookup = outcome unknown and the provider cannot look orders up by our reference; check it at the provider
 attention-unknown-outcome = outcome unknown after { $detail }; not retried, to avoid buying twice
 attention-still-pending = still pending after the follow-up window; check it at the provider
+attention-purchase-cap = { $detail } purchases sent without a clear answer; no more will be sent. Check it at the provider, then /resolve
 attention-other = { $text }
 admin-order-secrets-hidden = 🔒 Login details are not shown in the group.
 admin-order-history-title = 🕒 History (WIB):

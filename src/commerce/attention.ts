@@ -14,7 +14,9 @@ export type AttentionReason =
   /** The outcome is unknown after an error; not retried, to never buy twice (detail: the code). */
   | "unknown-outcome"
   /** Still pending after the follow-up window. */
-  | "still-pending";
+  | "still-pending"
+  /** `PURCHASE_MAX_ATTEMPTS` purchases were sent without a clear outcome (detail: how many). */
+  | "purchase-cap";
 
 /** The value kept in `order.attention`. */
 export function attention(reason: AttentionReason, detail?: string): string {
@@ -37,6 +39,8 @@ export function attentionMessage(stored: string): Msg {
       return msg("attention-unknown-outcome", { detail });
     case "still-pending":
       return msg("attention-still-pending");
+    case "purchase-cap":
+      return msg("attention-purchase-cap", { detail });
     default:
       return msg("attention-other", { text: stored });
   }
