@@ -345,6 +345,55 @@ export class Fulfilment {
   }
 
   /**
+   * An admin's resolution of an order left without a clear outcome (`/resolve <id> delivered`):
+   * they bought or found the goods themselves, and `text` (a serial, or login details) is what
+   * the buyer gets. One compare-and-set `placing | pending → delivered`, the text sealed by the
+   * delivery vault like any delivery, so it happens once: a second resolution, or fulfilment
+   * finding the order later, changes nothing. The buyer is told as for any delivery (a message
+   * lost to a crash is sent by the start-up sweep).
+   */
+  async resolveDelivered(orderId: string, by: string, text: string): Promise<ResolveResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    const items: DeliveryItem[] = [{ label: "note", value: text, secret: true }];
+    const delivered = await this.deps.orders.transition(
+      order.id,
+      ["placing", "pending"],
+      "delivered",
+      (o) => ({
+        payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
+        delivered: this.deps.vault.seal(items),
+        notified: false,
+        attention: undefined,
+        purchaseUnknownAt: undefined,
+      }),
+      `resolved as delivered by ${by}`,
+    );
+    if (!delivered) return { kind: "not_resolvable", order: (await this.deps.orders.get(orderId)) ?? order };
+    return { kind: "delivered", order: await this.tellOwed(delivered, deliveryReply(delivered, items)) };
+  }
+
+  /**
+   * An admin's resolution with the provider's own reference (`/resolve <id> ref <ref>`): they
+   * found the order at the provider. `placing → pending` with the reference (compare-and-set),
+   * and the status follow-up resumes, which delivers or refunds as the provider says.
+   */
+  async resolveRef(orderId: string, by: string, providerRef: string): Promise<ResolveResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    const pending = await this.deps.orders.transition(
+      order.id,
+      ["placing"],
+      "pending",
+      () => ({ providerRef, attention: undefined, purchaseUnknownAt: undefined }),
+      `provider reference attached by ${by}`,
+    );
+    if (!pending) return { kind: "not_resolvable", order: (await this.deps.orders.get(orderId)) ?? order };
+    await this.enqueue(pending);
+    return { kind: "attached", order: pending };
+  }
+
+  /**
    * Refunds a failed order to the buyer's wallet, once, and tells the buyer: claim (no retry can
    * place it again after this), credit under `ledgerIds.refund`, `failed → refunded` owing
    * the message, then send it and record that it was sent. A crash or a failed send leaves the
