@@ -50,6 +50,7 @@ const examples: Record<string, string> = {
   CATALOG_REFRESH_MINUTES: "5",
   PROVIDER_TIMEOUT_MS: "15000",
   PLACING_GRACE_SECONDS: "180",
+  PURCHASE_MAX_ATTEMPTS: "3",
   LOW_BALANCE_IDR: "100000",
   WHATSAPP_ENABLED: "true",
   WHATSAPP_SEND_PER_SECOND: "1",
@@ -127,6 +128,7 @@ const schema = z.object({
   CATALOG_REFRESH_MINUTES: intText(5, 1, 24 * 60),
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
+  PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
 
 });
 

@@ -118,7 +118,9 @@ export class AdminBot {
   /** Records an action; a failing audit write is logged, never allowed to hide the answer. */
   private async audit(actor: Actor, text: CommandText, result: string): Promise<void> {
     try {
-      await this.deps.audit.record({ by: actor.id, ...(actor.name ? { name: actor.name } : {}), chat: actor.chat, command: text.name, args: text.args, result });
+      const command = this.commands.find((candidate) => candidate.name === text.name);
+      const args = command?.auditArgs ? command.auditArgs(text.args) : text.args;
+      await this.deps.audit.record({ by: actor.id, ...(actor.name ? { name: actor.name } : {}), chat: actor.chat, command: text.name, args, result });
     } catch (error) {
       this.deps.logger.error({ command: text.name, err: error }, "could not write the admin audit log");
     }

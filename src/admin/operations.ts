@@ -11,7 +11,7 @@
  * - a retry moves `failed → paid` (or clears `attention`) and queues fulfilment, which looks an
  *   unclear order up at the provider before placing it again.
  */
-import { adminRefundNote, type Fulfilment } from "../commerce/fulfilment.js";
+import { adminRefundNote, type Fulfilment, type ResolveResult } from "../commerce/fulfilment.js";
 import { ledgerIds } from "../commerce/ledger-ids.js";
 import type { Rupiah } from "../core/money.js";
 import type { Order, OrderStatus, OrderStore } from "../commerce/orders.js";
@@ -44,7 +44,7 @@ export type CreditResult =
 export interface OperationsDeps {
   orders: OrderStore;
   wallet: Wallet;
-  fulfilment: Pick<Fulfilment, "enqueue" | "refundFailed">;
+  fulfilment: Pick<Fulfilment, "enqueue" | "refundFailed" | "resolveDelivered" | "resolveRef">;
 }
 
 /** States a refund may start from when an admin asks; `failed` needs no move. */
@@ -106,6 +106,19 @@ export class AdminOperations {
       default:
         return { kind: "not_retryable", order };
     }
+  }
+
+  /**
+   * Ends an order left without a clear outcome as delivered, with what the admin bought or found
+   * (`text`, sealed like any delivery); fulfilment's compare-and-set makes it once.
+   */
+  resolveDelivered(orderId: string, by: string, text: string): Promise<ResolveResult> {
+    return this.deps.fulfilment.resolveDelivered(orderId, by, text);
+  }
+
+  /** Attaches the provider's reference an admin found, and resumes following the order. */
+  resolveRef(orderId: string, by: string, providerRef: string): Promise<ResolveResult> {
+    return this.deps.fulfilment.resolveRef(orderId, by, providerRef);
   }
 
   /**

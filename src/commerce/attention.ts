@@ -11,8 +11,9 @@ import { msg, type Msg } from "../core/message.js";
  * - `unknown-outcome`: the outcome is unknown after an error; not retried, to never buy twice
  *   (detail: the code).
  * - `still-pending`: still pending after the follow-up window.
+ * - `purchase-cap`: `PURCHASE_MAX_ATTEMPTS` purchases were sent without a clear outcome (detail: how many).
  */
-export const attentionReasons = ["failing", "qris-unclear", "no-lookup", "unknown-outcome", "still-pending"] as const;
+export const attentionReasons = ["failing", "qris-unclear", "no-lookup", "unknown-outcome", "still-pending", "purchase-cap"] as const;
 export type AttentionReason = (typeof attentionReasons)[number];
 
 /** The admin-facing text of each reason, given the stored detail ("-" when there is none). */
@@ -22,6 +23,7 @@ const reasonMessages: Record<AttentionReason, (detail: string) => Msg> = {
   "no-lookup": () => msg("attention-no-lookup"),
   "unknown-outcome": (detail) => msg("attention-unknown-outcome", { detail }),
   "still-pending": () => msg("attention-still-pending"),
+  "purchase-cap": (detail) => msg("attention-purchase-cap", { detail }),
 };
 
 function isAttentionReason(value: string): value is AttentionReason {

@@ -4,9 +4,13 @@
  * `advance(orderId)` is the only job. It reads the order and does the next thing for its state,
  * so running it twice, after a crash, or on two workers at once is safe:
  *
- * - paid      → record `placing` (the CAS makes one runner the owner), place at the provider;
- * - placing   → found mid-way (crash, unknown outcome): look the order up by our reference
- *               before anything else; place again only when the provider says it has none;
+ * - paid      → record `placing` and count the purchase (the CAS makes one runner the owner),
+ *               then send the purchase ONCE (adapters never repeat it themselves);
+ * - placing   → found mid-way (crash, unknown outcome): look the order up by our reference,
+ *               once the provider has had time to record it (`Provider.lookupDelayMs`), before
+ *               anything else; place again only when the provider says it has none, and never
+ *               more than `purchaseMaxAttempts` purchases over the order's life: past that the
+ *               order waits for an admin (one alert), who ends it with `/resolve`;
  * - pending   → ask the provider for the status, again later with backoff;
  * - failed    → refund the buyer's wallet (ledger entry `refund:<id>` makes it exactly once);
  *               an admin's refund goes through the same {@link Fulfilment.refundFailed}.
@@ -22,13 +26,12 @@ import type { AdminAlerts } from "../core/alerts.js";
 import type { Metrics } from "../core/metrics.js";
 import { ledgerIds } from "./ledger-ids.js";
 import { ProviderError } from "../providers/errors.js";
-import { placeSafely } from "../providers/place-safely.js";
 import type { DeliveryItem, OrderOutcome, Provider, ProviderId } from "../providers/types.js";
 import type { JobScheduler, ScheduleMode } from "../jobs/scheduler.js";
 import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "../core/money.js";
-import type { Order, OrderStore } from "./orders.js";
+import type { Order, OrderStatus, OrderStore } from "./orders.js";
 import type { Wallet } from "./wallet.js";
 
 /** When to look at a pending order again, and when to give up. */
@@ -67,13 +70,28 @@ export interface FulfilmentDeps {
   /** Where runs of {@link Fulfilment.advance} are queued; started with this fulfilment's handlers. */
   jobs: JobScheduler;
   plan?: FollowUpPlan;
+  /** Purchase calls an order may send over its whole life (`PURCHASE_MAX_ATTEMPTS`, default 3). */
+  purchaseMaxAttempts?: number;
 }
+
+/** The default of `PURCHASE_MAX_ATTEMPTS`. */
+export const defaultPurchaseMaxAttempts = 3;
+
+/** What came of an admin's `/resolve` of an order. */
+export type ResolveResult =
+  | { kind: "delivered"; order: Order }
+  | { kind: "attached"; order: Order }
+  /** Not in a state this resolution applies to (delivered, refunded, already pending…). */
+  | { kind: "not_resolvable"; order: Order }
+  | { kind: "not_found" };
 
 export class Fulfilment {
   private readonly plan: FollowUpPlan;
+  private readonly maxPurchases: number;
 
   constructor(private readonly deps: FulfilmentDeps) {
     this.plan = deps.plan ?? defaultFollowUpPlan;
+    this.maxPurchases = deps.purchaseMaxAttempts ?? defaultPurchaseMaxAttempts;
   }
 
   /** Starts running queued jobs (in a process that works them). */
@@ -135,8 +153,9 @@ export class Fulfilment {
     order: Order,
     qrReply: (payload: string, amount: number, expiresAt?: number) => Promise<Reply>,
   ): Promise<Reply[]> {
-    const placing = await this.deps.orders.transition(order.id, ["awaiting_payment"], "placing", (o) => ({ attempts: o.attempts + 1 }));
-    if (!placing) return [];
+    const claim = await this.deps.orders.claimPurchase(order.id, ["awaiting_payment"], this.maxPurchases);
+    if (claim?.kind !== "claimed") return [];
+    const placing = claim.order;
     const provider = this.provider(placing);
     let outcome: OrderOutcome;
     try {
@@ -166,15 +185,28 @@ export class Fulfilment {
   }
 
   private async place(paid: Order): Promise<void> {
-    const order = await this.deps.orders.transition(paid.id, ["paid"], "placing", (o) => ({ attempts: o.attempts + 1 }));
-    if (!order) return; // Another runner owns it.
+    await this.purchase(paid, ["paid"]);
+  }
+
+  /**
+   * The one place a purchase is sent. The call is counted on the order (compare-and-set, from
+   * `from`, and with `unchanged` only if nobody updated it since `seen` was read) BEFORE it is sent, so at most
+   * `purchaseMaxAttempts` purchases ever leave for one order, across retries, crashes and
+   * workers. Past the cap the order is set aside for an admin, with one alert.
+   */
+  private async purchase(seen: Order, from: readonly OrderStatus[], note?: string, unchanged = false): Promise<void> {
+    const claim = await this.deps.orders.claimPurchase(seen.id, from, this.maxPurchases, note, unchanged ? seen.updatedAt : undefined);
+    if (!claim) return; // Another runner owns it, or it moved.
+    // Someone touched it while we looked it up (an admin, another runner): decide afresh.
+    if (claim.kind === "changed") return this.enqueue(claim.order);
+    if (claim.kind === "capped") {
+      return this.needsAttention(claim.order, attention("purchase-cap", String(claim.order.purchaseAttempts)));
+    }
+    const order = claim.order;
     const provider = this.provider(order);
     let outcome: OrderOutcome;
     try {
-      outcome = await placeSafely({
-        place: () => provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct" }),
-        lookup: provider.findOrder ? () => provider.findOrder!(order.refId, order.product) : undefined,
-      });
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct" });
     } catch (error) {
       return this.onPlaceError(order, error);
     }
@@ -183,13 +215,15 @@ export class Fulfilment {
 
   /** An order left in `placing`: find out at the provider what happened before doing anything. */
   private async resolvePlacing(order: Order): Promise<void> {
-    const age = Date.now() - order.updatedAt;
-    if (age < this.plan.placingGraceMs) {
-      // Another runner may still be waiting on the provider: look again once it must be done.
-      await this.enqueue(order, this.plan.placingGraceMs - age);
+    const provider = this.provider(order);
+    // Another runner may still be waiting on the provider, or the provider may not have recorded
+    // an order whose answer we lost yet: look once both must be done.
+    const readyAt = Math.max(placingSince(order) + this.plan.placingGraceMs, (order.purchaseUnknownAt ?? 0) + (provider.lookupDelayMs ?? 0));
+    const wait = readyAt - Date.now();
+    if (wait > 0) {
+      await this.enqueue(order, wait);
       return;
     }
-    const provider = this.provider(order);
     if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
     if (!provider.findOrder) {
       return this.needsAttention(order, attention("no-lookup"));
@@ -198,14 +232,21 @@ export class Fulfilment {
     try {
       found = await provider.findOrder(order.refId, order.product);
     } catch (error) {
-      return this.onPlaceError(order, error);
+      // Whatever the lookup said (timeout, auth, garbage), whether the purchase happened is still
+      // unknown: look again later; never refund or buy on it.
+      if (!(error instanceof ProviderError)) throw error;
+      this.deps.metrics.providerError(order.product.provider, error.code);
+      this.deps.logger.warn({ orderId: order.id, code: error.code, detail: error.message }, "order lookup failed; will look again");
+      const counted = (await this.deps.orders.update(order.id, (o) => ({ attempts: o.attempts + 1 }))) ?? order;
+      if (counted.status !== "placing") return;
+      if (Date.now() - counted.createdAt > this.plan.giveUpAfterMs) return this.needsAttention(counted, attention("unknown-outcome", error.code));
+      await this.enqueue(counted, this.plan.delayMs(counted.attempts));
+      return;
     }
     if (found) return this.apply(order, found);
-    // The provider has no such order: the purchase never happened, so it is safe to place it.
-    const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), "not found at provider; placing again");
-    // Placed from this run rather than a new one: a placement run that ended pending would ask
-    // for the follow-up chain while this run (the chain) is still finishing, and be turned away.
-    if (again) await this.place(again);
+    // The provider has no such order: the purchase never happened, so it may be sent again (from
+    // this run, the order's follow-up chain), within the cap.
+    await this.purchase(order, ["placing"], "not found at provider; placing again", true);
   }
 
   private async onPlaceError(order: Order, error: unknown): Promise<void> {
@@ -213,13 +254,17 @@ export class Fulfilment {
     this.deps.metrics.providerError(order.product.provider, error.code);
     this.deps.logger.warn({ orderId: order.id, code: error.code, err: error }, "provider refused or did not answer an order");
     if (error.outcomeUnknown) {
-      if (this.provider(order).findOrder) {
-        await this.enqueue(order, this.plan.delayMs(order.attempts));
+      const provider = this.provider(order);
+      // Remember when the answer was lost: the lookup waits until the provider has recorded it.
+      const unknown = (await this.deps.orders.update(order.id, () => ({ purchaseUnknownAt: Date.now() }))) ?? order;
+      if (provider.findOrder) {
+        await this.enqueue(unknown, Math.max(this.plan.delayMs(unknown.attempts), provider.lookupDelayMs ?? 0));
         return;
       }
-      return this.needsAttention(order, attention("unknown-outcome", error.code));
+      return this.needsAttention(unknown, attention("unknown-outcome", error.code));
     }
-    if (error.transient && order.attempts < this.plan.maxTransientAttempts) {
+    // Turned away (429/503): nothing was bought, so it may be tried again, within both limits.
+    if (error.transient && order.attempts < this.plan.maxTransientAttempts && order.purchaseAttempts < this.maxPurchases) {
       const again = await this.deps.orders.transition(order.id, ["placing"], "paid", () => ({}), `provider ${error.code}; will try again`);
       if (again) await this.enqueue(again, this.plan.delayMs(order.attempts));
       return;
@@ -301,6 +346,55 @@ export class Fulfilment {
   }
 
   /**
+   * An admin's resolution of an order left without a clear outcome (`/resolve <id> delivered`):
+   * they bought or found the goods themselves, and `text` (a serial, or login details) is what
+   * the buyer gets. One compare-and-set `placing | pending → delivered`, the text sealed by the
+   * delivery vault like any delivery, so it happens once: a second resolution, or fulfilment
+   * finding the order later, changes nothing. The buyer is told as for any delivery (a message
+   * lost to a crash is sent by the start-up sweep).
+   */
+  async resolveDelivered(orderId: string, by: string, text: string): Promise<ResolveResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    const items: DeliveryItem[] = [{ label: "note", value: text, secret: true }];
+    const delivered = await this.deps.orders.transition(
+      order.id,
+      ["placing", "pending"],
+      "delivered",
+      (o) => ({
+        payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
+        delivered: this.deps.vault.seal(items),
+        notified: false,
+        attention: undefined,
+        purchaseUnknownAt: undefined,
+      }),
+      `resolved as delivered by ${by}`,
+    );
+    if (!delivered) return { kind: "not_resolvable", order: (await this.deps.orders.get(orderId)) ?? order };
+    return { kind: "delivered", order: await this.tellOwed(delivered, deliveryReply(delivered, items)) };
+  }
+
+  /**
+   * An admin's resolution with the provider's own reference (`/resolve <id> ref <ref>`): they
+   * found the order at the provider. `placing → pending` with the reference (compare-and-set),
+   * and the status follow-up resumes, which delivers or refunds as the provider says.
+   */
+  async resolveRef(orderId: string, by: string, providerRef: string): Promise<ResolveResult> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) return { kind: "not_found" };
+    const pending = await this.deps.orders.transition(
+      order.id,
+      ["placing"],
+      "pending",
+      () => ({ providerRef, attention: undefined, purchaseUnknownAt: undefined }),
+      `provider reference attached by ${by}`,
+    );
+    if (!pending) return { kind: "not_resolvable", order: (await this.deps.orders.get(orderId)) ?? order };
+    await this.enqueue(pending);
+    return { kind: "attached", order: pending };
+  }
+
+  /**
    * Refunds a failed order to the buyer's wallet, once, and tells the buyer: claim (no retry can
    * place it again after this), credit under `ledgerIds.refund`, `failed → refunded` owing
    * the message, then send it and record that it was sent. A crash or a failed send leaves the
@@ -378,6 +472,12 @@ export class Fulfilment {
       return false;
     }
   }
+}
+
+/** When the order last entered `placing` (its last purchase claim), else its last update. */
+function placingSince(order: Order): number {
+  for (let i = order.history.length - 1; i >= 0; i--) if (order.history[i]!.status === "placing") return order.history[i]!.at;
+  return order.updatedAt;
 }
 
 /** The run name of an order's next step: one follow-up chain for `placing` and `pending`. */

@@ -96,6 +96,16 @@ const orderSchema = z.object({
   refunding: z.boolean().optional(),
   /** Fulfilment attempts so far (placing + polling), for backoff. */
   attempts: z.number().int().default(0),
+  /**
+   * Purchase calls sent to the provider over the order's whole life, counted (compare-and-set)
+   * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
+   */
+  purchaseAttempts: z.number().int().default(0),
+  /**
+   * When the last purchase call ended without a clear answer (timeout, reset, garbage): the
+   * lookup at the provider waits until the provider has had time to record the order.
+   */
+  purchaseUnknownAt: z.number().optional(),
   history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -103,7 +113,7 @@ const orderSchema = z.object({
 export type Order = z.infer<typeof orderSchema>;
 
 /** What a caller supplies to create an order; the store fills in id, status and times. */
-export type NewOrder = Omit<Order, "id" | "status" | "refId" | "history" | "createdAt" | "updatedAt" | "attempts"> & {
+export type NewOrder = Omit<Order, "id" | "status" | "refId" | "history" | "createdAt" | "updatedAt" | "attempts" | "purchaseAttempts"> & {
   status?: "awaiting_payment" | "paid";
 };
 
@@ -188,6 +198,7 @@ export class OrderStore {
       status,
       refId: `WB${id.slice(4)}`,
       attempts: 0,
+      purchaseAttempts: 0,
       history: [{ status, at: now }],
       createdAt: now,
       updatedAt: now,
@@ -246,6 +257,47 @@ export class OrderStore {
       write: { ...current, ...patch(current), status: current.status, updatedAt: Date.now() },
     }));
     return "answer" in outcome ? outcome.answer : outcome.after;
+  }
+
+  /**
+   * Claims the right to send one purchase call (compare-and-set): from a state in `from`, the
+   * order moves to (or stays in) `placing` with `purchaseAttempts` counted up BEFORE the call is
+   * sent, so no crash, retry or second runner can send more than `max` purchases over the
+   * order's life. With `unchangedSince`, an order updated since that time is not claimed (`changed`). Returns the claimed order; `capped` when `max` calls were already sent (nothing
+   * changed); null when the order is not in `from` (another runner moved it).
+   */
+  async claimPurchase(
+    id: string,
+    from: readonly OrderStatus[],
+    max: number,
+    note?: string,
+    unchangedSince?: number,
+  ): Promise<{ kind: "claimed"; order: Order } | { kind: "capped"; order: Order } | { kind: "changed"; order: Order } | null> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [rev, doc] = await this.redis.hmget(keys.order(id), "rev", "doc");
+      if (!rev || !doc) return null;
+      const current = orderSchema.parse(JSON.parse(doc));
+      if (!from.includes(current.status)) return null;
+      if (unchangedSince !== undefined && current.updatedAt !== unchangedSince) return { kind: "changed", order: current };
+      if (current.purchaseAttempts >= max) return { kind: "capped", order: current };
+      if (current.status !== "placing" && !canMove(current.status, "placing")) throw new OrderStateError(current, "placing");
+      const now = Date.now();
+      const step = note ? { status: "placing" as const, at: now, note } : { status: "placing" as const, at: now };
+      const next: Order = {
+        ...current,
+        status: "placing",
+        attempts: current.attempts + 1,
+        purchaseAttempts: current.purchaseAttempts + 1,
+        purchaseUnknownAt: undefined,
+        updatedAt: now,
+        history: [...current.history, step],
+      };
+      if (await this.write(next, rev, Number(rev) + 1)) {
+        if (current.status !== "placing") for (const listener of this.listeners) listener(next, current.status);
+        return { kind: "claimed", order: next };
+      }
+    }
+    throw new Error(`order ${id}: too much contention`);
   }
 
   /** The order a provider knows by its own reference (for webhooks), if any. */

@@ -186,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     jobs,
     plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
+    purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
   const payments = new PaymentService({
     store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),

@@ -102,11 +102,17 @@ export interface Provider {
   listProducts(): Promise<ProviderProduct[]>;
   getBalance(): Promise<ProviderBalance>;
   /**
-   * Places an order. Never retried blindly: on a timeout or a reset the adapter looks the order
-   * up (see `findOrder`) before it may try again, and throws ProviderError('timeout') when it
-   * cannot tell whether the order exists.
+   * Sends the purchase ONCE; an adapter never repeats it nor resolves an unclear answer itself.
+   * When the answer does not settle whether the order exists (timeout, reset, 5xx, garbage) it
+   * throws a ProviderError with `outcomeUnknown`; fulfilment alone decides what happens next
+   * (a lookup by our reference after `lookupDelayMs`, at most `PURCHASE_MAX_ATTEMPTS` purchases).
    */
   placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome>;
+  /**
+   * How long after a purchase with an unknown outcome the provider needs before a lookup by our
+   * reference can be trusted to see the order (it may still be creating it). Default 0.
+   */
+  readonly lookupDelayMs?: number;
   /** Current state of an order placed before. `ref` is the providerRef from an outcome. */
   getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome>;
   /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */

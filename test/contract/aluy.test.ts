@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { AluyProvider, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
+import { AluyProvider, aluyDefaultLookupDelayMs, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
 import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
@@ -31,7 +31,6 @@ function aluy(overrides: Partial<AluyProviderOptions> = {}): AluyProvider {
     eurToIdr,
     timeoutMs: 300,
     retryDelaysMs: [5, 5, 5],
-    pollIntervalMs: 10,
     ...overrides,
   });
 }
@@ -317,10 +316,11 @@ describe("order errors", () => {
     expect(fake.count("GET", "/orders")).toBe(0);
   });
 
-  it("maps a 502 that persists to upstream, after looking up and trying once more", async () => {
-    fake.fail({ method: "POST", path: "/orders", fault: { kind: "error", status: 502, body: { error: "Upstream provider error" } }, times: 2 });
+  it("maps a 502 to upstream (outcome unknown) after one POST, neither looking up nor posting again", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "error", status: 502, body: { error: "Upstream provider error" } } });
     await rejection(aluy().placeOrder(orderRequest("REF-502")), "upstream");
-    expect(fake.count("POST", "/orders")).toBe(2);
+    expect(fake.count("POST", "/orders")).toBe(1);
+    expect(fake.count("GET", "/orders")).toBe(0);
     expect(fake.orders).toHaveLength(0);
   });
 
@@ -337,45 +337,37 @@ describe("order errors", () => {
 });
 
 describe("unclear order answers", () => {
-  it("resolves a POST /orders that timed out after aluy created the order by GET /orders, not a second POST", async () => {
+  // Issue 14: the adapter sends POST /orders ONCE; fulfilment looks the label up (findOrder,
+  // i.e. GET /orders first, as the contract asks) after `lookupDelayMs`, and decides.
+  it("throws outcome-unknown on a timed-out POST /orders without looking or posting again; findOrder then finds it", async () => {
     fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, afterEffect: true });
-    const outcome = await aluy().placeOrder(orderRequest("REF-T1"));
-
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
-    expect(fake.orders).toHaveLength(1);
-    expect(fake.count("POST", "/orders")).toBe(1);
-    expect(fake.count("GET", "/orders")).toBe(1);
-  });
-
-  it("orders once more when the timed-out order is not found after a few looks", async () => {
-    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" } });
-    const outcome = await aluy().placeOrder(orderRequest("REF-T2"));
-
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
-    expect(fake.orders).toHaveLength(1);
-    expect(fake.count("POST", "/orders")).toBe(2);
-    expect(fake.count("GET", "/orders")).toBe(3);
-  });
-
-  it("gives up with timeout after the second attempt also goes unanswered", async () => {
-    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, times: 2 });
-    await rejection(aluy().placeOrder(orderRequest("REF-T3")), "timeout");
-    expect(fake.count("POST", "/orders")).toBe(2);
-    expect(fake.orders).toHaveLength(0);
-  });
-
-  it("keeps the outcome unknown (timeout) when the lookup itself is refused", async () => {
-    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, afterEffect: true });
-    fake.fail({ method: "GET", path: "/orders", fault: { kind: "error", status: 403, body: { error: "Reseller access required" } } });
-    const error = await rejection(aluy().placeOrder(orderRequest("REF-T4")), "timeout");
+    const request = orderRequest("REF-T1");
+    const error = await rejection(aluy().placeOrder(request), "timeout");
     expect(error.outcomeUnknown).toBe(true);
     expect(fake.count("POST", "/orders")).toBe(1);
+    expect(fake.count("GET", "/orders")).toBe(0);
+
+    expect(await aluy().findOrder(request.refId)).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(fake.orders).toHaveLength(1);
   });
 
-  it("resolves a garbled 201 by lookup", async () => {
+  it("findOrder says null when aluy has no order with our label", async () => {
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" } });
+    await rejection(aluy().placeOrder(orderRequest("REF-T2")), "timeout");
+    expect(await aluy().findOrder("REF-T2")).toBeNull();
+    expect(fake.count("POST", "/orders")).toBe(1);
+  });
+
+  it("waits at least 15 s after an unclear answer before a lookup, unless told otherwise (tests)", () => {
+    expect(aluyDefaultLookupDelayMs).toBeGreaterThanOrEqual(15_000);
+    expect(aluy().lookupDelayMs).toBe(aluyDefaultLookupDelayMs);
+    expect(aluy({ lookupDelayMs: 5 }).lookupDelayMs).toBe(5);
+  });
+
+  it("a garbled 201 is outcome-unknown (malformed), one POST", async () => {
     fake.fail({ method: "POST", path: "/orders", fault: { kind: "malformed" }, afterEffect: true });
-    const outcome = await aluy().placeOrder(orderRequest("REF-M"));
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-M")), "malformed");
+    expect(error.outcomeUnknown).toBe(true);
     expect(fake.count("POST", "/orders")).toBe(1);
   });
 
@@ -469,7 +461,7 @@ describe("secrets", () => {
       fault: { kind: "error", status: 400, body: { error: `bad session ${aluyFakeCookie}` } },
     });
     await collect(provider.getBalance());
-    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" }, times: 2 });
+    fake.fail({ method: "POST", path: "/orders", fault: { kind: "timeout" } });
     await collect(provider.placeOrder(orderRequest("REF-SEC-1")));
     fake.fail({ method: "GET", path: "/products", fault: { kind: "html", status: 503 }, times: 4 });
     await collect(provider.listProducts());

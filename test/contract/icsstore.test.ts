@@ -225,11 +225,12 @@ describe("placeOrder and getStatus", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it("answers a reused refid with the existing order instead of a failure", async () => {
+  it("reports a reused refid as outcome-unknown (never a failure), and findOrder answers with the existing order", async () => {
     fake.scenario = { kind: "pending", checks: 5 };
     const request = order();
     await provider.placeOrder(request);
-    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect((await providerError(provider.placeOrder(request))).outcomeUnknown).toBe(true);
+    expect(await provider.findOrder(request.refId)).toEqual({ state: "pending", providerRef: request.refId });
     expect(fake.count("createTransaction")).toBe(2);
     expect(fake.transactions.size).toBe(1);
     expect(fake.balance).toBe(80_000);
@@ -237,57 +238,53 @@ describe("placeOrder and getStatus", () => {
 });
 
 describe("a purchase with an unknown outcome", () => {
-  it("is looked up with checkTransaction and not repeated when the order exists", async () => {
+  // Issue 14: the adapter sends a purchase ONCE and reports an unclear answer as outcome-unknown;
+  // fulfilment alone looks the refid up (findOrder) and decides whether to buy again.
+  it("is thrown as outcome-unknown after one call; findOrder then finds the order the supplier took", async () => {
     fake.inject("createTransaction", { kind: "timeout", processFirst: true });
     const request = order();
-    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    const error = await providerError(provider.placeOrder(request));
+    expect(error.outcomeUnknown).toBe(true);
+    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction"]);
+    expect(await provider.findOrder(request.refId)).toEqual({ state: "pending", providerRef: request.refId });
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
-    expect(fake.transactions.size).toBe(1);
   });
 
-  it("is sent again only when the lookup says the order does not exist", async () => {
+  it("is never sent again by the adapter, even when the supplier has no such order", async () => {
     fake.inject("createTransaction", { kind: "timeout", processFirst: false });
     const request = order();
-    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
-    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction", "checkTransaction", "createTransaction"]);
-    expect(fake.transactions.size).toBe(1);
+    expect((await providerError(provider.placeOrder(request))).outcomeUnknown).toBe(true);
+    expect(await provider.findOrder(request.refId)).toBeNull();
+    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction", "checkTransaction"]);
+    expect(fake.transactions.size).toBe(0);
   });
 
-  it("is resolved by lookup after a 502 HTML page, without a second purchase", async () => {
+  it("is outcome-unknown after a 502 HTML page or malformed JSON, with one purchase each", async () => {
     fake.inject("createTransaction", { kind: "html", status: 502, processFirst: true });
-    const request = order();
-    expect((await provider.placeOrder(request)).state).toBe("pending");
-    expect(fake.count("createTransaction")).toBe(1);
-  });
-
-  it("is resolved by lookup after malformed JSON", async () => {
     fake.inject("createTransaction", { kind: "malformed", processFirst: true });
-    const request = order();
-    expect((await provider.placeOrder(request)).state).toBe("pending");
-    expect(fake.count("createTransaction")).toBe(1);
+    expect((await providerError(provider.placeOrder(order()))).outcomeUnknown).toBe(true);
+    expect((await providerError(provider.placeOrder(order()))).outcomeUnknown).toBe(true);
+    expect(fake.count("createTransaction")).toBe(2);
+    expect(fake.count("checkTransaction")).toBe(0);
   });
 
-  it("is looked up when a refusal shows the balance was debited", async () => {
+  it("is outcome-unknown when a refusal shows the balance was debited", async () => {
     fake.inject("createTransaction", {
       kind: "status",
       status: 200,
       body: { error: "Transaksi gagal: supplier timeout", saldo_awal: 100_000, saldo_akhir: 80_000 },
       processFirst: true,
     });
-    const request = order();
-    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
-    expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
-  });
-
-  it("throws timeout, without buying again, when the lookup cannot answer either", async () => {
-    fake.inject("createTransaction", { kind: "timeout", processFirst: true });
-    fake.inject("checkTransaction", { kind: "timeout" }, 4);
     const error = await providerError(provider.placeOrder(order()));
-    expect(error.code).toBe("timeout");
     expect(error.outcomeUnknown).toBe(true);
     expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(0);
+  });
+
+  it("findOrder throws (never null) when the lookup cannot answer", async () => {
+    fake.inject("checkTransaction", { kind: "timeout" }, 4);
+    const error = await providerError(provider.findOrder("RSAPI-ANY"));
+    expect(error.code).toBe("timeout");
   });
 
   it("waits for a slow answer within the timeout", async () => {

@@ -228,4 +228,24 @@ describe("OrderStore on real Redis", () => {
     await orders.update(delivered.id, () => ({ attention: "checked" }));
     expect((await orders.active()).map((o) => o.id)).not.toContain(delivered.id);
   });
+  it("counts purchases before they are sent: stores racing on one order claim at most the cap, then `capped`", async () => {
+    const order = await orders.create(newOrder(undefined, { status: "paid" }));
+    const stores = [orders, ...(await otherStores(4))];
+    const first = await Promise.all(stores.map((store) => store.claimPurchase(order.id, ["paid"], 3)));
+    expect(first.filter((claim) => claim?.kind === "claimed")).toHaveLength(1);
+    expect(first.filter((claim) => claim === null)).toHaveLength(4); // no longer paid
+    // Placing again (a lookup said "not found"): racing claims never exceed the cap of 3.
+    const again = await Promise.all(stores.map((store) => store.claimPurchase(order.id, ["placing"], 3)));
+    const more = await Promise.all(stores.map((store) => store.claimPurchase(order.id, ["placing"], 3)));
+    const claimed = [...again, ...more].filter((claim) => claim?.kind === "claimed").length;
+    expect(claimed).toBe(2);
+    expect([...again, ...more].filter((claim) => claim?.kind === "capped").length).toBe(8);
+    const stored = (await orders.get(order.id))!;
+    expect(stored.purchaseAttempts).toBe(3);
+    expect(stored.status).toBe("placing");
+    // An order updated since it was read is not claimed: the caller decides afresh.
+    const changed = await orders.claimPurchase(order.id, ["placing"], 5, undefined, stored.updatedAt - 1);
+    expect(changed?.kind).toBe("changed");
+    expect((await orders.get(order.id))!.purchaseAttempts).toBe(3);
+  });
 });

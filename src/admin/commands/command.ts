@@ -51,6 +51,11 @@ export interface AdminCommandDefinition<Args extends object> {
   readonly usage: Msg;
   /** Does the work. May throw: the admin bot logs it and answers with a short error. */
   run(args: Args, context: CommandContext): Promise<CommandOutcome>;
+  /**
+   * The arguments as the audit log keeps them, for a command whose arguments carry a secret
+   * (delivered credentials): by default they are kept as typed.
+   */
+  auditArgs?(args: string): string;
 }
 
 /** A command as it is read: its name and typed arguments. */
@@ -70,6 +75,8 @@ export interface AdminCommand {
   readonly usage: Msg;
   /** Checks the arguments text: the command ready to run, or null when they do not fit. */
   prepare(args: string): PreparedCommand | null;
+  /** See {@link AdminCommandDefinition.auditArgs}. */
+  auditArgs?(args: string): string;
 }
 
 /**
@@ -81,6 +88,7 @@ export function defineAdminCommand<Args extends object>(definition: AdminCommand
   return {
     name: definition.name,
     usage: definition.usage,
+    ...(definition.auditArgs ? { auditArgs: definition.auditArgs } : {}),
     prepare(text) {
       const parsed = definition.args.safeParse(text);
       if (!parsed.success) return null;

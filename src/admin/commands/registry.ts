@@ -20,6 +20,7 @@ import { ordersCommand } from "./orders.js";
 import { paidCommand } from "./paid.js";
 import { productCommand } from "./product.js";
 import { refundCommand } from "./refund.js";
+import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
 import { statsCommand } from "./stats.js";
 import { userCommand } from "./user.js";
@@ -34,6 +35,7 @@ export const adminCommands: readonly AdminCommand[] = [
   paidCommand,
   refundCommand,
   retryCommand,
+  resolveCommand,
   markupCommand,
   productCommand,
   maintenanceCommand,

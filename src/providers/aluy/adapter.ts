@@ -15,7 +15,6 @@ import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import { placeSafely } from "../place-safely.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../types.js";
 
 /** The documented base URL of the reseller API. */
@@ -46,8 +45,12 @@ export interface AluyProviderOptions {
   period?: AluyPeriod;
   /** Custom specs to sell in every location aluy offers; each must fit `/vm-config` limits. */
   customPlans?: readonly AluyCustomPlan[];
-  /** Pause between order look-ups after an order call got no clear answer (default 5 s). */
-  pollIntervalMs?: number;
+  /**
+   * How long after a POST /orders with no clear answer fulfilment waits before it looks the
+   * order up with GET /orders (default 15 s): aluy provisions inside the call, so an order we gave
+   * up on may appear in the list only later. Tests shorten it.
+   */
+  lookupDelayMs?: number;
   logger?: Logger;
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
@@ -212,9 +215,8 @@ const provider = "aluy";
 /** Lists are newest first; an order or service we are looking for is recent, so two pages do. */
 const lookupPageSize = 50;
 const lookupPages = 2;
-/** Look-ups after an unknown order outcome, `pollIntervalMs` apart (see `lookupAfterUnknown`). */
-const lookupAttempts = 3;
-const defaultPollIntervalMs = 5_000;
+/** The wait before looking up an order whose POST /orders got no clear answer (see `lookupDelayMs`). */
+export const aluyDefaultLookupDelayMs = 15_000;
 const maxMessageChars = 200;
 
 /**
@@ -235,7 +237,6 @@ const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
   503: "unavailable",
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Cookie header for a configured value: sent as is when it names its cookie. */
 function cookieHeader(configured: string): string {
@@ -284,14 +285,14 @@ export class AluyProvider implements Provider {
   private readonly secrets: string[];
   private readonly period: AluyPeriod;
   private readonly customPlans: readonly AluyCustomPlan[];
-  private readonly pollIntervalMs: number;
+  readonly lookupDelayMs: number;
 
   constructor(private readonly options: AluyProviderOptions) {
     const cookie = cookieHeader(options.sessionCookie);
     this.secrets = cookieSecrets(cookie);
     this.period = options.period ?? "monthly";
     this.customPlans = options.customPlans ?? [];
-    this.pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
+    this.lookupDelayMs = options.lookupDelayMs ?? aluyDefaultLookupDelayMs;
     this.http = new HttpClient({
       provider,
       baseUrl: options.baseUrl,
@@ -332,20 +333,15 @@ export class AluyProvider implements Provider {
   }
 
   /**
-   * Orders a VPS labelled with our refId. A 201 means the order exists and provisioning started;
-   * the VPS is not usable yet, so the outcome is pending with the order id. Per the contract ("if
-   * POST /orders times out, fetch GET /orders before retrying"), an unclear answer is resolved by
-   * looking the label up, and the POST is repeated at most once, only when no order has it.
+   * Orders a VPS labelled with our refId, once. A 201 means the order exists and provisioning
+   * started; the VPS is not usable yet, so the outcome is pending with the order id. Per the
+   * contract ("if POST /orders times out, fetch GET /orders before retrying") an unclear answer is
+   * thrown as outcome-unknown: fulfilment looks the label up with {@link findOrder}, after
+   * `lookupDelayMs`, before it may send the POST again.
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    const body = this.orderBody(request);
-    return placeSafely({
-      place: async () => {
-        const created = await this.call({ method: "POST", path: "/orders", json: body }, createdOrderSchema);
-        return { state: "pending", providerRef: created.order.id };
-      },
-      lookup: () => this.lookupAfterUnknown(request.refId),
-    });
+    const created = await this.call({ method: "POST", path: "/orders", json: this.orderBody(request) }, createdOrderSchema);
+    return { state: "pending", providerRef: created.order.id };
   }
 
   /** Finds the order whose line is labelled with our refId among the newest orders; null if none. */
@@ -488,30 +484,6 @@ export class AluyProvider implements Provider {
     if (meta.data.kind === "preset") return { variantId: meta.data.variantId, ...common };
     const { ramGb, cpuCores, ssdGb, location } = meta.data;
     return { type: "vm-custom", ramGb, cpuCores, ssdGb, location, ...common };
-  }
-
-  /**
-   * Looks our order up after an unclear answer. aluy provisions inside POST /orders, so a call we
-   * gave up on may still be running there; one empty look could miss an order about to appear and
-   * lead to a second VPS, hence a few looks `pollIntervalMs` apart before concluding "none".
-   * A look that itself fails leaves the outcome unknown: it must not read as a definite refusal
-   * (a 403 here says nothing about the order), so it becomes `timeout`.
-   */
-  private async lookupAfterUnknown(refId: string): Promise<OrderOutcome | null> {
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const found = await this.findOrder(refId);
-        if (found || attempt >= lookupAttempts) return found;
-        this.options.logger?.warn({ provider, refId, attempt }, "aluy order not found yet after an unclear answer; looking again");
-        await sleep(this.pollIntervalMs);
-      }
-    } catch (error) {
-      if (!(error instanceof ProviderError) || error.outcomeUnknown) throw error;
-      throw new ProviderError("timeout", `aluy: order ${refId} has an unknown outcome; looking it up failed (${error.message})`, {
-        provider,
-        ...(error.details.status !== undefined ? { status: error.details.status } : {}),
-      });
-    }
   }
 
   private findService(refId: string): Promise<AluyService | null> {

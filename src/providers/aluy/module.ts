@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
 import { defineProviderModule, requiredWhenEnabled } from "../module.js";
-import { AluyProvider, aluyPeriods } from "./adapter.js";
+import { AluyProvider, aluyDefaultLookupDelayMs, aluyPeriods } from "./adapter.js";
 import { myVpsFeature } from "./my-vps.js";
 
 const examples = {
@@ -35,6 +35,8 @@ export const aluyModule = defineProviderModule({
       sessionCookie: env.ALUY_SESSION_COOKIE!,
       eurToIdr: env.ALUY_EUR_TO_IDR!,
       period: env.ALUY_PERIOD,
+      // After a POST /orders with no clear answer, GET /orders only after aluy had time to record it.
+      lookupDelayMs: aluyDefaultLookupDelayMs,
     }),
   // My VPS (/vps): the buyer's servers from their delivered aluy orders.
   buyerFeature: (provider, ports) => myVpsFeature(provider instanceof AluyProvider ? provider : null, ports.services),

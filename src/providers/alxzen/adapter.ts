@@ -14,7 +14,6 @@ import type { Rupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import { placeSafely } from "../place-safely.js";
 import type {
   CategoryId,
   DeliveryItem,
@@ -279,7 +278,7 @@ export class AlxzenProvider implements Provider {
    * 5xx, garbage) cannot be looked up: it is thrown for the caller to hold, never retried.
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    return placeSafely({ place: () => this.placeOnce(request) });
+    return this.placeOnce(request);
   }
 
   /** The order's state; credentials come with a completed order. */

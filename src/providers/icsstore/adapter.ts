@@ -10,7 +10,6 @@ import { z } from "zod";
 import type { Logger } from "pino";
 import { ProviderError, isProviderError } from "../errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "../http.js";
-import { placeSafely } from "../place-safely.js";
 import { requireWebhookSecret } from "../webhook-auth.js";
 import type {
   DeliveryItem,
@@ -160,14 +159,14 @@ export class IcsstoreProvider implements Provider {
     return { amount: body.data.saldo, currency: "IDR", idr: body.data.saldo };
   }
 
-  /** Buys with our refId as `refid`; an unknown outcome is resolved by `checkTransaction` first. */
+  /**
+   * Buys once with our refId as `refid`. An unclear answer is thrown (outcome unknown); fulfilment
+   * then looks the refid up with `checkTransaction` ({@link findOrder}) before any new purchase.
+   */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
     const phone = request.inputs.phone;
     if (!phone) throw new ProviderError("invalid_input", `${providerId}: order ${request.orderId} has no phone number`, { provider: providerId });
-    return placeSafely({
-      place: () => this.createTransaction(request, phone),
-      lookup: () => this.findOrder(request.refId),
-    });
+    return this.createTransaction(request, phone);
   }
 
   /** Current state of an order by our refId (which is also its providerRef here). */
@@ -232,7 +231,7 @@ export class IcsstoreProvider implements Provider {
   /**
    * A refusal is only a failed order when it proves nothing happened. A balance shortage is a
    * typed error (an admin must top up); a refusal that moved the balance or names our refid
-   * (a duplicate) is outcome-unknown, so `placeSafely` looks the order up.
+   * (a duplicate) is outcome-unknown, so fulfilment looks the order up.
    */
   private rejected(request: PlaceOrderRequest, body: ErrorBody): OrderOutcome {
     const reason = this.clean(body.error);

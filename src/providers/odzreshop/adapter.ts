@@ -11,7 +11,6 @@ import type { InputKind, TargetInputs } from "../inputs.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "../http.js";
-import { placeSafely } from "../place-safely.js";
 import type {
   CategoryId,
   DeliveryItem,
@@ -196,7 +195,7 @@ export class OdzreshopProvider implements Provider {
       target: odzreshopTarget(request.product.input, request.inputs),
       ref_id: request.refId,
     };
-    return placeSafely({ place: async () => toOutcome(await this.call("/order", fields, transactionSchema, false)) });
+    return toOutcome(await this.call("/order", fields, transactionSchema, false));
   }
 
   /** Where an order stands, by the invoice the order call returned. */

@@ -14,7 +14,6 @@ import type { Rupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "../http.js";
-import { placeSafely } from "../place-safely.js";
 import { safeJson } from "../../core/safe-json.js";
 import { header, requireWebhookSecret } from "../webhook-auth.js";
 import type {
@@ -291,7 +290,7 @@ export class PremzoneProvider implements Provider {
     const { email, coupon } = inputs.data;
     const plan = this.planOf(request.product);
     await this.beforePurchase(() => this.ensureDownline(email, request.orderId));
-    return placeSafely({ place: () => this.buy(email, plan, coupon ?? null, request) });
+    return this.buy(email, plan, coupon ?? null, request);
   }
 
   /** Current state of a transaction, by Premzone's reference. */
