@@ -167,11 +167,12 @@ describe("placeOrder and getStatus", () => {
       delivery: [{ label: "serial", value: "SN 5550001" }],
     });
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(2); // the look before buying, then the read-back
   });
 
   it("falls back to the create message when an instant success cannot be read back", async () => {
     fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" });
     fake.inject("checkTransaction", { kind: "html", status: 502 }, 4);
     const request = order();
     expect(await provider.placeOrder(request)).toEqual({
@@ -180,6 +181,26 @@ describe("placeOrder and getStatus", () => {
       delivery: [{ label: "note", value: "Transaksi sukses" }],
     });
     expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("fails an instant success that checkTransaction reads back as failed (the read-back wins)", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" }); // the look before buying: no such refid yet
+    fake.inject("checkTransaction", {
+      kind: "status",
+      status: 200,
+      body: { success: true, status: "failed", refid: "x", message: "Gagal: nomor tidak aktif", note: "" },
+    });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "failed", providerRef: request.refId, reason: "Gagal: nomor tidak aktif" });
+  });
+
+  it("follows an instant success that checkTransaction reads back as pending, rather than delivering it", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" }); // the look before buying: no such refid yet
+    fake.inject("checkTransaction", { kind: "status", status: 200, body: { success: true, status: "pending", refid: "x", message: "Diproses" } });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
   });
 
   it("returns a failed outcome when the supplier refuses, with the balance untouched", async () => {
@@ -230,9 +251,47 @@ describe("placeOrder and getStatus", () => {
     const request = order();
     await provider.placeOrder(request);
     expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
-    expect(fake.count("createTransaction")).toBe(2);
-    expect(fake.transactions.size).toBe(1);
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.purchases).toHaveLength(1);
     expect(fake.balance).toBe(80_000);
+  });
+});
+
+describe("a repeated refid the API accepts (stricter than the fake's assumption)", () => {
+  beforeEach(() => {
+    fake.duplicateRefid = "accept";
+  });
+
+  it("placing the same refid again buys nothing more: the existing order is answered", async () => {
+    fake.scenario = { kind: "pending", checks: 5 };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.purchases).toHaveLength(1);
+    expect(fake.balance).toBe(80_000);
+  });
+
+  it("buys nothing while ICS-Store cannot say whether the refid exists (unavailable: nothing happened)", async () => {
+    fake.inject("checkTransaction", { kind: "html", status: 502 }, 4);
+    const error = await providerError(provider.placeOrder(order()));
+    expect(error.code).toBe("unavailable");
+    expect(error.outcomeUnknown).toBe(false);
+    expect(fake.count("createTransaction")).toBe(0);
+  });
+
+  it("a purchase whose answer was lost is found by lookup, not bought again", async () => {
+    fake.inject("createTransaction", { kind: "timeout", processFirst: true });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.purchases).toHaveLength(1);
+  });
+
+  it("an instant success placed twice is bought once", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toMatchObject({ state: "success", delivery: [{ label: "serial", value: "SN 5550001" }] });
+    expect(fake.purchases).toHaveLength(1);
   });
 });
 
@@ -242,7 +301,7 @@ describe("a purchase with an unknown outcome", () => {
     const request = order();
     expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(2);
     expect(fake.transactions.size).toBe(1);
   });
 
@@ -250,7 +309,7 @@ describe("a purchase with an unknown outcome", () => {
     fake.inject("createTransaction", { kind: "timeout", processFirst: false });
     const request = order();
     expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
-    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction", "checkTransaction", "createTransaction"]);
+    expect(fake.requests.map((r) => r.action)).toEqual(["checkTransaction", "createTransaction", "checkTransaction", "createTransaction"]);
     expect(fake.transactions.size).toBe(1);
   });
 
@@ -278,11 +337,12 @@ describe("a purchase with an unknown outcome", () => {
     const request = order();
     expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(2);
   });
 
   it("throws timeout, without buying again, when the lookup cannot answer either", async () => {
     fake.inject("createTransaction", { kind: "timeout", processFirst: true });
+    fake.inject("checkTransaction", { kind: "pass" });
     fake.inject("checkTransaction", { kind: "timeout" }, 4);
     const error = await providerError(provider.placeOrder(order()));
     expect(error.code).toBe("timeout");
@@ -294,7 +354,7 @@ describe("a purchase with an unknown outcome", () => {
     fake.inject("createTransaction", { kind: "slow", delayMs: 100 });
     expect((await provider.placeOrder(order())).state).toBe("pending");
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(0);
+    expect(fake.count("checkTransaction")).toBe(1); // only the look before buying
   });
 });
 
@@ -324,7 +384,7 @@ describe("HTTP errors", () => {
   it("maps 404 on createTransaction (unknown product) to not_found", async () => {
     const error = await providerError(provider.placeOrder(order({ ...xla10, sku: "NOPE" })));
     expect(error.code).toBe("not_found");
-    expect(fake.count("checkTransaction")).toBe(0);
+    expect(fake.count("checkTransaction")).toBe(1); // only the look before buying
   });
 
   it("maps 429 to rate_limited with Retry-After, after the read retries", async () => {

@@ -160,10 +160,17 @@ export class IcsstoreProvider implements Provider {
     return { amount: body.data.saldo, currency: "IDR", idr: body.data.saldo };
   }
 
-  /** Buys with our refId as `refid`; an unknown outcome is resolved by `checkTransaction` first. */
+  /**
+   * Buys with our refId as `refid`. The document asks for a unique refid but never says a
+   * repeated one is refused, so a repeat may buy again: the refid is looked up before every
+   * purchase (an existing order is answered, not bought twice), and an unknown outcome is
+   * resolved by `checkTransaction` too.
+   */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
     const phone = request.inputs.phone;
     if (!phone) throw new ProviderError("invalid_input", `${providerId}: order ${request.orderId} has no phone number`, { provider: providerId });
+    const existing = await this.lookBeforeBuying(request.refId);
+    if (existing) return existing;
     return placeSafely({
       place: () => this.createTransaction(request, phone),
       lookup: () => this.findOrder(request.refId),
@@ -174,6 +181,19 @@ export class IcsstoreProvider implements Provider {
   async getStatus(ref: { refId: string }): Promise<OrderOutcome> {
     const body = await this.read({ action: "checkTransaction", refid: ref.refId }, statusSchema);
     return statusOutcome(ref.refId, body);
+  }
+
+  /**
+   * The order already made under `refId`, or null when there is none. When ICS-Store cannot say,
+   * nothing is bought: `unavailable` (nothing happened; try later) rather than a blind purchase.
+   */
+  private async lookBeforeBuying(refId: string): Promise<OrderOutcome | null> {
+    try {
+      return await this.findOrder(refId);
+    } catch (error) {
+      if (!isProviderError(error) || !error.outcomeUnknown) throw error;
+      throw new ProviderError("unavailable", `${providerId}: could not check refid before buying (${error.message})`, error.details);
+    }
   }
 
   /** Looks an order up by our refId; null when ICS-Store has no such refid (404 / "tidak ditemukan"). */
@@ -249,12 +269,17 @@ export class IcsstoreProvider implements Provider {
 
   /**
    * `createTransaction` has no SN field; the SN appears in `checkTransaction`'s note. So an
-   * instant success is read back once for its SN, falling back to the create message.
+   * instant success is read back once for its SN. The read-back is the order's state: one that
+   * says failed is a failure (the supplier's final word), pending is followed. Only when it cannot
+   * be read does the create answer stand, with its message.
    */
   private async settledNow(refId: string, message: string): Promise<OrderOutcome> {
     try {
       const current = await this.getStatus({ refId });
-      if (current.state === "success") return current;
+      if (current.state !== "success") {
+        this.logger?.warn({ provider: providerId, refId, state: current.state }, "an instant success read back as not successful");
+      }
+      return current;
     } catch (error) {
       if (!isProviderError(error)) throw error;
       this.logger?.warn({ provider: providerId, refId, code: error.code }, "could not read back an instant success");
