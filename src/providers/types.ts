@@ -86,6 +86,11 @@ export interface DepositResult {
 export interface WebhookRequest {
   headers: Record<string, string | undefined>;
   rawBody: string;
+  /**
+   * For a provider whose webhook secret travels in the path (`webhookSecretIn: "path"`): the
+   * segment after `/webhooks/<id>/`, or undefined when the request came without one.
+   */
+  pathSecret?: string;
 }
 
 /** What a webhook tells us: a hint that an order may have moved. Always confirm via `getStatus`. */
@@ -116,4 +121,10 @@ export interface Provider {
    * ProviderError('malformed') on a bad body.
    */
   parseWebhook?(request: WebhookRequest): WebhookHint;
+  /**
+   * Where the webhook's secret travels: a header the provider sends (the default; premzone's
+   * `X-Api-Secret`), or a path segment of the URL we give the provider, for an API that documents
+   * no webhook authentication (ICS-Store): `/webhooks/<id>/<secret>`.
+   */
+  readonly webhookSecretIn?: "header" | "path";
 }

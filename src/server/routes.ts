@@ -20,6 +20,7 @@ import { parseJsonWith } from "../core/safe-json.js";
 import type { ProviderId } from "../providers/types.js";
 import { fail, type RouteHandler } from "../core/http.js";
 import { ordersByStatus, registry } from "./metrics.js";
+import { keys } from "../store/keys.js";
 
 const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
 
@@ -59,20 +60,33 @@ export function registerRoutes(http: HttpServer, app: RouteDeps): void {
     }, "/telegram/<secret>");
   }
   for (const provider of app.providers.values()) {
-    if (provider.parseWebhook) http.route("POST", `/webhooks/${provider.id}`, webhookRoute(app, provider.id));
+    if (!provider.parseWebhook) continue;
+    const base = `/webhooks/${provider.id}`;
+    // Also for a provider whose secret is in the path: a request without one is refused (401, alert).
+    http.route("POST", base, webhookRoute(app, provider.id, base));
+    if (provider.webhookSecretIn === "path") {
+      http.routePrefix("POST", `${base}/`, webhookRoute(app, provider.id, base), `${base}/<secret>`);
+    }
   }
 }
 
-/** A provider webhook: authenticate, read the hint, and have fulfilment check the order now. */
-function webhookRoute(app: RouteDeps, providerId: ProviderId): RouteHandler {
-  return async ({ headers, rawBody }) => {
+/** How long the admins hear of refused webhooks of one provider at most once. */
+export const refusedWebhookAlertSeconds = 3_600;
+
+/**
+ * A provider webhook: authenticate, read the hint, and have fulfilment check the order now.
+ * `base` is `/webhooks/<id>`; anything after `base/` is the path secret.
+ */
+function webhookRoute(app: RouteDeps, providerId: ProviderId, base: string): RouteHandler {
+  return async ({ headers, rawBody, path }) => {
     const provider = app.providers.get(providerId)!;
+    const pathSecret = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
     let hint;
     try {
-      hint = provider.parseWebhook!({ headers, rawBody });
+      hint = provider.parseWebhook!({ headers, rawBody, ...(pathSecret !== undefined ? { pathSecret } : {}) });
     } catch (error) {
       if (error instanceof ProviderError && error.code === "auth") {
-        await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
+        await alertRefusedWebhook(app, providerId);
         return fail(401, "bad webhook secret");
       }
       return fail(400, "malformed webhook");
@@ -87,6 +101,16 @@ function webhookRoute(app: RouteDeps, providerId: ProviderId): RouteHandler {
     if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order);
     return { status: 200, body: { ok: true, matched: true } };
   };
+}
+
+/**
+ * Tells the admins of a refused webhook at most once an hour per provider: a misconfigured
+ * provider (or a scanner) sending hundreds must not bury the admin group. Claimed in Redis, so
+ * several processes behind a load balancer alert once between them.
+ */
+async function alertRefusedWebhook(app: RouteDeps, providerId: ProviderId): Promise<void> {
+  const first = await app.redis.set(keys.webhookRefusedAlert(providerId), String(Date.now()), "EX", refusedWebhookAlertSeconds, "NX");
+  if (first === "OK") await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
 }
 
 async function health(app: RouteDeps) {

@@ -429,9 +429,10 @@ describe("HTTP errors", () => {
 });
 
 describe("parseWebhook", () => {
-  const signed = { "x-webhook-secret": webhookSecret };
+  // ICS-Store documents no webhook authentication: the secret is the last segment of the URL.
+  const signed = { pathSecret: webhookSecret };
 
-  it("refuses a webhook without our secret, with a wrong one, or when no secret is configured", () => {
+  it("refuses a webhook without our path secret, with a wrong one, or when no secret is configured", () => {
     const body = JSON.stringify({ refid: "RSAPI1", status: "success" });
     const codeOf = (call: () => unknown) => {
       try {
@@ -441,26 +442,31 @@ describe("parseWebhook", () => {
         return error instanceof ProviderError ? error.code : "other";
       }
     };
+    expect(provider.webhookSecretIn).toBe("path");
     expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body }))).toBe("auth");
-    expect(codeOf(() => provider.parseWebhook({ headers: { "x-webhook-secret": "wrong" }, rawBody: body }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, pathSecret: "wrong" }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, pathSecret: `${webhookSecret}x` }))).toBe("auth");
+    // The header this adapter once invented is not a secret ICS-Store can send: it does not count.
+    expect(codeOf(() => provider.parseWebhook({ headers: { "x-webhook-secret": webhookSecret }, rawBody: body }))).toBe("auth");
     const unconfigured = new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey });
-    expect(codeOf(() => unconfigured.parseWebhook({ headers: { "x-webhook-secret": "" }, rawBody: body }))).toBe("auth");
+    expect(codeOf(() => unconfigured.parseWebhook({ headers: {}, rawBody: body, pathSecret: "" }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, ...signed }))).toBe("accepted");
   });
 
   it("reads refid and status as a hint", () => {
-    const hint = provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
+    const hint = provider.parseWebhook({ headers: {}, ...signed, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
     expect(hint).toEqual({ refId: "RSAPI1", providerRef: "RSAPI1", status: "success" });
   });
 
   it("rejects a body without refid as malformed", () => {
-    const call = () => provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ status: "success" }) });
+    const call = () => provider.parseWebhook({ headers: {}, ...signed, rawBody: JSON.stringify({ status: "success" }) });
     expect(call).toThrow(ProviderError);
     expect(call).toThrow(/refid/);
   });
 
   it("rejects a body that is not JSON as malformed", () => {
     try {
-      provider.parseWebhook({ headers: signed, rawBody: "refid=RSAPI1" });
+      provider.parseWebhook({ headers: {}, ...signed, rawBody: "refid=RSAPI1" });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ProviderError);

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { ProviderError, isProviderError } from "../errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "../http.js";
 import { placeSafely } from "../place-safely.js";
-import { requireWebhookSecret } from "../webhook-auth.js";
+import { requireWebhookPathSecret } from "../webhook-auth.js";
 import type {
   DeliveryItem,
   OrderOutcome,
@@ -40,9 +40,9 @@ export interface IcsstoreOptions {
   retryDelaysMs?: readonly number[];
   fetch?: typeof fetch;
   /**
-   * The secret our webhook endpoint requires in `X-Webhook-Secret`. ICS-Store documents no webhook
-   * authentication, so the owner's proxy (or the supplier, if it can) must add it; without it
-   * every webhook is refused.
+   * The secret path segment of our webhook URL, `/webhooks/icsstore/<secret>`. ICS-Store documents
+   * no webhook authentication (no header, no signature), so the only secret it can send is the
+   * URL it is given; without one configured every webhook is refused.
    */
   webhookSecret?: string;
 }
@@ -121,6 +121,8 @@ const mentionsRefid = /\bref_?id\b/i;
 /** Adapter for the ICS-Store reseller API. */
 export class IcsstoreProvider implements Provider {
   readonly id = providerId;
+  /** ICS-Store sends nothing secret of its own: the secret is the last segment of the URL we give it. */
+  readonly webhookSecretIn = "path";
   private readonly http: HttpClient;
   private readonly types: readonly string[];
   private readonly logger: Logger | undefined;
@@ -207,12 +209,12 @@ export class IcsstoreProvider implements Provider {
   }
 
   /**
-   * Reads a webhook as a hint. The document gives no webhook format or signature, so the request
-   * must carry our own secret in `X-Webhook-Secret`, and the bot confirms every hint with
-   * `checkTransaction` before acting on it.
+   * Reads a webhook as a hint. The document gives no webhook format or authentication, so the
+   * request must come to the URL holding our secret (`/webhooks/icsstore/<secret>`, compared in
+   * constant time), and the bot confirms every hint with `checkTransaction` before acting on it.
    */
   parseWebhook(request: WebhookRequest): WebhookHint {
-    requireWebhookSecret(request, "X-Webhook-Secret", this.webhookSecret, providerId);
+    requireWebhookPathSecret(request, this.webhookSecret, providerId);
     let json: unknown;
     try {
       json = JSON.parse(request.rawBody);
