@@ -133,10 +133,12 @@ export class HttpClient {
 
   private async sendOnce(request: HttpRequest): Promise<HttpResponse> {
     const url = this.url(request);
-    const headers: Record<string, string> = { accept: "application/json", ...this.options.headers, ...request.headers };
+    // Spelled as documents spell them: premzone's says "All header names are Case-sensitive",
+    // and fetch sends names as given. An adapter's own spelling of the same name replaces ours.
+    let headers: Record<string, string> = withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false);
     let body: string | undefined;
     if (request.json !== undefined) {
-      headers["content-type"] = "application/json";
+      headers = withHeader(headers, "Content-Type", "application/json", true);
       body = JSON.stringify(request.json);
     }
     const started = Date.now();
@@ -172,6 +174,19 @@ export class HttpClient {
     );
     return { status: response.status, json, text, headers: response.headers };
   }
+}
+
+/**
+ * `headers` with `name` set to `value`: kept as the caller spelled it when present in any case
+ * (`replace` false) or replaced under the canonical spelling (`replace` true); never twice.
+ */
+function withHeader(headers: Record<string, string>, name: string, value: string, replace: boolean): Record<string, string> {
+  const existing = Object.keys(headers).filter((key) => key.toLowerCase() === name.toLowerCase());
+  if (existing.length > 0 && !replace) return headers;
+  const result = { ...headers };
+  for (const key of existing) delete result[key];
+  result[name] = value;
+  return result;
 }
 
 /**
