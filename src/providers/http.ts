@@ -48,6 +48,11 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Which answers of a safe request are worth another try; default 5xx and 429. A provider whose
+   * document says otherwise narrows it (aluy: 429 is a quota, 503 a missing integration).
+   */
+  retryStatus?: (status: number) => boolean;
 }
 
 export const defaultRetryDelaysMs = [2_000, 4_000, 8_000] as const;
@@ -98,7 +103,7 @@ export class HttpClient {
       if (attempt > 0) await sleep(this.retryDelayMs(attempt - 1, lastError));
       try {
         const response = await this.sendOnce(request);
-        const retryable = response.status >= 500 || response.status === 429;
+        const retryable = this.options.retryStatus ? this.options.retryStatus(response.status) : response.status >= 500 || response.status === 429;
         if (!retryable || attempt === attempts - 1) return response;
         lastError = response;
       } catch (error) {

@@ -292,6 +292,10 @@ describe("order errors", () => {
     const error = await rejection(provider.placeOrder(orderRequest("REF-Q2")), "unavailable");
     expect(error.message).toContain("1 of 1");
     expect(fake.count("POST", "/orders")).toBe(2); // not retried
+    // The document: "4xx errors should not be retried without changes". Not transient: the shop
+    // must not place the order again later on its own; it ends (refund) and the admins see why.
+    expect(error.transient).toBe(false);
+    expect(error.definitive).toBe(true);
   });
 
   it("maps 400 to invalid_input", async () => {
@@ -312,9 +316,21 @@ describe("order errors", () => {
       path: "/orders",
       fault: { kind: "error", status: 503, body: { error: "Server management is not configured. Contact support." } },
     });
-    await rejection(aluy().placeOrder(orderRequest("REF-503")), "unavailable");
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-503")), "unavailable");
     expect(fake.count("POST", "/orders")).toBe(1);
     expect(fake.count("GET", "/orders")).toBe(0);
+    // A 503 is "not configured … contact support": retrying later changes nothing.
+    expect(error.transient).toBe(false);
+  });
+
+  it("does not retry a read answered 409, 429 or 503 (only 5xx other than 503 are transient)", async () => {
+    for (const status of [409, 429, 503]) {
+      fake.fail({ method: "GET", path: "/balance", fault: { kind: "error", status, body: { error: `refused ${status}` } } });
+      const before = fake.count("GET", "/balance");
+      const error = await rejection(aluy().getBalance(), "unavailable");
+      expect(fake.count("GET", "/balance") - before, `HTTP ${status}`).toBe(1);
+      expect(error.transient, `HTTP ${status}`).toBe(false);
+    }
   });
 
   it("maps a 502 that persists to upstream, after looking up and trying once more", async () => {
@@ -430,6 +446,7 @@ describe("VPS management", () => {
     await provider.placeOrder(orderRequest("REF-409"));
     const error = await rejection(provider.power(fake.services[0]!.id, "start"), "unavailable");
     expect(error.message).toContain("not yet provisioned");
+    expect(error.transient).toBe(false);
   });
 
   it("maps an unknown service (404) to not_found", async () => {

@@ -217,7 +217,8 @@ const maxMessageChars = 200;
  * HTTP status → error code, from the contract's error table. 409 ("state doesn't allow it", e.g.
  * a VPS not provisioned yet) and 429 (POSTPAID VPS quota full) are `unavailable`: nothing
  * happened, and waiting a few seconds does not fix either, which `rate_limited` would suggest;
- * they clear when the state changes or an admin raises the quota.
+ * they clear when the state changes or an admin raises the quota. None of the statuses in
+ * {@link notRetried} is retried, by the HTTP client or by the shop.
  */
 const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
   400: "invalid_input",
@@ -230,6 +231,14 @@ const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
   502: "upstream",
   503: "unavailable",
 };
+
+/**
+ * Answers the document says not to retry as they are: every 4xx ("4xx errors should not be
+ * retried without changes — the input is the problem"), and 503 ("a required integration is not
+ * configured … Contact support"), which no delay fixes. Only other 5xx are transient (502:
+ * "Retrying after a short delay is usually safe").
+ */
+const notRetried = (status: number) => (status >= 400 && status < 500) || status === 503;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -292,6 +301,7 @@ export class AluyProvider implements Provider {
       provider,
       baseUrl: options.baseUrl,
       headers: { cookie },
+      retryStatus: (status) => status >= 500 && !notRetried(status),
       timeoutMs: options.timeoutMs,
       retryDelaysMs: options.retryDelaysMs,
       logger: options.logger,
@@ -570,12 +580,13 @@ export class AluyProvider implements Provider {
    */
   private errorFor(request: HttpRequest, response: HttpResponse): ProviderError {
     const parsed = errorBodySchema.safeParse(response.json);
-    const details = { provider, status: response.status };
     const where = `aluy: ${request.method} ${request.path} → HTTP ${response.status}`;
     if (!parsed.success) {
+      const details = { provider, status: response.status, ...(response.status < 500 ? { noRetry: true } : {}) };
       const code = response.status >= 500 ? "upstream" : (codeByStatus[response.status] ?? "malformed");
       return new ProviderError(code, `${where} without an error body`, details);
     }
+    const details = { provider, status: response.status, ...(notRetried(response.status) ? { noRetry: true } : {}) };
     const code = codeByStatus[response.status] ?? (response.status >= 500 ? "upstream" : "malformed");
     const { current, limit } = parsed.data;
     const quota = current !== undefined && limit !== undefined ? ` (VPS quota: ${current} of ${limit} in use)` : "";
