@@ -271,6 +271,37 @@ describe("ordering and delivery", () => {
   });
 });
 
+describe("a service that does not take the order's label (stricter than the fake's assumption)", () => {
+  beforeEach(() => {
+    fake.serviceLabel = "own";
+  });
+
+  it("finds the service its order created, labels it with our refId, and delivers it", async () => {
+    fake.provisionPolls = 1;
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("REF-OWN1"));
+    expect(fake.services[0]!.label).not.toBe("REF-OWN1");
+    const ref = { providerRef: placed.providerRef ?? "", refId: "REF-OWN1", product: preset };
+    let outcome = await provider.getStatus(ref);
+    for (let poll = 0; poll < 5 && outcome.state === "pending"; poll++) outcome = await provider.getStatus(ref);
+    expect(outcome).toMatchObject({ state: "success", providerRef: fake.services[0]!.id });
+    // Claimed once under our refId, so later looks find it by label.
+    expect(fake.services[0]!.label).toBe("REF-OWN1");
+    expect(fake.count("PATCH", /^\/services\/[^/]+$/)).toBe(1);
+    expect(fake.services[0]!.passwordResets).toBe(1);
+  });
+
+  it("does not guess when two orders were made at the same time: it waits (an admin resolves it)", async () => {
+    const provider = aluy();
+    const first = await provider.placeOrder(orderRequest("REF-OWN2"));
+    await provider.placeOrder(orderRequest("REF-OWN3"));
+    const outcome = await provider.getStatus({ providerRef: first.providerRef ?? "", refId: "REF-OWN2", product: preset });
+    expect(outcome).toEqual({ state: "pending", providerRef: first.providerRef });
+    expect(fake.count("PATCH", /^\/services\/[^/]+$/)).toBe(0);
+    expect(fake.services.every((service) => service.passwordResets === 0)).toBe(true);
+  });
+});
+
 describe("order errors", () => {
   it("maps 402 to insufficient_balance", async () => {
     fake.balanceCents = 100;
