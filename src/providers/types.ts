@@ -100,6 +100,13 @@ export interface WebhookHint {
   status?: string;
 }
 
+/** An order of ours whose purchase answer was lost: still `placing`, no provider reference known. */
+export interface LostPurchase {
+  orderId: string;
+  refId: string;
+  product: ProviderProduct;
+}
+
 export interface Provider {
   readonly id: ProviderId;
   /** Products the shop may sell. Throws ProviderError when the provider cannot be reached. */
@@ -127,4 +134,11 @@ export interface Provider {
    * no webhook authentication (ICS-Store): `/webhooks/<id>/<secret>`.
    */
   readonly webhookSecretIn?: "header" | "path";
+  /**
+   * For an API that cannot find an order by our reference (premzone): a webhook names a
+   * transaction no order of ours knows; is it one of `lost`, the purchases whose answer never
+   * came? Confirmed through the provider's API. The order id when exactly one fits, else null
+   * (the order stays with the admins). Never guesses between two.
+   */
+  matchLostPurchase?(providerRef: string, lost: readonly LostPurchase[]): Promise<string | null>;
 }

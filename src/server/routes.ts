@@ -91,16 +91,41 @@ function webhookRoute(app: RouteDeps, providerId: ProviderId, base: string): Rou
       }
       return fail(400, "malformed webhook");
     }
-    const orderId = hint.refId?.startsWith("WB")
+    let orderId = hint.refId?.startsWith("WB")
       ? `ORD-${hint.refId.slice(2)}`
       : hint.providerRef
         ? await app.orders.findByProviderRef(providerId, hint.providerRef)
         : null;
+    if (!orderId && hint.providerRef && provider.matchLostPurchase) {
+      orderId = await adoptLostPurchase(app, provider, hint.providerRef);
+    }
     const order = orderId ? await app.orders.get(orderId) : null;
     if (!order || order.product.provider !== providerId) return { status: 202, body: { ok: true, matched: false } };
     if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order);
     return { status: 200, body: { ok: true, matched: true } };
   };
+}
+
+/**
+ * A webhook naming a transaction no order knows may be the purchase whose answer was lost (an API
+ * that cannot look orders up by our reference, like premzone's). The provider says, through its
+ * API, which of our lost purchases it is; that order takes the reference (only while it is still
+ * `placing` without one), and fulfilment then reads its state from the provider as usual.
+ */
+async function adoptLostPurchase(app: RouteDeps, provider: Provider, providerRef: string): Promise<string | null> {
+  const lost = (await app.orders.active())
+    .filter((order) => order.product.provider === provider.id && order.status === "placing" && !order.providerRef)
+    .map((order) => ({ orderId: order.id, refId: order.refId, product: order.product }));
+  if (lost.length === 0) return null;
+  let orderId: string | null;
+  try {
+    orderId = await provider.matchLostPurchase!(providerRef, lost);
+  } catch {
+    return null; // The provider could not confirm it: the order stays with the admins.
+  }
+  if (!orderId) return null;
+  const adopted = await app.orders.adoptProviderRef(orderId, providerRef);
+  return adopted ? orderId : null;
 }
 
 /**

@@ -11,6 +11,10 @@
  * request header is found only under its documented spelling (`Authorization`, `X-Api-Email`,
  * `Content-Type`, `Accept`). Most HTTP servers ignore case; this is the stricter reading, and
  * the one the document states.
+ *
+ * ASSUMPTION (webhooks): the document says a webhook is sent "whenever your transaction status
+ * changed"; it does not say whether a buy answered `success` at once also sends one. The fake
+ * sends none: tests post the webhook themselves, and nothing may depend on it arriving.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
