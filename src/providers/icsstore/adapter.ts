@@ -186,15 +186,18 @@ export class IcsstoreProvider implements Provider {
   }
 
   /**
-   * The order already made under `refId`, or null when there is none. When ICS-Store cannot say,
-   * nothing is bought: `unavailable` (nothing happened; try later) rather than a blind purchase.
+   * The order already made under `refId`, or null when there is none (or ICS-Store cannot say
+   * now). A look that cannot answer does not hold the purchase back: the shop only places an
+   * order again after a lookup said "none", so the refid was free a moment ago; this look is for
+   * a caller that repeats a purchase without one. A refusal of our key or account still stops it.
    */
   private async lookBeforeBuying(refId: string): Promise<OrderOutcome | null> {
     try {
       return await this.findOrder(refId);
     } catch (error) {
       if (!isProviderError(error) || !error.outcomeUnknown) throw error;
-      throw new ProviderError("unavailable", `${providerId}: could not check refid before buying (${error.message})`, error.details);
+      this.logger?.warn({ provider: providerId, refId, code: error.code }, "could not check the refid before buying; buying");
+      return null;
     }
   }
 
