@@ -12,6 +12,10 @@
  * creates. `serviceLabel: "order"` (the default) copies it; `"own"` gives the service a label of
  * aluy's own (`vps-<n>`), the stricter reading, which adapters are also tested against. The
  * order's lines carrying the label is shown in the POST /orders response and is kept.
+ *
+ * Other ASSUMPTIONS: a service provisions after `provisionPolls` GET /services calls and boots
+ * after `bootPolls` status calls (the document gives no timing); a service's `createdAt` is its
+ * order's (the document: provisioning runs inline with POST /orders).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -12,6 +12,12 @@
  * refid buatan reseller (unik)"); it never says the API refuses a repeated one. So
  * `duplicateRefid` is "accept" (a second transaction, a second debit) or "refuse" (an `error`
  * body, our assumption); the adapter must never rely on the refusal.
+ *
+ * Other ASSUMPTIONS: a wrong method gets 405 and a body that is not JSON 400 (the document lists
+ * only 401/403/404); `nomor_tujuan` must look like an Indonesian number; a refusal by the
+ * supplier leaves the balance as it was while a later failure refunds it; an instant success
+ * reads back as `success` unless a test injects otherwise (the adapter trusts the read-back).
+ * The document names no webhook format: tests post `{ refid, status }` to the secret path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";

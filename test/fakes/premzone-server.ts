@@ -12,6 +12,9 @@
  * `Content-Type`, `Accept`). Most HTTP servers ignore case; this is the stricter reading, and
  * the one the document states.
  *
+ * ASSUMPTION (HTTP status): the document shows only the body's `status`. The fake mirrors it in
+ * the HTTP status by default; `httpStatusMirrorsBody: false` answers refusals with HTTP 200.
+ *
  * ASSUMPTION (webhooks): the document says a webhook is sent "whenever your transaction status
  * changed"; it does not say whether a buy answered `success` at once also sends one. The fake
  * sends none: tests post the webhook themselves, and nothing may depend on it arriving.
