@@ -215,7 +215,7 @@ whatsapp-replaced = ⚠️ Another connection took over the bot's WhatsApp sessi
 whatsapp-forbidden = ⛔ WhatsApp refuses the bot's number (403, possibly banned). The WhatsApp bot has stopped; check the number on the phone.
 whatsapp-lock-busy = ⏳ Another process holds the WhatsApp connection. This one waits and connects only when the other stops.
 whatsapp-lock-lost = ⚠️ Another process took the WhatsApp connection lock. This process disconnected WhatsApp and is waiting.
-admin-alert-bad-webhook = ⚠️ A { $provider } webhook was rejected: bad secret or signature.
+admin-alert-bad-webhook = ⚠️ A { $provider } webhook was rejected: bad or missing secret. Further rejections of { $provider } are not reported for an hour; check the webhook URL or secret set at the provider.
 
 ## My VPS (aluy.net)
 cmd-vps = My VPS

@@ -215,7 +215,7 @@ whatsapp-replaced = ⚠️ Sesi WhatsApp bot diambil alih oleh koneksi lain (ada
 whatsapp-forbidden = ⛔ WhatsApp menolak nomor bot (403, mungkin diblokir). WhatsApp bot berhenti; periksa nomornya di HP.
 whatsapp-lock-busy = ⏳ Proses lain sedang memegang koneksi WhatsApp. Proses ini menunggu dan baru tersambung jika yang lain berhenti.
 whatsapp-lock-lost = ⚠️ Kunci koneksi WhatsApp diambil proses lain. Proses ini memutus WhatsApp dan menunggu.
-admin-alert-bad-webhook = ⚠️ Webhook { $provider } ditolak: rahasia/tanda tangan salah.
+admin-alert-bad-webhook = ⚠️ Webhook { $provider } ditolak: rahasia salah atau tidak ada. Penolakan { $provider } berikutnya tidak dilaporkan selama satu jam; periksa URL atau rahasia webhook yang diatur di provider.
 
 ## VPS saya (aluy.net)
 cmd-vps = VPS saya

@@ -170,7 +170,16 @@ export class Fulfilment {
       return [textReply(msg("order-failed", { order: order.id, reason: msg(`provider-error-${code}`) }))];
     }
     if (outcome.state === "pending" && outcome.qris) {
-      const pending = await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef: outcome.providerRef }));
+      // The buyer pays the provider what its QRIS asks, not our listed price (a voucher, a price
+      // that moved since the catalog was read): record that, so /stats counts money really paid.
+      // The provider was paid by the buyer directly, so it cannot have cost more than that.
+      const charged = outcome.qris.amount;
+      const pending = await this.deps.orders.transition(order.id, ["placing"], "pending", (o) => ({
+        providerRef: outcome.providerRef,
+        price: charged,
+        cost: Math.min(o.cost, charged),
+        payment: { ...o.payment, amount: charged },
+      }));
       if (pending) await this.scheduleFollowUp(pending);
       return [await qrReply(outcome.qris.payload, outcome.qris.amount, outcome.qris.expiresAt)];
     }

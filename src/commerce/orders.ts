@@ -300,6 +300,24 @@ export class OrderStore {
     throw new Error(`order ${id}: too much contention`);
   }
 
+  /**
+   * Gives an order still `placing` without a provider reference the one the provider now names
+   * (a purchase whose answer was lost, found again), indexed for webhooks. Null when the order
+   * has moved on or has a reference already (compare-and-set: nothing changed).
+   */
+  async adoptProviderRef(id: string, providerRef: string): Promise<Order | null> {
+    const current = await this.get(id);
+    if (!current || current.status !== "placing" || current.providerRef) return null;
+    let adopted = false;
+    const next = await this.update(id, (order) => {
+      adopted = order.status === "placing" && !order.providerRef;
+      return adopted ? { providerRef } : {};
+    });
+    if (!next || !adopted) return null;
+    await this.redis.hset(keys.ordersByProviderRef(), `${next.product.provider}:${providerRef}`, next.id);
+    return next;
+  }
+
   /** The order a provider knows by its own reference (for webhooks), if any. */
   async findByProviderRef(provider: string, providerRef: string): Promise<string | null> {
     return this.redis.hget(keys.ordersByProviderRef(), `${provider}:${providerRef}`);

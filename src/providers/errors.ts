@@ -32,7 +32,17 @@ export class ProviderError extends Error {
   constructor(
     readonly code: ProviderErrorCode,
     message: string,
-    readonly details: { provider?: string; status?: number; retryAfterMs?: number } = {},
+    readonly details: {
+      provider?: string;
+      status?: number;
+      retryAfterMs?: number;
+      /**
+       * The provider's document says not to retry this answer as it is (aluy: "4xx errors should
+       * not be retried without changes"): nothing happened, and trying again later on our own
+       * would not change that, so it is not transient whatever its code.
+       */
+      noRetry?: boolean;
+    } = {},
   ) {
     super(message);
   }
@@ -44,7 +54,7 @@ export class ProviderError extends Error {
 
   /** True when nothing happened but trying again later may work (429, 503). */
   get transient(): boolean {
-    return transient.has(this.code);
+    return this.details.noRetry !== true && transient.has(this.code);
   }
 
   /** True when the provider definitively refused: the order did not and will not happen. */

@@ -48,6 +48,11 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Which answers of a safe request are worth another try; default 5xx and 429. A provider whose
+   * document says otherwise narrows it (aluy: 429 is a quota, 503 a missing integration).
+   */
+  retryStatus?: (status: number) => boolean;
 }
 
 export const defaultRetryDelaysMs = [2_000, 4_000, 8_000] as const;
@@ -98,7 +103,7 @@ export class HttpClient {
       if (attempt > 0) await sleep(this.retryDelayMs(attempt - 1, lastError));
       try {
         const response = await this.sendOnce(request);
-        const retryable = response.status >= 500 || response.status === 429;
+        const retryable = this.options.retryStatus ? this.options.retryStatus(response.status) : response.status >= 500 || response.status === 429;
         if (!retryable || attempt === attempts - 1) return response;
         lastError = response;
       } catch (error) {
@@ -133,10 +138,12 @@ export class HttpClient {
 
   private async sendOnce(request: HttpRequest): Promise<HttpResponse> {
     const url = this.url(request);
-    const headers: Record<string, string> = { accept: "application/json", ...this.options.headers, ...request.headers };
+    // Spelled as documents spell them: premzone's says "All header names are Case-sensitive",
+    // and fetch sends names as given. An adapter's own spelling of the same name replaces ours.
+    let headers: Record<string, string> = withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false);
     let body: string | undefined;
     if (request.json !== undefined) {
-      headers["content-type"] = "application/json";
+      headers = withHeader(headers, "Content-Type", "application/json", true);
       body = JSON.stringify(request.json);
     }
     const started = Date.now();
@@ -172,6 +179,19 @@ export class HttpClient {
     );
     return { status: response.status, json, text, headers: response.headers };
   }
+}
+
+/**
+ * `headers` with `name` set to `value`: kept as the caller spelled it when present in any case
+ * (`replace` false) or replaced under the canonical spelling (`replace` true); never twice.
+ */
+function withHeader(headers: Record<string, string>, name: string, value: string, replace: boolean): Record<string, string> {
+  const existing = Object.keys(headers).filter((key) => key.toLowerCase() === name.toLowerCase());
+  if (existing.length > 0 && !replace) return headers;
+  const result = { ...headers };
+  for (const key of existing) delete result[key];
+  result[name] = value;
+  return result;
 }
 
 /**

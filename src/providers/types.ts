@@ -87,6 +87,11 @@ export interface DepositResult {
 export interface WebhookRequest {
   headers: Record<string, string | undefined>;
   rawBody: string;
+  /**
+   * For a provider whose webhook secret travels in the path (`webhookSecretIn: "path"`): the
+   * segment after `/webhooks/<id>/`, or undefined when the request came without one.
+   */
+  pathSecret?: string;
 }
 
 /** What a webhook tells us: a hint that an order may have moved. Always confirm via `getStatus`. */
@@ -94,6 +99,13 @@ export interface WebhookHint {
   providerRef?: string;
   refId?: string;
   status?: string;
+}
+
+/** An order of ours whose purchase answer was lost: still `placing`, no provider reference known. */
+export interface LostPurchase {
+  orderId: string;
+  refId: string;
+  product: ProviderProduct;
 }
 
 export interface Provider {
@@ -123,4 +135,17 @@ export interface Provider {
    * ProviderError('malformed') on a bad body.
    */
   parseWebhook?(request: WebhookRequest): WebhookHint;
+  /**
+   * Where the webhook's secret travels: a header the provider sends (the default; premzone's
+   * `X-Api-Secret`), or a path segment of the URL we give the provider, for an API that documents
+   * no webhook authentication (ICS-Store): `/webhooks/<id>/<secret>`.
+   */
+  readonly webhookSecretIn?: "header" | "path";
+  /**
+   * For an API that cannot find an order by our reference (premzone): a webhook names a
+   * transaction no order of ours knows; is it one of `lost`, the purchases whose answer never
+   * came? Confirmed through the provider's API. The order id when exactly one fits, else null
+   * (the order stays with the admins). Never guesses between two.
+   */
+  matchLostPurchase?(providerRef: string, lost: readonly LostPurchase[]): Promise<string | null>;
 }

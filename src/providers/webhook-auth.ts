@@ -1,6 +1,7 @@
 /**
- * Authenticating provider webhooks: the shared secret a provider (or, for ICS-Store, which
- * documents none, our own reverse proxy) sends in a header. Every adapter checks it the same way.
+ * Authenticating provider webhooks: the shared secret a provider sends in a header (premzone's
+ * `X-Api-Secret`), or, for an API that documents no webhook authentication (ICS-Store), a secret
+ * segment of the URL we give it. Every adapter checks it the same way, in constant time.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ProviderError } from "./errors.js";
@@ -33,5 +34,16 @@ export function requireWebhookSecret(request: WebhookRequest, headerName: string
   const given = header(request.headers, headerName);
   if (!expected || given === undefined || !sameSecret(given, expected)) {
     throw new ProviderError("auth", `${provider}: webhook secret missing or wrong`, { provider });
+  }
+}
+
+/**
+ * Throws an `auth` ProviderError unless the request came to `/webhooks/<id>/<expected>`. With no
+ * secret configured every webhook is refused.
+ */
+export function requireWebhookPathSecret(request: WebhookRequest, expected: string | undefined, provider: ProviderId): void {
+  const given = request.pathSecret;
+  if (!expected || given === undefined || !sameSecret(given, expected)) {
+    throw new ProviderError("auth", `${provider}: webhook path secret missing or wrong`, { provider });
   }
 }

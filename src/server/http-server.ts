@@ -34,6 +34,8 @@ export const defaultHttpLimits: HttpLimits = { requestTimeoutMs: 10_000, headers
 
 export class HttpServer {
   private readonly routes = new Map<string, { handler: RouteHandler; logAs: string }>();
+  /** Routes for every path under a prefix (a secret in the last segment), longest prefix first. */
+  private readonly prefixRoutes: { method: string; prefix: string; handler: RouteHandler; logAs: string }[] = [];
   private server: Server | null = null;
   private readonly limits: HttpLimits;
 
@@ -50,6 +52,24 @@ export class HttpServer {
    */
   route(method: "GET" | "POST", path: string, handler: RouteHandler, logAs = path): void {
     this.routes.set(`${method} ${path}`, { handler, logAs });
+  }
+
+  /**
+   * Adds a route for every path `prefix` + one segment (no further `/`), e.g. a webhook whose
+   * secret is its last segment; the handler reads the segment from `path`. `logAs` names it in
+   * logs, so the segment never reaches them. An exact route wins over a prefix route.
+   */
+  routePrefix(method: "GET" | "POST", prefix: string, handler: RouteHandler, logAs: string): void {
+    this.prefixRoutes.push({ method, prefix, handler, logAs });
+    this.prefixRoutes.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  private find(method: string | undefined, path: string): { handler: RouteHandler; logAs: string } | undefined {
+    const exact = this.routes.get(`${method} ${path}`);
+    if (exact) return exact;
+    return this.prefixRoutes.find(
+      (route) => route.method === method && path.startsWith(route.prefix) && path.length > route.prefix.length && !path.slice(route.prefix.length).includes("/"),
+    );
   }
 
   /** Listens on `port` (0 = any free port); resolves with the port. */
@@ -92,7 +112,7 @@ export class HttpServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const route = this.routes.get(`${req.method} ${path}`);
+    const route = this.find(req.method, path);
     if (!route) return send(res, fail(404, "not found"));
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > maxBodyBytes) {

@@ -20,6 +20,7 @@ import { parseJsonWith } from "../core/safe-json.js";
 import type { ProviderId } from "../providers/types.js";
 import { fail, type RouteHandler } from "../core/http.js";
 import { ordersByStatus, registry } from "./metrics.js";
+import { keys } from "../store/keys.js";
 
 const updateSchema = z.object({ update_id: z.number().int() }).passthrough();
 
@@ -59,34 +60,82 @@ export function registerRoutes(http: HttpServer, app: RouteDeps): void {
     }, "/telegram/<secret>");
   }
   for (const provider of app.providers.values()) {
-    if (provider.parseWebhook) http.route("POST", `/webhooks/${provider.id}`, webhookRoute(app, provider.id));
+    if (!provider.parseWebhook) continue;
+    const base = `/webhooks/${provider.id}`;
+    // Also for a provider whose secret is in the path: a request without one is refused (401, alert).
+    http.route("POST", base, webhookRoute(app, provider.id, base));
+    if (provider.webhookSecretIn === "path") {
+      http.routePrefix("POST", `${base}/`, webhookRoute(app, provider.id, base), `${base}/<secret>`);
+    }
   }
 }
 
-/** A provider webhook: authenticate, read the hint, and have fulfilment check the order now. */
-function webhookRoute(app: RouteDeps, providerId: ProviderId): RouteHandler {
-  return async ({ headers, rawBody }) => {
+/** How long the admins hear of refused webhooks of one provider at most once. */
+export const refusedWebhookAlertSeconds = 3_600;
+
+/**
+ * A provider webhook: authenticate, read the hint, and have fulfilment check the order now.
+ * `base` is `/webhooks/<id>`; anything after `base/` is the path secret.
+ */
+function webhookRoute(app: RouteDeps, providerId: ProviderId, base: string): RouteHandler {
+  return async ({ headers, rawBody, path }) => {
     const provider = app.providers.get(providerId)!;
+    const pathSecret = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
     let hint;
     try {
-      hint = provider.parseWebhook!({ headers, rawBody });
+      hint = provider.parseWebhook!({ headers, rawBody, ...(pathSecret !== undefined ? { pathSecret } : {}) });
     } catch (error) {
       if (error instanceof ProviderError && error.code === "auth") {
-        await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
+        await alertRefusedWebhook(app, providerId);
         return fail(401, "bad webhook secret");
       }
       return fail(400, "malformed webhook");
     }
-    const orderId = hint.refId?.startsWith("WB")
+    let orderId = hint.refId?.startsWith("WB")
       ? `ORD-${hint.refId.slice(2)}`
       : hint.providerRef
         ? await app.orders.findByProviderRef(providerId, hint.providerRef)
         : null;
+    if (!orderId && hint.providerRef && provider.matchLostPurchase) {
+      orderId = await adoptLostPurchase(app, provider, hint.providerRef);
+    }
     const order = orderId ? await app.orders.get(orderId) : null;
     if (!order || order.product.provider !== providerId) return { status: 202, body: { ok: true, matched: false } };
     if (order.status === "pending" || order.status === "placing") await app.fulfilment.enqueue(order);
     return { status: 200, body: { ok: true, matched: true } };
   };
+}
+
+/**
+ * A webhook naming a transaction no order knows may be the purchase whose answer was lost (an API
+ * that cannot look orders up by our reference, like premzone's). The provider says, through its
+ * API, which of our lost purchases it is; that order takes the reference (only while it is still
+ * `placing` without one), and fulfilment then reads its state from the provider as usual.
+ */
+async function adoptLostPurchase(app: RouteDeps, provider: Provider, providerRef: string): Promise<string | null> {
+  const lost = (await app.orders.active())
+    .filter((order) => order.product.provider === provider.id && order.status === "placing" && !order.providerRef)
+    .map((order) => ({ orderId: order.id, refId: order.refId, product: order.product }));
+  if (lost.length === 0) return null;
+  let orderId: string | null;
+  try {
+    orderId = await provider.matchLostPurchase!(providerRef, lost);
+  } catch {
+    return null; // The provider could not confirm it: the order stays with the admins.
+  }
+  if (!orderId) return null;
+  const adopted = await app.orders.adoptProviderRef(orderId, providerRef);
+  return adopted ? orderId : null;
+}
+
+/**
+ * Tells the admins of a refused webhook at most once an hour per provider: a misconfigured
+ * provider (or a scanner) sending hundreds must not bury the admin group. Claimed in Redis, so
+ * several processes behind a load balancer alert once between them.
+ */
+async function alertRefusedWebhook(app: RouteDeps, providerId: ProviderId): Promise<void> {
+  const first = await app.redis.set(keys.webhookRefusedAlert(providerId), String(Date.now()), "EX", refusedWebhookAlertSeconds, "NX");
+  if (first === "OK") await app.alerts.alert(msg("admin-alert-bad-webhook", { provider: providerId }));
 }
 
 async function health(app: RouteDeps) {

@@ -5,6 +5,8 @@
 export const keys = {
   /** Claim of one process retrying an order's owed buyer message, for one retry period. */
   owedMessageRetry: (orderId: string) => `owed:${orderId}`,
+  /** Set (with a TTL) while the admins have been told, for the hour, of a refused webhook of a provider. */
+  webhookRefusedAlert: (provider: string) => `webhook:refused-alert:${provider}`,
   /** Token lock of one chat while a process handles its message (webhook mode, several processes). */
   chatLock: (chat: string) => `lock:chat:${chat}`,
   /** The WhatsApp login's creds (JSON with Baileys' BufferJSON). */

@@ -270,6 +270,37 @@ describe("ordering and delivery", () => {
   });
 });
 
+describe("a service that does not take the order's label (stricter than the fake's assumption)", () => {
+  beforeEach(() => {
+    fake.serviceLabel = "own";
+  });
+
+  it("finds the service its order created, labels it with our refId, and delivers it", async () => {
+    fake.provisionPolls = 1;
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("REF-OWN1"));
+    expect(fake.services[0]!.label).not.toBe("REF-OWN1");
+    const ref = { providerRef: placed.providerRef ?? "", refId: "REF-OWN1", product: preset };
+    let outcome = await provider.getStatus(ref);
+    for (let poll = 0; poll < 5 && outcome.state === "pending"; poll++) outcome = await provider.getStatus(ref);
+    expect(outcome).toMatchObject({ state: "success", providerRef: fake.services[0]!.id });
+    // Claimed once under our refId, so later looks find it by label.
+    expect(fake.services[0]!.label).toBe("REF-OWN1");
+    expect(fake.count("PATCH", /^\/services\/[^/]+$/)).toBe(1);
+    expect(fake.services[0]!.passwordResets).toBe(1);
+  });
+
+  it("does not guess when two orders were made at the same time: it waits (an admin resolves it)", async () => {
+    const provider = aluy();
+    const first = await provider.placeOrder(orderRequest("REF-OWN2"));
+    await provider.placeOrder(orderRequest("REF-OWN3"));
+    const outcome = await provider.getStatus({ providerRef: first.providerRef ?? "", refId: "REF-OWN2", product: preset });
+    expect(outcome).toEqual({ state: "pending", providerRef: first.providerRef });
+    expect(fake.count("PATCH", /^\/services\/[^/]+$/)).toBe(0);
+    expect(fake.services.every((service) => service.passwordResets === 0)).toBe(true);
+  });
+});
+
 describe("order errors", () => {
   it("maps 402 to insufficient_balance", async () => {
     fake.balanceCents = 100;
@@ -291,6 +322,10 @@ describe("order errors", () => {
     const error = await rejection(provider.placeOrder(orderRequest("REF-Q2")), "unavailable");
     expect(error.message).toContain("1 of 1");
     expect(fake.count("POST", "/orders")).toBe(2); // not retried
+    // The document: "4xx errors should not be retried without changes". Not transient: the shop
+    // must not place the order again later on its own; it ends (refund) and the admins see why.
+    expect(error.transient).toBe(false);
+    expect(error.definitive).toBe(true);
   });
 
   it("maps 400 to invalid_input", async () => {
@@ -311,9 +346,21 @@ describe("order errors", () => {
       path: "/orders",
       fault: { kind: "error", status: 503, body: { error: "Server management is not configured. Contact support." } },
     });
-    await rejection(aluy().placeOrder(orderRequest("REF-503")), "unavailable");
+    const error = await rejection(aluy().placeOrder(orderRequest("REF-503")), "unavailable");
     expect(fake.count("POST", "/orders")).toBe(1);
     expect(fake.count("GET", "/orders")).toBe(0);
+    // A 503 is "not configured … contact support": retrying later changes nothing.
+    expect(error.transient).toBe(false);
+  });
+
+  it("does not retry a read answered 409, 429 or 503 (only 5xx other than 503 are transient)", async () => {
+    for (const status of [409, 429, 503]) {
+      fake.fail({ method: "GET", path: "/balance", fault: { kind: "error", status, body: { error: `refused ${status}` } } });
+      const before = fake.count("GET", "/balance");
+      const error = await rejection(aluy().getBalance(), "unavailable");
+      expect(fake.count("GET", "/balance") - before, `HTTP ${status}`).toBe(1);
+      expect(error.transient, `HTTP ${status}`).toBe(false);
+    }
   });
 
   it("maps a 502 to upstream (outcome unknown) after one POST, neither looking up nor posting again", async () => {
@@ -422,6 +469,7 @@ describe("VPS management", () => {
     await provider.placeOrder(orderRequest("REF-409"));
     const error = await rejection(provider.power(fake.services[0]!.id, "start"), "unavailable");
     expect(error.message).toContain("not yet provisioned");
+    expect(error.transient).toBe(false);
   });
 
   it("maps an unknown service (404) to not_found", async () => {

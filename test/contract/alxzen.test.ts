@@ -186,6 +186,29 @@ describe("AlxzenProvider orders", () => {
     expect(fake.requestsTo("GET /order/:id")[0]?.path).toBe(`/api/order/${placed.providerRef}`);
   });
 
+  // The document: GET /order/:id "contains provisioned credentials if completed". A `completed`
+  // without any is a contradiction of it; delivering an empty message would strand the buyer.
+  it("a completed order without credentials stays pending (never delivered empty), until they appear", async () => {
+    fake.directMode = "pending";
+    const request = await order(netflixId);
+    const placed = await alxzen.placeOrder(request);
+    const stored = fake.orders.get(placed.providerRef ?? "");
+    if (stored) {
+      stored.status = "completed";
+      delete stored.credentials;
+    }
+    const ref = { providerRef: placed.providerRef ?? "", refId: request.refId, product: request.product };
+    expect(await alxzen.getStatus(ref)).toEqual({ state: "pending", providerRef: placed.providerRef });
+
+    if (stored) stored.credentials = { accountEmail: "late@mail.alxzen.test", accountPassword: "late-pass" };
+    expect(await alxzen.getStatus(ref)).toMatchObject({ state: "success", delivery: [{ label: "email" }, { label: "password" }] });
+  });
+
+  it("a purchase answered completed without credentials is pending, not an empty delivery", async () => {
+    fake.enqueue("POST /order", { kind: "json", status: 200, body: { success: true, message: "ok", data: { orderId: "API-EMPTY1", status: "completed", data: {} } } });
+    expect(await alxzen.placeOrder(await order(scriptId))).toEqual({ state: "pending", providerRef: "API-EMPTY1" });
+  });
+
   it("a failed direct order is a failed outcome; an expired QRIS order reads as failed", async () => {
     fake.directMode = "failed";
     expect(await alxzen.placeOrder(await order(scriptId))).toMatchObject({ state: "failed", reason: "alxzen: order failed" });

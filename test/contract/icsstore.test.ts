@@ -167,11 +167,12 @@ describe("placeOrder and getStatus", () => {
       delivery: [{ label: "serial", value: "SN 5550001" }],
     });
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(2); // the look before buying, then the read-back
   });
 
   it("falls back to the create message when an instant success cannot be read back", async () => {
     fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" });
     fake.inject("checkTransaction", { kind: "html", status: 502 }, 4);
     const request = order();
     expect(await provider.placeOrder(request)).toEqual({
@@ -180,6 +181,26 @@ describe("placeOrder and getStatus", () => {
       delivery: [{ label: "note", value: "Transaksi sukses" }],
     });
     expect(fake.count("createTransaction")).toBe(1);
+  });
+
+  it("fails an instant success that checkTransaction reads back as failed (the read-back wins)", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" }); // the look before buying: no such refid yet
+    fake.inject("checkTransaction", {
+      kind: "status",
+      status: 200,
+      body: { success: true, status: "failed", refid: "x", message: "Gagal: nomor tidak aktif", note: "" },
+    });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "failed", providerRef: request.refId, reason: "Gagal: nomor tidak aktif" });
+  });
+
+  it("follows an instant success that checkTransaction reads back as pending, rather than delivering it", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    fake.inject("checkTransaction", { kind: "pass" }); // the look before buying: no such refid yet
+    fake.inject("checkTransaction", { kind: "status", status: 200, body: { success: true, status: "pending", refid: "x", message: "Diproses" } });
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
   });
 
   it("returns a failed outcome when the supplier refuses, with the balance untouched", async () => {
@@ -229,11 +250,51 @@ describe("placeOrder and getStatus", () => {
     fake.scenario = { kind: "pending", checks: 5 };
     const request = order();
     await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.purchases).toHaveLength(1);
+    expect(fake.balance).toBe(80_000);
+  });
+});
+
+describe("a repeated refid the API accepts (stricter than the fake's assumption)", () => {
+  beforeEach(() => {
+    fake.duplicateRefid = "accept";
+  });
+
+  it("placing the same refid again buys nothing more: the existing order is answered", async () => {
+    fake.scenario = { kind: "pending", checks: 5 };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.purchases).toHaveLength(1);
+    expect(fake.balance).toBe(80_000);
+  });
+
+  it("still buys a new order once when the look before buying cannot answer (an outage of reads)", async () => {
+    fake.inject("checkTransaction", { kind: "html", status: 502 }, 4);
+    const request = order();
+    expect(await provider.placeOrder(request)).toEqual({ state: "pending", providerRef: request.refId });
+    expect(fake.purchases).toHaveLength(1);
+  });
+
+  it("a purchase whose answer was lost is found by lookup, not bought again", async () => {
+    fake.inject("createTransaction", { kind: "timeout", processFirst: true });
+    const request = order();
     expect((await providerError(provider.placeOrder(request))).outcomeUnknown).toBe(true);
     expect(await provider.findOrder(request.refId)).toEqual({ state: "pending", providerRef: request.refId });
-    expect(fake.count("createTransaction")).toBe(2);
-    expect(fake.transactions.size).toBe(1);
-    expect(fake.balance).toBe(80_000);
+    // Placed again (as fulfilment does only after a lookup said "none"): the look before buying
+    // answers it with the order as it now stands.
+    expect(await provider.placeOrder(request)).toMatchObject({ providerRef: request.refId });
+    expect(fake.purchases).toHaveLength(1);
+  });
+
+  it("an instant success placed twice is bought once", async () => {
+    fake.scenario = { kind: "success", note: "SN 5550001" };
+    const request = order();
+    await provider.placeOrder(request);
+    expect(await provider.placeOrder(request)).toMatchObject({ state: "success", delivery: [{ label: "serial", value: "SN 5550001" }] });
+    expect(fake.purchases).toHaveLength(1);
   });
 });
 
@@ -245,9 +306,11 @@ describe("a purchase with an unknown outcome", () => {
     const request = order();
     const error = await providerError(provider.placeOrder(request));
     expect(error.outcomeUnknown).toBe(true);
-    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction"]);
+    // The look before buying, then the one purchase.
+    expect(fake.requests.map((r) => r.action)).toEqual(["checkTransaction", "createTransaction"]);
     expect(await provider.findOrder(request.refId)).toEqual({ state: "pending", providerRef: request.refId });
     expect(fake.count("createTransaction")).toBe(1);
+    expect(fake.count("checkTransaction")).toBe(2);
   });
 
   it("is never sent again by the adapter, even when the supplier has no such order", async () => {
@@ -255,7 +318,7 @@ describe("a purchase with an unknown outcome", () => {
     const request = order();
     expect((await providerError(provider.placeOrder(request))).outcomeUnknown).toBe(true);
     expect(await provider.findOrder(request.refId)).toBeNull();
-    expect(fake.requests.map((r) => r.action)).toEqual(["createTransaction", "checkTransaction"]);
+    expect(fake.requests.map((r) => r.action)).toEqual(["checkTransaction", "createTransaction", "checkTransaction"]);
     expect(fake.transactions.size).toBe(0);
   });
 
@@ -265,7 +328,8 @@ describe("a purchase with an unknown outcome", () => {
     expect((await providerError(provider.placeOrder(order()))).outcomeUnknown).toBe(true);
     expect((await providerError(provider.placeOrder(order()))).outcomeUnknown).toBe(true);
     expect(fake.count("createTransaction")).toBe(2);
-    expect(fake.count("checkTransaction")).toBe(0);
+    // Only the looks before buying: the adapter never resolves an unknown outcome itself.
+    expect(fake.count("checkTransaction")).toBe(2);
   });
 
   it("is outcome-unknown when a refusal shows the balance was debited", async () => {
@@ -278,7 +342,7 @@ describe("a purchase with an unknown outcome", () => {
     const error = await providerError(provider.placeOrder(order()));
     expect(error.outcomeUnknown).toBe(true);
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(0);
+    expect(fake.count("checkTransaction")).toBe(1); // only the look before buying
   });
 
   it("findOrder throws (never null) when the lookup cannot answer", async () => {
@@ -291,7 +355,7 @@ describe("a purchase with an unknown outcome", () => {
     fake.inject("createTransaction", { kind: "slow", delayMs: 100 });
     expect((await provider.placeOrder(order())).state).toBe("pending");
     expect(fake.count("createTransaction")).toBe(1);
-    expect(fake.count("checkTransaction")).toBe(0);
+    expect(fake.count("checkTransaction")).toBe(1); // only the look before buying
   });
 });
 
@@ -321,7 +385,7 @@ describe("HTTP errors", () => {
   it("maps 404 on createTransaction (unknown product) to not_found", async () => {
     const error = await providerError(provider.placeOrder(order({ ...xla10, sku: "NOPE" })));
     expect(error.code).toBe("not_found");
-    expect(fake.count("checkTransaction")).toBe(0);
+    expect(fake.count("checkTransaction")).toBe(1); // only the look before buying
   });
 
   it("maps 429 to rate_limited with Retry-After, after the read retries", async () => {
@@ -366,9 +430,10 @@ describe("HTTP errors", () => {
 });
 
 describe("parseWebhook", () => {
-  const signed = { "x-webhook-secret": webhookSecret };
+  // ICS-Store documents no webhook authentication: the secret is the last segment of the URL.
+  const signed = { pathSecret: webhookSecret };
 
-  it("refuses a webhook without our secret, with a wrong one, or when no secret is configured", () => {
+  it("refuses a webhook without our path secret, with a wrong one, or when no secret is configured", () => {
     const body = JSON.stringify({ refid: "RSAPI1", status: "success" });
     const codeOf = (call: () => unknown) => {
       try {
@@ -378,26 +443,31 @@ describe("parseWebhook", () => {
         return error instanceof ProviderError ? error.code : "other";
       }
     };
+    expect(provider.webhookSecretIn).toBe("path");
     expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body }))).toBe("auth");
-    expect(codeOf(() => provider.parseWebhook({ headers: { "x-webhook-secret": "wrong" }, rawBody: body }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, pathSecret: "wrong" }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, pathSecret: `${webhookSecret}x` }))).toBe("auth");
+    // The header this adapter once invented is not a secret ICS-Store can send: it does not count.
+    expect(codeOf(() => provider.parseWebhook({ headers: { "x-webhook-secret": webhookSecret }, rawBody: body }))).toBe("auth");
     const unconfigured = new IcsstoreProvider({ baseUrl: fake.url, apiKey: fake.apiKey });
-    expect(codeOf(() => unconfigured.parseWebhook({ headers: { "x-webhook-secret": "" }, rawBody: body }))).toBe("auth");
+    expect(codeOf(() => unconfigured.parseWebhook({ headers: {}, rawBody: body, pathSecret: "" }))).toBe("auth");
+    expect(codeOf(() => provider.parseWebhook({ headers: {}, rawBody: body, ...signed }))).toBe("accepted");
   });
 
   it("reads refid and status as a hint", () => {
-    const hint = provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
+    const hint = provider.parseWebhook({ headers: {}, ...signed, rawBody: JSON.stringify({ refid: "RSAPI1", status: "success", note: "SN 1" }) });
     expect(hint).toEqual({ refId: "RSAPI1", providerRef: "RSAPI1", status: "success" });
   });
 
   it("rejects a body without refid as malformed", () => {
-    const call = () => provider.parseWebhook({ headers: signed, rawBody: JSON.stringify({ status: "success" }) });
+    const call = () => provider.parseWebhook({ headers: {}, ...signed, rawBody: JSON.stringify({ status: "success" }) });
     expect(call).toThrow(ProviderError);
     expect(call).toThrow(/refid/);
   });
 
   it("rejects a body that is not JSON as malformed", () => {
     try {
-      provider.parseWebhook({ headers: signed, rawBody: "refid=RSAPI1" });
+      provider.parseWebhook({ headers: {}, ...signed, rawBody: "refid=RSAPI1" });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ProviderError);

@@ -164,7 +164,8 @@ describe("odzreshop orders", () => {
     const invoice = placed.providerRef ?? "";
     expect(invoice).toMatch(/^INV-/);
     expect(fake.requests.filter((request) => request.path === "/order").map((request) => request.body)).toEqual([
-      { api_key: fake.apiKey, sku: "ml-86", target: "12345678 (1234)", ref_id: "ref-ml-1" },
+      // The document's only target is a bare run of digits: the zone id is appended.
+      { api_key: fake.apiKey, sku: "ml-86", target: "123456781234", ref_id: "ref-ml-1" },
     ]);
     await expect(client.getBalance()).resolves.toMatchObject({ idr: 500_000 - 18_500 });
 
@@ -229,6 +230,21 @@ describe("odzreshop orders", () => {
     });
   });
 
+  it("a zone order is accepted by an API that takes targets only in the document's form (digits)", async () => {
+    expect(fake.targetFormat).toBe("digits");
+    const ml = await product("ml-86");
+    const placed = await provider().placeOrder(orderRequest(ml, { userId: "12345678", zoneId: "1234" }));
+    expect(placed.state).toBe("pending");
+    expect(fake.orders.get(placed.providerRef ?? "")?.target).toBe("123456781234");
+  });
+
+  it("sends the configured zone template when odzreshop asks for another form", async () => {
+    fake.targetFormat = "any"; // ASSUMPTION of the looser fake: any text is a target
+    const ml = await product("ml-86");
+    const placed = await provider({ zoneTarget: "{id} ({zone})" }).placeOrder(orderRequest(ml, { userId: "12345678", zoneId: "1234" }));
+    expect(fake.orders.get(placed.providerRef ?? "")?.target).toBe("12345678 (1234)");
+  });
+
   it("refuses a target without the zone id before calling the provider", async () => {
     const ml = await product("ml-86");
 
@@ -238,8 +254,10 @@ describe("odzreshop orders", () => {
     expect(fake.count("/order")).toBe(0);
   });
 
-  it("formats zone targets as `id (zone)`", () => {
-    expect(odzreshopTarget("game_id_zone", { userId: "12345678", zoneId: "1234" })).toBe("12345678 (1234)");
+  it("formats zone targets as digits only by default, or by the configured template", () => {
+    expect(odzreshopTarget("game_id_zone", { userId: "12345678", zoneId: "1234" })).toBe("123456781234");
+    expect(odzreshopTarget("game_id_zone", { userId: "12345678", zoneId: "1234" }, "{id} ({zone})")).toBe("12345678 (1234)");
+    expect(odzreshopTarget("game_id_zone", { userId: "12345678", zoneId: "1234" }, "{id}|{zone}")).toBe("12345678|1234");
     expect(odzreshopTarget("game_id", { userId: "12345678" })).toBe("12345678");
     expect(odzreshopTarget("phone", { phone: "081234567890" })).toBe("081234567890");
   });

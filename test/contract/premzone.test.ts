@@ -120,6 +120,15 @@ describe("PremzoneProvider catalog and balance", () => {
     expect(request?.body).toEqual({ email: fake.email });
   });
 
+  it("spells every documented header exactly as the document does (it says names are case-sensitive)", async () => {
+    const { fake, provider } = await setup();
+    await provider.getBalance();
+    const names = fake.requests.at(-1)?.rawHeaderNames ?? [];
+    for (const name of ["Authorization", "X-Api-Email", "Content-Type", "Accept"]) expect(names).toContain(name);
+    expect(names).not.toContain("accept");
+    expect(names).not.toContain("content-type");
+  });
+
   it("maps a wrong API key to auth, without the key in the message", async () => {
     const { provider } = await setup({}, { apiKey: "wrong-key-123" });
     const error = await failure(provider.getBalance());

@@ -6,6 +6,16 @@
  * contract says the real API does. Orders create VPS services that provision after a number of
  * GET /services polls; faults (timeouts, error pages, garbage) are injected per route, either
  * before the route runs or after it changed state ("the order was made but the answer was lost").
+ *
+ * ASSUMPTION (labels): the document shows an order `label` and, in its examples, a service with
+ * the same label ("edge-fi-01"), but never says the order's label is copied onto the service it
+ * creates. `serviceLabel: "order"` (the default) copies it; `"own"` gives the service a label of
+ * aluy's own (`vps-<n>`), the stricter reading, which adapters are also tested against. The
+ * order's lines carrying the label is shown in the POST /orders response and is kept.
+ *
+ * Other ASSUMPTIONS: a service provisions after `provisionPolls` GET /services calls and boots
+ * after `bootPolls` status calls (the document gives no timing); a service's `createdAt` is its
+ * order's (the document: provisioning runs inline with POST /orders).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -122,6 +132,8 @@ export interface AluyFake {
   bootPolls: number;
   /** New orders fail to deploy: the service stays PENDING with hasProvisionIssue. */
   provisionIssue: boolean;
+  /** Whether a new service takes the order's label ("order", ASSUMPTION) or one of its own ("own"). */
+  serviceLabel: "order" | "own";
   /** Injects a fault; see {@link AluyFaultRule}. */
   fail(rule: AluyFaultRule): void;
   /** Requests received for `method path` (path relative to the base). */
@@ -235,6 +247,7 @@ export async function startAluyFake(): Promise<AluyFake> {
     provisionPolls: 2,
     bootPolls: 0,
     provisionIssue: false,
+    serviceLabel: "order",
     fail: (rule) => rules.push({ ...rule, left: rule.times ?? 1 }),
     count: (method, path) => fake.requests.filter((r) => r.method === method && matches(path, r.path)).length,
     close: async () => {
@@ -388,7 +401,7 @@ export async function startAluyFake(): Promise<AluyFake> {
       id: nextId("clxsvc"),
       kind: "VPS",
       status: "PENDING",
-      label,
+      label: fake.serviceLabel === "order" ? label : `vps-${fake.services.length + 1001}`,
       externalId: null,
       orderId: order.id,
       createdAt,
@@ -563,6 +576,14 @@ export async function startAluyFake(): Promise<AluyFake> {
     return { status: 200, body: { ok: true, serviceId: service.id } };
   };
 
+  /** PATCH /services/:id: the label, 1–200 characters after trim. */
+  const relabel = (service: FakeService, body: unknown): Reply => {
+    const label = isRecord(body) && typeof body.label === "string" ? body.label.trim() : "";
+    if (label.length === 0 || label.length > 200) return error(400, "No valid fields to update");
+    service.label = label;
+    return { status: 200, body: { service: { id: service.id, label, kind: service.kind, status: service.status } } };
+  };
+
   const serviceRoute = (request: RecordedRequest): Reply | undefined => {
     const match = /^\/services\/([^/]+)(?:\/([a-z-]+))?$/.exec(request.path);
     if (!match) return undefined;
@@ -572,6 +593,7 @@ export async function startAluyFake(): Promise<AluyFake> {
       "GET ": serviceDetail,
       "GET status": serverStatus,
       "GET templates": () => ({ status: 200, body: { templates: fake.templates } }),
+      "PATCH ": (found) => relabel(found, request.body),
       "POST power": (found) => power(found, request.body),
       "POST reset-password": resetPassword,
       "POST reinstall": (found) => reinstall(found, request.body),

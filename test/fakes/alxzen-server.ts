@@ -11,6 +11,14 @@
  * Faults (timeouts, garbage, HTML 502s, slow answers, arbitrary errors) are queued per route
  * with {@link FakeAlxzenServer.enqueue} and used up one request each, before any checking, as
  * a proxy in front of the real API would produce them.
+ *
+ * ASSUMPTIONS (the document is silent; adapters are tested against the stricter side):
+ * - refusals: `{ success: false, message }` with 401/403/404/429/4xx statuses. The adapter reads
+ *   any status ≥ 400 or `success: false` as a refusal, whatever the body says;
+ * - a direct order may stay `pending` for some status checks (`directMode`), and may come back
+ *   `completed` without credentials (tests set it), which the document says cannot happen;
+ * - unknown body fields and a body not declared as JSON are refused (the document shows neither);
+ * - `amount` on a QRIS order is what the buyer must pay (after a voucher).
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";

@@ -6,6 +6,18 @@
  * real one would (401/403/404 or an `error` body). Orders are kept by refid and move through a
  * scenario on each checkTransaction; faults (timeout, slow, malformed JSON, HTML error pages,
  * any status) can be injected per action.
+ *
+ * What the document does not state is marked ASSUMPTION below, and tests run the adapter against
+ * the stricter reading too. The document only asks resellers to send a unique `refid` ("Gunakan
+ * refid buatan reseller (unik)"); it never says the API refuses a repeated one. So
+ * `duplicateRefid` is "accept" (a second transaction, a second debit) or "refuse" (an `error`
+ * body, our assumption); the adapter must never rely on the refusal.
+ *
+ * Other ASSUMPTIONS: a wrong method gets 405 and a body that is not JSON 400 (the document lists
+ * only 401/403/404); `nomor_tujuan` must look like an Indonesian number; a refusal by the
+ * supplier leaves the balance as it was while a later failure refunds it; an instant success
+ * reads back as `success` unless a test injects otherwise (the adapter trusts the read-back).
+ * The document names no webhook format: tests post `{ refid, status }` to the secret path.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -44,6 +56,8 @@ export type IcsOrderScenario =
  * (an order is stored) before the fault hides the answer — the "did it go through?" case.
  */
 export type IcsFault =
+  /** No fault: answered normally (to aim a later fault at the second request of an action). */
+  | { kind: "pass" }
   | { kind: "timeout"; processFirst?: boolean }
   | { kind: "slow"; delayMs: number }
   | { kind: "malformed"; processFirst?: boolean }
@@ -120,8 +134,16 @@ export function defaultIcsCatalogs(): Record<string, IcsFakeCatalog> {
 export class IcsstoreFake {
   /** Every request received, in order. */
   readonly requests: IcsRecordedRequest[] = [];
-  /** Orders by refid. */
+  /** Orders by refid (the latest one, when a repeated refid was accepted). */
   readonly transactions = new Map<string, IcsFakeTransaction>();
+  /** Every transaction the fake created, in order: more than one per refid means we bought twice. */
+  readonly purchases: IcsFakeTransaction[] = [];
+  /**
+   * What a repeated `refid` does. ASSUMPTION: the document says only that a refid should be
+   * unique. "refuse" answers `{ error: "Refid sudah digunakan" }` (the assumption the adapter was
+   * first written against); "accept" buys again, the stricter case.
+   */
+  duplicateRefid: "refuse" | "accept" = "refuse";
   /** Reseller balance in rupiah. */
   balance = 100_000;
   /** When true, a valid key gets 403 ("tidak aktif"). */
@@ -189,13 +211,15 @@ export class IcsstoreFake {
     };
     this.requests.push(record);
     const fault = this.faults.get(record.action ?? "")?.shift();
-    if (!fault) return send(res, this.handle(record));
+    if (!fault || fault.kind === "pass") return send(res, this.handle(record));
     const processed = fault.kind === "slow" || ("processFirst" in fault && fault.processFirst) ? this.handle(record) : undefined;
     this.applyFault(res, fault, processed);
   }
 
   private applyFault(res: ServerResponse, fault: IcsFault, processed: Reply | undefined): void {
     switch (fault.kind) {
+      case "pass":
+        return send(res, processed ?? { status: 500, json: { error: "pass fault without a route" } });
       case "timeout":
         return; // never answer; close() destroys the socket
       case "slow": {
@@ -280,7 +304,9 @@ export class IcsstoreFake {
       return { status: 400, json: { error: `Parameter tidak lengkap/tidak valid: ${missing.join(", ")}` } };
     }
     const saldo = { saldo_awal: this.balance, saldo_akhir: this.balance };
-    if (this.transactions.has(refid)) return { status: 400, json: { error: "Refid sudah digunakan", refid, ...saldo } };
+    if (this.transactions.has(refid) && this.duplicateRefid === "refuse") {
+      return { status: 400, json: { error: "Refid sudah digunakan", refid, ...saldo } };
+    }
     const found = this.findProduct(kode_produk);
     if (!found) return { status: 404, json: { error: "Produk tidak ditemukan" } };
     if (!found.ready) return ok({ error: "Transaksi gagal: stok produk kosong", refid, ...saldo });
@@ -298,6 +324,7 @@ export class IcsstoreFake {
       refunded: false,
     };
     this.transactions.set(refid, transaction);
+    this.purchases.push(transaction);
     if (this.scenario.kind === "reject") return ok({ error: this.scenario.error, refid, ...saldo });
     this.balance -= harga;
     const answer = { refid, supplier_trxid: transaction.supplier_trxid, saldo_awal: saldo.saldo_awal, saldo_akhir: this.balance };

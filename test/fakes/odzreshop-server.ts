@@ -5,6 +5,13 @@
  * body with `api_key` (401), an IP whitelist (403), required fields (400), known slugs and
  * invoices (404). It keeps a balance that orders debit and orders that status calls move along,
  * and it can be told to misbehave (429, 503, HTML error pages, garbage, silence, slowness).
+ *
+ * ASSUMPTION (targets): the document says only `"target": "string"` and shows one example,
+ * `"123456789"`. It says nothing of games whose account needs a zone (server) id. The fake's
+ * default, `targetFormat: "digits"`, is the stricter reading of that example: a target is one run
+ * of digits, so a zone id can only be appended (`123456781234`, as most Indonesian top-up APIs
+ * take Mobile Legends). `"any"` accepts any text (e.g. `12345678 (1234)`), the looser assumption
+ * the adapter was first tested against. Neither is confirmed by the document.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -71,6 +78,8 @@ export interface OdzreshopFakeOptions {
   balance?: number;
   /** Services per category slug. */
   catalog?: Record<string, FakeService[]>;
+  /** What a `target` may look like (see the ASSUMPTION above); default "digits". */
+  targetFormat?: "digits" | "any";
 }
 
 /** The running fake and its controls. */
@@ -85,6 +94,8 @@ export interface OdzreshopFake {
   ipWhitelist: "ok" | "unset" | "unknown_ip";
   /** Scenario for orders placed from now on. */
   orderScenario: FakeOrderScenario;
+  /** What a `target` may look like (ASSUMPTION, see the file comment). */
+  targetFormat: "digits" | "any";
   slowMs: number;
   requests: RecordedRequest[];
   orders: Map<string, FakeOrder>;
@@ -154,6 +165,7 @@ export async function startOdzreshopFake(options: OdzreshopFakeOptions = {}): Pr
     balance: options.balance ?? 500_000,
     ipWhitelist: "ok",
     orderScenario: { kind: "pending", after: 1, then: "success", sn: "SN123456789" },
+    targetFormat: options.targetFormat ?? "digits",
     slowMs: 100,
     requests: [],
     orders: new Map(),
@@ -220,6 +232,8 @@ export async function startOdzreshopFake(options: OdzreshopFakeOptions = {}): Pr
     const sku = text(body.sku);
     const target = text(body.target);
     if (!sku || !target) return refuse(400, "Missing fields");
+    // ASSUMPTION: the document gives no error for a malformed target; 400 is its "Missing fields" row.
+    if (fake.targetFormat === "digits" && !/^\d+$/.test(target)) return refuse(400, "Missing fields");
     const service = Object.values(catalog)
       .flat()
       .find((candidate) => candidate.sku === sku && candidate.status === "active");

@@ -6,6 +6,18 @@
  * 3–100, no second registration), whose downline an email is, the reseller balance a buy is
  * paid from — and keeps accounts and transactions in memory so status calls reflect earlier
  * buys. Scenario controls decide how the next buy turns out and inject faults per path.
+ *
+ * The document says "All header names are Case-sensitive", so the fake takes it at its word: a
+ * request header is found only under its documented spelling (`Authorization`, `X-Api-Email`,
+ * `Content-Type`, `Accept`). Most HTTP servers ignore case; this is the stricter reading, and
+ * the one the document states.
+ *
+ * ASSUMPTION (HTTP status): the document shows only the body's `status`. The fake mirrors it in
+ * the HTTP status by default; `httpStatusMirrorsBody: false` answers refusals with HTTP 200.
+ *
+ * ASSUMPTION (webhooks): the document says a webhook is sent "whenever your transaction status
+ * changed"; it does not say whether a buy answered `success` at once also sends one. The fake
+ * sends none: tests post the webhook themselves, and nothing may depend on it arriving.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -15,6 +27,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Header names exactly as the client spelled them. */
+  rawHeaderNames: string[];
   /** The parsed JSON body, or undefined when it was not JSON. */
   body: unknown;
 }
@@ -253,17 +267,23 @@ export async function startPremzoneFake(options: PremzoneFakeOptions = {}): Prom
     },
   };
 
+  /** A request header under exactly the documented name ("All header names are Case-sensitive"). */
+  function documentedHeader(req: IncomingMessage, name: string): string | undefined {
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i] === name) return req.rawHeaders[i + 1];
+    return undefined;
+  }
+
   /** The documented request rules, in the order a real server would meet them. */
   function checkRequest(req: IncomingMessage, path: string, rawBody: string): Record<string, unknown> {
-    if (req.headers.authorization !== `Bearer ${apiKey}` || req.headers["x-api-email"] !== resellerEmail) {
+    if (documentedHeader(req, "Authorization") !== `Bearer ${apiKey}` || documentedHeader(req, "X-Api-Email") !== resellerEmail) {
       throw new ApiRefusal(401, "Unauthenticated");
     }
     if (!(path in routes)) throw new ApiRefusal(404, "Not found");
     if (req.method !== "POST") throw new ApiRefusal(405, "Method not allowed");
-    if (!req.headers["content-type"]?.startsWith("application/json")) {
+    if (!documentedHeader(req, "Content-Type")?.startsWith("application/json")) {
       throw new ApiRefusal(400, "Content-Type must be application/json");
     }
-    if (!req.headers.accept?.includes("application/json")) throw new ApiRefusal(400, "Accept must be application/json");
+    if (!documentedHeader(req, "Accept")?.includes("application/json")) throw new ApiRefusal(400, "Accept must be application/json");
     let body: unknown;
     try {
       body = JSON.parse(rawBody);
@@ -330,7 +350,8 @@ export async function startPremzoneFake(options: PremzoneFakeOptions = {}): Prom
       } catch {
         body = undefined;
       }
-      requests.push({ method: req.method ?? "", path, headers: { ...req.headers }, body });
+      const rawHeaderNames = req.rawHeaders.filter((_, index) => index % 2 === 0);
+      requests.push({ method: req.method ?? "", path, headers: { ...req.headers }, rawHeaderNames, body });
       respond(req, res, path, rawBody, faults.get(path)?.shift());
     });
   });

@@ -52,10 +52,10 @@ async function pendingOrder(scheduler: "bullmq" | "in-process") {
   await app.fulfilment.enqueue(order);
   await expect.poll(async () => (await app.orders.get(order.id))?.status, { timeout: 10_000 }).toBe("pending");
   const hint = () =>
-    fetch(`http://127.0.0.1:${port}/webhooks/icsstore`, {
+    fetch(`http://127.0.0.1:${port}/webhooks/icsstore/${webhookSecret}`, {
       method: "POST",
       body: JSON.stringify({ refid: order.refId, status: "success" }),
-      headers: { "content-type": "application/json", "x-webhook-secret": webhookSecret },
+      headers: { "content-type": "application/json" },
     });
   return { app, order, hint, ics };
 }

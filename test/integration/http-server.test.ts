@@ -19,6 +19,8 @@ const telegramSecret = "telegram-secret-token-0123";
 const metricsToken = "metrics-token-0123456789";
 
 let shop: TestApp;
+const alerts: { key: string; provider: unknown }[] = [];
+const alertsOf = (key: string) => alerts.filter((alert) => alert.key === key);
 let ics: IcsstoreFake;
 let premzone: PremzoneFake;
 let telegram: FakeTelegram;
@@ -43,7 +45,10 @@ beforeAll(async () => {
     PREMZONE_WEBHOOK_SECRET: premzoneSecret,
     METRICS_TOKEN: metricsToken,
   };
-  shop = await startTestApp(env, { providers: testProviders(env) });
+  shop = await startTestApp(env, {
+    providers: testProviders(env),
+    alerts: { alert: async (message) => void alerts.push({ key: message.key, provider: message.args?.provider }) },
+  });
   const port = await shop.app.http.listen(0, "127.0.0.1");
   base = `http://127.0.0.1:${port}`;
 });
@@ -133,14 +138,17 @@ describe("the HTTP server", () => {
     await shop.app.fulfilment.enqueue(order);
     await expect.poll(async () => (await shop.app.orders.get(order.id))?.status, { timeout: 5_000 }).toBe("pending");
 
+    // ICS-Store documents no webhook authentication: the secret is the last segment of the URL.
     const hint = JSON.stringify({ refid: order.refId, status: "success" });
     expect((await post("/webhooks/icsstore", hint)).status).toBe(401);
-    expect((await post("/webhooks/icsstore", hint, { "x-webhook-secret": "wrong-secret-value-x" })).status).toBe(401);
+    expect((await post("/webhooks/icsstore", hint, { "x-webhook-secret": webhookSecret })).status).toBe(401);
+    expect((await post("/webhooks/icsstore/wrong-secret-value-x", hint)).status).toBe(401);
+    expect((await post(`/webhooks/icsstore/${webhookSecret}/more`, hint)).status).toBe(404);
     expect((await shop.app.orders.get(order.id))?.status).toBe("pending");
 
     // The provider still says pending: the hint alone must not deliver.
     const checks = ics.count("checkTransaction");
-    expect((await post("/webhooks/icsstore", hint, { "x-webhook-secret": webhookSecret })).status).toBe(200);
+    expect((await post(`/webhooks/icsstore/${webhookSecret}`, hint)).status).toBe(200);
     await expect.poll(() => ics.count("checkTransaction"), { timeout: 5_000 }).toBeGreaterThan(checks);
     expect((await shop.app.orders.get(order.id))?.status).toBe("pending");
 
@@ -148,6 +156,23 @@ describe("the HTTP server", () => {
     expect((await post("/webhooks/premzone", premzoneHint, { "x-api-secret": "nope", "x-webhook-event": "TRX_STATUS_UPDATE" })).status).toBe(401);
     const unmatched = await post("/webhooks/premzone", premzoneHint, { "x-api-secret": premzoneSecret, "x-webhook-event": "TRX_STATUS_UPDATE" });
     expect(unmatched.status).toBe(202);
+  });
+
+  it("tells the admins of refused webhooks at most once an hour per provider", async () => {
+    // (The test before already had webhooks of both refused: the hour started then.)
+    const hint = JSON.stringify({ refid: "WBNOPE", status: "success" });
+    for (let i = 0; i < 5; i++) expect((await post("/webhooks/icsstore/not-the-secret-0123", hint)).status).toBe(401);
+    const premzoneHint = JSON.stringify({ reference: "INV-X", status: "success" });
+    for (let i = 0; i < 3; i++) {
+      expect((await post("/webhooks/premzone", premzoneHint, { "x-api-secret": "nope", "x-webhook-event": "TRX_STATUS_UPDATE" })).status).toBe(401);
+    }
+    const refused = alertsOf("admin-alert-bad-webhook");
+    expect(refused.filter((a) => a.provider === "icsstore")).toHaveLength(1);
+    expect(refused.filter((a) => a.provider === "premzone")).toHaveLength(1);
+    // The hour is held in Redis, for every process behind the load balancer.
+    const ttl = await shop.app.redis.ttl("webhook:refused-alert:icsstore");
+    expect(ttl).toBeGreaterThan(3_000);
+    expect(ttl).toBeLessThanOrEqual(3_600);
   });
 });
 

@@ -10,6 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
+import { computeStats } from "../../src/admin/stats.js";
 import { FakeAlxzenServer } from "../fakes/alxzen-server.js";
 import { inlineButtons, startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
 import { startTestApp, testProviders, type TestApp } from "../helpers/app.js";
@@ -110,6 +111,29 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
     expect(alxzen.requestsTo("POST /order")).toHaveLength(purchases);
     // The buyer paid ALxZen, not us: our wallet never saw the money.
     expect(await fullLedger(shop.app, "telegram:4001")).toEqual([]);
+  });
+
+  it("records what the provider's QRIS charged, not the shop price, so /stats counts money really collected", async () => {
+    // ALxZen's price moved after the catalog was read: its QRIS asks 28.000 for a 30.000 listing.
+    const product = alxzen.products.find((p) => p._id === netflix.productId)!;
+    const listed = product.price;
+    product.price = listed - 2_000;
+    try {
+      const { buyer, photo, order } = await payByProviderQris(4003);
+      expect(photo.caption).toContain("Bayar tepat: Rp 28.000");
+      expect(order).toMatchObject({ status: "pending", price: 28_000, payment: { method: "provider_qris", amount: 28_000 } });
+
+      const since = telegram.mark();
+      alxzen.pay(order.providerRef!);
+      await buyer.expect("berhasil", since);
+      await telegram.waitForIdle(300, 10_000);
+      const done = await shop.app.orders.get(order.id);
+      expect(done).toMatchObject({ status: "delivered", price: 28_000, payment: { amount: 28_000 } });
+      const stats = computeStats([done!], 0);
+      expect(stats.sales.revenue).toBe(28_000);
+    } finally {
+      product.price = listed;
+    }
   });
 
   it("ends an order the provider expires unpaid as expired, refunding nothing", async () => {

@@ -135,6 +135,7 @@ const orderSchema = z.object({
   id: z.string().min(1),
   status: z.string(),
   lines: z.array(z.object({ label: z.string().nullish() })).default([]),
+  createdAt: z.string().nullish(),
 });
 type AluyOrder = z.infer<typeof orderSchema>;
 
@@ -155,7 +156,17 @@ const serviceSchema = z.object({
   status: z.string(),
   label: z.string().nullish(),
   externalId: z.string().nullish(),
+  createdAt: z.string().nullish(),
 });
+
+const relabelledSchema = z.object({ service: z.object({ id: z.string().min(1), label: z.string() }) });
+
+/**
+ * How far from its order's `createdAt` a service may have been created to be that order's. The
+ * document: POST /orders "provisions inline, so by the time the response arrives the service row
+ * exists"; a generous margin for clocks and slow provisioning.
+ */
+const serviceMatchWindowMs = { before: 5_000, after: 120_000 };
 type AluyService = z.infer<typeof serviceSchema>;
 
 const servicesPageSchema = z
@@ -223,7 +234,8 @@ const maxMessageChars = 200;
  * HTTP status → error code, from the contract's error table. 409 ("state doesn't allow it", e.g.
  * a VPS not provisioned yet) and 429 (POSTPAID VPS quota full) are `unavailable`: nothing
  * happened, and waiting a few seconds does not fix either, which `rate_limited` would suggest;
- * they clear when the state changes or an admin raises the quota.
+ * they clear when the state changes or an admin raises the quota. None of the statuses in
+ * {@link notRetried} is retried, by the HTTP client or by the shop.
  */
 const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
   400: "invalid_input",
@@ -237,6 +249,17 @@ const codeByStatus: Readonly<Record<number, ProviderErrorCode>> = {
   503: "unavailable",
 };
 
+/**
+ * Answers the document says not to retry as they are: every 4xx ("4xx errors should not be
+ * retried without changes — the input is the problem"), and 503 ("a required integration is not
+ * configured … Contact support"), which no delay fixes. Only other 5xx are transient (502:
+ * "Retrying after a short delay is usually safe").
+ */
+const notRetried = (status: number) => (status >= 400 && status < 500) || status === 503;
+
+
+/** A label that is one of our refIds (`WB…`, see commerce/orders.ts): that service is already an order's. */
+const ourRefLabel = /^WB[A-Z0-9]{6,}$/;
 
 /** The Cookie header for a configured value: sent as is when it names its cookie. */
 function cookieHeader(configured: string): string {
@@ -297,6 +320,7 @@ export class AluyProvider implements Provider {
       provider,
       baseUrl: options.baseUrl,
       headers: { cookie },
+      retryStatus: (status) => status >= 500 && !notRetried(status),
       timeoutMs: options.timeoutMs,
       retryDelaysMs: options.retryDelaysMs,
       logger: options.logger,
@@ -360,7 +384,7 @@ export class AluyProvider implements Provider {
    */
   async getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
     const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
-    const service = await this.findService(ref.refId);
+    const service = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
     if (!service) return pending;
     if (service.status === "TERMINATED") {
       return { state: "failed", providerRef: service.id, reason: "aluy terminated the VPS before it was delivered" };
@@ -486,6 +510,36 @@ export class AluyProvider implements Provider {
     return { type: "vm-custom", ramGb, cpuCores, ssdGb, location, ...common };
   }
 
+  /**
+   * The document never says an order's label is copied onto the service it creates, so when no
+   * service carries our refId, the service is matched to the order by time: only when our order
+   * is the one order aluy took around then, and exactly one VPS not labelled by us was created in
+   * that window. It is then labelled with our refId (PATCH /services/:id), so every later look
+   * finds it by label. Anything less certain stays pending (an admin resolves it): guessing would
+   * reset the root password of somebody else's VPS.
+   */
+  private async claimServiceOf(orderId: string, refId: string): Promise<AluyService | null> {
+    const orders = await this.call({ method: "GET", path: "/orders", query: { limit: lookupPageSize, offset: 0 } }, ordersPageSchema);
+    const ours = orders.items.find((order) => order.id === orderId);
+    const at = ours?.createdAt ? Date.parse(ours.createdAt) : Number.NaN;
+    if (!Number.isFinite(at)) return null;
+    const near = (createdAt: string | null | undefined) => {
+      const time = createdAt ? Date.parse(createdAt) : Number.NaN;
+      return time >= at - serviceMatchWindowMs.before && time <= at + serviceMatchWindowMs.after;
+    };
+    if (orders.items.filter((order) => near(order.createdAt)).length !== 1) return null;
+    const services = await this.call(
+      { method: "GET", path: "/services", query: { kind: "VPS", limit: lookupPageSize, offset: 0 } },
+      servicesPageSchema,
+    );
+    const candidates = services.items.filter((service) => near(service.createdAt) && !ourRefLabel.test(service.label ?? ""));
+    if (candidates.length !== 1) return null;
+    const service = candidates[0]!;
+    await this.call({ method: "PATCH", path: this.servicePath(service.id), json: { label: refId } }, relabelledSchema);
+    this.options.logger?.info({ provider, orderId, serviceId: service.id }, "aluy service matched to its order by time and labelled with our refId");
+    return { ...service, label: refId };
+  }
+
   private findService(refId: string): Promise<AluyService | null> {
     return this.findInPages("/services", { kind: "VPS" }, servicesPageSchema, (service) => service.label === refId);
   }
@@ -546,12 +600,13 @@ export class AluyProvider implements Provider {
    */
   private errorFor(request: HttpRequest, response: HttpResponse): ProviderError {
     const parsed = errorBodySchema.safeParse(response.json);
-    const details = { provider, status: response.status };
     const where = `aluy: ${request.method} ${request.path} → HTTP ${response.status}`;
     if (!parsed.success) {
+      const details = { provider, status: response.status, ...(response.status < 500 ? { noRetry: true } : {}) };
       const code = response.status >= 500 ? "upstream" : (codeByStatus[response.status] ?? "malformed");
       return new ProviderError(code, `${where} without an error body`, details);
     }
+    const details = { provider, status: response.status, ...(notRetried(response.status) ? { noRetry: true } : {}) };
     const code = codeByStatus[response.status] ?? (response.status >= 500 ? "upstream" : "malformed");
     const { current, limit } = parsed.data;
     const quota = current !== undefined && limit !== undefined ? ` (VPS quota: ${current} of ${limit} in use)` : "";

@@ -313,7 +313,15 @@ export class AlxzenProvider implements Provider {
 
   private outcome(order: AlxzenOrder): OrderOutcome {
     const status = order.status.toLowerCase();
-    if (status === "completed") return { state: "success", providerRef: order.orderId, delivery: toDelivery(order.data) };
+    if (status === "completed") {
+      const delivery = toDelivery(order.data);
+      if (delivery.length > 0) return { state: "success", providerRef: order.orderId, delivery };
+      // The document: a completed order "contains provisioned credentials". One without any
+      // contradicts it; delivering nothing would close the order with the buyer holding nothing.
+      // Keep following it (the credentials may appear); an admin sees it if they never do.
+      this.logger?.warn({ provider, providerRef: order.orderId }, "ALxZen order completed without credentials; following it as pending");
+      return { state: "pending", providerRef: order.orderId };
+    }
     if (failedStatuses.has(status)) return { state: "failed", providerRef: order.orderId, reason: `${provider}: order ${status}` };
     if (!pendingStatuses.has(status)) {
       // An order that exists in a state we do not know is not finished; keep polling, tell admins.

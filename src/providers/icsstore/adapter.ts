@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Logger } from "pino";
 import { ProviderError, isProviderError } from "../errors.js";
 import { HttpClient, parseBody, type HttpResponse } from "../http.js";
-import { requireWebhookSecret } from "../webhook-auth.js";
+import { requireWebhookPathSecret } from "../webhook-auth.js";
 import type {
   DeliveryItem,
   OrderOutcome,
@@ -39,9 +39,9 @@ export interface IcsstoreOptions {
   retryDelaysMs?: readonly number[];
   fetch?: typeof fetch;
   /**
-   * The secret our webhook endpoint requires in `X-Webhook-Secret`. ICS-Store documents no webhook
-   * authentication, so the owner's proxy (or the supplier, if it can) must add it; without it
-   * every webhook is refused.
+   * The secret path segment of our webhook URL, `/webhooks/icsstore/<secret>`. ICS-Store documents
+   * no webhook authentication (no header, no signature), so the only secret it can send is the
+   * URL it is given; without one configured every webhook is refused.
    */
   webhookSecret?: string;
 }
@@ -120,6 +120,8 @@ const mentionsRefid = /\bref_?id\b/i;
 /** Adapter for the ICS-Store reseller API. */
 export class IcsstoreProvider implements Provider {
   readonly id = providerId;
+  /** ICS-Store sends nothing secret of its own: the secret is the last segment of the URL we give it. */
+  readonly webhookSecretIn = "path";
   private readonly http: HttpClient;
   private readonly types: readonly string[];
   private readonly logger: Logger | undefined;
@@ -160,12 +162,16 @@ export class IcsstoreProvider implements Provider {
   }
 
   /**
-   * Buys once with our refId as `refid`. An unclear answer is thrown (outcome unknown); fulfilment
-   * then looks the refid up with `checkTransaction` ({@link findOrder}) before any new purchase.
+   * Buys once with our refId as `refid`. The document asks for a unique refid but never says a
+   * repeated one is refused, so a repeat may buy again: the refid is looked up before every
+   * purchase (an existing order is answered, not bought twice). An unclear answer is thrown
+   * (outcome unknown); fulfilment then looks the refid up ({@link findOrder}) before any new one.
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
     const phone = request.inputs.phone;
     if (!phone) throw new ProviderError("invalid_input", `${providerId}: order ${request.orderId} has no phone number`, { provider: providerId });
+    const existing = await this.lookBeforeBuying(request.refId);
+    if (existing) return existing;
     return this.createTransaction(request, phone);
   }
 
@@ -173,6 +179,22 @@ export class IcsstoreProvider implements Provider {
   async getStatus(ref: { refId: string }): Promise<OrderOutcome> {
     const body = await this.read({ action: "checkTransaction", refid: ref.refId }, statusSchema);
     return statusOutcome(ref.refId, body);
+  }
+
+  /**
+   * The order already made under `refId`, or null when there is none (or ICS-Store cannot say
+   * now). A look that cannot answer does not hold the purchase back: the shop only places an
+   * order again after a lookup said "none", so the refid was free a moment ago; this look is for
+   * a caller that repeats a purchase without one. A refusal of our key or account still stops it.
+   */
+  private async lookBeforeBuying(refId: string): Promise<OrderOutcome | null> {
+    try {
+      return await this.findOrder(refId);
+    } catch (error) {
+      if (!isProviderError(error) || !error.outcomeUnknown) throw error;
+      this.logger?.warn({ provider: providerId, refId, code: error.code }, "could not check the refid before buying; buying");
+      return null;
+    }
   }
 
   /** Looks an order up by our refId; null when ICS-Store has no such refid (404 / "tidak ditemukan"). */
@@ -186,12 +208,12 @@ export class IcsstoreProvider implements Provider {
   }
 
   /**
-   * Reads a webhook as a hint. The document gives no webhook format or signature, so the request
-   * must carry our own secret in `X-Webhook-Secret`, and the bot confirms every hint with
-   * `checkTransaction` before acting on it.
+   * Reads a webhook as a hint. The document gives no webhook format or authentication, so the
+   * request must come to the URL holding our secret (`/webhooks/icsstore/<secret>`, compared in
+   * constant time), and the bot confirms every hint with `checkTransaction` before acting on it.
    */
   parseWebhook(request: WebhookRequest): WebhookHint {
-    requireWebhookSecret(request, "X-Webhook-Secret", this.webhookSecret, providerId);
+    requireWebhookPathSecret(request, this.webhookSecret, providerId);
     let json: unknown;
     try {
       json = JSON.parse(request.rawBody);
@@ -248,12 +270,17 @@ export class IcsstoreProvider implements Provider {
 
   /**
    * `createTransaction` has no SN field; the SN appears in `checkTransaction`'s note. So an
-   * instant success is read back once for its SN, falling back to the create message.
+   * instant success is read back once for its SN. The read-back is the order's state: one that
+   * says failed is a failure (the supplier's final word), pending is followed. Only when it cannot
+   * be read does the create answer stand, with its message.
    */
   private async settledNow(refId: string, message: string): Promise<OrderOutcome> {
     try {
       const current = await this.getStatus({ refId });
-      if (current.state === "success") return current;
+      if (current.state !== "success") {
+        this.logger?.warn({ provider: providerId, refId, state: current.state }, "an instant success read back as not successful");
+      }
+      return current;
     } catch (error) {
       if (!isProviderError(error)) throw error;
       this.logger?.warn({ provider: providerId, refId, code: error.code }, "could not read back an instant success");

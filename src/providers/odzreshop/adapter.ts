@@ -38,6 +38,8 @@ export interface OdzreshopOptions {
   apiKey: string;
   /** Category slugs to list (`/services` needs one per call), e.g. `mobile-legends`. */
   slugs: string[];
+  /** How a game id and zone id become one `target`; see {@link odzreshopTarget}. */
+  zoneTarget?: string;
   logger?: Logger;
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
@@ -122,14 +124,25 @@ export function odzreshopErrorCode(status: number, message: string): ProviderErr
 }
 
 /**
- * The `target` string for an order. The document only shows a bare player id ("123456789");
- * games with a zone take one line in the form `12345678 (1234)`, which is how the issue text
- * shows Mobile Legends targets (and how `describeInputs` prints them). Phones go as `08…`.
+ * How a zone game's target is written unless `ODZRESHOP_ZONE_TARGET` says otherwise. The
+ * document says only `"target": "string"`, and its one example is a bare run of digits
+ * (`"123456789"`); it never shows a zone. Appending the zone id keeps the target in that form (and
+ * is how most Indonesian top-up APIs take Mobile Legends). Confirm with odzreshop and set the
+ * variable (e.g. `{id}|{zone}` or `{id} ({zone})`) if they want it another way.
  */
-export function odzreshopTarget(input: InputKind, inputs: TargetInputs): string {
+export const odzreshopDefaultZoneTarget = "{id}{zone}";
+
+/**
+ * The `target` string for an order: a player id; a player id and zone id written by the
+ * `zoneTarget` template (`{id}` and `{zone}`); or a phone number as `08…`.
+ */
+export function odzreshopTarget(input: InputKind, inputs: TargetInputs, zoneTarget = odzreshopDefaultZoneTarget): string {
   switch (input) {
-    case "game_id_zone":
-      return `${required(inputs.userId, "userId")} (${required(inputs.zoneId, "zoneId")})`;
+    case "game_id_zone": {
+      const id = required(inputs.userId, "userId");
+      const zone = required(inputs.zoneId, "zoneId");
+      return zoneTarget.replaceAll("{id}", id).replaceAll("{zone}", zone);
+    }
     case "game_id":
       return required(inputs.userId, "userId");
     case "phone":
@@ -192,7 +205,7 @@ export class OdzreshopProvider implements Provider {
     }
     const fields = {
       sku: request.product.sku,
-      target: odzreshopTarget(request.product.input, request.inputs),
+      target: odzreshopTarget(request.product.input, request.inputs, this.options.zoneTarget),
       ref_id: request.refId,
     };
     return toOutcome(await this.call("/order", fields, transactionSchema, false));

@@ -17,6 +17,7 @@ import { HttpClient, parseBody, type HttpResponse } from "../http.js";
 import { safeJson } from "../../core/safe-json.js";
 import { header, requireWebhookSecret } from "../webhook-auth.js";
 import type {
+  LostPurchase,
   OrderOutcome,
   PlaceOrderRequest,
   Provider,
@@ -123,6 +124,10 @@ const transactionSchema = z.object({
   status: z.enum(transactionStatuses),
   amount: z.number(),
   invoice_url: z.string().nullish(),
+  /** `PLAN_<PLAN>` for a plan purchase (the document's example: "PLAN_BASIC"). */
+  sku: z.string().nullish(),
+  type: z.string().nullish(),
+  via_api: z.boolean().nullish(),
 });
 type Transaction = z.infer<typeof transactionSchema>;
 
@@ -298,6 +303,26 @@ export class PremzoneProvider implements Provider {
     const result = await this.post("/api/transactions/status", { reference: ref.providerRef }, transactionSchema, true);
     if (!result.ok) throw errorFor(result.rejection);
     return outcomeOf(result.data, this.planOf(ref.product));
+  }
+
+  /**
+   * A buy whose answer was lost cannot be found by our reference (the API has none), but its
+   * webhook names the transaction. Which lost purchase it is, is read from the transaction itself
+   * (`POST /api/transactions/status`): a plan purchase (`debit`, `PLAN_<PLAN>`, made through the
+   * API) of the plan exactly one lost order bought. Two lost orders of the same plan are not
+   * told apart: null, and an admin decides.
+   */
+  async matchLostPurchase(providerRef: string, lost: readonly LostPurchase[]): Promise<string | null> {
+    if (lost.length === 0) return null;
+    const result = await this.post("/api/transactions/status", { reference: providerRef }, transactionSchema, true);
+    if (!result.ok) return null;
+    const transaction = result.data;
+    if ((transaction.type ?? "debit") !== "debit" || transaction.via_api === false || !transaction.sku) return null;
+    const sku = transaction.sku.toUpperCase();
+    const fits = lost.filter((order) => sku === `PLAN_${this.planOf(order.product).toUpperCase()}`);
+    if (fits.length !== 1) return null;
+    this.options.logger?.info({ provider, orderId: fits[0]!.orderId, providerRef }, "premzone webhook matched a buy whose answer was lost");
+    return fits[0]!.orderId;
   }
 
   /** Checks `X-Api-Secret` and reads a TRX_STATUS_UPDATE; the hint still has to be confirmed by getStatus. */
