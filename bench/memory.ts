@@ -22,7 +22,7 @@ import { holdSessionSteps } from "./scripts.js";
 const mb = (bytes: number) => bytes / 2 ** 20;
 const run = promisify(execFile);
 const probe = fileURLToPath(new URL("./rss-probe.ts", import.meta.url));
-const appModule = new URL("../src/app.ts", import.meta.url).href;
+const appModule = new URL("../src/compose/app.ts", import.meta.url).href;
 const firstChatId = 500_000;
 const warmupBuyers = 50;
 
@@ -54,8 +54,8 @@ async function floors(quick: boolean): Promise<Floor[]> {
           measure("node + tsx + grammy", ["--import", "tsx", probe, "grammy"]),
           measure("node + tsx + @whiskeysockets/baileys", ["--import", "tsx", probe, "@whiskeysockets/baileys"]),
         ]),
-    measure("node + tsx + src/app.ts (imports only, like npm start)", ["--import", "tsx", probe, appModule]),
-    measure("node + compiled app.js (imports only, like npm run start:prod)", ["--input-type=module", "-e", `await import(${JSON.stringify(compiledAppModule)}); ${plain}`]),
+    measure("node + tsx + src/compose/app.ts (imports only, like npm start)", ["--import", "tsx", probe, appModule]),
+    measure("node + compiled compose/app.js (imports only, like npm run start:prod)", ["--input-type=module", "-e", `await import(${JSON.stringify(compiledAppModule)}); ${plain}`]),
   ]);
 }
 

@@ -6,7 +6,8 @@ import { msg } from "../../core/message.js";
 import { formatRupiah } from "../../core/money.js";
 import { answer } from "./answer.js";
 import { headAndRest, note, orderId } from "./args.js";
-import { defineAdminCommand } from "./command.js";
+import { defineAdminCommand, type CommandOutcome } from "./command.js";
+import type { RefundResult } from "../operations.js";
 
 export const refundCommand = defineAdminCommand({
   name: "refund",
@@ -16,20 +17,25 @@ export const refundCommand = defineAdminCommand({
     .pipe(z.tuple([orderId, note(200)]))
     .transform(([id, reason]) => ({ id, reason: reason === "" ? null : reason })),
   usage: msg("admin-usage-refund"),
-  run: async ({ id, reason }, { services, actor }) => {
-    const result = await services.operations.refund(id, actor.id, reason);
-    switch (result.kind) {
-      case "refunded":
-        return answer(
-          "refunded",
-          msg("admin-refund-done", { order: id, amount: formatRupiah(result.order.payment.amount), buyer: result.order.buyer, balance: formatRupiah(result.balance) }),
-        );
-      case "already_refunded":
-        return answer("already_refunded", msg("admin-refund-already", { order: id }));
-      case "not_refundable":
-        return answer("not_refundable", msg("admin-refund-not-allowed", { order: id, status: msg(`status-${result.order.status}`) }));
-      case "not_found":
-        return answer("not_found", msg("admin-order-not-found", { order: id }));
-    }
-  },
+  run: async ({ id, reason }, { services, actor }) => refundAnswer(id, await services.operations.refund(id, actor.id, reason), "admin-refund-not-allowed"),
 });
+
+/**
+ * The answer to a refund by an admin (`/refund`, `/resolve … failed`); `notAllowed` names the
+ * message for an order in a state that cannot be refunded.
+ */
+export function refundAnswer(id: string, result: RefundResult, notAllowed: "admin-refund-not-allowed" | "admin-resolve-not-allowed"): CommandOutcome {
+  switch (result.kind) {
+    case "refunded":
+      return answer(
+        "refunded",
+        msg("admin-refund-done", { order: id, amount: formatRupiah(result.order.payment.amount), buyer: result.order.buyer, balance: formatRupiah(result.balance) }),
+      );
+    case "already_refunded":
+      return answer("already_refunded", msg("admin-refund-already", { order: id }));
+    case "not_refundable":
+      return answer("not_refundable", msg(notAllowed, { order: id, status: msg(`status-${result.order.status}`) }));
+    case "not_found":
+      return answer("not_found", msg("admin-order-not-found", { order: id }));
+  }
+}

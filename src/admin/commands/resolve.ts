@@ -12,10 +12,10 @@
  */
 import { z } from "zod";
 import { msg } from "../../core/message.js";
-import { formatRupiah } from "../../core/money.js";
 import { answer } from "./answer.js";
 import { headAndRest, keyword, note, orderId } from "./args.js";
 import { defineAdminCommand } from "./command.js";
+import { refundAnswer } from "./refund.js";
 
 /** A provider's order reference: one word of safe characters. */
 const providerRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/);
@@ -40,22 +40,7 @@ export const resolveCommand = defineAdminCommand({
     return verb?.toLowerCase() === "delivered" ? `${id} delivered [hidden]` : text;
   },
   run: async ({ id, action, text }, { services, actor }) => {
-    if (action === "failed") {
-      const result = await services.operations.refund(id, actor.id, text === "" ? null : text);
-      switch (result.kind) {
-        case "refunded":
-          return answer(
-            "refunded",
-            msg("admin-refund-done", { order: id, amount: formatRupiah(result.order.payment.amount), buyer: result.order.buyer, balance: formatRupiah(result.balance) }),
-          );
-        case "already_refunded":
-          return answer("already_refunded", msg("admin-refund-already", { order: id }));
-        case "not_refundable":
-          return answer("not_resolvable", msg("admin-resolve-not-allowed", { order: id, status: msg(`status-${result.order.status}`) }));
-        case "not_found":
-          return answer("not_found", msg("admin-order-not-found", { order: id }));
-      }
-    }
+    if (action === "failed") return refundAnswer(id, await services.operations.refund(id, actor.id, text === "" ? null : text), "admin-resolve-not-allowed");
     const result = action === "delivered" ? await services.operations.resolveDelivered(id, actor.id, text) : await services.operations.resolveRef(id, actor.id, text);
     switch (result.kind) {
       case "delivered":
