@@ -10,8 +10,6 @@ import type { AppOptions } from "../../src/compose/app.js";
 import type { AdminStage, AdminTimings } from "../../src/admin/stage.js";
 import type { CatalogItem } from "../../src/commerce/catalog.js";
 import type { Order } from "../../src/commerce/orders.js";
-import { SandboxProvider } from "../../src/providers/sandbox/adapter.js";
-import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../../src/providers/types.js";
 import { textOf, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram-api.js";
 export { textOf };
 import { startTestApp, type TestApp } from "../helpers/app.js";

@@ -91,7 +91,7 @@ describe("a buyer on Telegram", () => {
     await sari.expect(shown("payment-title"));
     sari.say("1");
     await sari.expect(shown("order-paid"));
-    const delivered = await sari.expect(shown("order-delivered", { product: /Telkomsel 10 GB.*/ }));
+    await sari.expect(shown("order-delivered", { product: /Telkomsel 10 GB.*/ }));
     expect(await shop.app.wallet.balance("telegram:1002")).toBe(5_000);
   });
 

@@ -15,10 +15,9 @@ import { textReply, type Reply } from "../../src/core/reply.js";
 import type { WhatsAppModule } from "../../src/channels/whatsapp/start.js";
 import { whatsappTextLimit } from "../../src/channels/whatsapp/whatsapp-channel.js";
 import { msg } from "../../src/core/message.js";
-import { silentLogger } from "../../src/logger.js";
 import { renderQrPng } from "../../src/payments/qr-image.js";
-import { FakeWhatsApp, type FakeBaileysSocket, type SentRecord } from "../fakes/baileys-socket.js";
-import { startTestApp, testConfig, type TestApp } from "../helpers/app.js";
+import { FakeWhatsApp, type SentRecord } from "../fakes/baileys-socket.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
 import { phrase, shown } from "../helpers/shown.js";
 import { formatRupiah } from "../../src/core/money.js";
 import { eventually } from "./clocks.js";
@@ -29,7 +28,6 @@ const otherGroup = "120363000000000002@g.us";
 let shop: TestApp;
 let fake: FakeWhatsApp;
 let wa: WhatsAppModule;
-let socket: FakeBaileysSocket;
 let dir: string;
 let buyerInbounds: Inbound[];
 let groupInbounds: Inbound[];
@@ -61,7 +59,7 @@ beforeEach(async () => {
     }),
   });
   wa = shop.app.whatsapp!;
-  socket = await fake.loginAndOpen();
+  await fake.loginAndOpen();
   await eventually(() => wa.connection.state === "open");
 });
 

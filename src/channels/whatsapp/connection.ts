@@ -15,7 +15,6 @@
  * What admins should hear is reported as {@link ConnectionEvent}s; turning them into messages is
  * the caller's business, so this file holds no user-facing text.
  */
-import { writeFile } from "node:fs/promises";
 import { DisconnectReason, type BaileysEventMap, type UserFacingSocketConfig } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import QRCode from "qrcode";
