@@ -2,7 +2,7 @@
  * `/refund <id> [reason]`: the order's payment back to the buyer's wallet, once.
  */
 import { z } from "zod";
-import { msg } from "../../core/message.js";
+import { msg, type Msg } from "../../core/message.js";
 import { formatRupiah } from "../../core/money.js";
 import { answer } from "./answer.js";
 import { headAndRest, note, orderId } from "./args.js";
@@ -17,14 +17,15 @@ export const refundCommand = defineAdminCommand({
     .pipe(z.tuple([orderId, note(200)]))
     .transform(([id, reason]) => ({ id, reason: reason === "" ? null : reason })),
   usage: msg("admin-usage-refund"),
-  run: async ({ id, reason }, { services, actor }) => refundAnswer(id, await services.operations.refund(id, actor.id, reason), "admin-refund-not-allowed"),
+  run: async ({ id, reason }, { services, actor }) =>
+    refundAnswer(id, await services.operations.refund(id, actor.id, reason), (status) => msg("admin-refund-not-allowed", { order: id, status })),
 });
 
 /**
- * The answer to a refund by an admin (`/refund`, `/resolve … failed`); `notAllowed` names the
- * message for an order in a state that cannot be refunded.
+ * The answer to a refund by an admin (`/refund`, `/resolve … failed`); `notAllowed` words the
+ * answer for an order whose state (given as a message) cannot be refunded.
  */
-export function refundAnswer(id: string, result: RefundResult, notAllowed: "admin-refund-not-allowed" | "admin-resolve-not-allowed"): CommandOutcome {
+export function refundAnswer(id: string, result: RefundResult, notAllowed: (status: Msg) => Msg): CommandOutcome {
   switch (result.kind) {
     case "refunded":
       return answer(
@@ -34,7 +35,7 @@ export function refundAnswer(id: string, result: RefundResult, notAllowed: "admi
     case "already_refunded":
       return answer("already_refunded", msg("admin-refund-already", { order: id }));
     case "not_refundable":
-      return answer("not_refundable", msg(notAllowed, { order: id, status: msg(`status-${result.order.status}`) }));
+      return answer("not_refundable", notAllowed(msg(`status-${result.order.status}`)));
     case "not_found":
       return answer("not_found", msg("admin-order-not-found", { order: id }));
   }

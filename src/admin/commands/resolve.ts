@@ -40,7 +40,10 @@ export const resolveCommand = defineAdminCommand({
     return verb?.toLowerCase() === "delivered" ? `${id} delivered [hidden]` : text;
   },
   run: async ({ id, action, text }, { services, actor }) => {
-    if (action === "failed") return refundAnswer(id, await services.operations.refund(id, actor.id, text === "" ? null : text), "admin-resolve-not-allowed");
+    if (action === "failed") {
+      const result = await services.operations.refund(id, actor.id, text === "" ? null : text);
+      return refundAnswer(id, result, (status) => msg("admin-resolve-not-allowed", { order: id, status }));
+    }
     const result = action === "delivered" ? await services.operations.resolveDelivered(id, actor.id, text) : await services.operations.resolveRef(id, actor.id, text);
     switch (result.kind) {
       case "delivered":
