@@ -55,6 +55,14 @@ describe("/reconcile", () => {
     expect(icsstore.count("getHistory")).toBeGreaterThan(0);
   });
 
+  it("shows a provider's overlong or line-breaking reference cut short and escaped", async () => {
+    icsstore.seed({ refid: `RS\n✅ ORD-FORGED paid ${"X".repeat(80)}`, harga: 1_000, status: "pending" });
+    const reply = await admin().ask("/reconcile icsstore", says("admin-reconcile-title", { period: phrase("admin-stats-period-today", {}, "en") }));
+    expect(reply).toContain("RS\\n✅ ORD-FORGED");
+    expect(reply).not.toContain("X".repeat(60));
+    expect(reply.split("\n").some((line) => line.startsWith("✅ ORD-FORGED"))).toBe(false);
+  });
+
   it("answers 'no mismatches' when the records agree, and checks every provider without one named", async () => {
     const reply = await admin().ask("/reconcile 7d", says("admin-reconcile-title", { period: phrase("admin-stats-period-7d", {}, "en") }));
     expect(reply).toMatch(says("admin-reconcile-none"));
@@ -66,5 +74,6 @@ describe("/reconcile", () => {
     icsstore.inject("getHistory", { kind: "status", status: 401, body: { error: "API key tidak valid" } });
     await admin().ask("/reconcile icsstore", says("admin-reconcile-error", { provider: "icsstore", code: "auth" }));
     await admin().ask("/reconcile aluy", says("admin-reconcile-not-enabled", { provider: "aluy" }));
+    await admin().ask("/reconcile icsstore 30d", says("admin-usage-reconcile"));
   });
 });

@@ -33,6 +33,8 @@ const theirStatus: Record<ProviderRecord["status"], Msg> = {
 
 /** Mismatch lines listed in one answer; the rest are counted. */
 const maxListed = 30;
+/** A provider's reference is outside text: shown at most this long (the admin bot escapes it too). */
+const maxRefChars = 48;
 
 export const reconcileCommand = defineAdminCommand({
   name: "reconcile",
@@ -80,6 +82,10 @@ export const reconcileCommand = defineAdminCommand({
   },
 });
 
+function shortRef(ref: string): string {
+  return ref.length > maxRefChars ? `${ref.slice(0, maxRefChars)}…` : ref;
+}
+
 function amount(value: number | null): string {
   return value === null ? "?" : formatRupiah(value);
 }
@@ -89,7 +95,7 @@ function mismatchLine(provider: string, mismatch: Mismatch): Msg {
     case "charged-no-order":
       return msg("admin-reconcile-charged-no-order", {
         provider,
-        ref: mismatch.record.providerRef,
+        ref: shortRef(mismatch.record.providerRef),
         amount: amount(mismatch.record.charged),
         status: theirStatus[mismatch.record.status],
       });
@@ -97,14 +103,14 @@ function mismatchLine(provider: string, mismatch: Mismatch): Msg {
       return msg("admin-reconcile-delivered-but-failed-there", {
         provider,
         order: mismatch.order.id,
-        ref: mismatch.record.providerRef,
+        ref: shortRef(mismatch.record.providerRef),
         status: theirStatus[mismatch.record.status],
       });
     case "failed-here-but-charged-there":
       return msg("admin-reconcile-failed-here-but-charged-there", {
         provider,
         order: mismatch.order.id,
-        ref: mismatch.record.providerRef,
+        ref: shortRef(mismatch.record.providerRef),
         ours: msg(`status-${mismatch.order.status}`),
         amount: amount(mismatch.record.charged),
       });
@@ -112,7 +118,7 @@ function mismatchLine(provider: string, mismatch: Mismatch): Msg {
       return msg("admin-reconcile-cost-differs", {
         provider,
         order: mismatch.order.id,
-        ref: mismatch.record.providerRef,
+        ref: shortRef(mismatch.record.providerRef),
         ours: formatRupiah(mismatch.order.cost),
         theirs: formatRupiah(mismatch.record.charged),
       });
