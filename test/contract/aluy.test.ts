@@ -570,6 +570,13 @@ describe("history (GET /orders, for /reconcile)", () => {
     expect(fake.count("GET", "/orders")).toBe(1);
   });
 
+  it("stricter: findOrder reads a list under `items` too", async () => {
+    const adapter = aluy();
+    const placed = await adapter.placeOrder(orderRequest("WBITEMSFIND1"));
+    fake.ordersListKey = "items";
+    expect(await adapter.findOrder("WBITEMSFIND1")).toMatchObject({ state: "pending", providerRef: placed.providerRef });
+  });
+
   it("stricter: reads a list under `items`, as the document's conventions say lists come", async () => {
     fake.ordersListKey = "items";
     fake.orders.unshift({ ...oldOrder(1, new Date().toISOString()), lines: [{ label: "WBITEMS0001", quantity: 1, unitCents: 499, totalCents: 499 }] });

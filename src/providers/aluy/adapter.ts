@@ -147,9 +147,13 @@ interface Page<T> {
   total: number;
 }
 
+/** GET /orders: the endpoint's example lists under `orders`, the Conventions say `items`; either is read. */
 const ordersPageSchema = z
-  .object({ orders: z.array(orderSchema), total: z.number().int() })
-  .transform((body): Page<AluyOrder> => ({ items: body.orders, total: body.total }));
+  .union([
+    z.object({ orders: z.array(orderSchema), total: z.number().int() }).transform((body) => ({ items: body.orders, total: body.total })),
+    z.object({ items: z.array(orderSchema), total: z.number().int() }),
+  ])
+  .transform((body): Page<AluyOrder> => body);
 
 /** An order as GET /orders lists it, with what reconciliation compares. */
 const historyOrderSchema = z.object({
