@@ -65,7 +65,9 @@ export function compareWithProvider(input: ComparisonInput): Mismatch[] {
   const seen = new Set<string>();
   const chargedFor = new Set<string>();
   const mismatches: Mismatch[] = [];
-  const inWindow = (at: number | null) => at === null || (at >= window.from && at <= window.to);
+  // Only the start bounds a stray charge: one stamped after the end (a clock or a time zone read
+  // differently) is still money taken, and the window always ends now.
+  const inWindow = (at: number | null) => at === null || at >= window.from;
 
   for (const record of records) {
     const order = (record.refId !== undefined ? byRefId.get(record.refId) : undefined) ?? byProviderRef.get(record.providerRef);

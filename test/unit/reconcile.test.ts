@@ -62,7 +62,7 @@ describe("compareWithProvider", () => {
     expect(mismatches).toEqual([{ kind: "charged-no-order", record: expect.objectContaining({ providerRef: "RSX1", charged: 35_000 }) }]);
   });
 
-  it("charged-no-order: a pending charge counts, an unpaid or failed one does not, nor one outside the window", () => {
+  it("charged-no-order: a pending charge counts, an unpaid or failed one does not, nor one before the window (one stamped after it does)", () => {
     const mismatches = compareWithProvider({
       window,
       orders: [],
@@ -71,10 +71,11 @@ describe("compareWithProvider", () => {
         record({ providerRef: "U", status: "unpaid" }),
         record({ providerRef: "F", status: "failed" }),
         record({ providerRef: "OLD", at: from - hour }),
+        record({ providerRef: "SKEWED", at: to + hour }),
       ],
       complete: true,
     });
-    expect(mismatches.map((m) => (m.kind === "charged-no-order" ? m.record.providerRef : m.kind))).toEqual(["P"]);
+    expect(mismatches.map((m) => (m.kind === "charged-no-order" ? m.record.providerRef : m.kind))).toEqual(["P", "SKEWED"]);
   });
 
   it("charged-no-order: a second charge for one order (a refid bought twice) is a charge with no order", () => {
