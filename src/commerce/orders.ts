@@ -347,6 +347,14 @@ export class OrderStore {
     return this.load(await this.redis.zrevrange(keys.ordersAll(), 0, limit - 1));
   }
 
+  /**
+   * Orders created between `from` and `to` (epoch ms, inclusive), newest first, at most `limit`:
+   * the index of all orders is scored by creation time, so this reads just the window.
+   */
+  async createdBetween(from: number, to: number, limit = 2_000): Promise<Order[]> {
+    return this.load(await this.redis.zrevrangebyscore(keys.ordersAll(), to, from, "LIMIT", 0, limit));
+  }
+
   /** Orders not yet in a final state, oldest first. */
   async active(limit = 1000): Promise<Order[]> {
     return this.load(await this.redis.zrange(keys.ordersActive(), 0, limit - 1));

@@ -13,7 +13,7 @@
  *   env: z.object({ ACME_API_KEY: optionalText }),
  *   examples: { ACME_API_KEY: "your-api-key" },
  *   enabled: (env) => Boolean(env.ACME_API_KEY),
- *   capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false },
+ *   capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false, history: false },
  *   create: (env, shared) => new AcmeProvider({ ...shared, apiKey: env.ACME_API_KEY! }),
  *   // Optional: a buyer feature (its commands, menus and session namespace).
  *   buyerFeature: (provider, ports) => acmeWarranty(provider instanceof AcmeProvider ? provider : null, ports.services),
@@ -44,6 +44,11 @@ export interface ProviderCapabilities {
   deposit: boolean;
   /** It posts order updates to `/webhooks/<id>` (hints, always confirmed through its API). */
   webhook: boolean;
+  /**
+   * It lists its own transaction records by time (`Provider.history`), so `/reconcile` can find
+   * charges with no order here; without it, `/reconcile` checks orders one by one with `getStatus`.
+   */
+  history: boolean;
 }
 
 export interface ProviderModule<Env = unknown> {

@@ -108,6 +108,36 @@ export interface LostPurchase {
   product: ProviderProduct;
 }
 
+/**
+ * One transaction as the provider's own records show it, normalised for reconciliation
+ * (`commerce/reconcile.ts`). No buyer data (target numbers, credentials) is carried.
+ */
+export interface ProviderRecord {
+  /** The provider's reference of the transaction (ICS-Store: the refid; aluy: its order id). */
+  providerRef: string;
+  /** Our refId (`WB…`) when the provider keeps it with the transaction. */
+  refId?: string;
+  /**
+   * `success`: done and paid for; `pending`: under way, money taken or held; `unpaid`: nothing
+   * taken yet; `failed`: nothing taken, or given back.
+   */
+  status: "success" | "pending" | "unpaid" | "failed";
+  /** What the provider charged for it, in rupiah; null when its records do not say. */
+  charged: Rupiah | null;
+  /** When it was made (epoch ms), null when unknown. */
+  at: number | null;
+}
+
+/** The provider's records over a time range, as far as they were read. */
+export interface ProviderHistory {
+  records: ProviderRecord[];
+  /**
+   * True when every record of the range was read; false when a bound on pages stopped the read
+   * (then a delivered order missing from `records` proves nothing).
+   */
+  complete: boolean;
+}
+
 export interface Provider {
   readonly id: ProviderId;
   /** Products the shop may sell. Throws ProviderError when the provider cannot be reached. */
@@ -130,6 +160,13 @@ export interface Provider {
   /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */
   findOrder?(refId: string, product: ProviderProduct): Promise<OrderOutcome | null>;
   deposit?(amount: Rupiah): Promise<DepositResult>;
+  /**
+   * The provider's own transaction records made in `range` (epoch ms, inclusive), read-only and
+   * bounded in pages; records a little outside the range may come too. Absent when the API keeps
+   * no list (reconciliation then asks `getStatus` order by order, which must not be used for an
+   * API whose `getStatus` changes anything: aluy's resets the root password, so aluy has this).
+   */
+  history?(range: { from: number; to: number }): Promise<ProviderHistory>;
   /**
    * Checks a webhook's authenticity and reads it. Throws ProviderError('auth') on a bad secret,
    * ProviderError('malformed') on a bad body.

@@ -528,3 +528,73 @@ describe("secrets", () => {
     expect(lines.join("\n")).not.toContain(aluyFakeToken);
   });
 });
+
+describe("history (GET /orders, for /reconcile)", () => {
+  const hour = 3_600_000;
+  const window = () => ({ from: Date.now() - 24 * hour, to: Date.now() + hour });
+  const oldOrder = (i: number, createdAt: string) => ({
+    id: `clxold${String(i).padStart(19, "0")}`,
+    status: "PAID",
+    totalCents: 499,
+    period: "monthly" as const,
+    lines: [{ label: `someone-else-${i}`, quantity: 1, unitCents: 499, totalCents: 499 }],
+    createdAt,
+  });
+
+  it("reads orders as records: our label as refId, EUR cents in rupiah at the adapter's rate, cancelled as failed", async () => {
+    const adapter = aluy();
+    const placed = await adapter.placeOrder(orderRequest("WBHISTORY01"));
+    fake.orders.unshift({ ...oldOrder(1, new Date().toISOString()), status: "CANCELLED", lines: [{ label: "WBHISTORY02", quantity: 1, unitCents: 499, totalCents: 499 }] });
+    fake.orders.unshift({ ...oldOrder(2, new Date().toISOString()), status: "PENDING_PAYMENT" });
+    const history = await adapter.history(window());
+    expect(history.complete).toBe(true);
+    const byRef = new Map(history.records.map((record) => [record.providerRef, record]));
+    const ours = byRef.get(placed.providerRef!)!;
+    expect(ours).toMatchObject({ refId: "WBHISTORY01", status: "success", charged: Math.ceil((fake.orders.at(-1)!.totalCents * eurToIdr) / 100) });
+    expect(ours.at).toBeGreaterThan(Date.now() - hour);
+    expect(history.records.find((record) => record.refId === "WBHISTORY02")).toMatchObject({ status: "failed" });
+    const foreign = byRef.get(oldOrder(2, "").id)!;
+    expect(foreign).toMatchObject({ status: "unpaid" });
+    expect(foreign.refId).toBeUndefined();
+    // Read-only: no password reset, nothing but GET /orders.
+    expect(fake.requests.slice(1).every((request) => request.method === "GET" && request.path === "/orders")).toBe(true);
+  });
+
+  it("pages newest first and stops at the window's start", async () => {
+    const old = new Date(Date.now() - 10 * 24 * hour).toISOString();
+    for (let i = 0; i < 250; i++) fake.orders.push(oldOrder(i, old));
+    fake.orders.unshift({ ...oldOrder(999, new Date().toISOString()), lines: [{ label: "WBNEWEST001", quantity: 1, unitCents: 499, totalCents: 499 }] });
+    const history = await aluy().history(window());
+    expect(history.complete).toBe(true);
+    expect(history.records.map((record) => record.refId)).toContain("WBNEWEST001");
+    expect(fake.count("GET", "/orders")).toBe(1);
+  });
+
+  it("stricter: findOrder reads a list under `items` too", async () => {
+    const adapter = aluy();
+    const placed = await adapter.placeOrder(orderRequest("WBITEMSFIND1"));
+    fake.ordersListKey = "items";
+    expect(await adapter.findOrder("WBITEMSFIND1")).toMatchObject({ state: "pending", providerRef: placed.providerRef });
+  });
+
+  it("stricter: reads a list under `items`, as the document's conventions say lists come", async () => {
+    fake.ordersListKey = "items";
+    fake.orders.unshift({ ...oldOrder(1, new Date().toISOString()), lines: [{ label: "WBITEMS0001", quantity: 1, unitCents: 499, totalCents: 499 }] });
+    const history = await aluy().history(window());
+    expect(history.records.map((record) => record.refId)).toEqual(["WBITEMS0001"]);
+  });
+
+  it("does not claim an amount for hourly billing, whose order total is 0 while the meter runs", async () => {
+    fake.orders.unshift({ ...oldOrder(1, new Date().toISOString()), totalCents: 0, period: "hourly" });
+    const history = await aluy({ period: "hourly" }).history(window());
+    expect(history.records[0]).toMatchObject({ charged: null });
+  });
+
+  it("says when its page bound cut the read short", async () => {
+    const recent = new Date().toISOString();
+    for (let i = 0; i < 1_100; i++) fake.orders.push(oldOrder(i, recent));
+    const history = await aluy().history(window());
+    expect(history.complete).toBe(false);
+    expect(fake.count("GET", "/orders")).toBe(10);
+  });
+});

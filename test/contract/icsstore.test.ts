@@ -475,3 +475,64 @@ describe("parseWebhook", () => {
     }
   });
 });
+
+describe("history (getHistory, for /reconcile)", () => {
+  const hour = 3_600_000;
+  const window = () => ({ from: Date.now() - 24 * hour, to: Date.now() + hour });
+
+  it("reads every transaction across pages: refid, status, harga in rupiah and WIB time", async () => {
+    fake.historyMaxLimit = 3;
+    const at = Date.UTC(2026, 11, 2, 5, 30, 0); // 12:30 WIB
+    fake.seed({ refid: "WBAAAA0001", harga: 20_000, status: "success", createdAt: at });
+    fake.seed({ refid: "WBAAAA0002", harga: 35_000, status: "failed", createdAt: at + 1_000 });
+    for (let i = 3; i <= 7; i++) fake.seed({ refid: `WBAAAA000${i}`, harga: 9_000, status: "pending", createdAt: at + i * 1_000 });
+    const history = await provider.history({ from: at - hour, to: at + hour });
+    expect(history.complete).toBe(true);
+    expect(history.records).toHaveLength(7);
+    expect(history.records.find((r) => r.refId === "WBAAAA0001")).toEqual({ providerRef: "WBAAAA0001", refId: "WBAAAA0001", status: "success", charged: 20_000, at });
+    expect(history.records.find((r) => r.refId === "WBAAAA0002")).toMatchObject({ status: "failed", charged: 35_000 });
+    const asked = fake.requests.filter((r) => r.action === "getHistory");
+    expect(asked.every((r) => r.method === "GET" && r.apiKeyHeader === fake.apiKey && r.query.apikey === undefined)).toBe(true);
+    expect(asked.map((r) => r.query.page)).toEqual(["1", "2", "3", "4"]);
+  });
+
+  it("stops at the window's start when the pages come newest first", async () => {
+    fake.historyMaxLimit = 2;
+    const old = Date.now() - 5 * 24 * hour;
+    for (let i = 0; i < 20; i++) fake.seed({ refid: `WBOLD${String(i).padStart(5, "0")}`, harga: 9_000, status: "success", createdAt: old + i });
+    fake.seed({ refid: "WBNEW0000001", harga: 20_000, status: "success" });
+    const history = await provider.history(window());
+    expect(history.complete).toBe(true);
+    expect(history.records.map((r) => r.refId)).toContain("WBNEW0000001");
+    expect(fake.count("getHistory")).toBeLessThan(10);
+  });
+
+  it("stricter: oldest first, a silently cut limit and a page past the end that repeats the last one", async () => {
+    fake.historyOrder = "oldest-first";
+    fake.historyMaxLimit = 4;
+    fake.historyPastEnd = "last-page";
+    for (let i = 0; i < 9; i++) fake.seed({ refid: `WBSTRICT${String(i).padStart(4, "0")}`, harga: 9_000, status: "success", createdAt: Date.now() - 9 * hour + i * hour });
+    const history = await provider.history(window());
+    expect(history.complete).toBe(true);
+    expect(history.records).toHaveLength(9);
+    expect(new Set(history.records.map((r) => r.refId)).size).toBe(9);
+  });
+
+  it("reads unpaid as unpaid (nothing taken) and says when its page bound cut the read short", async () => {
+    fake.historyOrder = "oldest-first";
+    fake.historyMaxLimit = 1;
+    fake.scenario = { kind: "pending", checks: 5, initialStatus: "unpaid" };
+    await provider.placeOrder(order());
+    expect((await provider.history(window())).records[0]).toMatchObject({ status: "unpaid", charged: 20_000 });
+    for (let i = 0; i < 60; i++) fake.seed({ refid: `WBMANY${String(i).padStart(5, "0")}`, harga: 1_000, status: "success" });
+    const history = await provider.history(window());
+    expect(history.complete).toBe(false);
+    expect(fake.count("getHistory")).toBeLessThanOrEqual(2 + 40);
+  });
+
+  it("throws typed errors: a wrong key is auth, garbage is malformed", async () => {
+    expect((await providerError(makeProvider("wrong-key").history(window()))).code).toBe("auth");
+    fake.inject("getHistory", { kind: "status", status: 200, body: { success: true, data: [{ status: "success" }] } });
+    expect((await providerError(provider.history(window()))).code).toBe("malformed");
+  });
+});

@@ -16,6 +16,11 @@
  * Other ASSUMPTIONS: a service provisions after `provisionPolls` GET /services calls and boots
  * after `bootPolls` status calls (the document gives no timing); a service's `createdAt` is its
  * order's (the document: provisioning runs inline with POST /orders).
+ *
+ * ASSUMPTION (GET /orders body): the endpoint's example answers `{ orders, total, limit, offset }`
+ * while the Conventions section says list endpoints return `{ items, total, limit, offset }`.
+ * `ordersListKey: "orders"` (the default) follows the endpoint; `"items"` the conventions, and
+ * the history reader is tested against both. `fake.orders` is newest first, as documented.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -134,6 +139,8 @@ export interface AluyFake {
   provisionIssue: boolean;
   /** Whether a new service takes the order's label ("order", ASSUMPTION) or one of its own ("own"). */
   serviceLabel: "order" | "own";
+  /** The key of GET /orders' list (see the ASSUMPTION at the top). */
+  ordersListKey: "orders" | "items";
   /** Injects a fault; see {@link AluyFaultRule}. */
   fail(rule: AluyFaultRule): void;
   /** Requests received for `method path` (path relative to the base). */
@@ -248,6 +255,7 @@ export async function startAluyFake(): Promise<AluyFake> {
     bootPolls: 0,
     provisionIssue: false,
     serviceLabel: "order",
+    ordersListKey: "orders",
     fail: (rule) => rules.push({ ...rule, left: rule.times ?? 1 }),
     count: (method, path) => fake.requests.filter((r) => r.method === method && matches(path, r.path)).length,
     close: async () => {
@@ -443,7 +451,7 @@ export async function startAluyFake(): Promise<AluyFake> {
     return {
       status: 200,
       body: {
-        orders: result.items.map((order) => ({
+        [fake.ordersListKey]: result.items.map((order) => ({
           id: order.id,
           status: order.status,
           currency: "EUR",

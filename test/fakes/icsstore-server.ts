@@ -18,6 +18,14 @@
  * supplier leaves the balance as it was while a later failure refunds it; an instant success
  * reads back as `success` unless a test injects otherwise (the adapter trusts the read-back).
  * The document names no webhook format: tests post `{ refid, status }` to the secret path.
+ *
+ * getHistory ("Paging riwayat transaksi milik reseller": page, limit, optional status) —
+ * ASSUMPTIONS, each with a stricter switch the adapter is tested against: pages are numbered from
+ * 1 (the example answers `"page": 1`); `time` is WIB wall-clock time "YYYY-MM-DD HH:mm:ss" (the
+ * document gives no zone); newest first (`historyOrder`, the document says nothing: "oldest-first"
+ * is the stricter case); a `limit` above `historyMaxLimit` is cut down silently while the answer
+ * still echoes the limit asked for (so a short page does not prove the end); a page past the end
+ * is empty (`historyPastEnd: "last-page"` repeats the last page instead, the stricter case).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -86,6 +94,17 @@ export interface IcsFakeTransaction {
   scenario: IcsOrderScenario;
   checks: number;
   refunded: boolean;
+  /** When it was made (epoch ms): getHistory's `time`. */
+  createdAt: number;
+}
+
+/** A transaction put straight into the fake's records (e.g. a charge made outside the shop). */
+export interface IcsSeededTransaction {
+  refid: string;
+  kode_produk?: string;
+  harga: number;
+  status: "success" | "pending" | "failed";
+  createdAt?: number;
 }
 
 interface Reply {
@@ -96,9 +115,10 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-type Action = "listProducts" | "getBalance" | "createTransaction" | "checkTransaction";
+type Action = "listProducts" | "getBalance" | "createTransaction" | "checkTransaction" | "getHistory";
 
 const methods: Record<Action, readonly string[]> = {
+  getHistory: ["GET"],
   listProducts: ["GET"],
   getBalance: ["GET"],
   createTransaction: ["POST"],
@@ -151,6 +171,12 @@ export class IcsstoreFake {
   /** Scenario for orders created from now on. */
   scenario: IcsOrderScenario = { kind: "pending", checks: 1, note: "SN 1234567890" };
   catalogs: Record<string, IcsFakeCatalog> = defaultIcsCatalogs();
+  /** getHistory's order. ASSUMPTION: newest first; "oldest-first" is the stricter case. */
+  historyOrder: "newest-first" | "oldest-first" = "newest-first";
+  /** ASSUMPTION: the most records one getHistory page holds; a bigger `limit` is cut silently. */
+  historyMaxLimit = 50;
+  /** ASSUMPTION: a page past the end is empty; "last-page" repeats the last page (stricter). */
+  historyPastEnd: "empty" | "last-page" = "empty";
 
   private readonly faults = new Map<string, IcsFault[]>();
   private readonly sockets = new Set<Socket>();
@@ -184,6 +210,34 @@ export class IcsstoreFake {
     const queue = this.faults.get(action) ?? [];
     for (let i = 0; i < times; i++) queue.push(fault);
     this.faults.set(action, queue);
+  }
+
+  /**
+   * Puts a transaction in the records as if it had been made (with the API key, outside the
+   * shop or by a purchase whose order we lost): it debits the balance unless it failed.
+   */
+  seed(transaction: IcsSeededTransaction): IcsFakeTransaction {
+    const scenario: IcsOrderScenario =
+      transaction.status === "success"
+        ? { kind: "success", note: "SN SEEDED" }
+        : transaction.status === "failed"
+          ? { kind: "reject", error: "Transaksi gagal" }
+          : { kind: "pending", checks: Number.MAX_SAFE_INTEGER };
+    const seeded: IcsFakeTransaction = {
+      refid: transaction.refid,
+      kode_produk: transaction.kode_produk ?? "XLA10",
+      nomor_tujuan: "081234567890",
+      harga: transaction.harga,
+      supplier_trxid: String(this.nextTrxId++),
+      scenario,
+      checks: 0,
+      refunded: false,
+      createdAt: transaction.createdAt ?? Date.now(),
+    };
+    if (transaction.status !== "failed") this.balance -= transaction.harga;
+    this.transactions.set(seeded.refid, seeded);
+    this.purchases.push(seeded);
+    return seeded;
   }
 
   /** How many requests `action` received. */
@@ -265,6 +319,55 @@ export class IcsstoreFake {
         return this.createTransaction(request);
       case "checkTransaction":
         return this.checkTransaction(request);
+      case "getHistory":
+        return this.getHistory(request);
+    }
+  }
+
+  private getHistory(request: IcsRecordedRequest): Reply {
+    const page = request.query.page === undefined ? 1 : Number(request.query.page);
+    const limit = request.query.limit === undefined ? 10 : Number(request.query.limit);
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1) {
+      return { status: 400, json: { error: "Parameter page/limit tidak valid" } };
+    }
+    const wanted = request.query.status;
+    const all = this.purchases
+      .map((t) => ({ t, status: this.statusNow(t) }))
+      .filter((row) => wanted === undefined || row.status === wanted)
+      .sort((a, b) => (this.historyOrder === "newest-first" ? b.t.createdAt - a.t.createdAt : a.t.createdAt - b.t.createdAt));
+    const size = Math.min(limit, this.historyMaxLimit);
+    const pages = Math.max(1, Math.ceil(all.length / size));
+    const shown = page > pages && this.historyPastEnd === "last-page" ? pages : page;
+    const rows = all.slice((shown - 1) * size, shown * size);
+    return ok({
+      success: true,
+      page,
+      limit,
+      data: rows.map(({ t, status }) => ({
+        status,
+        kodeproduk: t.kode_produk,
+        harga: t.harga,
+        nomor: t.nomor_tujuan,
+        refid: t.refid,
+        supplier_trxid: t.supplier_trxid,
+        time: wibTime(t.createdAt),
+        message: status === "success" ? "SUKSES ..." : status === "failed" ? "GAGAL" : "Pesanan diterima",
+      })),
+    });
+  }
+
+  /** Where a transaction stands as of its latest status check, without checking again. */
+  private statusNow(t: IcsFakeTransaction): string {
+    const scenario = t.scenario;
+    switch (scenario.kind) {
+      case "success":
+        return "success";
+      case "reject":
+        return "failed";
+      case "pending":
+        return t.checks <= scenario.checks ? (scenario.initialStatus ?? "pending") : "success";
+      case "fail-later":
+        return t.checks <= scenario.checks ? "pending" : "failed";
     }
   }
 
@@ -322,6 +425,7 @@ export class IcsstoreFake {
       scenario: this.scenario,
       checks: 0,
       refunded: false,
+      createdAt: Date.now(),
     };
     this.transactions.set(refid, transaction);
     this.purchases.push(transaction);
@@ -374,6 +478,11 @@ export class IcsstoreFake {
         return { status: "failed", message: scenario.message, note: "" };
     }
   }
+}
+
+/** "2025-12-05 12:00:00" in WIB (UTC+7), the document's format. */
+export function wibTime(at: number): string {
+  return new Date(at + 7 * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
 }
 
 function ok(json: unknown): Reply {

@@ -46,7 +46,7 @@ export const acmeModule = defineProviderModule({
   env: z.object({ ACME_API_KEY: optionalText }),
   examples: { ACME_API_KEY: "your-api-key" },
   enabled: (env) => Boolean(env.ACME_API_KEY),
-  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: false },
+  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: false, history: false },
   create: (env) => new AcmeProvider({ apiKey: env.ACME_API_KEY! }),
 });
 `;

@@ -19,6 +19,7 @@ import { orderCommand } from "./order.js";
 import { ordersCommand } from "./orders.js";
 import { paidCommand } from "./paid.js";
 import { productCommand } from "./product.js";
+import { reconcileCommand } from "./reconcile.js";
 import { refundCommand } from "./refund.js";
 import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
@@ -43,6 +44,7 @@ export const adminCommands: readonly AdminCommand[] = [
   creditCommand,
   broadcastCommand,
   statsCommand,
+  reconcileCommand,
   auditCommand,
 ];
 

@@ -15,7 +15,7 @@ import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../types.js";
+import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderHistory, ProviderProduct, ProviderRecord } from "../types.js";
 
 /** The documented base URL of the reseller API. */
 export const defaultAluyBaseUrl = "https://aluy.net/api/reseller/v1";
@@ -147,9 +147,50 @@ interface Page<T> {
   total: number;
 }
 
+/** GET /orders: the endpoint's example lists under `orders`, the Conventions say `items`; either is read. */
 const ordersPageSchema = z
-  .object({ orders: z.array(orderSchema), total: z.number().int() })
-  .transform((body): Page<AluyOrder> => ({ items: body.orders, total: body.total }));
+  .union([
+    z.object({ orders: z.array(orderSchema), total: z.number().int() }).transform((body) => ({ items: body.orders, total: body.total })),
+    z.object({ items: z.array(orderSchema), total: z.number().int() }),
+  ])
+  .transform((body): Page<AluyOrder> => body);
+
+/** An order as GET /orders lists it, with what reconciliation compares. */
+const historyOrderSchema = z.object({
+  id: z.string().min(1),
+  status: z.string(),
+  currency: z.string().nullish(),
+  totalCents: z.number().int().nullish(),
+  lines: z.array(z.object({ label: z.string().nullish() })).default([]),
+  createdAt: z.string().nullish(),
+});
+type AluyHistoryOrder = z.infer<typeof historyOrderSchema>;
+
+/**
+ * The endpoint's example lists orders under `orders`; the document's Conventions say every list
+ * answers `{ items, total, limit, offset }`. Either is read.
+ */
+const historyPageSchema = z
+  .union([
+    z.object({ orders: z.array(historyOrderSchema), total: z.number().int() }).transform((body) => ({ items: body.orders, total: body.total })),
+    z.object({ items: z.array(historyOrderSchema), total: z.number().int() }),
+  ])
+  .transform((body): Page<AluyHistoryOrder> => body);
+
+/** GET /orders page size for history (the documented maximum) and the most pages read. */
+const historyPageSize = 100;
+const historyMaxPages = 10;
+
+/** Order status → record status: what aluy took for it (see `ProviderRecord.status`). */
+const historyStatus: Readonly<Record<string, ProviderRecord["status"]>> = {
+  DRAFT: "unpaid",
+  PENDING_PAYMENT: "unpaid",
+  PAID: "success",
+  ACTIVE: "success",
+  PROVISIONING: "pending",
+  CANCELLED: "failed",
+  REFUNDED: "failed",
+};
 
 const serviceSchema = z.object({
   id: z.string().min(1),
@@ -374,6 +415,38 @@ export class AluyProvider implements Provider {
       item.lines.some((line) => line.label === refId),
     );
     return order ? outcomeOfOrder(order) : null;
+  }
+
+  /**
+   * Our account's orders from GET /orders (newest first, as documented) back to `range.from`,
+   * at most {@link historyMaxPages} pages. Read-only: never `getStatus`, which resets passwords.
+   * Amounts are EUR cents at the configured rate; with hourly billing an order's total is 0 while
+   * the meter runs, so no amount is claimed (`charged: null`). An unknown status counts as under way.
+   */
+  async history(range: { from: number; to: number }): Promise<ProviderHistory> {
+    const records: ProviderRecord[] = [];
+    for (let page = 0; page < historyMaxPages; page++) {
+      const offset = page * historyPageSize;
+      const body = await this.call({ method: "GET", path: "/orders", query: { limit: historyPageSize, offset } }, historyPageSchema);
+      records.push(...body.items.map((order) => this.historyRecord(order)));
+      const last = records.at(-1)?.at ?? null;
+      if (body.items.length === 0 || offset + body.items.length >= body.total) return { records, complete: true };
+      if (last !== null && last < range.from) return { records, complete: true };
+    }
+    return { records, complete: false };
+  }
+
+  private historyRecord(order: AluyHistoryOrder): ProviderRecord {
+    const refId = order.lines.map((line) => line.label ?? "").find((label) => ourRefLabel.test(label));
+    const inEuro = (order.currency ?? "EUR").toUpperCase() === "EUR";
+    const at = order.createdAt ? Date.parse(order.createdAt) : Number.NaN;
+    return {
+      providerRef: order.id,
+      ...(refId ? { refId } : {}),
+      status: historyStatus[order.status.toUpperCase()] ?? "pending",
+      charged: this.period === "monthly" && inEuro && order.totalCents != null ? this.toRupiah(order.totalCents) : null,
+      at: Number.isFinite(at) ? at : null,
+    };
   }
 
   /**

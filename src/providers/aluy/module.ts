@@ -26,7 +26,7 @@ export const aluyModule = defineProviderModule({
   examples,
   enabled: (env) => Boolean(env.ALUY_SESSION_COOKIE),
   problems: (env) => requiredWhenEnabled(env, ["ALUY_EUR_TO_IDR"], "aluy.net", examples),
-  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false },
+  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false, history: true },
   create: (env, shared) =>
     new AluyProvider({
       ...shared,

@@ -15,6 +15,6 @@ export const alxzenModule = defineProviderModule({
   examples,
   enabled: (env) => Boolean(env.ALXZEN_API_KEY),
   problems: (env) => requiredWhenEnabled(env, ["ALXZEN_BASE_URL"], "ALxZen", examples),
-  capabilities: { lookupByReference: false, providerQris: true, deposit: true, webhook: false },
+  capabilities: { lookupByReference: false, providerQris: true, deposit: true, webhook: false, history: false },
   create: (env, shared) => new AlxzenProvider({ ...shared, baseUrl: env.ALXZEN_BASE_URL!, apiKey: env.ALXZEN_API_KEY! }),
 });

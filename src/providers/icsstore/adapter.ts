@@ -17,7 +17,9 @@ import type {
   PlaceOrderRequest,
   Provider,
   ProviderBalance,
+  ProviderHistory,
   ProviderProduct,
+  ProviderRecord,
   WebhookHint,
   WebhookRequest,
 } from "../types.js";
@@ -104,6 +106,39 @@ const statusSchema = z.object({
   note: z.string().nullish(),
 });
 type IcsStatus = z.infer<typeof statusSchema>;
+
+/** getHistory's `status`: the four checkTransaction names (Indonesian spellings too); anything else counts as under way. */
+const historyStatusSchema = z.string().transform((value): ProviderRecord["status"] => {
+  const status = value.trim().toLowerCase();
+  if (status === "success" || status === "sukses") return "success";
+  if (status === "failed" || status === "gagal") return "failed";
+  if (status === "unpaid") return "unpaid";
+  return "pending";
+});
+
+const historyRowSchema = z
+  .object({
+    status: historyStatusSchema,
+    harga: rupiahSchema.nullish(),
+    refid: z.string().trim().min(1).nullish(),
+    supplier_trxid: z.union([z.string(), z.number()]).nullish(),
+    time: z.string().nullish(),
+  })
+  .refine((row) => Boolean(row.refid) || row.supplier_trxid != null, { message: "a history row names no transaction" });
+
+const historySchema = z.object({ success: z.literal(true), data: z.array(historyRowSchema) });
+
+/** getHistory page size asked for (the document gives no maximum; a smaller page is handled). */
+const historyPageSize = 50;
+/** At most this many getHistory pages per reconciliation, so a long history cannot run on. */
+const historyMaxPages = 40;
+/**
+ * The document gives `time` ("2025-12-05 12:00:00") without a zone; read as WIB, an Indonesian
+ * API's local time. A page is only taken as wholly before the window when it is this far before
+ * it, in case the zone is another one.
+ */
+const wibOffsetMs = 7 * 3_600_000;
+const zoneMarginMs = 14 * 3_600_000;
 
 const webhookSchema = z.object({
   refid: z.string().trim().min(1),
@@ -205,6 +240,37 @@ export class IcsstoreProvider implements Provider {
       if (isProviderError(error) && error.code === "not_found") return null;
       throw error;
     }
+  }
+
+  /**
+   * The reseller's transactions from getHistory, newest pages first as far as `range.from`. The
+   * document says nothing of the order, the largest page or what a page past the end holds: the
+   * read stops at an empty page, at a page that only repeats what was read, or, when the pages
+   * run newest first, at one wholly before the window (with a margin for the unstated time
+   * zone); at most {@link historyMaxPages} pages, else `complete` is false.
+   */
+  async history(range: { from: number; to: number }): Promise<ProviderHistory> {
+    const records: ProviderRecord[] = [];
+    const seen = new Set<string>();
+    let previousLast: number | null = null;
+    for (let page = 1; page <= historyMaxPages; page++) {
+      const body = await this.read({ action: "getHistory", page: String(page), limit: String(historyPageSize) }, historySchema);
+      const fresh = body.data.filter((row) => {
+        const key = `${row.refid ?? ""}|${row.supplier_trxid ?? ""}|${row.time ?? ""}|${row.status}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      if (fresh.length === 0) return { records, complete: true };
+      const rows = fresh.map(historyRecord);
+      records.push(...rows);
+      const times = rows.map((row) => row.at);
+      const newestFirst = times.every((at, i) => at !== null && (i === 0 ? previousLast === null || at <= previousLast : at <= times[i - 1]!));
+      const last = times[times.length - 1] ?? null;
+      if (newestFirst && last !== null && last < range.from - zoneMarginMs) return { records, complete: true };
+      previousLast = newestFirst ? last : null;
+    }
+    return { records, complete: false };
   }
 
   /**
@@ -387,6 +453,28 @@ function deliveryOf(note: string | null | undefined, message: string | null | un
   const sn = note?.trim();
   if (sn) return [{ label: "serial", value: sn }];
   return [{ label: "note", value: message?.trim() || "Sukses" }];
+}
+
+function historyRecord(row: z.infer<typeof historyRowSchema>): ProviderRecord {
+  const providerRef = row.refid ?? String(row.supplier_trxid);
+  return {
+    providerRef,
+    ...(row.refid ? { refId: row.refid } : {}),
+    status: row.status,
+    charged: row.harga ?? null,
+    at: row.time ? wibTime(row.time) : null,
+  };
+}
+
+/** "2025-12-05 12:00:00" as WIB (see {@link wibOffsetMs}); a time with its own zone is read as such. */
+function wibTime(text: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (match) {
+    const [y, mo, d, h, mi, sec] = match.slice(1).map((part) => Number(part ?? 0));
+    return Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!) - wibOffsetMs;
+  }
+  const parsed = Date.parse(text);
+  return Number.isFinite(parsed) ? parsed : null;
 }
 
 function retryAfterMs(header: string | null): number | undefined {

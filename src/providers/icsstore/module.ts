@@ -18,7 +18,7 @@ export const icsstoreModule = defineProviderModule({
     ICSSTORE_WEBHOOK_SECRET: "k3Jd9x_Qm2LwP7vTz8RbYc4N",
   },
   enabled: (env) => Boolean(env.ICSSTORE_API_KEY),
-  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: true },
+  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: true, history: true },
   create: (env, shared) =>
     new IcsstoreProvider({
       ...shared,

@@ -26,7 +26,7 @@ export const odzreshopModule = defineProviderModule({
   examples,
   enabled: (env) => Boolean(env.ODZRESHOP_API_KEY),
   problems: (env) => requiredWhenEnabled(env, ["ODZRESHOP_SLUGS"], "odzreshop", examples),
-  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: false },
+  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: false, history: false },
   create: (env, shared) =>
     new OdzreshopProvider({
       ...shared,

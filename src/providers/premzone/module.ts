@@ -34,7 +34,7 @@ export const premzoneModule = defineProviderModule({
     }
     return problems;
   },
-  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: true },
+  capabilities: { lookupByReference: false, providerQris: false, deposit: false, webhook: true, history: false },
   create: (env, shared) =>
     new PremzoneProvider({
       ...shared,

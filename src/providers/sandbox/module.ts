@@ -11,6 +11,6 @@ export const sandboxModule = defineProviderModule({
   env: z.object({}),
   examples: {},
   enabled: () => true,
-  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false },
+  capabilities: { lookupByReference: true, providerQris: false, deposit: false, webhook: false, history: false },
   create: () => new SandboxProvider(),
 });
