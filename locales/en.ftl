@@ -286,6 +286,7 @@ attention-no-lookup = outcome unknown and the provider cannot look orders up by 
 attention-unknown-outcome = outcome unknown after { $detail }; not retried, to avoid buying twice
 attention-still-pending = still pending after the follow-up window; check it at the provider
 attention-purchase-cap = { $detail } purchases sent without a clear answer; no more will be sent. Check it at the provider, then /resolve
+attention-provision-issue = the provider holds the charge but could not deliver, and its one repair did not help ({ $detail }); not refunded automatically. Fix it at the provider, then /resolve
 attention-other = { $text }
 admin-order-secrets-hidden = 🔒 Login details are not shown in the group.
 admin-order-history-title = 🕒 History (WIB):

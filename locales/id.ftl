@@ -286,6 +286,7 @@ attention-no-lookup = hasilnya tidak diketahui dan penyedia tidak bisa mencari p
 attention-unknown-outcome = hasilnya tidak diketahui setelah { $detail }; tidak diulang agar tidak membeli dua kali
 attention-still-pending = masih diproses penyedia setelah batas waktu pantau; cek di penyedia
 attention-purchase-cap = sudah { $detail } kali dibeli tanpa jawaban jelas; tidak dibeli lagi. Cek di penyedia, lalu /resolve
+attention-provision-issue = penyedia sudah menagih tetapi gagal menyiapkan pesanan, dan satu kali perbaikan tidak berhasil ({ $detail }); tidak dikembalikan otomatis. Perbaiki di penyedia, lalu /resolve
 attention-other = { $text }
 admin-order-secrets-hidden = 🔒 Data login tidak ditampilkan di grup.
 admin-order-history-title = 🕒 Riwayat (WIB):

@@ -288,10 +288,17 @@ export class Fulfilment {
         return this.deliver(order, outcome.providerRef, outcome.delivery);
       case "failed":
         return this.fail(order, "provider-error-failed", outcome.reason, outcome.providerRef);
+      case "stuck":
+        return this.stuck(order, outcome.providerRef, outcome.reason);
       case "pending": {
+        // The provider's own word on what it charged (aluy's order total) replaces our estimate.
+        const cost = outcome.cost;
         const pending =
           order.status === "placing"
-            ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef: outcome.providerRef }))
+            ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({
+                providerRef: outcome.providerRef,
+                ...(cost !== undefined ? { cost } : {}),
+              }))
             : order;
         if (!pending) return;
         if (order.status === "placing") await this.tellBuyer(pending, textReply(msg("order-pending", { order: order.id })));
@@ -299,6 +306,43 @@ export class Fulfilment {
         return;
       }
     }
+  }
+
+  /**
+   * The provider holds the charge but cannot deliver (aluy: the VPS failed to deploy). Never a
+   * refund: the provider is asked to repair it ONCE over the order's life (counted on the order
+   * before the call, so no crash or second runner repeats it), and its answer is applied like a
+   * status; if it is still stuck, or the repair fails, an admin is asked (one alert) and the order
+   * stays pending without further follow-ups.
+   */
+  private async stuck(order: Order, providerRef: string, reason: string): Promise<void> {
+    const current =
+      order.status === "placing"
+        ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef }))
+        : order;
+    if (!current || current.status !== "pending") return;
+    const provider = this.provider(current);
+    let claimed = false;
+    const counted = provider.repair
+      ? await this.deps.orders.update(current.id, (o) => {
+          claimed = o.status === "pending" && (o.repairAttempts ?? 0) < 1;
+          return claimed ? { repairAttempts: (o.repairAttempts ?? 0) + 1 } : {};
+        })
+      : null;
+    if (!provider.repair || !counted || !claimed) {
+      return this.needsAttention(counted ?? current, attention("provision-issue", reason.slice(0, 200)));
+    }
+    let repaired: OrderOutcome;
+    try {
+      repaired = await provider.repair({ providerRef: counted.providerRef ?? providerRef, refId: counted.refId, product: counted.product });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      this.deps.metrics.providerError(counted.product.provider, error.code);
+      this.deps.logger.warn({ orderId: counted.id, err: error }, "provider repair failed; an admin is asked");
+      return this.needsAttention(counted, attention("provision-issue", `repair: ${error.code}`));
+    }
+    if (repaired.state === "stuck") return this.needsAttention(counted, attention("provision-issue", repaired.reason.slice(0, 200)));
+    await this.apply(counted, repaired);
   }
 
   private async followUp(order: Order): Promise<void> {

@@ -101,6 +101,8 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
+  /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
+  repairAttempts: z.number().int().optional(),
   /**
    * When the last purchase call ended without a clear answer (timeout, reset, garbage): the
    * lookup at the provider waits until the provider has had time to record the order.

@@ -173,17 +173,20 @@ describe("ordering and delivery", () => {
   it("orders a preset variant for a month, labelled with our refId, and waits for provisioning", async () => {
     const outcome = await aluy().placeOrder(orderRequest("REF-1"));
 
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    // The cost is what aluy's answer says it charged (totalCents), in rupiah.
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id, cost: Math.ceil((499 * eurToIdr) / 100) });
     const post = fake.requests.find((r) => r.method === "POST" && r.path === "/orders");
     expect(post?.body).toEqual({ variantId: presetVariant, label: "REF-1", period: "monthly" });
     expect(post?.headers.cookie).toBe(aluyFakeCookie);
     expect(fake.balanceCents).toBe(10_000 - 499); // PREPAID monthly: charged up front
   });
 
-  it("sends period hourly when configured", async () => {
-    await aluy({ period: "hourly" }).placeOrder(orderRequest("REF-H"));
+  it("sends period hourly when configured, costed at the answer's hourlyRateCents over a month of hours", async () => {
+    const outcome = await aluy({ period: "hourly" }).placeOrder(orderRequest("REF-H"));
     expect(fake.requests.at(-1)?.body).toMatchObject({ period: "hourly" });
     expect(fake.orders[0]?.totalCents).toBe(0);
+    const hourlyRateCents = Math.max(1, Math.ceil(499 / 730)); // what the fake answers
+    expect(outcome).toMatchObject({ cost: Math.ceil((hourlyRateCents * 730 * eurToIdr) / 100) });
   });
 
   it("orders a custom plan on the custom path only", async () => {
@@ -223,8 +226,12 @@ describe("ordering and delivery", () => {
         { label: "username", value: "root" },
         { label: "password", value: service.password, secret: true },
         { label: "note", value: service.id },
+        { label: "expires", value: service.nextDueAt },
       ],
     });
+    expect(service.nextDueAt).not.toBeNull();
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+    expect(fake.count("POST", `/services/${service.id}/cancel`)).toBe(1);
     expect(service.passwordResets).toBe(1);
     expect(fake.count("POST", /reset-password$/)).toBe(1);
     expect(fake.requests.find((r) => r.path === "/services")?.query).toMatchObject({ kind: "VPS" });
@@ -235,17 +242,52 @@ describe("ordering and delivery", () => {
     expect(outcome).toEqual({ state: "pending", providerRef: "clxord-unknown" });
   });
 
-  it("fails an order whose VPS could not be provisioned, without retrying the provisioning", async () => {
+  it("reports a VPS that could not be provisioned as stuck (aluy holds the charge: never failed), without retrying on a poll", async () => {
     fake.provisionIssue = true;
     const provider = aluy();
     const placed = await provider.placeOrder(orderRequest("REF-3"));
     const outcome = await provider.getStatus({ providerRef: placed.providerRef ?? "", refId: "REF-3", product: preset });
 
-    expect(outcome.state).toBe("failed");
-    expect(outcome).toMatchObject({ providerRef: fake.services[0]?.id });
-    expect(outcome.state === "failed" && outcome.reason).toContain("retry-provision");
+    expect(outcome).toMatchObject({ state: "stuck", providerRef: fake.orders[0]?.id });
     expect(fake.count("POST", /retry-provision$/)).toBe(0);
     expect(fake.count("POST", /reset-password$/)).toBe(0);
+  });
+
+  it("repairs a stuck VPS with one retry-provision and labels the new service with our refId (service labels of aluy's own)", async () => {
+    fake.provisionIssue = true;
+    fake.serviceLabel = "own";
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("WBREPAIR1"));
+    const ref = { providerRef: placed.providerRef ?? "", refId: "WBREPAIR1", product: preset };
+    expect((await provider.getStatus(ref)).state).toBe("stuck");
+    const old = fake.services[0]!.id;
+
+    expect(await provider.repair(ref)).toEqual({ state: "pending", providerRef: ref.providerRef });
+    expect(fake.count("POST", `/services/${old}/retry-provision`)).toBe(1);
+    const replaced = fake.services[0]!;
+    expect(replaced.id).not.toBe(old);
+    expect(replaced.label).toBe("WBREPAIR1");
+    const delivered = await provider.getStatus(ref);
+    expect(delivered).toMatchObject({ state: "success", providerRef: replaced.id });
+  });
+
+  it("pays an order aluy answers PENDING_PAYMENT from the balance, and fails it (nothing charged) when the balance cannot", async () => {
+    fake.pendingPayment = true;
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-P"));
+    expect(fake.orders[0]?.status).toBe("PAID");
+    expect(fake.count("POST", `/orders/${fake.orders[0]!.id}/pay`)).toBe(1);
+
+    fake.balanceCents = 0;
+    await rejection(provider.placeOrder(orderRequest("REF-P2")), "insufficient_balance");
+    const unpaid = fake.orders[0]!;
+    expect(unpaid.status).toBe("PENDING_PAYMENT");
+    // A later look pays it when it can, and fails it (not pending forever) when it cannot.
+    const outcome = await provider.getStatus({ providerRef: unpaid.id, refId: "REF-P2", product: preset });
+    expect(outcome.state).toBe("failed");
+    fake.balanceCents = 10_000;
+    expect((await provider.getStatus({ providerRef: unpaid.id, refId: "REF-P2", product: preset })).state).toBe("pending");
+    expect(unpaid.status).toBe("PAID");
   });
 
   it("finds an order among the newest two pages by its line label", async () => {
@@ -421,7 +463,7 @@ describe("unclear order answers", () => {
   it("waits for a slow answer that arrives within the timeout", async () => {
     fake.fail({ method: "POST", path: "/orders", fault: { kind: "slow", ms: 100 } });
     const outcome = await aluy().placeOrder(orderRequest("REF-S"));
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(outcome).toMatchObject({ state: "pending", providerRef: fake.orders[0]?.id });
     expect(fake.count("GET", "/orders")).toBe(0);
   });
 });

@@ -139,7 +139,27 @@ const orderSchema = z.object({
 });
 type AluyOrder = z.infer<typeof orderSchema>;
 
-const createdOrderSchema = z.object({ order: orderSchema });
+/**
+ * The POST /orders answer. The document: "Always trust the billingMode / period / hourlyRateCents
+ * fields in the POST /orders response — they reflect what was actually applied."
+ */
+const createdOrderSchema = z.object({
+  order: orderSchema.extend({
+    totalCents: z.number().int().nonnegative(),
+    period: z.enum(aluyPeriods).nullish(),
+    hourlyRateCents: z.number().int().nonnegative().nullish(),
+  }),
+});
+
+const orderDetailSchema = z.object({ order: orderSchema });
+
+const paidSchema = z.object({ ok: z.literal(true) });
+
+const cancelledSchema = z.object({
+  service: z.object({ id: z.string().min(1), subscriptionCancelledAt: z.string().nullish() }),
+});
+
+const retriedSchema = z.object({ ok: z.literal(true), serviceId: z.string().min(1), status: z.string() });
 
 /** A page of any list endpoint, normalised to `items` so one pager serves orders and services. */
 interface Page<T> {
@@ -157,6 +177,10 @@ const serviceSchema = z.object({
   label: z.string().nullish(),
   externalId: z.string().nullish(),
   createdAt: z.string().nullish(),
+  /** The paid-until date of a monthly subscription (null for hourly services). */
+  nextDueAt: z.string().nullish(),
+  /** Set once renewal is cancelled: the service then ends at `nextDueAt`. */
+  subscriptionCancelledAt: z.string().nullish(),
 });
 
 const relabelledSchema = z.object({ service: z.object({ id: z.string().min(1), label: z.string() }) });
@@ -229,6 +253,8 @@ const lookupPages = 2;
 /** The wait before looking up an order whose POST /orders got no clear answer (see `lookupDelayMs`). */
 export const aluyDefaultLookupDelayMs = 15_000;
 const maxMessageChars = 200;
+/** Hours in a month (365 × 24 / 12): an hourly order's meter over the month a buyer paid for. */
+const hoursPerMonth = 730;
 
 /**
  * HTTP status → error code, from the contract's error table. 409 ("state doesn't allow it", e.g.
@@ -364,8 +390,58 @@ export class AluyProvider implements Provider {
    * `lookupDelayMs`, before it may send the POST again.
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    const created = await this.call({ method: "POST", path: "/orders", json: this.orderBody(request) }, createdOrderSchema);
-    return { state: "pending", providerRef: created.order.id };
+    const { order } = await this.call({ method: "POST", path: "/orders", json: this.orderBody(request) }, createdOrderSchema);
+    // An order aluy leaves unpaid is paid from the reseller balance (POST /orders/:id/pay). A
+    // refusal (402) throws: nothing was charged, so fulfilment may refund the buyer.
+    if (order.status === "PENDING_PAYMENT") await this.payOrder(order.id);
+    return { state: "pending", providerRef: order.id, cost: this.costOf(order) };
+  }
+
+  /**
+   * What an order costs us, from aluy's answer: a monthly order's `totalCents`; for an hourly one
+   * its `hourlyRateCents` over the hours of the month sold (the meter runs while the VPS exists).
+   */
+  private costOf(order: z.infer<typeof createdOrderSchema>["order"]): number {
+    const period = order.period ?? this.period;
+    if (period === "hourly") return this.toRupiah((order.hourlyRateCents ?? 0) * hoursPerMonth);
+    return this.toRupiah(order.totalCents);
+  }
+
+  /**
+   * POST /orders/:id/pay from the balance. Safe to repeat: aluy answers 404 once the order is no
+   * longer PENDING_PAYMENT, which means an earlier call paid it.
+   */
+  private async payOrder(orderId: string): Promise<void> {
+    try {
+      await this.call({ method: "POST", path: `/orders/${encodeURIComponent(orderId)}/pay`, json: { method: "balance" }, safe: true }, paidSchema);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "not_found") return;
+      throw error;
+    }
+  }
+
+  /**
+   * With no service for the order yet: an order aluy still holds as PENDING_PAYMENT (its payment
+   * failed or never ran) is paid now; one the balance cannot pay failed, with nothing charged.
+   */
+  private async unpaidOrPending(orderId: string, pending: OrderOutcome): Promise<OrderOutcome> {
+    let order: AluyOrder;
+    try {
+      ({ order } = await this.call({ method: "GET", path: `/orders/${encodeURIComponent(orderId)}` }, orderDetailSchema));
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "not_found") return pending;
+      throw error;
+    }
+    if (order.status !== "PENDING_PAYMENT") return pending;
+    try {
+      await this.payOrder(order.id);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "insufficient_balance") {
+        return { state: "failed", providerRef: order.id, reason: "aluy: the reseller balance cannot pay the order; nothing was charged" };
+      }
+      throw error;
+    }
+    return pending;
   }
 
   /** Finds the order whose line is labelled with our refId among the newest orders; null if none. */
@@ -385,11 +461,13 @@ export class AluyProvider implements Provider {
   async getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
     const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
     const service = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
-    if (!service) return pending;
+    if (!service) return this.unpaidOrPending(ref.providerRef, pending);
     if (service.status === "TERMINATED") {
       return { state: "failed", providerRef: service.id, reason: "aluy terminated the VPS before it was delivered" };
     }
-    if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, pending);
+    if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, ref.providerRef, pending);
+    // Provisioned: renewal off at once, so the VPS ends with the period that was paid.
+    if (!service.subscriptionCancelledAt) await this.cancelRenewal(service.id);
     const status = await this.serviceStatus(service.id);
     const ipv4 = status.ipAddresses.find((address) => address.type === "ipv4")?.address;
     if (status.state !== "running" || !ipv4) return pending;
@@ -402,8 +480,35 @@ export class AluyProvider implements Provider {
         { label: "username", value: "root" },
         { label: "password", value: password, secret: true },
         { label: "note", value: service.id },
+        ...(service.nextDueAt ? [{ label: "expires" as const, value: service.nextDueAt }] : []),
       ],
     };
+  }
+
+  /**
+   * The one repair of a VPS that failed to deploy: POST /services/:id/retry-provision, which
+   * replaces the service by a new one (fulfilment calls this at most once per order). The new
+   * service is labelled with our refId, so every later look finds it. A service that has no
+   * provisioning issue (any more) is not touched: its status is returned instead.
+   */
+  async repair(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
+    const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
+    const found = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
+    if (!found) return pending;
+    const { service } = await this.call({ method: "GET", path: this.servicePath(found.id) }, serviceDetailSchema);
+    if (!service.hasProvisionIssue || service.status !== "PENDING") return this.getStatus(ref);
+    const retried = await this.call({ method: "POST", path: this.servicePath(found.id, "retry-provision") }, retriedSchema);
+    this.options.logger?.warn({ provider, serviceId: found.id, newServiceId: retried.serviceId }, "aluy VPS failed to deploy; provisioning retried once");
+    await this.call({ method: "PATCH", path: this.servicePath(retried.serviceId), json: { label: ref.refId } }, relabelledSchema);
+    return pending;
+  }
+
+  /**
+   * POST /services/:id/cancel: no automatic renewal; the service stays active to the end of the
+   * period paid. Safe to repeat (it only sets `subscriptionCancelledAt`).
+   */
+  async cancelRenewal(serviceId: string): Promise<void> {
+    await this.call({ method: "POST", path: this.servicePath(serviceId, "cancel"), safe: true }, cancelledSchema);
   }
 
   /** Live state, resources and IPs of a VPS. */
@@ -545,19 +650,15 @@ export class AluyProvider implements Provider {
   }
 
   /**
-   * A service still provisioning is pending, unless aluy flags a failed deployment. That is a
-   * failure for the buyer; the fix (retry-provision) deletes and recreates the service, so it is
-   * left to an admin rather than done here on a poll.
+   * A service still provisioning is pending, unless aluy flags a failed deployment. aluy holds the
+   * charge for it, so it is `stuck`, never failed (a failure would refund the buyer): fulfilment
+   * asks {@link repair} once (retry-provision), then an admin. Not done here on a poll.
    */
-  private async provisioningOutcome(serviceId: string, pending: OrderOutcome): Promise<OrderOutcome> {
+  private async provisioningOutcome(serviceId: string, orderRef: string, pending: OrderOutcome): Promise<OrderOutcome> {
     const { service } = await this.call({ method: "GET", path: this.servicePath(serviceId) }, serviceDetailSchema);
     if (!service.hasProvisionIssue) return pending;
-    this.options.logger?.warn({ provider, serviceId }, "aluy reports a provisioning issue; retry-provision is for an admin");
-    return {
-      state: "failed",
-      providerRef: service.id,
-      reason: `aluy could not provision VPS ${service.id}; an admin may run retry-provision, which replaces the service`,
-    };
+    this.options.logger?.warn({ provider, serviceId }, "aluy reports a provisioning issue");
+    return { state: "stuck", providerRef: orderRef, reason: `aluy could not provision VPS ${service.id}` };
   }
 
   /** Walks a newest-first list a couple of pages deep for the first item that matches. */
