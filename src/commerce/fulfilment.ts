@@ -370,8 +370,10 @@ export class Fulfilment {
   }
 
   private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {
+    const expiresAt = expiryOf(items);
     const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", (o) => ({
       providerRef,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
       payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
       delivered: this.deps.vault.seal(items),
       notified: false,
@@ -536,6 +538,13 @@ function placingSince(order: Order): number {
 /** The run name of an order's next step: one follow-up chain for `placing` and `pending`. */
 export function runStep(order: Pick<Order, "status" | "attempts">): string {
   return order.status === "placing" || order.status === "pending" ? "follow" : `${order.status}-${order.attempts}`;
+}
+
+/** The paid-until time of a delivery: its `expires` line, when that is a date (ISO). */
+function expiryOf(items: readonly DeliveryItem[]): number | undefined {
+  const value = items.find((item) => item.label === "expires" && !item.secret)?.value;
+  const at = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** An admin's refund: who asked, and the reason they gave (if any). */

@@ -104,6 +104,11 @@ const orderSchema = z.object({
   /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
   repairAttempts: z.number().int().optional(),
   /**
+   * Until when the delivered service is paid (epoch ms), from a delivery's `expires` line (aluy:
+   * the VPS's `nextDueAt`, renewal cancelled): /vps and its expiry reminders read it.
+   */
+  expiresAt: z.number().int().optional(),
+  /**
    * When the last purchase call ended without a clear answer (timeout, reset, garbage): the
    * lookup at the provider waits until the provider has had time to record the order.
    */

@@ -105,6 +105,8 @@ export interface OwnedService {
   productName: string;
   /** The provider's id of the service (the order's provider reference). */
   providerRef: string;
+  /** Until when the service is paid (epoch ms), when the provider said; past it the service has lapsed. */
+  expiresAt?: number;
 }
 
 /**

@@ -142,5 +142,7 @@ describe("what the order cost, and its renewal", () => {
     expect(cancelAt).toBeLessThan(resetAt);
     const { items } = test.app.vault.open(done.delivered!, false);
     expect(items).toContainEqual({ label: "expires", value: service.nextDueAt });
+    // The paid-until date is kept on the order, for /vps and the expiry reminders.
+    expect(done.expiresAt).toBe(Date.parse(service.nextDueAt!));
   });
 });

@@ -116,9 +116,10 @@ class MyVps {
     const step = state.step;
     if (step.name === "service" || step.name === "reinstall" || step.name === "confirm_reinstall") {
       const service = await this.ownService(input.buyer, step.orderId);
-      if (!service) return this.show(input, { ...state, step: { name: "list" } }, [...notices, msg("vps-not-found")]);
+      if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [...notices, service]);
       if (step.name === "service") {
         title = [msg("vps-service-title", { name: service.productName, order: service.orderId })];
+        if (service.expiresAt !== undefined) title.push(msg("vps-expires", { date: formatWib(service.expiresAt) }));
         for (const action of actions) add(msg(`vps-action-${action}`), { t: "do", action });
       } else if (step.name === "reinstall") {
         const templates = await this.call((aluy) => aluy.templates(service.providerRef));
@@ -134,7 +135,10 @@ class MyVps {
       const servers = await this.servers(input.buyer);
       if (servers.length === 0) return { session: null, menuSeq: input.menuSeq, replies: [textReply(...notices, msg("vps-none"))] };
       title = [msg("vps-list-title")];
-      for (const server of servers) add(msg("vps-list-item", { name: server.productName, order: server.orderId }), { t: "pick", orderId: server.orderId });
+      for (const server of servers) {
+        const expires = server.expiresAt === undefined ? "-" : formatWib(server.expiresAt);
+        add(msg("vps-list-item", { name: server.productName, order: server.orderId, expires }), { t: "pick", orderId: server.orderId });
+      }
       add(msg("menu-item-back"), { t: "main" });
     }
     const menuId = input.menuSeq + 1;
@@ -147,7 +151,7 @@ class MyVps {
 
   private async act(input: FeatureInput, state: State, orderId: string, action: Exclude<VpsAction, "reinstall">): Promise<Result> {
     const service = await this.ownService(input.buyer, orderId);
-    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
     const serviceId = service.providerRef;
     let result: Msg | Msg[];
     if (action === "status") {
@@ -166,21 +170,27 @@ class MyVps {
 
   private async reinstall(input: FeatureInput, state: State, orderId: string, osId: number, osLabel: string): Promise<Result> {
     const service = await this.ownService(input.buyer, orderId);
-    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
     const done = await this.call((aluy) => aluy.reinstall(service.providerRef, osId));
     const notice = "ok" in done ? msg("vps-reinstall-started", { os: osLabel }) : done;
     return this.show(input, { ...state, step: { name: "service", orderId } }, [notice]);
   }
 
-  /** The buyer's delivered aluy orders (each holds its service id as providerRef). */
+  /** The buyer's delivered aluy orders (each holds its service id as providerRef) that have not lapsed. */
   private async servers(buyer: string): Promise<OwnedService[]> {
     if (!this.aluy) return [];
-    return this.services.delivered(buyer, "aluy");
+    return (await this.services.delivered(buyer, "aluy")).filter((service) => !lapsed(service));
   }
 
-  private async ownService(buyer: string, orderId: string): Promise<OwnedService | null> {
-    if (!this.aluy) return null;
-    return this.services.owned(buyer, orderId, "aluy");
+  /**
+   * The buyer's service of that order, or why it cannot be used: not theirs (or gone), or lapsed
+   * (paid-until date passed: renewal was cancelled at aluy, so the VPS ended there).
+   */
+  private async ownService(buyer: string, orderId: string): Promise<OwnedService | Msg> {
+    const service = this.aluy ? await this.services.owned(buyer, orderId, "aluy") : null;
+    if (!service) return msg("vps-not-found");
+    if (lapsed(service)) return msg("vps-lapsed", { order: service.orderId });
+    return service;
   }
 
   /**
@@ -196,6 +206,31 @@ class MyVps {
       throw error;
     }
   }
+}
+
+function isService(value: OwnedService | Msg): value is OwnedService {
+  return "orderId" in value;
+}
+
+/** Past its paid-until date: no longer controllable from /vps. */
+function lapsed(service: OwnedService): boolean {
+  return service.expiresAt !== undefined && service.expiresAt <= Date.now();
+}
+
+// Swedish formatting is ISO-like (`2025-01-31 14:05`); the shop's clock is Jakarta time (WIB).
+const wib = new Intl.DateTimeFormat("sv-SE", {
+  timeZone: "Asia/Jakarta",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+});
+
+/** `2025-01-31 14:05`, Jakarta time. */
+function formatWib(at: number): string {
+  return wib.format(new Date(at));
 }
 
 function backOf(step: Step): Step {
