@@ -233,7 +233,7 @@ export class Fulfilment {
       await this.enqueue(order, wait);
       return;
     }
-    if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
+    if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product, inputs: order.inputs }));
     if (!provider.findOrder) {
       return this.needsAttention(order, attention("no-lookup"));
     }
@@ -334,7 +334,7 @@ export class Fulfilment {
     }
     let repaired: OrderOutcome;
     try {
-      repaired = await provider.repair({ providerRef: counted.providerRef ?? providerRef, refId: counted.refId, product: counted.product });
+      repaired = await provider.repair({ providerRef: counted.providerRef ?? providerRef, refId: counted.refId, product: counted.product, inputs: counted.inputs });
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       this.deps.metrics.providerError(counted.product.provider, error.code);
@@ -351,7 +351,7 @@ export class Fulfilment {
     if (!counted || counted.status !== "pending") return;
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.getStatus({ providerRef: order.providerRef ?? order.refId, refId: order.refId, product: order.product });
+      outcome = await provider.getStatus({ providerRef: order.providerRef ?? order.refId, refId: order.refId, product: order.product, inputs: order.inputs });
     } catch (error) {
       // Not knowing is not failing: keep following, never refund on a guess.
       const code = error instanceof ProviderError ? error.code : "error";

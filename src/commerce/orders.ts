@@ -254,6 +254,9 @@ export class OrderStore {
     if (after.providerRef && after.providerRef !== before.providerRef) {
       await this.redis.hset(keys.ordersByProviderRef(), `${after.product.provider}:${after.providerRef}`, after.id);
     }
+    if (after.status === "delivered" && after.expiresAt !== undefined) {
+      await this.redis.zadd(keys.ordersSubscribed(), after.expiresAt, after.id);
+    }
     for (const listener of this.listeners) listener(after, before.status);
     return after;
   }
@@ -352,6 +355,11 @@ export class OrderStore {
   /** The shop's newest orders, newest first. */
   async recent(limit = 20): Promise<Order[]> {
     return this.load(await this.redis.zrevrange(keys.ordersAll(), 0, limit - 1));
+  }
+
+  /** Delivered orders paid until `from` or later (subscriptions still running), soonest to end first. */
+  async subscribedUntil(from: number, limit = 1000): Promise<Order[]> {
+    return this.load(await this.redis.zrangebyscore(keys.ordersSubscribed(), from, "+inf", "LIMIT", 0, limit));
   }
 
   /** Orders not yet in a final state, oldest first. */

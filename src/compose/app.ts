@@ -33,6 +33,7 @@ import { OrderStore } from "../commerce/orders.js";
 import { ownedServices } from "../commerce/owned-services.js";
 import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
+import { Subscriptions } from "../commerce/subscriptions.js";
 import { Wallet } from "../commerce/wallet.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
@@ -123,6 +124,8 @@ export interface App {
   readonly shop: ShopBot;
   readonly recovery: Recovery;
   readonly sweeper: Sweeper;
+  /** Keeps providers' renewals in line with what subscription buyers paid (aluy VPS). */
+  readonly subscriptions: Subscriptions;
   readonly http: HttpServer;
   /** The channels' handlers: buyer messages to the shop, group messages to the admin side. */
   readonly handlers: ChannelHandlers;
@@ -253,6 +256,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
   });
+  const subscriptions = new Subscriptions({ orders, providers, redis, logger });
   const sweeper = new Sweeper({
     everyMs: options.expirySweepMs ?? 10_000,
     logger,
@@ -260,6 +264,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...paymentMethods.chores,
       { name: "tell expired checkouts", run: () => shop.notifyExpiredCheckouts() },
       { name: "recover orders", run: () => recovery.sweep() },
+      { name: "sync subscriptions", run: () => subscriptions.sync() },
     ],
   });
 
@@ -307,6 +312,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     shop,
     recovery,
     sweeper,
+    subscriptions,
     http,
     handlers,
     start: () => startApp(app, options),

@@ -79,6 +79,16 @@ export interface PlaceOrderRequest {
   payment: ProviderPayment;
 }
 
+/** What `getStatus` is told about an order placed before. */
+export interface StatusRef {
+  /** The providerRef from an outcome. */
+  providerRef: string;
+  refId: string;
+  product: ProviderProduct;
+  /** The order's target inputs (e.g. the months of a subscription). */
+  inputs?: TargetInputs;
+}
+
 /** The reseller's balance with the provider. */
 export interface ProviderBalance {
   /** Amount in the provider's currency minor unit as the API reports it (IDR: rupiah; EUR: cents). */
@@ -138,13 +148,18 @@ export interface Provider {
    */
   readonly lookupDelayMs?: number;
   /** Current state of an order placed before. `ref` is the providerRef from an outcome. */
-  getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome>;
+  getStatus(ref: StatusRef): Promise<OrderOutcome>;
   /**
    * One attempt to unstick an order the provider reported `stuck` (aluy: retry-provision).
    * Fulfilment calls it at most once per order, counted before the call; the answer is applied
    * like a status.
    */
-  repair?(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome>;
+  repair?(ref: StatusRef): Promise<OrderOutcome>;
+  /**
+   * For a delivered subscription (aluy VPS): keeps the provider's renewal in line with what the
+   * buyer paid for, `paidUntil` (epoch ms). Called by the subscriptions sweep; safe to repeat.
+   */
+  syncSubscription?(ref: { providerRef: string; paidUntil: number }): Promise<void>;
   /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */
   findOrder?(refId: string, product: ProviderProduct): Promise<OrderOutcome | null>;
   deposit?(amount: Rupiah): Promise<DepositResult>;

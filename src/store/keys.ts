@@ -56,6 +56,10 @@ export const keys = {
   ordersOfBuyer: (buyer: string) => `orders:buyer:${buyer}`,
   /** Hash `<provider>:<providerRef>` → order id, for provider webhooks. */
   ordersByProviderRef: () => "orders:by-provider-ref",
+  /** Sorted set of delivered subscription orders by paid-until time (ms): the subscriptions sweep. */
+  ordersSubscribed: () => "orders:subscribed",
+  /** Set while a subscriptions sweep ran recently (throttles calls to the provider). */
+  subscriptionsSwept: () => "subscriptions:swept",
   /** Orders not in a final state (for the start-up sweep). */
   ordersActive: () => "orders:active",
   /** Cached merged catalog (JSON) and its refresh time. */

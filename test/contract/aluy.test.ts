@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { AluyProvider, aluyDefaultLookupDelayMs, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
 import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
-import { aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
+import { addMonths, aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
 
 const eurToIdr = 17_321;
 const presetVariant = "clxvar0000000000000000001";
@@ -92,7 +92,7 @@ describe("catalog", () => {
       description: "1 vCPU, 1 GB RAM, 20 GB SSD",
       basePrice: 86_432, // 4.99 € × 17 321 = 86 431.79
       stock: null,
-      input: "none",
+      input: "months",
       delivery: "vps",
       meta: { kind: "preset", variantId: presetVariant },
     });
@@ -121,7 +121,7 @@ describe("catalog", () => {
     expect(custom[1]).toMatchObject({
       category: "vps",
       delivery: "vps",
-      input: "none",
+      input: "months",
       stock: null,
       meta: { kind: "custom", ramGb: 4, cpuCores: 2, ssdGb: 60, location: "de-fra" },
     });
@@ -568,5 +568,37 @@ describe("secrets", () => {
     expect(errors[0]?.message).toContain("bad session");
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join("\n")).not.toContain(aluyFakeToken);
+  });
+});
+
+describe("a subscription of several months (issue 14, item 5)", () => {
+  it("lists VPS products asking for the period (input months)", async () => {
+    const products = await aluy().listProducts();
+    expect(products.every((item) => item.input === "months")).toBe(true);
+  });
+
+  it("costs the months bought (aluy's totalCents per month) and delivers the paid-until date months ahead", async () => {
+    const provider = aluy();
+    const request = { ...orderRequest("WBMONTHS3"), inputs: { months: "3" } };
+    const placed = await provider.placeOrder(request);
+    expect(placed).toMatchObject({ cost: Math.ceil((499 * 3 * eurToIdr) / 100) });
+    const ref = { providerRef: placed.providerRef ?? "", refId: "WBMONTHS3", product: preset, inputs: { months: "3" } };
+    let outcome = await provider.getStatus(ref);
+    for (let poll = 0; poll < 5 && outcome.state !== "success"; poll++) outcome = await provider.getStatus(ref);
+    const service = fake.services[0]!;
+    expect(outcome.state === "success" && outcome.delivery).toContainEqual({ label: "expires", value: addMonths(service.nextDueAt!, 2) });
+    // aluy must renew twice more: renewal stays on until the last paid month has started.
+    expect(service.subscriptionCancelledAt).toBeNull();
+    expect(fake.count("POST", /\/cancel$/)).toBe(0);
+
+    const paidUntil = Date.parse(addMonths(service.nextDueAt!, 2));
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(fake.count("POST", /\/cancel$/)).toBe(0);
+    // Two renewals later, aluy's current period is the last one paid for: renewal off.
+    service.nextDueAt = addMonths(service.nextDueAt!, 2);
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(fake.count("POST", /\/cancel$/)).toBe(1);
   });
 });

@@ -13,7 +13,7 @@ import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import type { Order } from "../../src/commerce/orders.js";
 import { AluyProvider } from "../../src/providers/aluy/adapter.js";
 import type { ProviderProduct } from "../../src/providers/types.js";
-import { aluyFakeCookie, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
+import { addMonths, aluyFakeCookie, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 
 const eurToIdr = 17_321;
@@ -36,7 +36,7 @@ afterEach(async () => {
 });
 
 /** A paid wallet order for the first aluy product, queued for fulfilment. */
-async function paidOrder(product?: ProviderProduct): Promise<{ order: Order; buyer: string }> {
+async function paidOrder(product?: ProviderProduct, months = 1): Promise<{ order: Order; buyer: string }> {
   const { app } = test;
   const item = product ?? (await aluy.listProducts())[0]!;
   seq += 1;
@@ -49,7 +49,7 @@ async function paidOrder(product?: ProviderProduct): Promise<{ order: Order; buy
     chatId: buyer.slice(8),
     locale: "en",
     product: { ...item, code: item.code ?? "VPS-1" },
-    inputs: {},
+    inputs: { months: String(months) },
     price,
     cost: item.basePrice,
     payment: { method: "wallet", amount: price, paidAt: Date.now() },
@@ -144,5 +144,24 @@ describe("what the order cost, and its renewal", () => {
     expect(items).toContainEqual({ label: "expires", value: service.nextDueAt });
     // The paid-until date is kept on the order, for /vps and the expiry reminders.
     expect(done.expiresAt).toBe(Date.parse(service.nextDueAt!));
+  });
+});
+
+describe("a VPS bought for several months", () => {
+  it("is paid until months ahead; the subscriptions sweep turns renewal off once aluy's period is the last one paid", async () => {
+    const { order } = await paidOrder(undefined, 3);
+    const done = await until(order.id, (o) => o.status === "delivered" || o.status === "refunded");
+    expect(done.status).toBe("delivered");
+    const service = fake.services[0]!;
+    expect(done.expiresAt).toBe(Date.parse(addMonths(service.nextDueAt!, 2)));
+    expect(done.cost).toBe(eurCentsToRupiah(499 * 3, eurToIdr));
+    expect(service.subscriptionCancelledAt).toBeNull();
+
+    await test.app.subscriptions.sync({ force: true });
+    expect(service.subscriptionCancelledAt).toBeNull();
+    // aluy renewed twice: its current period ends when the buyer's does.
+    service.nextDueAt = addMonths(service.nextDueAt!, 2);
+    await test.app.subscriptions.sync({ force: true });
+    expect(service.subscriptionCancelledAt).not.toBeNull();
   });
 });

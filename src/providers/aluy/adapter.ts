@@ -15,7 +15,8 @@ import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct } from "../types.js";
+import { orderUnits } from "../inputs.js";
+import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderProduct, StatusRef } from "../types.js";
 
 /** The documented base URL of the reseller API. */
 export const defaultAluyBaseUrl = "https://aluy.net/api/reseller/v1";
@@ -319,6 +320,24 @@ function customPriceCents(plan: AluyCustomPlan, pricing: CustomConfig["pricing"]
   return plan.ramGb * pricing.ramPer1GbCents + plan.cpuCores * pricing.cpuPerCoreCents + (plan.ssdGb / 10) * pricing.ssdPer10GbCents;
 }
 
+/**
+ * Until when the buyer paid: aluy's current period end (`nextDueAt`, one month after provisioning)
+ * plus the further months bought. Null for a service without one (hourly).
+ */
+function paidUntilOf(nextDueAt: string | null | undefined, months: number): number | null {
+  const due = nextDueAt ? Date.parse(nextDueAt) : Number.NaN;
+  if (!Number.isFinite(due)) return null;
+  const date = new Date(due);
+  date.setUTCMonth(date.getUTCMonth() + months - 1);
+  return date.getTime();
+}
+
+/** aluy's current period is the last one paid for (or the service has no period: hourly). */
+function lastPeriod(nextDueAt: string | null | undefined, paidUntil: number | null): boolean {
+  const due = nextDueAt ? Date.parse(nextDueAt) : Number.NaN;
+  return !Number.isFinite(due) || paidUntil === null || due >= paidUntil;
+}
+
 /** Where an order found in the list stands: cancelled or refunded orders will never deliver. */
 function outcomeOfOrder(order: AluyOrder): OrderOutcome {
   if (order.status === "CANCELLED" || order.status === "REFUNDED") {
@@ -394,7 +413,7 @@ export class AluyProvider implements Provider {
     // An order aluy leaves unpaid is paid from the reseller balance (POST /orders/:id/pay). A
     // refusal (402) throws: nothing was charged, so fulfilment may refund the buyer.
     if (order.status === "PENDING_PAYMENT") await this.payOrder(order.id);
-    return { state: "pending", providerRef: order.id, cost: this.costOf(order) };
+    return { state: "pending", providerRef: order.id, cost: this.costOf(order) * orderUnits(request.inputs) };
   }
 
   /**
@@ -458,7 +477,7 @@ export class AluyProvider implements Provider {
    * new password and invalidates the one delivered before, so it happens only once the server is
    * running, and the caller must stop polling after a success (the bot does).
    */
-  async getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
+  async getStatus(ref: StatusRef): Promise<OrderOutcome> {
     const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
     const service = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
     if (!service) return this.unpaidOrPending(ref.providerRef, pending);
@@ -466,8 +485,11 @@ export class AluyProvider implements Provider {
       return { state: "failed", providerRef: service.id, reason: "aluy terminated the VPS before it was delivered" };
     }
     if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, ref.providerRef, pending);
-    // Provisioned: renewal off at once, so the VPS ends with the period that was paid.
-    if (!service.subscriptionCancelledAt) await this.cancelRenewal(service.id);
+    // Provisioned: renewal off at once when the buyer paid for one month, so the VPS ends with
+    // what was paid; for more months aluy renews until the last paid month has started, and the
+    // subscriptions sweep then turns renewal off (syncSubscription).
+    const paidUntil = paidUntilOf(service.nextDueAt, orderUnits(ref.inputs ?? {}));
+    if (!service.subscriptionCancelledAt && lastPeriod(service.nextDueAt, paidUntil)) await this.cancelRenewal(service.id);
     const status = await this.serviceStatus(service.id);
     const ipv4 = status.ipAddresses.find((address) => address.type === "ipv4")?.address;
     if (status.state !== "running" || !ipv4) return pending;
@@ -480,7 +502,7 @@ export class AluyProvider implements Provider {
         { label: "username", value: "root" },
         { label: "password", value: password, secret: true },
         { label: "note", value: service.id },
-        ...(service.nextDueAt ? [{ label: "expires" as const, value: service.nextDueAt }] : []),
+        ...(paidUntil !== null ? [{ label: "expires" as const, value: new Date(paidUntil).toISOString() }] : []),
       ],
     };
   }
@@ -491,7 +513,7 @@ export class AluyProvider implements Provider {
    * service is labelled with our refId, so every later look finds it. A service that has no
    * provisioning issue (any more) is not touched: its status is returned instead.
    */
-  async repair(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
+  async repair(ref: StatusRef): Promise<OrderOutcome> {
     const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
     const found = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
     if (!found) return pending;
@@ -501,6 +523,17 @@ export class AluyProvider implements Provider {
     this.options.logger?.warn({ provider, serviceId: found.id, newServiceId: retried.serviceId }, "aluy VPS failed to deploy; provisioning retried once");
     await this.call({ method: "PATCH", path: this.servicePath(retried.serviceId), json: { label: ref.refId } }, relabelledSchema);
     return pending;
+  }
+
+  /**
+   * Turns aluy's renewal off once its current period is the last one the buyer paid for
+   * (`paidUntil`); before that aluy renews the VPS monthly. A terminated or hourly service, or
+   * one already cancelled, is left as it is.
+   */
+  async syncSubscription(ref: { providerRef: string; paidUntil: number }): Promise<void> {
+    const { service } = await this.call({ method: "GET", path: this.servicePath(ref.providerRef) }, serviceDetailSchema);
+    if (service.status === "TERMINATED" || service.subscriptionCancelledAt) return;
+    if (lastPeriod(service.nextDueAt, ref.paidUntil)) await this.cancelRenewal(service.id);
   }
 
   /**
@@ -562,7 +595,7 @@ export class AluyProvider implements Provider {
               ...(product.features?.length ? { description: product.features.join(", ") } : {}),
               basePrice: this.toRupiah(variant.priceCents),
               stock: null,
-              input: "none",
+              input: "months",
               delivery: "vps",
               meta: { kind: "preset", variantId: variant.id },
             }),
@@ -597,7 +630,7 @@ export class AluyProvider implements Provider {
       description: `${spec}, ${location.label}`,
       basePrice: this.toRupiah(customPriceCents(plan, pricing)),
       stock: null,
-      input: "none",
+      input: "months",
       delivery: "vps",
       meta: { kind: "custom", ramGb: plan.ramGb, cpuCores: plan.cpuCores, ssdGb: plan.ssdGb, location: location.id },
     };
