@@ -228,6 +228,7 @@ vps-list-item = { $name } ({ $order }) · until { $expires }
 vps-not-found = That VPS was not found.
 vps-expires = ⏳ Paid until { $date } WIB; it does not renew by itself and ends then.
 vps-lapsed = ⌛ The VPS of { $order } has passed its paid-until date and can no longer be controlled here.
+vps-expiry-reminder = ⏰ Your VPS { $name } ({ $order }) ends on { $date } WIB, in { $days } day(s). Renew it in /vps before then, or it stops.
 vps-service-title = 🖥️ { $name } ({ $order }) — choose an action:
 vps-action-status = 📊 Status & IP
 vps-action-start = ▶️ Start

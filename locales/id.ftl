@@ -228,6 +228,7 @@ vps-list-item = { $name } ({ $order }) · s.d. { $expires }
 vps-not-found = VPS itu tidak ditemukan.
 vps-expires = ⏳ Aktif sampai { $date } WIB; tidak diperpanjang otomatis dan berhenti saat itu.
 vps-lapsed = ⌛ VPS pesanan { $order } sudah melewati masa aktifnya dan tidak bisa dikendalikan lagi di sini.
+vps-expiry-reminder = ⏰ VPS { $name } ({ $order }) berakhir pada { $date } WIB, { $days } hari lagi. Perpanjang lewat /vps sebelum itu, atau VPS berhenti.
 vps-service-title = 🖥️ { $name } ({ $order }) — pilih tindakan:
 vps-action-status = 📊 Status & IP
 vps-action-start = ▶️ Nyalakan

@@ -266,7 +266,12 @@ export class OrderStore {
     const outcome = await this.compareAndSet(id, (current) => ({
       write: { ...current, ...patch(current), status: current.status, updatedAt: Date.now() },
     }));
-    return "answer" in outcome ? outcome.answer : outcome.after;
+    if ("answer" in outcome) return outcome.answer;
+    const { before, after } = outcome;
+    if (after.status === "delivered" && after.expiresAt !== undefined && after.expiresAt !== before.expiresAt) {
+      await this.redis.zadd(keys.ordersSubscribed(), after.expiresAt, after.id);
+    }
+    return after;
   }
 
   /**

@@ -256,7 +256,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
   });
-  const subscriptions = new Subscriptions({ orders, providers, redis, logger });
+  const subscriptions = new Subscriptions({ orders, providers, redis, logger, outbox });
   const sweeper = new Sweeper({
     everyMs: options.expirySweepMs ?? 10_000,
     logger,
@@ -265,6 +265,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "tell expired checkouts", run: () => shop.notifyExpiredCheckouts() },
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
+      { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
     ],
   });
 

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { defineBuyerFeature, type FeatureInput, type FeatureResult, type HostedBuyerFeature, type OwnedService, type OwnedServices } from "../../core/buyer-feature.js";
 import { msg, type Msg } from "../../core/message.js";
+import { formatWib } from "../../core/time.js";
 import { textReply, type MenuItem, type Reply } from "../../core/reply.js";
 import { ProviderError } from "../errors.js";
 import type { AluyProvider } from "./adapter.js";
@@ -215,22 +216,6 @@ function isService(value: OwnedService | Msg): value is OwnedService {
 /** Past its paid-until date: no longer controllable from /vps. */
 function lapsed(service: OwnedService): boolean {
   return service.expiresAt !== undefined && service.expiresAt <= Date.now();
-}
-
-// Swedish formatting is ISO-like (`2025-01-31 14:05`); the shop's clock is Jakarta time (WIB).
-const wib = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Jakarta",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-});
-
-/** `2025-01-31 14:05`, Jakarta time. */
-function formatWib(at: number): string {
-  return wib.format(new Date(at));
 }
 
 function backOf(step: Step): Step {
