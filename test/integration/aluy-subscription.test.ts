@@ -165,3 +165,45 @@ describe("a VPS bought for several months", () => {
     expect(service.subscriptionCancelledAt).not.toBeNull();
   });
 });
+
+describe("Perpanjang: renewing a VPS from the wallet", () => {
+  it("debits one more month once, moves the paid-until date, resumes renewal at aluy, then cancels it again once the new period started", async () => {
+    const { order, buyer } = await paidOrder();
+    const done = await until(order.id, (o) => o.status === "delivered" || o.status === "refunded");
+    expect(done.status).toBe("delivered");
+    const service = fake.services[0]!;
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+    const monthly = done.price;
+    await test.app.wallet.credit(buyer, monthly + 5, { id: `seed2:${buyer}`, reason: "manual" });
+
+    const quote = await test.app.renewals.quote(buyer, order.id);
+    expect(quote).toMatchObject({ kind: "quote", monthly, expiresAt: done.expiresAt });
+    const renewed = await test.app.renewals.renew(buyer, order.id, 1);
+    expect(renewed).toMatchObject({ kind: "renewed", price: monthly, balance: 5 });
+    const after = (await test.app.orders.get(order.id))!;
+    expect(after.expiresAt).toBe(Date.parse(addMonths(new Date(done.expiresAt!).toISOString(), 1)));
+    expect(await test.app.wallet.balance(buyer)).toBe(5);
+    expect(fake.count("POST", `/services/${service.id}/resume`)).toBe(1);
+    // (the fake's resume renews at once: ASSUMPTION) aluy's period now ends with the paid one: renewal off again.
+    expect(service.subscriptionCancelledAt).toBeNull();
+    await test.app.subscriptions.sync({ force: true });
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+  });
+
+  it("refuses a renewal the wallet cannot pay, changing nothing", async () => {
+    const { order, buyer } = await paidOrder();
+    const done = await until(order.id, (o) => o.status === "delivered" || o.status === "refunded");
+    const renewed = await test.app.renewals.renew(buyer, order.id, 1);
+    expect(renewed).toMatchObject({ kind: "insufficient" });
+    expect((await test.app.orders.get(order.id))!.expiresAt).toBe(done.expiresAt);
+    expect(fake.count("POST", /\/resume$/)).toBe(0);
+  });
+
+  it("refuses someone else's order, and a lapsed one", async () => {
+    const { order, buyer } = await paidOrder();
+    await until(order.id, (o) => o.status === "delivered" || o.status === "refunded");
+    expect(await test.app.renewals.renew("console:999", order.id, 1)).toEqual({ kind: "not_found" });
+    await test.app.orders.update(order.id, () => ({ expiresAt: Date.now() - 1_000 }));
+    expect(await test.app.renewals.renew(buyer, order.id, 1)).toEqual({ kind: "lapsed" });
+  });
+});

@@ -5,7 +5,7 @@
  * test/integration/aluy-subscription.test.ts), which the owned-services port hands to the feature.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FeatureResult, OwnedService, OwnedServices } from "../../src/core/buyer-feature.js";
+import type { FeatureResult, OwnedService, OwnedServices, Renewals } from "../../src/core/buyer-feature.js";
 import { asList } from "../../src/core/reply.js";
 import type { Msg } from "../../src/core/message.js";
 import { ownedServices } from "../../src/commerce/owned-services.js";
@@ -89,5 +89,30 @@ describe("/vps and the paid-until date", () => {
     } as unknown as Order;
     const port = ownedServices({ get: async () => order, ofBuyer: async () => [order] });
     expect(await port.delivered(buyer, "aluy")).toEqual([{ orderId: "ORD-E", productName: "VPS 1G", providerRef: "clxsvc-e", expiresAt: 1_900_000_000_000 }]);
+  });
+});
+
+describe("/vps Perpanjang", () => {
+  it("quotes a month, renews only after the buyer confirms, and says until when", async () => {
+    const expiresAt = Date.now() + 5 * day;
+    const calls: string[] = [];
+    const renewals: Renewals = {
+      quote: async () => ({ kind: "quote", monthly: 90_000, expiresAt }),
+      renew: async (_buyer, orderId, months) => {
+        calls.push(`${orderId}:${months}`);
+        return { kind: "renewed", price: 90_000, balance: 10_000, expiresAt: expiresAt + 30 * day };
+      },
+    };
+    const feature = myVpsFeature(aluy, servicesOf([{ orderId: "ORD-R", productName: "VPS 1G", providerRef: "clxsvc-r", expiresAt }]), renewals);
+    const list = await feature.handle({ intent: { kind: "command", command: "vps", args: "" }, buyer, menuSeq: 0 }, undefined);
+    const menu = await feature.handle({ intent: { kind: "press", menuId: list.menuSeq, index: 0 }, buyer, menuSeq: list.menuSeq }, list.session);
+    const renewIndex = messages(menu).filter((m) => m.key.startsWith("vps-action-")).findIndex((m) => m.key === "vps-action-renew");
+    expect(renewIndex).toBeGreaterThanOrEqual(0);
+    const confirm = await feature.handle({ intent: { kind: "press", menuId: menu.menuSeq, index: renewIndex }, buyer, menuSeq: menu.menuSeq }, menu.session);
+    expect(keys(confirm)).toContain("vps-renew-confirm");
+    expect(calls).toEqual([]);
+    const done = await feature.handle({ intent: { kind: "press", menuId: confirm.menuSeq, index: 0 }, buyer, menuSeq: confirm.menuSeq }, confirm.session);
+    expect(calls).toEqual(["ORD-R:1"]);
+    expect(keys(done)).toContain("vps-renewed");
   });
 });

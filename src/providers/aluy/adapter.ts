@@ -527,13 +527,26 @@ export class AluyProvider implements Provider {
 
   /**
    * Turns aluy's renewal off once its current period is the last one the buyer paid for
-   * (`paidUntil`); before that aluy renews the VPS monthly. A terminated or hourly service, or
-   * one already cancelled, is left as it is.
+   * (`paidUntil`); before that aluy renews the VPS monthly, so a cancelled renewal is resumed
+   * when the buyer paid for more (Perpanjang). A terminated service is left as it is.
    */
   async syncSubscription(ref: { providerRef: string; paidUntil: number }): Promise<void> {
     const { service } = await this.call({ method: "GET", path: this.servicePath(ref.providerRef) }, serviceDetailSchema);
-    if (service.status === "TERMINATED" || service.subscriptionCancelledAt) return;
-    if (lastPeriod(service.nextDueAt, ref.paidUntil)) await this.cancelRenewal(service.id);
+    if (service.status === "TERMINATED") return;
+    const last = lastPeriod(service.nextDueAt, ref.paidUntil);
+    if (!service.subscriptionCancelledAt && last) await this.cancelRenewal(service.id);
+    // Renewed by the buyer (Perpanjang): aluy must renew at the end of its current period.
+    if (service.subscriptionCancelledAt && !last) await this.resumeRenewal(service.id);
+  }
+
+  /** POST /services/:id/resume: renewal back on. aluy answers 400 when it was not cancelled: done. */
+  async resumeRenewal(serviceId: string): Promise<void> {
+    try {
+      await this.call({ method: "POST", path: this.servicePath(serviceId, "resume"), safe: true }, paidSchema);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "invalid_input") return;
+      throw error;
+    }
   }
 
   /**

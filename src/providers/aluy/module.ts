@@ -39,5 +39,5 @@ export const aluyModule = defineProviderModule({
       lookupDelayMs: aluyDefaultLookupDelayMs,
     }),
   // My VPS (/vps): the buyer's servers from their delivered aluy orders.
-  buyerFeature: (provider, ports) => myVpsFeature(provider instanceof AluyProvider ? provider : null, ports.services),
+  buyerFeature: (provider, ports) => myVpsFeature(provider instanceof AluyProvider ? provider : null, ports.services, ports.renewals),
 });
