@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { AluyProvider, aluyDefaultLookupDelayMs, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
+import { loadConfig } from "../../src/config.js";
+import { testProviders } from "../helpers/app.js";
 import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
 import { addMonths, aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
 
@@ -600,5 +602,21 @@ describe("a subscription of several months (issue 14, item 5)", () => {
     expect(service.subscriptionCancelledAt).not.toBeNull();
     await provider.syncSubscription({ providerRef: service.id, paidUntil });
     expect(fake.count("POST", /\/cancel$/)).toBe(1);
+  });
+});
+
+describe("ALUY_CUSTOM_PLANS (custom specs from /vm-config)", () => {
+  it("sells the listed specs in each location, and refuses a malformed list at start-up", async () => {
+    const env = { ALUY_BASE_URL: fake.url, ALUY_SESSION_COOKIE: aluyFakeCookie, ALUY_EUR_TO_IDR: String(eurToIdr), ALUY_CUSTOM_PLANS: "4/2/60, 8/4/160" };
+    const [provider] = testProviders({ SANDBOX: "off", ...env });
+    const products = await provider!.listProducts();
+    const custom = products.filter((item) => item.meta?.kind === "custom");
+    expect(custom.map((item) => item.sku)).toEqual([
+      "custom-4g-2c-60g-fi-hel",
+      "custom-4g-2c-60g-de-fra",
+      "custom-8g-4c-160g-fi-hel",
+      "custom-8g-4c-160g-de-fra",
+    ]);
+    expect(loadConfig({ CONSOLE: "off", SANDBOX: "off", ...env, ALUY_CUSTOM_PLANS: "4GB" }).ok).toBe(false);
   });
 });
