@@ -236,11 +236,14 @@ vps-action-shutdown = ⏏️ Shut down (graceful)
 vps-action-restart = 🔄 Restart
 vps-action-stop = ⏹️ Force stop
 vps-action-reset_password = 🔑 Reset root password
+vps-action-console = 🖥️ VNC console
 vps-action-reinstall = 💿 Reinstall OS
 vps-action-renew = 🗓️ Perpanjang (renew 1 month)
 vps-action-done = ✅ Sent: { $action }
 vps-status = 📊 State: { $state } · IP: { $ips }
 vps-password = 🔑 New root password: { $password }
+vps-console = 🖥️ VNC console: { $ip }:{ $port } · password: { $password } · browser: { $wss }
+vps-console-warning = ⚠️ Anyone with these details controls your server's screen and keyboard. Do not share them; delete this message when done.
     Save it now — the shop does not store it.
 vps-reinstall-title = 💿 Choose the OS to reinstall:
 vps-reinstall-confirm = ⚠️ Reinstall { $name } with { $os }? ALL DATA on the server will be lost.

@@ -236,11 +236,14 @@ vps-action-shutdown = ⏏️ Matikan (aman)
 vps-action-restart = 🔄 Restart
 vps-action-stop = ⏹️ Matikan paksa
 vps-action-reset_password = 🔑 Reset password root
+vps-action-console = 🖥️ Konsol VNC
 vps-action-reinstall = 💿 Install ulang OS
 vps-action-renew = 🗓️ Perpanjang 1 bulan
 vps-action-done = ✅ Perintah dikirim: { $action }
 vps-status = 📊 Status: { $state } · IP: { $ips }
 vps-password = 🔑 Password root baru: { $password }
+vps-console = 🖥️ Konsol VNC: { $ip }:{ $port } · sandi: { $password } · browser: { $wss }
+vps-console-warning = ⚠️ Siapa pun yang punya data ini bisa mengendalikan layar dan keyboard server Anda. Jangan dibagikan; hapus pesan ini setelah selesai.
     Simpan sekarang — password ini tidak disimpan oleh toko.
 vps-reinstall-title = 💿 Pilih OS untuk install ulang:
 vps-reinstall-confirm = ⚠️ Install ulang { $name } dengan { $os }? SEMUA DATA di server akan hilang.

@@ -690,6 +690,16 @@ export async function startAluyFake(): Promise<AluyFake> {
       "POST power": (found) => power(found, request.body),
       "POST reset-password": resetPassword,
       "POST reinstall": (found) => reinstall(found, request.body),
+      "GET console": (found) =>
+        found.externalId
+          ? {
+              status: 200,
+              body: {
+                serviceId: found.id,
+                console: { ip: "192.168.4.2", port: 5903, password: `vnc-${found.id.slice(-6)}`, wssUrl: `wss://panel.host/vnc/?token=${found.id}`, enabled: true },
+              },
+            }
+          : notProvisioned(),
       "POST cancel": cancel,
       "POST resume": resume,
       "POST retry-provision": retryProvision,

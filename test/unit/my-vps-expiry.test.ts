@@ -116,3 +116,23 @@ describe("/vps Perpanjang", () => {
     expect(keys(done)).toContain("vps-renewed");
   });
 });
+
+describe("/vps VNC console", () => {
+  it("shows the console's IP, port, password and WebSocket URL with a warning (buyer features answer private chats only)", async () => {
+    // A provisioned service in the fake.
+    const provider = aluy;
+    await provider.placeOrder({ orderId: "ORD-C", refId: "WBCONSOLE1", product: (await provider.listProducts())[0]!, inputs: { months: "1" }, payment: "direct" });
+    for (let poll = 0; poll < 5; poll++) await provider.getStatus({ providerRef: fake.orders[0]!.id, refId: "WBCONSOLE1", product: (await provider.listProducts())[0]!, inputs: { months: "1" } });
+    const service = fake.services[0]!;
+    const feature = myVpsFeature(aluy, servicesOf([{ orderId: "ORD-C", productName: "VPS 1G", providerRef: service.id, expiresAt: Date.now() + 9 * day }]));
+    const list = await feature.handle({ intent: { kind: "command", command: "vps", args: "" }, buyer, menuSeq: 0 }, undefined);
+    const menu = await feature.handle({ intent: { kind: "press", menuId: list.menuSeq, index: 0 }, buyer, menuSeq: list.menuSeq }, list.session);
+    const index = messages(menu).filter((m) => m.key.startsWith("vps-action-")).findIndex((m) => m.key === "vps-action-console");
+    expect(index).toBeGreaterThanOrEqual(0);
+    const shown = await feature.handle({ intent: { kind: "press", menuId: menu.menuSeq, index }, buyer, menuSeq: menu.menuSeq }, menu.session);
+    const console = messages(shown).find((m) => m.key === "vps-console");
+    expect(console?.args).toMatchObject({ ip: expect.any(String), port: expect.any(Number), password: expect.any(String) });
+    expect(keys(shown)).toContain("vps-console-warning");
+    expect(fake.count("GET", `/services/${service.id}/console`)).toBe(1);
+  });
+});

@@ -229,6 +229,19 @@ const templatesSchema = z.object({
 /** An OS template a VPS can be reinstalled with. */
 export type AluyTemplate = z.infer<typeof templatesSchema>["templates"][number];
 
+const consoleSchema = z.object({
+  serviceId: z.string(),
+  console: z.object({
+    ip: z.string().min(1),
+    port: z.number().int().positive(),
+    password: z.string().min(1),
+    wssUrl: z.string().nullish(),
+    enabled: z.boolean().nullish(),
+  }),
+});
+/** VNC console details of a VPS (the password is a secret: shown to its buyer only). */
+export type AluyConsole = z.infer<typeof consoleSchema>["console"];
+
 const reinstallSchema = z.object({ ok: z.literal(true), serviceId: z.string() });
 /** aluy's acknowledgement of a reinstall (the wipe runs in the background). */
 export type AluyReinstallResult = z.infer<typeof reinstallSchema>;
@@ -574,6 +587,12 @@ export class AluyProvider implements Provider {
   async resetPassword(serviceId: string): Promise<string> {
     const body = await this.call({ method: "POST", path: this.servicePath(serviceId, "reset-password") }, passwordSchema);
     return body.password;
+  }
+
+  /** VNC console connection details (GET /services/:id/console). */
+  async console(serviceId: string): Promise<AluyConsole> {
+    const body = await this.call({ method: "GET", path: this.servicePath(serviceId, "console") }, consoleSchema);
+    return body.console;
   }
 
   /** OS templates the VPS can be reinstalled with. */

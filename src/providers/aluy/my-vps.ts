@@ -16,7 +16,7 @@ import { textReply, type MenuItem, type Reply } from "../../core/reply.js";
 import { ProviderError } from "../errors.js";
 import type { AluyProvider } from "./adapter.js";
 
-const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall", "renew"] as const;
+const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall", "console", "renew"] as const;
 type VpsAction = (typeof actions)[number];
 
 /** What one position of a My VPS menu stands for. */
@@ -171,6 +171,13 @@ class MyVps {
     if (action === "status") {
       const status = await this.call((aluy) => aluy.serviceStatus(serviceId));
       result = "state" in status ? [msg("vps-status", { state: status.state, ips: status.ipAddresses.map((ip) => ip.address).join(", ") || "-" })] : status;
+    } else if (action === "console") {
+      // Buyer features answer in the buyer's private chat only (groups go to the admin handler).
+      const vnc = await this.call((aluy) => aluy.console(serviceId));
+      result =
+        "ip" in vnc
+          ? [msg("vps-console", { ip: vnc.ip, port: vnc.port, password: vnc.password, wss: vnc.wssUrl ?? "-" }), msg("vps-console-warning")]
+          : vnc;
     } else if (action === "reset_password") {
       const password = await this.call((aluy) => aluy.resetPassword(serviceId));
       // Shown once in the buyer's private chat and never stored (aluy does not keep it either).
