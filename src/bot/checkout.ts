@@ -9,7 +9,7 @@
  */
 import { msg, type Msg } from "../core/message.js";
 import type { CatalogItem, CatalogView } from "../commerce/catalog.js";
-import { describeInputs, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
+import { describeInputs, orderUnits, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { CategoryId } from "../providers/types.js";
 import type { Intent } from "./intent.js";
@@ -144,7 +144,7 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
       if (item.input !== "none") menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
-      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs), priceLine(item.price)]);
+      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item), priceLine(priceOf(item, step.inputs))]);
     }
     case "payment": {
       const item = facts.catalog.find(step.code);
@@ -194,7 +194,7 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       const item = facts.catalog.find(step.code);
       if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
       if (!item.available) return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
-      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: item.price } }, facts);
+      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: priceOf(item, step.inputs) } }, facts);
     }
     case "pay": {
       if (step.name !== "payment") return present(session, facts, [msg("menu-expired")]);
@@ -283,8 +283,14 @@ function productSummary(item: CatalogItem): Msg {
   });
 }
 
-function targetLine(inputs: TargetInputs): Msg[] {
+function targetLine(inputs: TargetInputs, item: CatalogItem): Msg[] {
+  if (inputs.months !== undefined) return [msg("confirm-months", { months: orderUnits(inputs), monthly: formatRupiah(item.price) })];
   return Object.keys(inputs).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(inputs) })];
+}
+
+/** The order's price: the product's, times the months of a subscription. */
+export function priceOf(item: CatalogItem, inputs: TargetInputs): Rupiah {
+  return item.price * orderUnits(inputs);
 }
 
 function priceLine(price: Rupiah): Msg {

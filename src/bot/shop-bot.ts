@@ -12,7 +12,7 @@ import { isLocale, msg, type Locale, type Msg } from "../core/message.js";
 import type { CatalogItem } from "../commerce/catalog.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import { describeInputs, type TargetInputs } from "../providers/inputs.js";
+import { describeInputs, orderUnits, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
 import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
@@ -234,7 +234,10 @@ export class ShopBot {
   private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale): Promise<Reply[]> {
     const item = this.deps.catalog.view().find(code);
     if (!item || !item.available) return [textReply(msg("product-gone"))];
-    if (item.price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(item.price) }))];
+    // A subscription's price is the product's times its months (see checkout's priceOf).
+    const units = orderUnits(inputs);
+    const price = item.price * units;
+    if (price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(price) }))];
     const chosen = this.deps.paymentMethods.chosen(method, item);
     if (!chosen) return [textReply(msg("payment-method-unavailable"))];
     const order = {
@@ -244,9 +247,9 @@ export class ShopBot {
       locale,
       product: snapshot(item),
       inputs,
-      price: item.price,
-      cost: item.cost,
-      payment: { method, amount: item.price },
+      price,
+      cost: item.cost * units,
+      payment: { method, amount: price },
     };
     return chosen.start({ item, order });
   }

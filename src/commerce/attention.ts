@@ -12,8 +12,10 @@ import { msg, type Msg } from "../core/message.js";
  *   (detail: the code).
  * - `still-pending`: still pending after the follow-up window.
  * - `purchase-cap`: `PURCHASE_MAX_ATTEMPTS` purchases were sent without a clear outcome (detail: how many).
+ * - `provision-issue`: the provider holds the charge but could not deliver, and its one repair
+ *   did not help (detail: why); never refunded automatically.
  */
-export const attentionReasons = ["failing", "qris-unclear", "no-lookup", "unknown-outcome", "still-pending", "purchase-cap"] as const;
+export const attentionReasons = ["failing", "qris-unclear", "no-lookup", "unknown-outcome", "still-pending", "purchase-cap", "provision-issue"] as const;
 export type AttentionReason = (typeof attentionReasons)[number];
 
 /** The admin-facing text of each reason, given the stored detail ("-" when there is none). */
@@ -24,6 +26,7 @@ const reasonMessages: Record<AttentionReason, (detail: string) => Msg> = {
   "unknown-outcome": (detail) => msg("attention-unknown-outcome", { detail }),
   "still-pending": () => msg("attention-still-pending"),
   "purchase-cap": (detail) => msg("attention-purchase-cap", { detail }),
+  "provision-issue": (detail) => msg("attention-provision-issue", { detail }),
 };
 
 function isAttentionReason(value: string): value is AttentionReason {

@@ -233,7 +233,7 @@ export class Fulfilment {
       await this.enqueue(order, wait);
       return;
     }
-    if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product }));
+    if (order.providerRef) return this.apply(order, await provider.getStatus({ providerRef: order.providerRef, refId: order.refId, product: order.product, inputs: order.inputs }));
     if (!provider.findOrder) {
       return this.needsAttention(order, attention("no-lookup"));
     }
@@ -288,10 +288,17 @@ export class Fulfilment {
         return this.deliver(order, outcome.providerRef, outcome.delivery);
       case "failed":
         return this.fail(order, "provider-error-failed", outcome.reason, outcome.providerRef);
+      case "stuck":
+        return this.stuck(order, outcome.providerRef, outcome.reason);
       case "pending": {
+        // The provider's own word on what it charged (aluy's order total) replaces our estimate.
+        const cost = outcome.cost;
         const pending =
           order.status === "placing"
-            ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef: outcome.providerRef }))
+            ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({
+                providerRef: outcome.providerRef,
+                ...(cost !== undefined ? { cost } : {}),
+              }))
             : order;
         if (!pending) return;
         if (order.status === "placing") await this.tellBuyer(pending, textReply(msg("order-pending", { order: order.id })));
@@ -301,13 +308,50 @@ export class Fulfilment {
     }
   }
 
+  /**
+   * The provider holds the charge but cannot deliver (aluy: the VPS failed to deploy). Never a
+   * refund: the provider is asked to repair it ONCE over the order's life (counted on the order
+   * before the call, so no crash or second runner repeats it), and its answer is applied like a
+   * status; if it is still stuck, or the repair fails, an admin is asked (one alert) and the order
+   * stays pending without further follow-ups.
+   */
+  private async stuck(order: Order, providerRef: string, reason: string): Promise<void> {
+    const current =
+      order.status === "placing"
+        ? await this.deps.orders.transition(order.id, ["placing"], "pending", () => ({ providerRef }))
+        : order;
+    if (!current || current.status !== "pending") return;
+    const provider = this.provider(current);
+    let claimed = false;
+    const counted = provider.repair
+      ? await this.deps.orders.update(current.id, (o) => {
+          claimed = o.status === "pending" && (o.repairAttempts ?? 0) < 1;
+          return claimed ? { repairAttempts: (o.repairAttempts ?? 0) + 1 } : {};
+        })
+      : null;
+    if (!provider.repair || !counted || !claimed) {
+      return this.needsAttention(counted ?? current, attention("provision-issue", reason.slice(0, 200)));
+    }
+    let repaired: OrderOutcome;
+    try {
+      repaired = await provider.repair({ providerRef: counted.providerRef ?? providerRef, refId: counted.refId, product: counted.product, inputs: counted.inputs });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      this.deps.metrics.providerError(counted.product.provider, error.code);
+      this.deps.logger.warn({ orderId: counted.id, err: error }, "provider repair failed; an admin is asked");
+      return this.needsAttention(counted, attention("provision-issue", `repair: ${error.code}`));
+    }
+    if (repaired.state === "stuck") return this.needsAttention(counted, attention("provision-issue", repaired.reason.slice(0, 200)));
+    await this.apply(counted, repaired);
+  }
+
   private async followUp(order: Order): Promise<void> {
     const provider = this.provider(order);
     const counted = await this.deps.orders.update(order.id, (o) => ({ attempts: o.attempts + 1 }));
     if (!counted || counted.status !== "pending") return;
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.getStatus({ providerRef: order.providerRef ?? order.refId, refId: order.refId, product: order.product });
+      outcome = await provider.getStatus({ providerRef: order.providerRef ?? order.refId, refId: order.refId, product: order.product, inputs: order.inputs });
     } catch (error) {
       // Not knowing is not failing: keep following, never refund on a guess.
       const code = error instanceof ProviderError ? error.code : "error";
@@ -326,8 +370,10 @@ export class Fulfilment {
   }
 
   private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {
+    const expiresAt = expiryOf(items);
     const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", (o) => ({
       providerRef,
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
       payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
       delivered: this.deps.vault.seal(items),
       notified: false,
@@ -492,6 +538,13 @@ function placingSince(order: Order): number {
 /** The run name of an order's next step: one follow-up chain for `placing` and `pending`. */
 export function runStep(order: Pick<Order, "status" | "attempts">): string {
   return order.status === "placing" || order.status === "pending" ? "follow" : `${order.status}-${order.attempts}`;
+}
+
+/** The paid-until time of a delivery: its `expires` line, when that is a date (ISO). */
+function expiryOf(items: readonly DeliveryItem[]): number | undefined {
+  const value = items.find((item) => item.label === "expires" && !item.secret)?.value;
+  const at = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /** An admin's refund: who asked, and the reason they gave (if any). */

@@ -21,6 +21,11 @@ export const ledgerIds = {
   latePayment: (paymentId: string) => `late:${paymentId}`,
   /** An admin's manual credit or debit, named by the message that asked for it. */
   manual: (messageKey: string) => `manual:${messageKey}`,
+  /**
+   * A subscription renewal paid from the wallet: once per order and paid-until date it extends,
+   * so a repeated tap (or a retry after a crash) never pays the same extension twice.
+   */
+  renewal: (orderId: string, fromExpiresAt: number) => `renew:${orderId}:${fromExpiresAt}`,
   /** Sandbox money (demo only): a fresh id each time. */
   sandboxTopup: (nonce: string) => `sandbox:${nonce}`,
 } as const;

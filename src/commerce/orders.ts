@@ -101,6 +101,13 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
+  /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
+  repairAttempts: z.number().int().optional(),
+  /**
+   * Until when the delivered service is paid (epoch ms), from a delivery's `expires` line (aluy:
+   * the VPS's `nextDueAt`, renewal cancelled): /vps and its expiry reminders read it.
+   */
+  expiresAt: z.number().int().optional(),
   /**
    * When the last purchase call ended without a clear answer (timeout, reset, garbage): the
    * lookup at the provider waits until the provider has had time to record the order.
@@ -247,6 +254,9 @@ export class OrderStore {
     if (after.providerRef && after.providerRef !== before.providerRef) {
       await this.redis.hset(keys.ordersByProviderRef(), `${after.product.provider}:${after.providerRef}`, after.id);
     }
+    if (after.status === "delivered" && after.expiresAt !== undefined) {
+      await this.redis.zadd(keys.ordersSubscribed(), after.expiresAt, after.id);
+    }
     for (const listener of this.listeners) listener(after, before.status);
     return after;
   }
@@ -256,7 +266,12 @@ export class OrderStore {
     const outcome = await this.compareAndSet(id, (current) => ({
       write: { ...current, ...patch(current), status: current.status, updatedAt: Date.now() },
     }));
-    return "answer" in outcome ? outcome.answer : outcome.after;
+    if ("answer" in outcome) return outcome.answer;
+    const { before, after } = outcome;
+    if (after.status === "delivered" && after.expiresAt !== undefined && after.expiresAt !== before.expiresAt) {
+      await this.redis.zadd(keys.ordersSubscribed(), after.expiresAt, after.id);
+    }
+    return after;
   }
 
   /**
@@ -353,6 +368,11 @@ export class OrderStore {
    */
   async createdBetween(from: number, to: number, limit = 2_000): Promise<Order[]> {
     return this.load(await this.redis.zrevrangebyscore(keys.ordersAll(), to, from, "LIMIT", 0, limit));
+  }
+
+  /** Delivered orders paid until `from` or later (subscriptions still running), soonest to end first. */
+  async subscribedUntil(from: number, limit = 1000): Promise<Order[]> {
+    return this.load(await this.redis.zrangebyscore(keys.ordersSubscribed(), from, "+inf", "LIMIT", 0, limit));
   }
 
   /** Orders not yet in a final state, oldest first. */

@@ -29,5 +29,10 @@ export function ownedServices(orders: Pick<OrderStore, "get" | "ofBuyer">): Owne
 
 function asService(order: Order, buyer: string, provider: string): OwnedService | null {
   if (order.buyer !== buyer || order.product.provider !== provider || order.status !== "delivered" || !order.providerRef) return null;
-  return { orderId: order.id, productName: order.product.name, providerRef: order.providerRef };
+  return {
+    orderId: order.id,
+    productName: order.product.name,
+    providerRef: order.providerRef,
+    ...(order.expiresAt !== undefined ? { expiresAt: order.expiresAt } : {}),
+  };
 }

@@ -178,7 +178,8 @@ export async function reconcileProvider(
       records.push({
         providerRef: order.providerRef!,
         refId: order.refId,
-        status: outcome.state,
+        // A VPS whose provisioning is stuck is charged there and not delivered yet: pending.
+        status: outcome.state === "stuck" ? "pending" : outcome.state,
         charged: null,
         at: null,
       });

@@ -33,6 +33,8 @@ import { OrderStore } from "../commerce/orders.js";
 import { ownedServices } from "../commerce/owned-services.js";
 import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
+import { Subscriptions } from "../commerce/subscriptions.js";
+import { WalletRenewals } from "../commerce/renewals.js";
 import { Wallet } from "../commerce/wallet.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
@@ -123,6 +125,10 @@ export interface App {
   readonly shop: ShopBot;
   readonly recovery: Recovery;
   readonly sweeper: Sweeper;
+  /** Keeps providers' renewals in line with what subscription buyers paid (aluy VPS). */
+  readonly subscriptions: Subscriptions;
+  /** Perpanjang: subscription renewals paid from the wallet. */
+  readonly renewals: WalletRenewals;
   readonly http: HttpServer;
   /** The channels' handlers: buyer messages to the shop, group messages to the admin side. */
   readonly handlers: ChannelHandlers;
@@ -222,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
+  const renewals = new WalletRenewals({ orders, wallet, providers, logger });
   const shop = new ShopBot({
     sessions,
     orders,
@@ -235,7 +242,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
     paymentMethods,
-    features: buyerFeatures(options.providers, { services: ownedServices(orders) }),
+    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals }),
     privateCommandHint: adminCommandHint,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
@@ -253,6 +260,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
   });
+  const subscriptions = new Subscriptions({ orders, providers, redis, logger, outbox });
   const sweeper = new Sweeper({
     everyMs: options.expirySweepMs ?? 10_000,
     logger,
@@ -260,6 +268,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...paymentMethods.chores,
       { name: "tell expired checkouts", run: () => shop.notifyExpiredCheckouts() },
       { name: "recover orders", run: () => recovery.sweep() },
+      { name: "sync subscriptions", run: () => subscriptions.sync() },
+      { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
     ],
   });
 
@@ -307,6 +317,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     shop,
     recovery,
     sweeper,
+    subscriptions,
+    renewals,
     http,
     handlers,
     start: () => startApp(app, options),

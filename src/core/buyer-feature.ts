@@ -21,6 +21,7 @@
  */
 import type { z } from "zod";
 import type { Reply } from "./reply.js";
+import type { Rupiah } from "./money.js";
 
 /** What the buyer said, already read by the bot. Indexes are 0-based. */
 export type FeatureIntent =
@@ -105,6 +106,8 @@ export interface OwnedService {
   productName: string;
   /** The provider's id of the service (the order's provider reference). */
   providerRef: string;
+  /** Until when the service is paid (epoch ms), when the provider said; past it the service has lapsed. */
+  expiresAt?: number;
 }
 
 /**
@@ -121,7 +124,28 @@ export interface OwnedServices {
   owned(buyer: string, orderId: string, provider: string): Promise<OwnedService | null>;
 }
 
+/** What renewing a subscription would cost: a month at the price the buyer paid per month. */
+export type RenewalQuote = { kind: "quote"; monthly: Rupiah; expiresAt: number } | { kind: "not_found" } | { kind: "lapsed" };
+
+/** How a renewal went. */
+export type RenewalResult =
+  | { kind: "renewed"; price: Rupiah; balance: Rupiah; expiresAt: number }
+  | { kind: "insufficient"; price: Rupiah; balance: Rupiah }
+  | { kind: "not_found" }
+  | { kind: "lapsed" };
+
+/**
+ * Renewing a buyer's subscription (a delivered order with a paid-until date) from their wallet:
+ * commerce implements it (the debit, the new date, the provider's renewal).
+ */
+export interface Renewals {
+  quote(buyer: string, orderId: string): Promise<RenewalQuote>;
+  /** Debits `months` more and moves the paid-until date; the provider is asked to renew. */
+  renew(buyer: string, orderId: string, months: number): Promise<RenewalResult>;
+}
+
 /** What a module's feature factory is given by the composition root. */
 export interface BuyerFeaturePorts {
   services: OwnedServices;
+  renewals?: Renewals;
 }

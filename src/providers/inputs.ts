@@ -17,6 +17,7 @@ export const inputKinds = [
   "email",
   "gmail",
   "panel_username",
+  "months",
 ] as const;
 export type InputKind = (typeof inputKinds)[number];
 
@@ -90,6 +91,20 @@ const panelUsernameSchema = z
   .regex(/^[a-zA-Z][a-zA-Z0-9_.-]{2,29}$/, { message: "input-error-panel-username" })
   .transform((username) => ({ username: username.toLowerCase() }));
 
+/** The subscription periods a buyer may choose (aluy VPS), in months. */
+export const subscriptionMonths = [1, 3, 6, 12] as const;
+
+/** "3", "3 bulan", "12 months": one of {@link subscriptionMonths}. */
+const monthsSchema = z.string().transform((text, ctx) => {
+  const match = /^\s*(\d{1,2})\s*(bulan|bln|months?|mo)?\s*$/i.exec(text);
+  const months = match ? Number(match[1]) : Number.NaN;
+  if (!(subscriptionMonths as readonly number[]).includes(months)) {
+    ctx.addIssue({ code: "custom", message: "input-error-months" });
+    return z.NEVER;
+  }
+  return { months: String(months) };
+});
+
 const noneSchema = z.string().transform(() => ({}));
 
 /** The zod schema for each input kind: raw message text → target fields. */
@@ -101,7 +116,17 @@ export const inputSchemas: Record<InputKind, z.ZodType<TargetInputs, string>> = 
   email: emailSchema,
   gmail: gmailSchema,
   panel_username: panelUsernameSchema,
+  months: monthsSchema,
 };
+
+/**
+ * How many units of the product an order buys: the months of a subscription, else 1. The price
+ * and cost of the order are the product's times this.
+ */
+export function orderUnits(inputs: TargetInputs): number {
+  const months = Number(inputs.months);
+  return (subscriptionMonths as readonly number[]).includes(months) ? months : 1;
+}
 
 /** Result of reading a target from a message: fields, or the locale key of the reason. */
 export type InputParseResult = { ok: true; inputs: TargetInputs } | { ok: false; reason: string };

@@ -50,9 +50,21 @@ export interface DeliveryItem {
 
 /** Where an order stands at the provider. */
 export type OrderOutcome =
-  | { state: "pending"; providerRef: string; qris?: { payload: string; amount: Rupiah; expiresAt?: number } }
+  | {
+      state: "pending";
+      providerRef: string;
+      qris?: { payload: string; amount: Rupiah; expiresAt?: number };
+      /** What the provider's answer says the order cost us, when it says (aluy: the order's `totalCents`). */
+      cost?: Rupiah;
+    }
   | { state: "success"; providerRef: string; delivery: DeliveryItem[] }
-  | { state: "failed"; providerRef?: string; reason: string };
+  | { state: "failed"; providerRef?: string; reason: string }
+  /**
+   * The provider took the money but cannot deliver without help (aluy: a VPS that failed to
+   * deploy). Never refunded automatically: fulfilment asks the provider to {@link Provider.repair}
+   * it once, then an admin.
+   */
+  | { state: "stuck"; providerRef: string; reason: string };
 
 /** How the provider is paid for this order. `direct` = our reseller balance; `qris` = the buyer pays the provider. */
 export type ProviderPayment = "direct" | "qris";
@@ -65,6 +77,16 @@ export interface PlaceOrderRequest {
   product: ProviderProduct;
   inputs: TargetInputs;
   payment: ProviderPayment;
+}
+
+/** What `getStatus` is told about an order placed before. */
+export interface StatusRef {
+  /** The providerRef from an outcome. */
+  providerRef: string;
+  refId: string;
+  product: ProviderProduct;
+  /** The order's target inputs (e.g. the months of a subscription). */
+  inputs?: TargetInputs;
 }
 
 /** The reseller's balance with the provider. */
@@ -156,7 +178,18 @@ export interface Provider {
    */
   readonly lookupDelayMs?: number;
   /** Current state of an order placed before. `ref` is the providerRef from an outcome. */
-  getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome>;
+  getStatus(ref: StatusRef): Promise<OrderOutcome>;
+  /**
+   * One attempt to unstick an order the provider reported `stuck` (aluy: retry-provision).
+   * Fulfilment calls it at most once per order, counted before the call; the answer is applied
+   * like a status.
+   */
+  repair?(ref: StatusRef): Promise<OrderOutcome>;
+  /**
+   * For a delivered subscription (aluy VPS): keeps the provider's renewal in line with what the
+   * buyer paid for, `paidUntil` (epoch ms). Called by the subscriptions sweep; safe to repeat.
+   */
+  syncSubscription?(ref: { providerRef: string; paidUntil: number }): Promise<void>;
   /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */
   findOrder?(refId: string, product: ProviderProduct): Promise<OrderOutcome | null>;
   deposit?(amount: Rupiah): Promise<DepositResult>;

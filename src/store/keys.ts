@@ -56,6 +56,12 @@ export const keys = {
   ordersOfBuyer: (buyer: string) => `orders:buyer:${buyer}`,
   /** Hash `<provider>:<providerRef>` → order id, for provider webhooks. */
   ordersByProviderRef: () => "orders:by-provider-ref",
+  /** Sorted set of delivered subscription orders by paid-until time (ms): the subscriptions sweep. */
+  ordersSubscribed: () => "orders:subscribed",
+  /** Claim of one expiry reminder (`3d` / `1d`) of an order for one paid-until time. */
+  subscriptionReminded: (orderId: string, expiresAt: number, which: string) => `subscription-reminded:${orderId}:${expiresAt}:${which}`,
+  /** Set while a subscriptions sweep ran recently (throttles calls to the provider). */
+  subscriptionsSwept: () => "subscriptions:swept",
   /** Orders not in a final state (for the start-up sweep). */
   ordersActive: () => "orders:active",
   /** Cached merged catalog (JSON) and its refresh time. */

@@ -7,8 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { AluyProvider, aluyDefaultLookupDelayMs, type AluyProviderOptions } from "../../src/providers/aluy/adapter.js";
 import { ProviderError, type ProviderErrorCode } from "../../src/providers/errors.js";
+import { loadConfig } from "../../src/config.js";
+import { testProviders } from "../helpers/app.js";
 import type { OrderOutcome, PlaceOrderRequest, ProviderProduct } from "../../src/providers/types.js";
-import { aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
+import { addMonths, aluyFakeCookie, aluyFakeToken, startAluyFake, type AluyFake } from "../fakes/aluy-server.js";
 
 const eurToIdr = 17_321;
 const presetVariant = "clxvar0000000000000000001";
@@ -92,7 +94,7 @@ describe("catalog", () => {
       description: "1 vCPU, 1 GB RAM, 20 GB SSD",
       basePrice: 86_432, // 4.99 € × 17 321 = 86 431.79
       stock: null,
-      input: "none",
+      input: "months",
       delivery: "vps",
       meta: { kind: "preset", variantId: presetVariant },
     });
@@ -121,7 +123,7 @@ describe("catalog", () => {
     expect(custom[1]).toMatchObject({
       category: "vps",
       delivery: "vps",
-      input: "none",
+      input: "months",
       stock: null,
       meta: { kind: "custom", ramGb: 4, cpuCores: 2, ssdGb: 60, location: "de-fra" },
     });
@@ -173,17 +175,20 @@ describe("ordering and delivery", () => {
   it("orders a preset variant for a month, labelled with our refId, and waits for provisioning", async () => {
     const outcome = await aluy().placeOrder(orderRequest("REF-1"));
 
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    // The cost is what aluy's answer says it charged (totalCents), in rupiah.
+    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id, cost: Math.ceil((499 * eurToIdr) / 100) });
     const post = fake.requests.find((r) => r.method === "POST" && r.path === "/orders");
     expect(post?.body).toEqual({ variantId: presetVariant, label: "REF-1", period: "monthly" });
     expect(post?.headers.cookie).toBe(aluyFakeCookie);
     expect(fake.balanceCents).toBe(10_000 - 499); // PREPAID monthly: charged up front
   });
 
-  it("sends period hourly when configured", async () => {
-    await aluy({ period: "hourly" }).placeOrder(orderRequest("REF-H"));
+  it("sends period hourly when configured, costed at the answer's hourlyRateCents over a month of hours", async () => {
+    const outcome = await aluy({ period: "hourly" }).placeOrder(orderRequest("REF-H"));
     expect(fake.requests.at(-1)?.body).toMatchObject({ period: "hourly" });
     expect(fake.orders[0]?.totalCents).toBe(0);
+    const hourlyRateCents = Math.max(1, Math.ceil(499 / 730)); // what the fake answers
+    expect(outcome).toMatchObject({ cost: Math.ceil((hourlyRateCents * 730 * eurToIdr) / 100) });
   });
 
   it("orders a custom plan on the custom path only", async () => {
@@ -223,8 +228,12 @@ describe("ordering and delivery", () => {
         { label: "username", value: "root" },
         { label: "password", value: service.password, secret: true },
         { label: "note", value: service.id },
+        { label: "expires", value: service.nextDueAt },
       ],
     });
+    expect(service.nextDueAt).not.toBeNull();
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+    expect(fake.count("POST", `/services/${service.id}/cancel`)).toBe(1);
     expect(service.passwordResets).toBe(1);
     expect(fake.count("POST", /reset-password$/)).toBe(1);
     expect(fake.requests.find((r) => r.path === "/services")?.query).toMatchObject({ kind: "VPS" });
@@ -235,17 +244,52 @@ describe("ordering and delivery", () => {
     expect(outcome).toEqual({ state: "pending", providerRef: "clxord-unknown" });
   });
 
-  it("fails an order whose VPS could not be provisioned, without retrying the provisioning", async () => {
+  it("reports a VPS that could not be provisioned as stuck (aluy holds the charge: never failed), without retrying on a poll", async () => {
     fake.provisionIssue = true;
     const provider = aluy();
     const placed = await provider.placeOrder(orderRequest("REF-3"));
     const outcome = await provider.getStatus({ providerRef: placed.providerRef ?? "", refId: "REF-3", product: preset });
 
-    expect(outcome.state).toBe("failed");
-    expect(outcome).toMatchObject({ providerRef: fake.services[0]?.id });
-    expect(outcome.state === "failed" && outcome.reason).toContain("retry-provision");
+    expect(outcome).toMatchObject({ state: "stuck", providerRef: fake.orders[0]?.id });
     expect(fake.count("POST", /retry-provision$/)).toBe(0);
     expect(fake.count("POST", /reset-password$/)).toBe(0);
+  });
+
+  it("repairs a stuck VPS with one retry-provision and labels the new service with our refId (service labels of aluy's own)", async () => {
+    fake.provisionIssue = true;
+    fake.serviceLabel = "own";
+    const provider = aluy();
+    const placed = await provider.placeOrder(orderRequest("WBREPAIR1"));
+    const ref = { providerRef: placed.providerRef ?? "", refId: "WBREPAIR1", product: preset };
+    expect((await provider.getStatus(ref)).state).toBe("stuck");
+    const old = fake.services[0]!.id;
+
+    expect(await provider.repair(ref)).toEqual({ state: "pending", providerRef: ref.providerRef });
+    expect(fake.count("POST", `/services/${old}/retry-provision`)).toBe(1);
+    const replaced = fake.services[0]!;
+    expect(replaced.id).not.toBe(old);
+    expect(replaced.label).toBe("WBREPAIR1");
+    const delivered = await provider.getStatus(ref);
+    expect(delivered).toMatchObject({ state: "success", providerRef: replaced.id });
+  });
+
+  it("pays an order aluy answers PENDING_PAYMENT from the balance, and fails it (nothing charged) when the balance cannot", async () => {
+    fake.pendingPayment = true;
+    const provider = aluy();
+    await provider.placeOrder(orderRequest("REF-P"));
+    expect(fake.orders[0]?.status).toBe("PAID");
+    expect(fake.count("POST", `/orders/${fake.orders[0]!.id}/pay`)).toBe(1);
+
+    fake.balanceCents = 0;
+    await rejection(provider.placeOrder(orderRequest("REF-P2")), "insufficient_balance");
+    const unpaid = fake.orders[0]!;
+    expect(unpaid.status).toBe("PENDING_PAYMENT");
+    // A later look pays it when it can, and fails it (not pending forever) when it cannot.
+    const outcome = await provider.getStatus({ providerRef: unpaid.id, refId: "REF-P2", product: preset });
+    expect(outcome.state).toBe("failed");
+    fake.balanceCents = 10_000;
+    expect((await provider.getStatus({ providerRef: unpaid.id, refId: "REF-P2", product: preset })).state).toBe("pending");
+    expect(unpaid.status).toBe("PAID");
   });
 
   it("finds an order among the newest two pages by its line label", async () => {
@@ -421,7 +465,7 @@ describe("unclear order answers", () => {
   it("waits for a slow answer that arrives within the timeout", async () => {
     fake.fail({ method: "POST", path: "/orders", fault: { kind: "slow", ms: 100 } });
     const outcome = await aluy().placeOrder(orderRequest("REF-S"));
-    expect(outcome).toEqual({ state: "pending", providerRef: fake.orders[0]?.id });
+    expect(outcome).toMatchObject({ state: "pending", providerRef: fake.orders[0]?.id });
     expect(fake.count("GET", "/orders")).toBe(0);
   });
 });
@@ -534,6 +578,7 @@ describe("history (GET /orders, for /reconcile)", () => {
   const window = () => ({ from: Date.now() - 24 * hour, to: Date.now() + hour });
   const oldOrder = (i: number, createdAt: string) => ({
     id: `clxold${String(i).padStart(19, "0")}`,
+    label: `someone-else-${i}`,
     status: "PAID",
     totalCents: 499,
     period: "monthly" as const,
@@ -596,5 +641,54 @@ describe("history (GET /orders, for /reconcile)", () => {
     const history = await aluy().history(window());
     expect(history.complete).toBe(false);
     expect(fake.count("GET", "/orders")).toBe(10);
+  });
+});
+
+
+describe("a subscription of several months (issue 14, item 5)", () => {
+  it("lists VPS products asking for the period (input months)", async () => {
+    const products = await aluy().listProducts();
+    expect(products.every((item) => item.input === "months")).toBe(true);
+  });
+
+  it("costs the months bought (aluy's totalCents per month) and delivers the paid-until date months ahead", async () => {
+    const provider = aluy();
+    const request = { ...orderRequest("WBMONTHS3"), inputs: { months: "3" } };
+    const placed = await provider.placeOrder(request);
+    expect(placed).toMatchObject({ cost: Math.ceil((499 * 3 * eurToIdr) / 100) });
+    const ref = { providerRef: placed.providerRef ?? "", refId: "WBMONTHS3", product: preset, inputs: { months: "3" } };
+    let outcome = await provider.getStatus(ref);
+    for (let poll = 0; poll < 5 && outcome.state !== "success"; poll++) outcome = await provider.getStatus(ref);
+    const service = fake.services[0]!;
+    expect(outcome.state === "success" && outcome.delivery).toContainEqual({ label: "expires", value: addMonths(service.nextDueAt!, 2) });
+    // aluy must renew twice more: renewal stays on until the last paid month has started.
+    expect(service.subscriptionCancelledAt).toBeNull();
+    expect(fake.count("POST", /\/cancel$/)).toBe(0);
+
+    const paidUntil = Date.parse(addMonths(service.nextDueAt!, 2));
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(fake.count("POST", /\/cancel$/)).toBe(0);
+    // Two renewals later, aluy's current period is the last one paid for: renewal off.
+    service.nextDueAt = addMonths(service.nextDueAt!, 2);
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(service.subscriptionCancelledAt).not.toBeNull();
+    await provider.syncSubscription({ providerRef: service.id, paidUntil });
+    expect(fake.count("POST", /\/cancel$/)).toBe(1);
+  });
+});
+
+describe("ALUY_CUSTOM_PLANS (custom specs from /vm-config)", () => {
+  it("sells the listed specs in each location, and refuses a malformed list at start-up", async () => {
+    const env = { ALUY_BASE_URL: fake.url, ALUY_SESSION_COOKIE: aluyFakeCookie, ALUY_EUR_TO_IDR: String(eurToIdr), ALUY_CUSTOM_PLANS: "4/2/60, 8/4/160" };
+    const [provider] = testProviders({ SANDBOX: "off", ...env });
+    const products = await provider!.listProducts();
+    const custom = products.filter((item) => item.meta?.kind === "custom");
+    expect(custom.map((item) => item.sku)).toEqual([
+      "custom-4g-2c-60g-fi-hel",
+      "custom-4g-2c-60g-de-fra",
+      "custom-8g-4c-160g-fi-hel",
+      "custom-8g-4c-160g-de-fra",
+    ]);
+    expect(loadConfig({ CONSOLE: "off", SANDBOX: "off", ...env, ALUY_CUSTOM_PLANS: "4GB" }).ok).toBe(false);
   });
 });

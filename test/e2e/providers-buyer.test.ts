@@ -132,8 +132,10 @@ describe("buying from every provider through Telegram", () => {
     expect(premzone.requestsTo("/api/transactions/buy")).toHaveLength(1);
   });
 
-  it("aluy.net: a VPS followed until running, then IP and root password", async () => {
-    const { delivered } = await buy(2005, "VPS-1G", null, 100_000);
+  it("aluy.net: a VPS for the months chosen, followed until running, then IP, root password and paid-until date", async () => {
+    const { delivered } = await buy(2005, "VPS-1G", "1", 100_000);
+    expect(delivered).toMatch(shown("delivery-expires", { value: /\d{4}-\d\d-\d\dT/ }));
+    expect(aluy.count("POST", /\/cancel$/)).toBe(1);
     expect(delivered).toMatch(shown("delivery-ip", { value: /203\.0\.113\.\d+/ }));
     expect(delivered).toMatch(shown("delivery-username", { value: "root" }));
     expect(delivered).toMatch(shown("delivery-password", { value: /\S+/ }));

@@ -21,6 +21,17 @@
  * while the Conventions section says list endpoints return `{ items, total, limit, offset }`.
  * `ordersListKey: "orders"` (the default) follows the endpoint; `"items"` the conventions, and
  * the history reader is tested against both. `fake.orders` is newest first, as documented.
+ *
+ * ASSUMPTIONS (issue 14, subscriptions): with `pendingPayment` a new order is answered
+ * `PENDING_PAYMENT`, nothing is charged and no service exists until POST /orders/:id/pay (the
+ * document lists the status and the pay call, but not when an order is left unpaid). A monthly
+ * service's `nextDueAt` is one month after its creation (the document: "set on monthly
+ * subscriptions only", no rule given); `resume` pushes it on by a month, as the renewal it allows
+ * would. POST /services/:id/retry-provision replaces the service by a new one that carries the
+ * old one's label under `serviceLabel: "order"` and a label of aluy's own under `"own"` (the
+ * document: "re-issues the provisioning side-effects from the original order"); whether that new
+ * one deploys is `retryProvisionIssue`. Cancelling an already cancelled service answers 200 and
+ * keeps the first `subscriptionCancelledAt` (the document names no error for it).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -83,6 +94,8 @@ export interface FakeOrder {
   id: string;
   status: string;
   totalCents: number;
+  /** The label the order was placed with (its service's, under `serviceLabel: "order"`). */
+  label: string;
   period: "hourly" | "monthly";
   lines: { label: string; quantity: number; unitCents: number; totalCents: number }[];
   createdAt: string;
@@ -107,6 +120,9 @@ export interface FakeService {
   password: string | null;
   operatingSystemId: number | null;
   hostname: string | null;
+  period: "hourly" | "monthly";
+  nextDueAt: string | null;
+  subscriptionCancelledAt: string | null;
 }
 
 /** The custom-VPS part of GET /vm-config. */
@@ -141,6 +157,10 @@ export interface AluyFake {
   serviceLabel: "order" | "own";
   /** The key of GET /orders' list (see the ASSUMPTION at the top). */
   ordersListKey: "orders" | "items";
+  /** New orders are answered PENDING_PAYMENT, unpaid, until POST /orders/:id/pay (ASSUMPTION). */
+  pendingPayment: boolean;
+  /** A service made by retry-provision fails to deploy too. */
+  retryProvisionIssue: boolean;
   /** Injects a fault; see {@link AluyFaultRule}. */
   fail(rule: AluyFaultRule): void;
   /** Requests received for `method path` (path relative to the base). */
@@ -188,6 +208,13 @@ function page<T>(items: T[], query: Record<string, string>): { items: T[]; limit
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(400, "limit must be between 1 and 100");
   if (!Number.isInteger(offset) || offset < 0) return error(400, "offset must be 0 or more");
   return { items: items.slice(offset, offset + limit), limit, offset };
+}
+
+/** `iso` plus `months` calendar months, as an ISO string (UTC). */
+export function addMonths(iso: string, months: number): string {
+  const date = new Date(iso);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString();
 }
 
 function defaultProducts(): FakeProduct[] {
@@ -256,6 +283,8 @@ export async function startAluyFake(): Promise<AluyFake> {
     provisionIssue: false,
     serviceLabel: "order",
     ordersListKey: "orders",
+    pendingPayment: false,
+    retryProvisionIssue: false,
     fail: (rule) => rules.push({ ...rule, left: rule.times ?? 1 }),
     count: (method, path) => fake.requests.filter((r) => r.method === method && matches(path, r.path)).length,
     close: async () => {
@@ -390,39 +419,25 @@ export async function startAluyFake(): Promise<AluyFake> {
     }
     const priceCents = priceOf(body);
     if (typeof priceCents !== "number") return priceCents;
-    const refused = charge(priceCents, period);
-    if (refused) return refused;
+    if (!fake.pendingPayment) {
+      const refused = charge(priceCents, period);
+      if (refused) return refused;
+    }
 
     const label = typeof body.label === "string" ? body.label : `vps-${sequence + 1}`;
     const totalCents = period === "monthly" ? Math.ceil(priceCents) : 0;
     const createdAt = new Date().toISOString();
     const order: FakeOrder = {
       id: nextId("clxord"),
-      status: "PAID",
+      status: fake.pendingPayment ? "PENDING_PAYMENT" : "PAID",
       totalCents,
+      label,
       period,
       lines: [{ label, quantity: 1, unitCents: totalCents, totalCents }],
       createdAt,
     };
     fake.orders.unshift(order);
-    fake.services.unshift({
-      id: nextId("clxsvc"),
-      kind: "VPS",
-      status: "PENDING",
-      label: fake.serviceLabel === "order" ? label : `vps-${fake.services.length + 1001}`,
-      externalId: null,
-      orderId: order.id,
-      createdAt,
-      provisionPollsLeft: fake.provisionPolls,
-      provisionIssue: fake.provisionIssue,
-      bootPollsLeft: fake.bootPolls,
-      power: "running",
-      ipv4: `203.0.113.${fake.services.length + 5}`,
-      passwordResets: 0,
-      password: null,
-      operatingSystemId: null,
-      hostname: null,
-    });
+    if (!fake.pendingPayment) provision(order, fake.provisionIssue);
     return {
       status: 201,
       body: {
@@ -441,6 +456,64 @@ export async function startAluyFake(): Promise<AluyFake> {
     };
   };
 
+  /** The service an order deploys (inline with the order, or with its payment). */
+  const provision = (order: FakeOrder, issue: boolean, label = order.label): FakeService => {
+    const createdAt = new Date().toISOString();
+    const service: FakeService = {
+      id: nextId("clxsvc"),
+      kind: "VPS",
+      status: "PENDING",
+      label: fake.serviceLabel === "order" ? label : `vps-${fake.services.length + 1001}`,
+      externalId: null,
+      orderId: order.id,
+      createdAt: order.status === "PENDING_PAYMENT" ? createdAt : order.createdAt,
+      provisionPollsLeft: fake.provisionPolls,
+      provisionIssue: issue,
+      bootPollsLeft: fake.bootPolls,
+      power: "running",
+      ipv4: `203.0.113.${fake.services.length + 5}`,
+      passwordResets: 0,
+      password: null,
+      operatingSystemId: null,
+      hostname: null,
+      period: order.period,
+      nextDueAt: order.period === "monthly" ? addMonths(order.createdAt, 1) : null,
+      subscriptionCancelledAt: null,
+    };
+    fake.services.unshift(service);
+    return service;
+  };
+
+  const orderView = (order: FakeOrder) => ({
+    id: order.id,
+    status: order.status,
+    currency: "EUR",
+    subtotalCents: order.totalCents,
+    vatCents: 0,
+    totalCents: order.totalCents,
+    reverseCharge: false,
+    lines: order.lines,
+    createdAt: order.createdAt,
+  });
+
+  /** GET /orders/:id and POST /orders/:id/pay. */
+  const orderRoute = (request: RecordedRequest): Reply | undefined => {
+    const match = /^\/orders\/([^/]+)(?:\/(pay))?$/.exec(request.path);
+    if (!match) return undefined;
+    const order = fake.orders.find((candidate) => candidate.id === decodeURIComponent(match[1]!));
+    if (request.method === "GET" && !match[2]) return order ? { status: 200, body: { order: orderView(order) } } : error(404, "Order not found");
+    if (request.method !== "POST" || match[2] !== "pay") return undefined;
+    if (!isRecord(request.body) || request.body.method !== "balance") return error(400, "Only balance payment is supported");
+    if (!order || order.status !== "PENDING_PAYMENT") return error(404, "Pending order not found");
+    if (fake.billingMode === "PREPAID") {
+      if (fake.balanceCents < order.totalCents) return error(402, "Insufficient balance");
+      fake.balanceCents -= order.totalCents;
+    }
+    order.status = "PAID";
+    provision(order, fake.provisionIssue);
+    return { status: 200, body: { ok: true } };
+  };
+
   const listOrders: Route = ({ query }) => {
     if (query.status !== undefined && !orderStatuses.includes(query.status)) {
       return error(400, `Invalid status. Valid values: ${orderStatuses.join(", ")}`);
@@ -451,17 +524,7 @@ export async function startAluyFake(): Promise<AluyFake> {
     return {
       status: 200,
       body: {
-        [fake.ordersListKey]: result.items.map((order) => ({
-          id: order.id,
-          status: order.status,
-          currency: "EUR",
-          subtotalCents: order.totalCents,
-          vatCents: 0,
-          totalCents: order.totalCents,
-          reverseCharge: false,
-          lines: order.lines,
-          createdAt: order.createdAt,
-        })),
+        [fake.ordersListKey]: result.items.map(orderView),
         total: all.length,
         limit: result.limit,
         offset: result.offset,
@@ -490,10 +553,40 @@ export async function startAluyFake(): Promise<AluyFake> {
     label: service.label,
     externalId: service.externalId,
     createdAt: service.createdAt,
-    nextDueAt: null,
-    subscriptionBillingPeriod: "MONTHLY",
-    subscriptionCancelledAt: null,
+    nextDueAt: service.nextDueAt,
+    subscriptionBillingPeriod: service.period === "monthly" ? "MONTHLY" : "HOURLY",
+    subscriptionCancelledAt: service.subscriptionCancelledAt,
   });
+
+  /** POST /services/:id/cancel: renewal off; the service runs to the end of its period. */
+  const cancel = (service: FakeService): Reply => {
+    if (service.status === "TERMINATED") return error(400, "Service is already terminated");
+    service.subscriptionCancelledAt ??= new Date().toISOString();
+    return { status: 200, body: { service: { id: service.id, label: service.label, status: service.status, subscriptionCancelledAt: service.subscriptionCancelledAt } } };
+  };
+
+  /** POST /services/:id/resume: renewal back on (ASSUMPTION: the renewal extends nextDueAt by a month). */
+  const resume = (service: FakeService): Reply => {
+    if (!service.subscriptionCancelledAt) return error(400, "Service is not cancelled");
+    service.subscriptionCancelledAt = null;
+    if (service.nextDueAt) service.nextDueAt = addMonths(service.nextDueAt, 1);
+    return { status: 200, body: { ok: true } };
+  };
+
+  /** POST /services/:id/retry-provision: only for a PENDING service whose deployment failed. */
+  const retryProvision = (service: FakeService): Reply => {
+    if (service.status !== "PENDING") return error(400, "Only pending services can be retried");
+    if (!service.provisionIssue) return error(409, "Service is still being set up — please wait");
+    const order = fake.orders.find((candidate) => candidate.id === service.orderId);
+    if (!order) return error(400, "Cannot retry — missing order information");
+    fake.services.splice(fake.services.indexOf(service), 1);
+    const replaced = provision(order, fake.retryProvisionIssue, service.label);
+    if (!replaced.provisionIssue) {
+      replaced.status = "ACTIVE";
+      replaced.externalId = String(1000 + fake.services.length);
+    }
+    return { status: 200, body: { ok: true, serviceId: replaced.id, status: replaced.status } };
+  };
 
   const listServices: Route = ({ query }) => {
     if (query.kind !== undefined && !serviceKinds.includes(query.kind)) {
@@ -605,6 +698,19 @@ export async function startAluyFake(): Promise<AluyFake> {
       "POST power": (found) => power(found, request.body),
       "POST reset-password": resetPassword,
       "POST reinstall": (found) => reinstall(found, request.body),
+      "GET console": (found) =>
+        found.externalId
+          ? {
+              status: 200,
+              body: {
+                serviceId: found.id,
+                console: { ip: "192.168.4.2", port: 5903, password: `vnc-${found.id.slice(-6)}`, wssUrl: `wss://panel.host/vnc/?token=${found.id}`, enabled: true },
+              },
+            }
+          : notProvisioned(),
+      "POST cancel": cancel,
+      "POST resume": resume,
+      "POST retry-provision": retryProvision,
     };
     const handler = handlers[key];
     if (!handler) return undefined;
@@ -627,7 +733,7 @@ export async function startAluyFake(): Promise<AluyFake> {
     if (sessionToken(request.headers) !== aluyFakeToken) return error(403, "Reseller access required");
     if (request.body === invalidJson) return error(400, "Invalid JSON body");
     const handler = routes[`${request.method} ${request.path}`];
-    return handler?.(request) ?? serviceRoute(request) ?? error(404, "Not found");
+    return handler?.(request) ?? serviceRoute(request) ?? orderRoute(request) ?? error(404, "Not found");
   };
 
   const send = (res: ServerResponse, reply: Reply) => {

@@ -697,3 +697,24 @@ describe("checkout: menu ids", () => {
     expect(seen.at(-1)).toBe(seqBeforeOrder + 1);
   });
 });
+
+describe("checkout: a subscription period (aluy VPS, input months)", () => {
+  const vps = product({ sku: "VPS1G", provider: "aluy", category: "vps", group: "VPS Starter", basePrice: 86_000, input: "months", delivery: "vps", name: "VPS 1 GB" });
+  const facts = () => shopFacts({ catalog: catalogOf([vps]) });
+
+  it("asks for 1, 3, 6 or 12 months and prices the order at the monthly price times the months", () => {
+    const chat = new Chat(facts());
+    chat.type("VPS1G");
+    expect(titleKeys(chat.last!)).toEqual(["product-summary", "input-prompt-months"]);
+    const wrong = chat.type("2");
+    expect(noticeKeys(wrong)).toContain("input-error-months");
+    const confirm = chat.type("3");
+    expect(chat.session.step).toEqual({ name: "confirm", code: "VPS1G", inputs: { months: "3" } });
+    const title = asList(menuOf(confirm).title);
+    expect(title).toContainEqual(expect.objectContaining({ key: "confirm-months", args: { months: 3, monthly: "Rp 86.500" } }));
+    expect(title).toContainEqual(expect.objectContaining({ key: "confirm-price", args: { price: "Rp 259.500" } }));
+    chat.type("1");
+    const placed = chat.type("1");
+    expect(placed.effect).toEqual({ type: "place_order", code: "VPS1G", inputs: { months: "3" }, method: "wallet", price: 259_500 });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeInputs, inputKinds, normalizeIndonesianPhone, parseTargetInput } from "../../src/providers/inputs.js";
+import { describeInputs, inputKinds, normalizeIndonesianPhone, orderUnits, parseTargetInput } from "../../src/providers/inputs.js";
 
 describe("normalizeIndonesianPhone", () => {
   it.each([
@@ -40,7 +40,7 @@ describe("normalizeIndonesianPhone", () => {
 
 describe("parseTargetInput", () => {
   it("knows every input kind", () => {
-    expect([...inputKinds].sort()).toEqual(["email", "game_id", "game_id_zone", "gmail", "none", "panel_username", "phone"]);
+    expect([...inputKinds].sort()).toEqual(["email", "game_id", "game_id_zone", "gmail", "months", "none", "panel_username", "phone"]);
   });
 
   describe("none", () => {
@@ -163,5 +163,25 @@ describe("describeInputs", () => {
     expect(describeInputs({ userId: "12345678" })).toBe("12345678");
     expect(describeInputs({ phone: "081234567890" })).toBe("081234567890");
     expect(describeInputs({})).toBe("");
+  });
+});
+
+describe("months (a subscription period)", () => {
+  it.each([
+    ["1", "1"],
+    ["3", "3"],
+    [" 6 bulan ", "6"],
+    ["12 months", "12"],
+  ])("reads %j as %s months", (text, months) => {
+    expect(parseTargetInput("months", text)).toEqual({ ok: true, inputs: { months } });
+  });
+
+  it.each(["2", "0", "24", "tiga", "-3", "3.5"])("refuses %j: only 1, 3, 6 or 12", (text) => {
+    expect(parseTargetInput("months", text)).toEqual({ ok: false, reason: "input-error-months" });
+  });
+
+  it("counts the months of an order (1 for any product without a period)", () => {
+    expect(orderUnits({ months: "6" })).toBe(6);
+    expect(orderUnits({ phone: "081234567890" })).toBe(1);
   });
 });

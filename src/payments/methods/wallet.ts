@@ -19,18 +19,18 @@ export const walletMethod = definePaymentMethod({
     async start({ item, order: newOrder }) {
       const topupHint = msg(deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint");
       const balance = await deps.wallet.balance(newOrder.buyer);
-      if (balance < item.price) {
-        return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(balance) }), topupHint)];
+      if (balance < newOrder.price) {
+        return [textReply(msg("wallet-insufficient", { price: formatRupiah(newOrder.price), balance: formatRupiah(balance) }), topupHint)];
       }
       const order = await deps.orders.create(newOrder);
-      const paid = await payFromWallet(deps, order, { amount: item.price });
+      const paid = await payFromWallet(deps, order, { amount: newOrder.price });
       if (paid.kind === "insufficient") {
         await deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "wallet balance too low");
-        return [textReply(msg("wallet-insufficient", { price: formatRupiah(item.price), balance: formatRupiah(paid.balance) }))];
+        return [textReply(msg("wallet-insufficient", { price: formatRupiah(newOrder.price), balance: formatRupiah(paid.balance) }))];
       }
       return [
         textReply(
-          msg("order-paid", { order: order.id, product: item.name, price: formatRupiah(item.price), balance: formatRupiah(paid.balance) }),
+          msg("order-paid", { order: order.id, product: item.name, price: formatRupiah(newOrder.price), balance: formatRupiah(paid.balance) }),
           ...(Object.keys(order.inputs).length > 0 ? [msg("confirm-target", { target: describeInputs(order.inputs) })] : []),
           msg("order-processing"),
         ),

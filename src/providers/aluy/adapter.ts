@@ -15,7 +15,8 @@ import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderHistory, ProviderProduct, ProviderRecord } from "../types.js";
+import { orderUnits } from "../inputs.js";
+import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderHistory, ProviderProduct, ProviderRecord, StatusRef } from "../types.js";
 
 /** The documented base URL of the reseller API. */
 export const defaultAluyBaseUrl = "https://aluy.net/api/reseller/v1";
@@ -139,7 +140,27 @@ const orderSchema = z.object({
 });
 type AluyOrder = z.infer<typeof orderSchema>;
 
-const createdOrderSchema = z.object({ order: orderSchema });
+/**
+ * The POST /orders answer. The document: "Always trust the billingMode / period / hourlyRateCents
+ * fields in the POST /orders response — they reflect what was actually applied."
+ */
+const createdOrderSchema = z.object({
+  order: orderSchema.extend({
+    totalCents: z.number().int().nonnegative(),
+    period: z.enum(aluyPeriods).nullish(),
+    hourlyRateCents: z.number().int().nonnegative().nullish(),
+  }),
+});
+
+const orderDetailSchema = z.object({ order: orderSchema });
+
+const paidSchema = z.object({ ok: z.literal(true) });
+
+const cancelledSchema = z.object({
+  service: z.object({ id: z.string().min(1), subscriptionCancelledAt: z.string().nullish() }),
+});
+
+const retriedSchema = z.object({ ok: z.literal(true), serviceId: z.string().min(1), status: z.string() });
 
 /** A page of any list endpoint, normalised to `items` so one pager serves orders and services. */
 interface Page<T> {
@@ -198,6 +219,10 @@ const serviceSchema = z.object({
   label: z.string().nullish(),
   externalId: z.string().nullish(),
   createdAt: z.string().nullish(),
+  /** The paid-until date of a monthly subscription (null for hourly services). */
+  nextDueAt: z.string().nullish(),
+  /** Set once renewal is cancelled: the service then ends at `nextDueAt`. */
+  subscriptionCancelledAt: z.string().nullish(),
 });
 
 const relabelledSchema = z.object({ service: z.object({ id: z.string().min(1), label: z.string() }) });
@@ -245,6 +270,19 @@ const templatesSchema = z.object({
 /** An OS template a VPS can be reinstalled with. */
 export type AluyTemplate = z.infer<typeof templatesSchema>["templates"][number];
 
+const consoleSchema = z.object({
+  serviceId: z.string(),
+  console: z.object({
+    ip: z.string().min(1),
+    port: z.number().int().positive(),
+    password: z.string().min(1),
+    wssUrl: z.string().nullish(),
+    enabled: z.boolean().nullish(),
+  }),
+});
+/** VNC console details of a VPS (the password is a secret: shown to its buyer only). */
+export type AluyConsole = z.infer<typeof consoleSchema>["console"];
+
 const reinstallSchema = z.object({ ok: z.literal(true), serviceId: z.string() });
 /** aluy's acknowledgement of a reinstall (the wipe runs in the background). */
 export type AluyReinstallResult = z.infer<typeof reinstallSchema>;
@@ -270,6 +308,8 @@ const lookupPages = 2;
 /** The wait before looking up an order whose POST /orders got no clear answer (see `lookupDelayMs`). */
 export const aluyDefaultLookupDelayMs = 15_000;
 const maxMessageChars = 200;
+/** Hours in a month (365 × 24 / 12): an hourly order's meter over the month a buyer paid for. */
+const hoursPerMonth = 730;
 
 /**
  * HTTP status → error code, from the contract's error table. 409 ("state doesn't allow it", e.g.
@@ -332,6 +372,24 @@ function withinLimits(plan: AluyCustomPlan, limits: CustomConfig["limits"]): boo
 /** Monthly price of a custom spec in (possibly fractional) EUR cents, per `/vm-config` pricing. */
 function customPriceCents(plan: AluyCustomPlan, pricing: CustomConfig["pricing"]): number {
   return plan.ramGb * pricing.ramPer1GbCents + plan.cpuCores * pricing.cpuPerCoreCents + (plan.ssdGb / 10) * pricing.ssdPer10GbCents;
+}
+
+/**
+ * Until when the buyer paid: aluy's current period end (`nextDueAt`, one month after provisioning)
+ * plus the further months bought. Null for a service without one (hourly).
+ */
+function paidUntilOf(nextDueAt: string | null | undefined, months: number): number | null {
+  const due = nextDueAt ? Date.parse(nextDueAt) : Number.NaN;
+  if (!Number.isFinite(due)) return null;
+  const date = new Date(due);
+  date.setUTCMonth(date.getUTCMonth() + months - 1);
+  return date.getTime();
+}
+
+/** aluy's current period is the last one paid for (or the service has no period: hourly). */
+function lastPeriod(nextDueAt: string | null | undefined, paidUntil: number | null): boolean {
+  const due = nextDueAt ? Date.parse(nextDueAt) : Number.NaN;
+  return !Number.isFinite(due) || paidUntil === null || due >= paidUntil;
 }
 
 /** Where an order found in the list stands: cancelled or refunded orders will never deliver. */
@@ -405,8 +463,58 @@ export class AluyProvider implements Provider {
    * `lookupDelayMs`, before it may send the POST again.
    */
   async placeOrder(request: PlaceOrderRequest): Promise<OrderOutcome> {
-    const created = await this.call({ method: "POST", path: "/orders", json: this.orderBody(request) }, createdOrderSchema);
-    return { state: "pending", providerRef: created.order.id };
+    const { order } = await this.call({ method: "POST", path: "/orders", json: this.orderBody(request) }, createdOrderSchema);
+    // An order aluy leaves unpaid is paid from the reseller balance (POST /orders/:id/pay). A
+    // refusal (402) throws: nothing was charged, so fulfilment may refund the buyer.
+    if (order.status === "PENDING_PAYMENT") await this.payOrder(order.id);
+    return { state: "pending", providerRef: order.id, cost: this.costOf(order) * orderUnits(request.inputs) };
+  }
+
+  /**
+   * What an order costs us, from aluy's answer: a monthly order's `totalCents`; for an hourly one
+   * its `hourlyRateCents` over the hours of the month sold (the meter runs while the VPS exists).
+   */
+  private costOf(order: z.infer<typeof createdOrderSchema>["order"]): number {
+    const period = order.period ?? this.period;
+    if (period === "hourly") return this.toRupiah((order.hourlyRateCents ?? 0) * hoursPerMonth);
+    return this.toRupiah(order.totalCents);
+  }
+
+  /**
+   * POST /orders/:id/pay from the balance. Safe to repeat: aluy answers 404 once the order is no
+   * longer PENDING_PAYMENT, which means an earlier call paid it.
+   */
+  private async payOrder(orderId: string): Promise<void> {
+    try {
+      await this.call({ method: "POST", path: `/orders/${encodeURIComponent(orderId)}/pay`, json: { method: "balance" }, safe: true }, paidSchema);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "not_found") return;
+      throw error;
+    }
+  }
+
+  /**
+   * With no service for the order yet: an order aluy still holds as PENDING_PAYMENT (its payment
+   * failed or never ran) is paid now; one the balance cannot pay failed, with nothing charged.
+   */
+  private async unpaidOrPending(orderId: string, pending: OrderOutcome): Promise<OrderOutcome> {
+    let order: AluyOrder;
+    try {
+      ({ order } = await this.call({ method: "GET", path: `/orders/${encodeURIComponent(orderId)}` }, orderDetailSchema));
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "not_found") return pending;
+      throw error;
+    }
+    if (order.status !== "PENDING_PAYMENT") return pending;
+    try {
+      await this.payOrder(order.id);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "insufficient_balance") {
+        return { state: "failed", providerRef: order.id, reason: "aluy: the reseller balance cannot pay the order; nothing was charged" };
+      }
+      throw error;
+    }
+    return pending;
   }
 
   /** Finds the order whose line is labelled with our refId among the newest orders; null if none. */
@@ -455,14 +563,19 @@ export class AluyProvider implements Provider {
    * new password and invalidates the one delivered before, so it happens only once the server is
    * running, and the caller must stop polling after a success (the bot does).
    */
-  async getStatus(ref: { providerRef: string; refId: string; product: ProviderProduct }): Promise<OrderOutcome> {
+  async getStatus(ref: StatusRef): Promise<OrderOutcome> {
     const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
     const service = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
-    if (!service) return pending;
+    if (!service) return this.unpaidOrPending(ref.providerRef, pending);
     if (service.status === "TERMINATED") {
       return { state: "failed", providerRef: service.id, reason: "aluy terminated the VPS before it was delivered" };
     }
-    if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, pending);
+    if (service.status === "PENDING" || !service.externalId) return this.provisioningOutcome(service.id, ref.providerRef, pending);
+    // Provisioned: renewal off at once when the buyer paid for one month, so the VPS ends with
+    // what was paid; for more months aluy renews until the last paid month has started, and the
+    // subscriptions sweep then turns renewal off (syncSubscription).
+    const paidUntil = paidUntilOf(service.nextDueAt, orderUnits(ref.inputs ?? {}));
+    if (!service.subscriptionCancelledAt && lastPeriod(service.nextDueAt, paidUntil)) await this.cancelRenewal(service.id);
     const status = await this.serviceStatus(service.id);
     const ipv4 = status.ipAddresses.find((address) => address.type === "ipv4")?.address;
     if (status.state !== "running" || !ipv4) return pending;
@@ -475,8 +588,59 @@ export class AluyProvider implements Provider {
         { label: "username", value: "root" },
         { label: "password", value: password, secret: true },
         { label: "note", value: service.id },
+        ...(paidUntil !== null ? [{ label: "expires" as const, value: new Date(paidUntil).toISOString() }] : []),
       ],
     };
+  }
+
+  /**
+   * The one repair of a VPS that failed to deploy: POST /services/:id/retry-provision, which
+   * replaces the service by a new one (fulfilment calls this at most once per order). The new
+   * service is labelled with our refId, so every later look finds it. A service that has no
+   * provisioning issue (any more) is not touched: its status is returned instead.
+   */
+  async repair(ref: StatusRef): Promise<OrderOutcome> {
+    const pending: OrderOutcome = { state: "pending", providerRef: ref.providerRef };
+    const found = (await this.findService(ref.refId)) ?? (await this.claimServiceOf(ref.providerRef, ref.refId));
+    if (!found) return pending;
+    const { service } = await this.call({ method: "GET", path: this.servicePath(found.id) }, serviceDetailSchema);
+    if (!service.hasProvisionIssue || service.status !== "PENDING") return this.getStatus(ref);
+    const retried = await this.call({ method: "POST", path: this.servicePath(found.id, "retry-provision") }, retriedSchema);
+    this.options.logger?.warn({ provider, serviceId: found.id, newServiceId: retried.serviceId }, "aluy VPS failed to deploy; provisioning retried once");
+    await this.call({ method: "PATCH", path: this.servicePath(retried.serviceId), json: { label: ref.refId } }, relabelledSchema);
+    return pending;
+  }
+
+  /**
+   * Turns aluy's renewal off once its current period is the last one the buyer paid for
+   * (`paidUntil`); before that aluy renews the VPS monthly, so a cancelled renewal is resumed
+   * when the buyer paid for more (Perpanjang). A terminated service is left as it is.
+   */
+  async syncSubscription(ref: { providerRef: string; paidUntil: number }): Promise<void> {
+    const { service } = await this.call({ method: "GET", path: this.servicePath(ref.providerRef) }, serviceDetailSchema);
+    if (service.status === "TERMINATED") return;
+    const last = lastPeriod(service.nextDueAt, ref.paidUntil);
+    if (!service.subscriptionCancelledAt && last) await this.cancelRenewal(service.id);
+    // Renewed by the buyer (Perpanjang): aluy must renew at the end of its current period.
+    if (service.subscriptionCancelledAt && !last) await this.resumeRenewal(service.id);
+  }
+
+  /** POST /services/:id/resume: renewal back on. aluy answers 400 when it was not cancelled: done. */
+  async resumeRenewal(serviceId: string): Promise<void> {
+    try {
+      await this.call({ method: "POST", path: this.servicePath(serviceId, "resume"), safe: true }, paidSchema);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === "invalid_input") return;
+      throw error;
+    }
+  }
+
+  /**
+   * POST /services/:id/cancel: no automatic renewal; the service stays active to the end of the
+   * period paid. Safe to repeat (it only sets `subscriptionCancelledAt`).
+   */
+  async cancelRenewal(serviceId: string): Promise<void> {
+    await this.call({ method: "POST", path: this.servicePath(serviceId, "cancel"), safe: true }, cancelledSchema);
   }
 
   /** Live state, resources and IPs of a VPS. */
@@ -496,6 +660,12 @@ export class AluyProvider implements Provider {
   async resetPassword(serviceId: string): Promise<string> {
     const body = await this.call({ method: "POST", path: this.servicePath(serviceId, "reset-password") }, passwordSchema);
     return body.password;
+  }
+
+  /** VNC console connection details (GET /services/:id/console). */
+  async console(serviceId: string): Promise<AluyConsole> {
+    const body = await this.call({ method: "GET", path: this.servicePath(serviceId, "console") }, consoleSchema);
+    return body.console;
   }
 
   /** OS templates the VPS can be reinstalled with. */
@@ -530,7 +700,7 @@ export class AluyProvider implements Provider {
               ...(product.features?.length ? { description: product.features.join(", ") } : {}),
               basePrice: this.toRupiah(variant.priceCents),
               stock: null,
-              input: "none",
+              input: "months",
               delivery: "vps",
               meta: { kind: "preset", variantId: variant.id },
             }),
@@ -565,7 +735,7 @@ export class AluyProvider implements Provider {
       description: `${spec}, ${location.label}`,
       basePrice: this.toRupiah(customPriceCents(plan, pricing)),
       stock: null,
-      input: "none",
+      input: "months",
       delivery: "vps",
       meta: { kind: "custom", ramGb: plan.ramGb, cpuCores: plan.cpuCores, ssdGb: plan.ssdGb, location: location.id },
     };
@@ -618,19 +788,15 @@ export class AluyProvider implements Provider {
   }
 
   /**
-   * A service still provisioning is pending, unless aluy flags a failed deployment. That is a
-   * failure for the buyer; the fix (retry-provision) deletes and recreates the service, so it is
-   * left to an admin rather than done here on a poll.
+   * A service still provisioning is pending, unless aluy flags a failed deployment. aluy holds the
+   * charge for it, so it is `stuck`, never failed (a failure would refund the buyer): fulfilment
+   * asks {@link repair} once (retry-provision), then an admin. Not done here on a poll.
    */
-  private async provisioningOutcome(serviceId: string, pending: OrderOutcome): Promise<OrderOutcome> {
+  private async provisioningOutcome(serviceId: string, orderRef: string, pending: OrderOutcome): Promise<OrderOutcome> {
     const { service } = await this.call({ method: "GET", path: this.servicePath(serviceId) }, serviceDetailSchema);
     if (!service.hasProvisionIssue) return pending;
-    this.options.logger?.warn({ provider, serviceId }, "aluy reports a provisioning issue; retry-provision is for an admin");
-    return {
-      state: "failed",
-      providerRef: service.id,
-      reason: `aluy could not provision VPS ${service.id}; an admin may run retry-provision, which replaces the service`,
-    };
+    this.options.logger?.warn({ provider, serviceId }, "aluy reports a provisioning issue");
+    return { state: "stuck", providerRef: orderRef, reason: `aluy could not provision VPS ${service.id}` };
   }
 
   /** Walks a newest-first list a couple of pages deep for the first item that matches. */

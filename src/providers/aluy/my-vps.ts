@@ -8,13 +8,15 @@
  * services of their own delivered orders: every action re-reads the order and checks its owner.
  */
 import { z } from "zod";
-import { defineBuyerFeature, type FeatureInput, type FeatureResult, type HostedBuyerFeature, type OwnedService, type OwnedServices } from "../../core/buyer-feature.js";
+import { defineBuyerFeature, type FeatureInput, type FeatureResult, type HostedBuyerFeature, type OwnedService, type OwnedServices, type Renewals } from "../../core/buyer-feature.js";
+import { formatRupiah } from "../../core/money.js";
 import { msg, type Msg } from "../../core/message.js";
+import { formatWib } from "../../core/time.js";
 import { textReply, type MenuItem, type Reply } from "../../core/reply.js";
 import { ProviderError } from "../errors.js";
 import type { AluyProvider } from "./adapter.js";
 
-const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall"] as const;
+const actions = ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall", "console", "renew"] as const;
 type VpsAction = (typeof actions)[number];
 
 /** What one position of a My VPS menu stands for. */
@@ -34,6 +36,7 @@ const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("service"), orderId: z.string() }),
   z.object({ name: z.literal("reinstall"), orderId: z.string() }),
   z.object({ name: z.literal("confirm_reinstall"), orderId: z.string(), osId: z.number().int(), osLabel: z.string() }),
+  z.object({ name: z.literal("confirm_renew"), orderId: z.string() }),
 ]);
 type Step = z.infer<typeof stepSchema>;
 
@@ -55,8 +58,8 @@ export const myVpsNamespace = "vps";
  * @example
  * const feature = myVpsFeature(aluyAdapter, ownedServices(orders));
  */
-export function myVpsFeature(aluy: AluyProvider | null, services: OwnedServices): HostedBuyerFeature {
-  const vps = new MyVps(aluy, services);
+export function myVpsFeature(aluy: AluyProvider | null, services: OwnedServices, renewals?: Renewals): HostedBuyerFeature {
+  const vps = new MyVps(aluy, services, renewals ?? null);
   return defineBuyerFeature({
     namespace: myVpsNamespace,
     commands: [myVpsNamespace],
@@ -69,6 +72,7 @@ class MyVps {
   constructor(
     private readonly aluy: AluyProvider | null,
     private readonly services: OwnedServices,
+    private readonly renewals: Renewals | null,
   ) {}
 
   async handle(input: FeatureInput, stored: State | null): Promise<Result> {
@@ -91,11 +95,13 @@ class MyVps {
       case "do":
         if (step.name !== "service") break;
         if (entry.action === "reinstall") return this.show(input, { ...state, step: { name: "reinstall", orderId: step.orderId } });
+        if (entry.action === "renew") return this.show(input, { ...state, step: { name: "confirm_renew", orderId: step.orderId } });
         return this.act(input, state, step.orderId, entry.action);
       case "os":
         if (step.name !== "reinstall") break;
         return this.show(input, { ...state, step: { name: "confirm_reinstall", orderId: step.orderId, osId: entry.id, osLabel: entry.label } });
       case "yes":
+        if (step.name === "confirm_renew") return this.renew(input, state, step.orderId);
         if (step.name !== "confirm_reinstall") break;
         return this.reinstall(input, state, step.orderId, step.osId, step.osLabel);
       default:
@@ -114,17 +120,26 @@ class MyVps {
     };
     let title: Msg[];
     const step = state.step;
-    if (step.name === "service" || step.name === "reinstall" || step.name === "confirm_reinstall") {
+    if (step.name !== "list") {
       const service = await this.ownService(input.buyer, step.orderId);
-      if (!service) return this.show(input, { ...state, step: { name: "list" } }, [...notices, msg("vps-not-found")]);
+      if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [...notices, service]);
       if (step.name === "service") {
         title = [msg("vps-service-title", { name: service.productName, order: service.orderId })];
-        for (const action of actions) add(msg(`vps-action-${action}`), { t: "do", action });
+        if (service.expiresAt !== undefined) title.push(msg("vps-expires", { date: formatWib(service.expiresAt) }));
+        for (const action of actions) {
+          if (action === "renew" && (!this.renewals || service.expiresAt === undefined)) continue;
+          add(msg(`vps-action-${action}`), { t: "do", action });
+        }
       } else if (step.name === "reinstall") {
         const templates = await this.call((aluy) => aluy.templates(service.providerRef));
         if (!Array.isArray(templates)) return this.show(input, { ...state, step: { name: "service", orderId: service.orderId } }, [templates]);
         title = [msg("vps-reinstall-title")];
         for (const template of templates.slice(0, 20)) add(msg("menu-group", { group: template.label }), { t: "os", id: template.id, label: template.label });
+      } else if (step.name === "confirm_renew") {
+        const quote = this.renewals ? await this.renewals.quote(input.buyer, service.orderId) : ({ kind: "not_found" } as const);
+        if (quote.kind !== "quote") return this.show(input, { ...state, step: { name: "list" } }, [...notices, msg(quote.kind === "lapsed" ? "vps-lapsed" : "vps-not-found", { order: service.orderId })]);
+        title = [msg("vps-renew-confirm", { name: service.productName, price: formatRupiah(quote.monthly), date: formatWib(addMonth(quote.expiresAt)) })];
+        add(msg("vps-renew-yes"), { t: "yes" });
       } else {
         title = [msg("vps-reinstall-confirm", { os: step.osLabel, name: service.productName })];
         add(msg("vps-reinstall-yes"), { t: "yes" });
@@ -134,7 +149,10 @@ class MyVps {
       const servers = await this.servers(input.buyer);
       if (servers.length === 0) return { session: null, menuSeq: input.menuSeq, replies: [textReply(...notices, msg("vps-none"))] };
       title = [msg("vps-list-title")];
-      for (const server of servers) add(msg("vps-list-item", { name: server.productName, order: server.orderId }), { t: "pick", orderId: server.orderId });
+      for (const server of servers) {
+        const expires = server.expiresAt === undefined ? "-" : formatWib(server.expiresAt);
+        add(msg("vps-list-item", { name: server.productName, order: server.orderId, expires }), { t: "pick", orderId: server.orderId });
+      }
       add(msg("menu-item-back"), { t: "main" });
     }
     const menuId = input.menuSeq + 1;
@@ -145,14 +163,21 @@ class MyVps {
     return { session: { ...state, menu: { id: menuId, entries } }, menuSeq: menuId, replies };
   }
 
-  private async act(input: FeatureInput, state: State, orderId: string, action: Exclude<VpsAction, "reinstall">): Promise<Result> {
+  private async act(input: FeatureInput, state: State, orderId: string, action: Exclude<VpsAction, "reinstall" | "renew">): Promise<Result> {
     const service = await this.ownService(input.buyer, orderId);
-    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
     const serviceId = service.providerRef;
     let result: Msg | Msg[];
     if (action === "status") {
       const status = await this.call((aluy) => aluy.serviceStatus(serviceId));
       result = "state" in status ? [msg("vps-status", { state: status.state, ips: status.ipAddresses.map((ip) => ip.address).join(", ") || "-" })] : status;
+    } else if (action === "console") {
+      // Buyer features answer in the buyer's private chat only (groups go to the admin handler).
+      const vnc = await this.call((aluy) => aluy.console(serviceId));
+      result =
+        "ip" in vnc
+          ? [msg("vps-console", { ip: vnc.ip, port: vnc.port, password: vnc.password, wss: vnc.wssUrl ?? "-" }), msg("vps-console-warning")]
+          : vnc;
     } else if (action === "reset_password") {
       const password = await this.call((aluy) => aluy.resetPassword(serviceId));
       // Shown once in the buyer's private chat and never stored (aluy does not keep it either).
@@ -166,21 +191,40 @@ class MyVps {
 
   private async reinstall(input: FeatureInput, state: State, orderId: string, osId: number, osLabel: string): Promise<Result> {
     const service = await this.ownService(input.buyer, orderId);
-    if (!service) return this.show(input, { ...state, step: { name: "list" } }, [msg("vps-not-found")]);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
     const done = await this.call((aluy) => aluy.reinstall(service.providerRef, osId));
     const notice = "ok" in done ? msg("vps-reinstall-started", { os: osLabel }) : done;
     return this.show(input, { ...state, step: { name: "service", orderId } }, [notice]);
   }
 
-  /** The buyer's delivered aluy orders (each holds its service id as providerRef). */
-  private async servers(buyer: string): Promise<OwnedService[]> {
-    if (!this.aluy) return [];
-    return this.services.delivered(buyer, "aluy");
+  /** Perpanjang: one more month from the wallet, after the buyer confirmed the price. */
+  private async renew(input: FeatureInput, state: State, orderId: string): Promise<Result> {
+    const service = await this.ownService(input.buyer, orderId);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
+    if (!this.renewals) return this.show(input, { ...state, step: { name: "service", orderId } }, [msg("vps-not-found")]);
+    const result = await this.renewals.renew(input.buyer, orderId, 1);
+    let notice: Msg;
+    if (result.kind === "renewed") notice = msg("vps-renewed", { date: formatWib(result.expiresAt), price: formatRupiah(result.price), balance: formatRupiah(result.balance) });
+    else if (result.kind === "insufficient") notice = msg("wallet-insufficient", { price: formatRupiah(result.price), balance: formatRupiah(result.balance) });
+    else notice = msg(result.kind === "lapsed" ? "vps-lapsed" : "vps-not-found", { order: orderId });
+    return this.show(input, { ...state, step: { name: "service", orderId } }, [notice]);
   }
 
-  private async ownService(buyer: string, orderId: string): Promise<OwnedService | null> {
-    if (!this.aluy) return null;
-    return this.services.owned(buyer, orderId, "aluy");
+  /** The buyer's delivered aluy orders (each holds its service id as providerRef) that have not lapsed. */
+  private async servers(buyer: string): Promise<OwnedService[]> {
+    if (!this.aluy) return [];
+    return (await this.services.delivered(buyer, "aluy")).filter((service) => !lapsed(service));
+  }
+
+  /**
+   * The buyer's service of that order, or why it cannot be used: not theirs (or gone), or lapsed
+   * (paid-until date passed: renewal was cancelled at aluy, so the VPS ended there).
+   */
+  private async ownService(buyer: string, orderId: string): Promise<OwnedService | Msg> {
+    const service = this.aluy ? await this.services.owned(buyer, orderId, "aluy") : null;
+    if (!service) return msg("vps-not-found");
+    if (lapsed(service)) return msg("vps-lapsed", { order: service.orderId });
+    return service;
   }
 
   /**
@@ -198,7 +242,23 @@ class MyVps {
   }
 }
 
+function isService(value: OwnedService | Msg): value is OwnedService {
+  return "orderId" in value;
+}
+
+/** Past its paid-until date: no longer controllable from /vps. */
+function lapsed(service: OwnedService): boolean {
+  return service.expiresAt !== undefined && service.expiresAt <= Date.now();
+}
+
+/** `at` plus one calendar month (UTC), as the renewal moves the paid-until date. */
+function addMonth(at: number): number {
+  const date = new Date(at);
+  date.setUTCMonth(date.getUTCMonth() + 1);
+  return date.getTime();
+}
+
 function backOf(step: Step): Step {
-  if (step.name === "reinstall" || step.name === "confirm_reinstall") return { name: "service", orderId: step.orderId };
+  if (step.name !== "list") return { name: "service", orderId: step.orderId };
   return { name: "list" };
 }

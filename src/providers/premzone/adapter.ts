@@ -225,7 +225,7 @@ function outcomeOf(transaction: Transaction, plan: string, email?: string): Orde
   };
 }
 
-function stateOf(status: TransactionStatus): OrderOutcome["state"] {
+function stateOf(status: TransactionStatus): Exclude<OrderOutcome["state"], "stuck"> {
   switch (status) {
     case "success":
       return "success";

@@ -1,0 +1,83 @@
+/**
+ * "Perpanjang": a buyer renews a subscription (aluy VPS) from the wallet. The debit's ledger id
+ * names the paid-until date it extends (`ledgerIds.renewal`), so a repeated or retried renewal of
+ * the same period pays once; the new date is then set by compare-and-set from that same date, and
+ * the provider is asked to line its renewal up (`Provider.syncSubscription`: aluy resumes renewal
+ * now and cancels it again once the new period has started). A sync that fails is left to the
+ * subscriptions sweep.
+ */
+import type { Logger } from "pino";
+import type { RenewalQuote, RenewalResult, Renewals } from "../core/buyer-feature.js";
+import { bareError } from "../core/bare-error.js";
+import { orderUnits } from "../providers/inputs.js";
+import type { Provider, ProviderId } from "../providers/types.js";
+import { ledgerIds } from "./ledger-ids.js";
+import type { Order, OrderStore } from "./orders.js";
+import type { Wallet } from "./wallet.js";
+
+export interface RenewalsDeps {
+  orders: Pick<OrderStore, "get" | "update">;
+  wallet: Pick<Wallet, "debit" | "balance">;
+  providers: ReadonlyMap<ProviderId, Provider>;
+  logger: Logger;
+}
+
+/** `at` plus `months` calendar months (UTC). */
+function addMonths(at: number, months: number): number {
+  const date = new Date(at);
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.getTime();
+}
+
+export class WalletRenewals implements Renewals {
+  constructor(private readonly deps: RenewalsDeps) {}
+
+  async quote(buyer: string, orderId: string): Promise<RenewalQuote> {
+    const order = await this.renewable(buyer, orderId);
+    if ("kind" in order) return order;
+    return { kind: "quote", monthly: monthlyPrice(order), expiresAt: order.expiresAt! };
+  }
+
+  async renew(buyer: string, orderId: string, months: number): Promise<RenewalResult> {
+    if (!Number.isInteger(months) || months < 1 || months > 12) throw new RangeError(`renewal months must be 1-12, got ${months}`);
+    const order = await this.renewable(buyer, orderId);
+    if ("kind" in order) return order;
+    const from = order.expiresAt!;
+    const price = monthlyPrice(order) * months;
+    const paid = await this.deps.wallet.debit(buyer, price, { id: ledgerIds.renewal(order.id, from), reason: "purchase", orderId: order.id, note: `renewal: ${months} month(s)` });
+    if (!paid.ok) return { kind: "insufficient", price, balance: paid.balance };
+    const monthlyCost = Math.round(order.cost / orderUnits(order.inputs));
+    const renewed = await this.deps.orders.update(order.id, (current) =>
+      current.expiresAt === from
+        ? { expiresAt: addMonths(from, months), price: current.price + price, cost: current.cost + monthlyCost * months }
+        : {},
+    );
+    const expiresAt = renewed?.expiresAt ?? addMonths(from, months);
+    await this.syncProvider(renewed ?? order, expiresAt);
+    return { kind: "renewed", price, balance: paid.balance, expiresAt };
+  }
+
+  /** The buyer's delivered subscription order that has not lapsed, or why not. */
+  private async renewable(buyer: string, orderId: string): Promise<Order | { kind: "not_found" } | { kind: "lapsed" }> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order || order.buyer !== buyer || order.status !== "delivered" || order.expiresAt === undefined || !order.providerRef) return { kind: "not_found" };
+    if (order.expiresAt <= Date.now()) return { kind: "lapsed" };
+    return order;
+  }
+
+  private async syncProvider(order: Order, paidUntil: number): Promise<void> {
+    const provider = this.deps.providers.get(order.product.provider);
+    if (!provider?.syncSubscription || !order.providerRef) return;
+    try {
+      await provider.syncSubscription({ providerRef: order.providerRef, paidUntil });
+    } catch (error) {
+      this.deps.logger.warn({ orderId: order.id, err: bareError(error) }, "renewal paid, provider not synced yet; the subscriptions sweep tries again");
+    }
+  }
+}
+
+/** What the buyer paid per month (the order's first price over its months; whole rupiah). */
+function monthlyPrice(order: Order): number {
+  const firstPrice = order.payment.amount;
+  return Math.round(firstPrice / orderUnits(order.inputs));
+}
