@@ -5,22 +5,10 @@
 import { msg, type Msg } from "../core/message.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { Order } from "../commerce/orders.js";
-
-// Swedish formatting is ISO-like (`2025-01-31 14:05`): sortable, and the same for every admin.
-const jakarta = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Jakarta",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-});
+import { formatWib } from "../core/time.js";
 
 /** `2025-01-31 14:05` in Jakarta time (WIB), the owner's clock. */
-export function formatDateTime(at: number): string {
-  return jakarta.format(new Date(at));
-}
+export const formatDateTime = formatWib;
 
 /** `+Rp 5.000` / `-Rp 5.000`: a ledger movement reads better with its sign. */
 export function formatSignedRupiah(amount: Rupiah): string {
