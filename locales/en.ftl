@@ -186,6 +186,7 @@ console-bye = Goodbye! 👋
 ## QRIS payments
 qris-purpose-order = payment for { $product }
 qris-purpose-topup = a balance top-up
+qris-purpose-renewal = renewal of VPS { $order }
 qris-caption =
     📱 Scan this QRIS for { $purpose }
     💵 Pay exactly: { $amount }
@@ -249,9 +250,11 @@ vps-reinstall-title = 💿 Choose the OS to reinstall:
 vps-reinstall-confirm = ⚠️ Reinstall { $name } with { $os }? ALL DATA on the server will be lost.
 vps-reinstall-yes = 💣 Yes, wipe everything and reinstall
 vps-reinstall-started = ✅ Reinstall with { $os } started. Give it a few minutes.
-vps-renew-confirm = 🗓️ Renew { $name } for 1 month for { $price } from your balance? It will then be paid until { $date } WIB.
-vps-renew-yes = ✅ Yes, pay from my balance
+vps-renew-confirm = 🗓️ Renew { $name } for 1 month for { $price }? It will then be paid until { $date } WIB.
+vps-renew-yes = 💰 Pay from my balance
+vps-renew-qris = 📱 Pay with QRIS
 vps-renewed = ✅ Renewed for { $price }: paid until { $date } WIB. Balance: { $balance }
+renewal-qris-kept = ℹ️ Payment of { $amount } received, but VPS { $order } was already renewed or has ended, so the money went to your balance. Balance: { $balance }
 vps-error = ❗ Failed: { $reason }
 qris-busy = Sorry, QRIS is busy right now. Try again in a moment, or pay from your balance.
 qris-busy-topup = Sorry, QRIS is full for this amount right now. Try again in a moment or with another amount.

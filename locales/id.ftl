@@ -186,6 +186,7 @@ console-bye = Sampai jumpa! 👋
 ## Pembayaran QRIS
 qris-purpose-order = pembayaran { $product }
 qris-purpose-topup = isi saldo
+qris-purpose-renewal = perpanjangan VPS { $order }
 qris-caption =
     📱 Scan QRIS ini untuk { $purpose }
     💵 Bayar tepat: { $amount }
@@ -249,9 +250,11 @@ vps-reinstall-title = 💿 Pilih OS untuk install ulang:
 vps-reinstall-confirm = ⚠️ Install ulang { $name } dengan { $os }? SEMUA DATA di server akan hilang.
 vps-reinstall-yes = 💣 Ya, hapus semua dan install ulang
 vps-reinstall-started = ✅ Install ulang dengan { $os } dimulai. Tunggu beberapa menit.
-vps-renew-confirm = 🗓️ Perpanjang { $name } 1 bulan seharga { $price } dari saldo? Setelah itu aktif sampai { $date } WIB.
-vps-renew-yes = ✅ Ya, bayar dari saldo
+vps-renew-confirm = 🗓️ Perpanjang { $name } 1 bulan seharga { $price }? Setelah itu aktif sampai { $date } WIB.
+vps-renew-yes = 💰 Bayar dengan Saldo
+vps-renew-qris = 📱 Bayar dengan QRIS
 vps-renewed = ✅ Diperpanjang seharga { $price }: aktif sampai { $date } WIB. Saldo: { $balance }
+renewal-qris-kept = ℹ️ Pembayaran { $amount } diterima, tapi VPS { $order } sudah diperpanjang atau sudah berakhir, jadi uangnya masuk saldo. Saldo: { $balance }
 vps-error = ❗ Gagal: { $reason }
 qris-busy = Maaf, QRIS sedang penuh. Coba lagi sebentar, atau bayar pakai saldo.
 qris-busy-topup = Maaf, QRIS sedang penuh untuk nominal ini. Coba lagi sebentar atau dengan nominal lain.

@@ -3,7 +3,7 @@
  * commands to it, keeps its state under its namespace in the chat's session, and hands it the
  * buyer's messages while that state is there. The bot knows no feature by name.
  */
-import type { FeatureIntent, HostedBuyerFeature } from "../core/buyer-feature.js";
+import type { FeatureChat, FeatureIntent, HostedBuyerFeature } from "../core/buyer-feature.js";
 import type { Reply } from "../core/reply.js";
 import type { Intent } from "./intent.js";
 import type { Session } from "./session.js";
@@ -54,9 +54,9 @@ export class BuyerFeatures {
    * the main menu afterwards); when it lets the buyer go (or sends them back to the main menu),
    * its state is dropped.
    */
-  async run(feature: HostedBuyerFeature, intent: FeatureIntent, session: Session, buyer: string): Promise<FeatureTurn> {
+  async run(feature: HostedBuyerFeature, intent: FeatureIntent, session: Session, buyer: string, chat?: FeatureChat): Promise<FeatureTurn> {
     const stored = session.feature?.ns === feature.namespace ? session.feature.state : undefined;
-    const result = await feature.handle({ intent, buyer, menuSeq: session.menuSeq }, intent.kind === "command" ? undefined : stored);
+    const result = await feature.handle({ intent, buyer, menuSeq: session.menuSeq, ...(chat ? { chat } : {}) }, intent.kind === "command" ? undefined : stored);
     const next: Session = { ...leaveFeature(session), step: { name: "main" }, menu: null, menuSeq: Math.max(session.menuSeq, result.menuSeq) };
     const toMainMenu = result.toMainMenu === true;
     if (result.session !== null && !toMainMenu) next.feature = { ns: feature.namespace, state: result.session };

@@ -123,7 +123,7 @@ export class ShopBot {
     let result: StepResult;
     const feature = this.features.route(session, intent);
     if (feature) {
-      const turn = await this.features.run(feature.feature, feature.intent, session, buyer);
+      const turn = await this.features.run(feature.feature, feature.intent, session, buyer, { channel: inbound.channel, chatId: inbound.chatId, locale: session.locale });
       const main = turn.toMainMenu ? present(turn.session, facts) : null;
       result = main ? { session: main.session, replies: [...turn.replies, ...main.replies] } : turn;
     } else if (intent.kind === "command" && isInfoCommand(intent.command)) {

@@ -5,6 +5,12 @@
  * the provider is asked to line its renewal up (`Provider.syncSubscription`: aluy resumes renewal
  * now and cancels it again once the new period has started). A sync that fails is left to the
  * subscriptions sweep.
+ *
+ * Paid by QRIS (`renewPaid`): the payment is a top-up of the renewal price that names the order
+ * and the paid-until date it extends; once its money is credited, the same debit and the same
+ * compare-and-set apply it. A repeated confirmation finds that debit applied and the date moved
+ * on, and changes nothing; a VPS renewed meanwhile (that debit taken by the wallet path) or
+ * lapsed keeps the money in the wallet.
  */
 import type { Logger } from "pino";
 import type { RenewalQuote, RenewalResult, Renewals } from "../core/buyer-feature.js";
@@ -17,7 +23,7 @@ import type { Wallet } from "./wallet.js";
 
 export interface RenewalsDeps {
   orders: Pick<OrderStore, "get" | "update">;
-  wallet: Pick<Wallet, "debit" | "balance">;
+  wallet: Pick<Wallet, "debit" | "balance" | "hasEntry">;
   providers: ReadonlyMap<ProviderId, Provider>;
   logger: Logger;
 }
@@ -46,6 +52,34 @@ export class WalletRenewals implements Renewals {
     const price = monthlyPrice(order) * months;
     const paid = await this.deps.wallet.debit(buyer, price, { id: ledgerIds.renewal(order.id, from), reason: "purchase", orderId: order.id, note: `renewal: ${months} month(s)` });
     if (!paid.ok) return { kind: "insufficient", price, balance: paid.balance };
+    const expiresAt = await this.extend(order, from, months, price);
+    return { kind: "renewed", price, balance: paid.balance, expiresAt };
+  }
+
+  /**
+   * Applies a renewal already paid into the wallet (a confirmed QRIS payment): extends the period
+   * that ended at `from` by `months` for `price`, once. `applied` is true when this call took the
+   * money. "kept" (the money stays in the wallet) when the order is not the buyer's delivered
+   * subscription any more, its paid-until date moved on (renewed meanwhile, or by an earlier
+   * call), it lapsed before the money was taken, or the balance no longer covers the price.
+   */
+  async renewPaid(buyer: string, orderId: string, renewal: { from: number; months: number; price: number }): Promise<{ kind: "renewed"; applied: boolean; expiresAt: number; balance: number } | { kind: "kept"; balance: number }> {
+    const { from, months, price } = renewal;
+    const kept = async () => ({ kind: "kept" as const, balance: await this.deps.wallet.balance(buyer) });
+    const order = await this.deps.orders.get(orderId);
+    if (!order || order.buyer !== buyer || order.status !== "delivered" || !order.providerRef || order.expiresAt !== from) return kept();
+    const debitId = ledgerIds.renewal(order.id, from);
+    // Taken already (a crash before the date moved): finish it even if the period has ended since.
+    const taken = await this.deps.wallet.hasEntry(buyer, debitId);
+    if (!taken && from <= Date.now()) return kept();
+    const paid = await this.deps.wallet.debit(buyer, price, { id: debitId, reason: "purchase", orderId: order.id, note: `renewal: ${months} month(s), QRIS` });
+    if (!paid.ok) return kept();
+    const expiresAt = await this.extend(order, from, months, price);
+    return { kind: "renewed", applied: paid.applied, expiresAt, balance: paid.balance };
+  }
+
+  /** Moves the paid-until date from `from` by `months` (compare-and-set) and lines the provider up; the new date. */
+  private async extend(order: Order, from: number, months: number, price: number): Promise<number> {
     const monthlyCost = Math.round(order.cost / orderUnits(order.inputs));
     const renewed = await this.deps.orders.update(order.id, (current) =>
       current.expiresAt === from
@@ -54,7 +88,7 @@ export class WalletRenewals implements Renewals {
     );
     const expiresAt = renewed?.expiresAt ?? addMonths(from, months);
     await this.syncProvider(renewed ?? order, expiresAt);
-    return { kind: "renewed", price, balance: paid.balance, expiresAt };
+    return expiresAt;
   }
 
   /** The buyer's delivered subscription order that has not lapsed, or why not. */

@@ -35,6 +35,7 @@ import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
 import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
+import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
@@ -194,6 +195,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
+  const renewals = new WalletRenewals({ orders, wallet, providers, logger });
   const payments = new PaymentService({
     store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
     orders,
@@ -205,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     staticQris: config.QRIS_STATIC_PAYLOAD ?? null,
     ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
     maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
+    renewals,
   });
   const qrisProviders = new Set(providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id));
   const paymentMethods = buildPaymentOffer(options.paymentMethods ?? paymentMethodModules, config.paymentMethods, {
@@ -228,7 +231,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
-  const renewals = new WalletRenewals({ orders, wallet, providers, logger });
+  // Perpanjang by QRIS only when the owner QRIS payment method is on.
+  const renewalPort: Renewals = {
+    quote: (buyer, orderId) => renewals.quote(buyer, orderId),
+    renew: (buyer, orderId, months) => renewals.renew(buyer, orderId, months),
+    ...(payments.enabled && config.paymentMethods.includes("qris")
+      ? { payByQris: (recipient: Parameters<NonNullable<Renewals["payByQris"]>>[0], orderId: string, months: number) => payments.startRenewal(recipient, orderId, months) }
+      : {}),
+  };
   const shop = new ShopBot({
     sessions,
     orders,
@@ -242,7 +252,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
     paymentMethods,
-    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals }),
+    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
     privateCommandHint: adminCommandHint,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),

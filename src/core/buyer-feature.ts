@@ -20,6 +20,8 @@
  * });
  */
 import type { z } from "zod";
+import type { Channel } from "./inbound.js";
+import type { Locale } from "./message.js";
 import type { Reply } from "./reply.js";
 import type { Rupiah } from "./money.js";
 
@@ -47,6 +49,15 @@ export interface FeatureInput {
    * on any older menu is recognised as stale: a new menu takes `menuSeq + 1`.
    */
   menuSeq: number;
+  /** The chat the buyer is talking in, for what is told later (a payment's confirmation); absent in bare tests. */
+  chat?: FeatureChat;
+}
+
+/** Where a buyer talks to the shop, and in which language: where later news of theirs is sent. */
+export interface FeatureChat {
+  channel: Channel;
+  chatId: string;
+  locale: Locale;
 }
 
 /** A feature's answer to one turn. */
@@ -134,6 +145,9 @@ export type RenewalResult =
   | { kind: "not_found" }
   | { kind: "lapsed" };
 
+/** How opening a QRIS payment for a renewal went: `replies` is the QR to show (or why none could be made). */
+export type RenewalQrisStart = { kind: "opened"; replies: Reply[] } | { kind: "not_found" } | { kind: "lapsed" };
+
 /**
  * Renewing a buyer's subscription (a delivered order with a paid-until date) from their wallet:
  * commerce implements it (the debit, the new date, the provider's renewal).
@@ -142,6 +156,12 @@ export interface Renewals {
   quote(buyer: string, orderId: string): Promise<RenewalQuote>;
   /** Debits `months` more and moves the paid-until date; the provider is asked to renew. */
   renew(buyer: string, orderId: string, months: number): Promise<RenewalResult>;
+  /**
+   * Opens a payment by the owner's QRIS of exactly the renewal price; once confirmed, its money
+   * is credited and the renewal applied through the wallet path, once. Absent when the owner
+   * QRIS payment method is off.
+   */
+  payByQris?(recipient: FeatureChat & { buyer: string }, orderId: string, months: number): Promise<RenewalQrisStart>;
 }
 
 /** What a module's feature factory is given by the composition root. */

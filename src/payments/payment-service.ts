@@ -14,6 +14,12 @@
  * A later transfer that names a paid payment is its buyer's extra money: `qris-extra:<id>:<ref>`.
  * A paid payment stays marked unsettled until its money is fully applied; start-up and the sweep
  * finish any a crash left half done.
+ *
+ * A subscription renewal paid by QRIS ("Perpanjang") is a top-up of exactly the renewal price
+ * that names the order and the paid-until date it extends: confirmed → credit `qris:<id>` → the
+ * renewal's own debit (`ledgerIds.renewal`) → the date moved by compare-and-set (see
+ * `commerce/renewals.ts`). A repeated or late confirmation renews at most once; when the VPS was
+ * renewed meanwhile or lapsed, the money stays in the wallet.
  */
 import type { Logger } from "pino";
 import { bareError } from "../core/bare-error.js";
@@ -24,7 +30,10 @@ import { textReply, type Reply } from "../core/reply.js";
 import type { Fulfilment } from "../commerce/fulfilment.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
+import { formatWib } from "../core/time.js";
 import type { Order, OrderStore } from "../commerce/orders.js";
+import type { WalletRenewals } from "../commerce/renewals.js";
+import type { FeatureChat, RenewalQrisStart } from "../core/buyer-feature.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { ledgerIds } from "../commerce/ledger-ids.js";
 import { payFromWallet } from "../commerce/pay-from-wallet.js";
@@ -45,6 +54,8 @@ export interface PaymentServiceDeps {
   ttlMs: number;
   /** Most open payments one buyer may hold (QRIS_MAX_OPEN_PER_BUYER; enforced by the store). */
   maxOpenPerBuyer: number;
+  /** Subscription renewals, for renewals paid by QRIS; without it none can be opened. */
+  renewals?: Pick<WalletRenewals, "quote" | "renewPaid">;
 }
 
 /** Who or what confirms a payment, and what it knows. */
@@ -122,6 +133,21 @@ export class PaymentService {
     const opened = await this.open(newTopupId(), "topup", `topup:${amount}`, recipient, amount);
     if (!opened.ok) return [textReply(msg(opened.reason === "full" ? "qris-busy-topup" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))];
     return [await this.qrReply(opened.payment, msg("qris-purpose-topup"))];
+  }
+
+  /**
+   * Opens a QRIS payment of one renewal ("Perpanjang") of the buyer's subscription `orderId`:
+   * `months` at the monthly price, extending the current paid-until date. Asking again for the
+   * same order replaces the older QR.
+   */
+  async startRenewal(recipient: FeatureChat & { buyer: string }, orderId: string, months: number): Promise<RenewalQrisStart> {
+    if (!this.deps.renewals) return { kind: "not_found" };
+    const quote = await this.deps.renewals.quote(recipient.buyer, orderId);
+    if (quote.kind !== "quote") return quote;
+    const renewal = { orderId, from: quote.expiresAt, months };
+    const opened = await this.open(newTopupId(), "topup", `renew:${orderId}`, recipient, quote.monthly * months, { renewal });
+    if (!opened.ok) return { kind: "opened", replies: [textReply(msg(opened.reason === "full" ? "qris-busy-topup" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))] };
+    return { kind: "opened", replies: [await this.qrReply(opened.payment, msg("qris-purpose-renewal", { order: orderId }))] };
   }
 
   /** The QR of a provider's own QRIS (ALxZen), shown like ours; the provider confirms it. */
@@ -274,6 +300,7 @@ export class PaymentService {
     purpose: string,
     who: { buyer: string; channel: Channel; chatId: string; locale: Locale },
     baseAmount: Rupiah,
+    extra: Pick<OpenInput, "renewal"> = {},
   ): Promise<{ ok: true; payment: Payment } | { ok: false; reason: OpenRefusal }> {
     const now = Date.now();
     const input: OpenInput = {
@@ -287,6 +314,7 @@ export class PaymentService {
       baseAmount,
       createdAt: now,
       expiresAt: now + this.deps.ttlMs,
+      ...extra,
     };
     for (const older of await this.deps.store.openOfBuyer(who.buyer)) {
       if (older.purpose !== purpose) continue;
@@ -338,8 +366,10 @@ export class PaymentService {
     const paidAmount = payment.paidAmount ?? payment.amount;
     if (payment.late) {
       const late = await this.deps.wallet.credit(payment.buyer, paidAmount, { id: ledgerIds.latePayment(payment.id), reason: "late_payment", note: "paid after expiry" });
-      if (!late.ok || !late.applied) return false;
-      await this.tell(payment, textReply(msg("qris-late-credited", { id: payment.id, amount: formatRupiah(paidAmount), balance: formatRupiah(late.balance) })));
+      // A late renewal payment still renews, once, when the period it extends is still the current one.
+      const renewed = payment.renewal ? await this.applyRenewal(payment) : false;
+      if (!late.ok || !late.applied) return renewed;
+      if (!renewed) await this.tell(payment, textReply(msg("qris-late-credited", { id: payment.id, amount: formatRupiah(paidAmount), balance: formatRupiah(late.balance) })));
       await this.deps.alerts.alert(msg("admin-alert-late-payment", { id: payment.id, amount: formatRupiah(paidAmount) }), payment.id);
       return true;
     }
@@ -350,6 +380,13 @@ export class PaymentService {
       note: payment.reference ? `QRIS ${payment.reference}` : "QRIS",
     });
     const credited = credit.ok && credit.applied;
+    if (payment.renewal) {
+      const renewed = await this.applyRenewal(payment);
+      if (!renewed && credited) {
+        await this.tell(payment, textReply(msg("renewal-qris-kept", { order: payment.renewal.orderId, amount: formatRupiah(paidAmount), balance: formatRupiah(credit.balance) })));
+      }
+      return credited || renewed;
+    }
     if (payment.kind === "topup") {
       if (credited) await this.tell(payment, textReply(msg("topup-paid", { amount: formatRupiah(paidAmount), balance: formatRupiah(credit.balance) })));
       return credited;
@@ -369,6 +406,22 @@ export class PaymentService {
     }
     if (paid.kind === "lost") return credited || paid.debitApplied;
     await this.tell(payment, textReply(msg("qris-paid-order", { id: order.id, product: order.product.name }), msg("order-processing")));
+    return true;
+  }
+
+  /**
+   * Applies the renewal a paid payment was for (its money is in the wallet by now) and tells the
+   * buyer when this call did it; true when it did.
+   */
+  private async applyRenewal(payment: Payment): Promise<boolean> {
+    if (!payment.renewal || !this.deps.renewals) return false;
+    const { orderId, from, months } = payment.renewal;
+    const result = await this.deps.renewals.renewPaid(payment.buyer, orderId, { from, months, price: payment.baseAmount });
+    if (result.kind !== "renewed" || !result.applied) return false;
+    await this.tell(
+      payment,
+      textReply(msg("vps-renewed", { date: formatWib(result.expiresAt), price: formatRupiah(payment.baseAmount), balance: formatRupiah(result.balance) })),
+    );
     return true;
   }
 

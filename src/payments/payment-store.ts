@@ -48,6 +48,11 @@ const paymentSchema = z.object({
   purpose: z.string().optional(),
   /** Replaced by this newer payment of the same buyer, which took over its total. */
   replacedBy: z.string().optional(),
+  /**
+   * A top-up that pays a subscription's renewal ("Perpanjang" by QRIS): once its money is
+   * credited, the renewal of the period ending at `from` is applied through the wallet.
+   */
+  renewal: z.object({ orderId: z.string(), from: z.number().int(), months: z.number().int().min(1).max(12) }).optional(),
 });
 export type Payment = z.infer<typeof paymentSchema>;
 

@@ -117,6 +117,47 @@ describe("/vps Perpanjang", () => {
   });
 });
 
+describe("/vps Perpanjang: Saldo or QRIS", () => {
+  const expiresAt = Date.now() + 5 * day;
+  const chat = { channel: "telegram" as const, chatId: "77", locale: "id" as const };
+  const base = (): Renewals => ({
+    quote: async () => ({ kind: "quote", monthly: 90_000, expiresAt }),
+    renew: async () => ({ kind: "renewed", price: 90_000, balance: 0, expiresAt: expiresAt + 30 * day }),
+  });
+
+  async function confirmMenu(renewals: Renewals) {
+    const feature = myVpsFeature(aluy, servicesOf([{ orderId: "ORD-Q", productName: "VPS 1G", providerRef: "clxsvc-q", expiresAt }]), renewals);
+    const list = await feature.handle({ intent: { kind: "command", command: "vps", args: "" }, buyer, menuSeq: 0, chat }, undefined);
+    const menu = await feature.handle({ intent: { kind: "press", menuId: list.menuSeq, index: 0 }, buyer, menuSeq: list.menuSeq, chat }, list.session);
+    const renewIndex = messages(menu).filter((m) => m.key.startsWith("vps-action-")).findIndex((m) => m.key === "vps-action-renew");
+    const confirm = await feature.handle({ intent: { kind: "press", menuId: menu.menuSeq, index: renewIndex }, buyer, menuSeq: menu.menuSeq, chat }, menu.session);
+    const menuReply = confirm.replies.find((reply) => reply.kind === "menu");
+    const items = menuReply?.kind === "menu" ? menuReply.items.map((item) => asList(item.label)[0]!.key) : [];
+    return { feature, confirm, items };
+  }
+
+  it("offers Saldo and QRIS when the owner QRIS method is on; a QRIS choice shows the QR for the renewal, opened for this chat", async () => {
+    const opened: string[] = [];
+    const renewals: Renewals = {
+      ...base(),
+      payByQris: async (recipient, orderId, months) => {
+        opened.push(`${recipient.buyer}:${recipient.channel}:${recipient.chatId}:${recipient.locale}:${orderId}:${months}`);
+        return { kind: "opened", replies: [{ kind: "photo", png: Buffer.from("qr"), caption: [{ key: "qris-caption", args: { amount: "Rp90.123" } }] }] };
+      },
+    };
+    const { feature, confirm, items } = await confirmMenu(renewals);
+    expect(items).toEqual(["vps-renew-yes", "vps-renew-qris", "menu-item-back"]);
+    const qris = await feature.handle({ intent: { kind: "press", menuId: confirm.menuSeq, index: 1 }, buyer, menuSeq: confirm.menuSeq, chat }, confirm.session);
+    expect(opened).toEqual(["telegram:77:telegram:77:id:ORD-Q:1"]);
+    expect(qris.replies[0]?.kind).toBe("photo");
+  });
+
+  it("offers only Saldo when QRIS is off", async () => {
+    const { items } = await confirmMenu(base());
+    expect(items).toEqual(["vps-renew-yes", "menu-item-back"]);
+  });
+});
+
 describe("/vps VNC console", () => {
   it("shows the console's IP, port, password and WebSocket URL with a warning (buyer features answer private chats only)", async () => {
     // A provisioned service in the fake.

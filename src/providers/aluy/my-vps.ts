@@ -25,6 +25,8 @@ const entrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("do"), action: z.enum(actions) }),
   z.object({ t: z.literal("os"), id: z.number().int(), label: z.string() }),
   z.object({ t: z.literal("yes") }),
+  /** Pay the renewal by the owner's QRIS instead of the balance. */
+  z.object({ t: z.literal("qris") }),
   z.object({ t: z.literal("back") }),
   z.object({ t: z.literal("main") }),
 ]);
@@ -100,6 +102,9 @@ class MyVps {
       case "os":
         if (step.name !== "reinstall") break;
         return this.show(input, { ...state, step: { name: "confirm_reinstall", orderId: step.orderId, osId: entry.id, osLabel: entry.label } });
+      case "qris":
+        if (step.name === "confirm_renew") return this.renewByQris(input, state, step.orderId);
+        break;
       case "yes":
         if (step.name === "confirm_renew") return this.renew(input, state, step.orderId);
         if (step.name !== "confirm_reinstall") break;
@@ -140,6 +145,8 @@ class MyVps {
         if (quote.kind !== "quote") return this.show(input, { ...state, step: { name: "list" } }, [...notices, msg(quote.kind === "lapsed" ? "vps-lapsed" : "vps-not-found", { order: service.orderId })]);
         title = [msg("vps-renew-confirm", { name: service.productName, price: formatRupiah(quote.monthly), date: formatWib(addMonth(quote.expiresAt)) })];
         add(msg("vps-renew-yes"), { t: "yes" });
+        // QRIS only when the owner QRIS method is on, and the chat to confirm it in is known.
+        if (this.renewals?.payByQris && input.chat) add(msg("vps-renew-qris"), { t: "qris" });
       } else {
         title = [msg("vps-reinstall-confirm", { os: step.osLabel, name: service.productName })];
         add(msg("vps-reinstall-yes"), { t: "yes" });
@@ -208,6 +215,21 @@ class MyVps {
     else if (result.kind === "insufficient") notice = msg("wallet-insufficient", { price: formatRupiah(result.price), balance: formatRupiah(result.balance) });
     else notice = msg(result.kind === "lapsed" ? "vps-lapsed" : "vps-not-found", { order: orderId });
     return this.show(input, { ...state, step: { name: "service", orderId } }, [notice]);
+  }
+
+  /**
+   * Perpanjang by QRIS: opens a payment of the renewal price and shows its QR (amount and
+   * expiry); the renewal is applied once the payment is confirmed, and the buyer told then.
+   */
+  private async renewByQris(input: FeatureInput, state: State, orderId: string): Promise<Result> {
+    const service = await this.ownService(input.buyer, orderId);
+    if (!isService(service)) return this.show(input, { ...state, step: { name: "list" } }, [service]);
+    const back: State = { ...state, step: { name: "service", orderId } };
+    if (!this.renewals?.payByQris || !input.chat) return this.show(input, back, [msg("vps-not-found")]);
+    const started = await this.renewals.payByQris({ ...input.chat, buyer: input.buyer }, orderId, 1);
+    if (started.kind !== "opened") return this.show(input, back, [msg(started.kind === "lapsed" ? "vps-lapsed" : "vps-not-found", { order: orderId })]);
+    const shown = await this.show(input, back);
+    return { ...shown, replies: [...started.replies, ...shown.replies] };
   }
 
   /** The buyer's delivered aluy orders (each holds its service id as providerRef) that have not lapsed. */
