@@ -9,7 +9,7 @@
  */
 import { msg, type Msg } from "../core/message.js";
 import type { CatalogItem, CatalogView } from "../commerce/catalog.js";
-import { describeInputs, orderUnits, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
+import { chosenOs, describeInputs, orderUnits, osChoicesOf, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { CategoryId } from "../providers/types.js";
 import type { Intent } from "./intent.js";
@@ -138,11 +138,18 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       return menu.view([productSummary(item), msg(`input-prompt-${item.input}`)]);
     }
+    case "os": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      for (const choice of osChoicesOf(item.meta)) menu.add(msg("menu-os", { os: choice.label }), { t: "os", id: choice.id });
+      menu.add(msg("menu-item-cancel"), { t: "cancel" });
+      return menu.view([productSummary(item), msg("input-prompt-os")]);
+    }
     case "confirm": {
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
-      if (item.input !== "none") menu.add(msg("menu-item-retarget"), { t: "retarget" });
+      if (item.input !== "none" || osChoicesOf(item.meta).length > 0) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item), priceLine(priceOf(item, step.inputs))]);
     }
@@ -185,15 +192,32 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       return present({ ...session, step: { name: "main" } }, facts);
     case "prod":
       return openProduct(session, entry.code, facts);
-    case "retarget":
+    case "retarget": {
       if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
+      const item = facts.catalog.find(step.code);
+      if (item?.input === "none") return present({ ...session, step: { name: "os", code: step.code, inputs: {} } }, facts);
       return present({ ...session, step: { name: "input", code: step.code } }, facts);
+    }
+    case "os": {
+      if (step.name !== "os") return present(session, facts, [msg("menu-expired")]);
+      const item = facts.catalog.find(step.code);
+      if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
+      const inputs = { ...step.inputs, os: String(entry.id) };
+      // The list may have changed since the menu was shown: only one of today's choices is taken.
+      if (chosenOs(inputs, item.meta) === "invalid") return present(session, facts, [msg("menu-expired")]);
+      return present({ ...session, step: { name: "confirm", code: step.code, inputs } }, facts);
+    }
     case "confirm": {
       if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
       if (facts.buyingPaused) return present(session, facts, [msg("shop-paused", { message: facts.buyingPaused })]);
       const item = facts.catalog.find(step.code);
       if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
       if (!item.available) return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
+      // The OS list changed since it was chosen: choose again rather than order an OS no longer offered.
+      if (chosenOs(step.inputs, item.meta) === "invalid") {
+        const { os: _os, ...inputs } = step.inputs;
+        return present({ ...session, step: { name: "os", code: step.code, inputs } }, facts, [msg("menu-expired")]);
+      }
       return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: priceOf(item, step.inputs) } }, facts);
     }
     case "pay": {
@@ -219,8 +243,14 @@ function openProduct(session: Session, code: string, facts: CheckoutFacts): Step
   const item = facts.catalog.find(code);
   if (!item) return present(session, facts, [msg("product-gone")]);
   if (!item.available) return present(session, facts, [unavailableNotice(item)]);
-  if (item.input === "none") return present({ ...session, step: { name: "confirm", code: item.code, inputs: {} } }, facts);
+  if (item.input === "none") return afterInputs(session, item, {}, facts);
   return present({ ...session, step: { name: "input", code: item.code } }, facts);
+}
+
+/** With the target read: the OS to install when the product offers a choice, else the confirm step. */
+function afterInputs(session: Session, item: CatalogItem, inputs: TargetInputs, facts: CheckoutFacts): StepResult {
+  if (osChoicesOf(item.meta).length > 0) return present({ ...session, step: { name: "os", code: item.code, inputs } }, facts);
+  return present({ ...session, step: { name: "confirm", code: item.code, inputs } }, facts);
 }
 
 function onNumber(session: Session, index: number, facts: CheckoutFacts): StepResult {
@@ -243,7 +273,7 @@ function onInput(session: Session, code: string, text: string, facts: CheckoutFa
   const item = facts.catalog.find(code);
   if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
   const parsed = parseTargetInput(item.input, text);
-  if (parsed.ok) return present({ ...session, step: { name: "confirm", code, inputs: parsed.inputs } }, facts);
+  if (parsed.ok) return afterInputs(session, item, parsed.inputs, facts);
   // A short number that is not a valid target is the buyer answering the menu ("1. Batal").
   if (menuIndex !== undefined && session.menu?.entries[menuIndex]) return choose(session, session.menu.entries[menuIndex], facts);
   return present(session, facts, [msg(parsed.reason)]);
@@ -284,8 +314,13 @@ function productSummary(item: CatalogItem): Msg {
 }
 
 function targetLine(inputs: TargetInputs, item: CatalogItem): Msg[] {
-  if (inputs.months !== undefined) return [msg("confirm-months", { months: orderUnits(inputs), monthly: formatRupiah(item.price) })];
-  return Object.keys(inputs).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(inputs) })];
+  const { os: _os, ...target } = inputs;
+  const os = chosenOs(inputs, item.meta);
+  const osLine = os && os !== "invalid" ? [msg("confirm-os", { os: os.label })] : [];
+  if (target.months !== undefined) {
+    return [msg("confirm-months", { months: orderUnits(target), monthly: formatRupiah(item.price) }), ...osLine];
+  }
+  return [...(Object.keys(target).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(target) })]), ...osLine];
 }
 
 /** The order's price: the product's, times the months of a subscription. */

@@ -27,6 +27,7 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("pay"), method: paymentMethodIdSchema }),
   z.object({ t: z.literal("confirm") }),
   z.object({ t: z.literal("retarget") }),
+  z.object({ t: z.literal("os"), id: z.number().int().positive() }),
   z.object({ t: z.literal("back") }),
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
@@ -41,6 +42,8 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("group"), category }),
   z.object({ name: z.literal("product"), category, group: z.string().optional(), page: z.number().int().min(0) }),
   z.object({ name: z.literal("input"), code: z.string() }),
+  /** The product offers operating systems (aluy VPS): the buyer picks one after the other inputs. */
+  z.object({ name: z.literal("os"), code: z.string(), inputs }),
   z.object({ name: z.literal("confirm"), code: z.string(), inputs }),
   z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int() }),
 ]);

@@ -128,6 +128,48 @@ export function orderUnits(inputs: TargetInputs): number {
   return (subscriptionMonths as readonly number[]).includes(months) ? months : 1;
 }
 
+/**
+ * An operating system a buyer can choose for a product (aluy VPS: a VirtFusion template). The
+ * choices travel with the product as the JSON string `meta.osChoices` (meta holds plain values,
+ * and the product is cached and snapshotted into orders as it is), read back with zod.
+ */
+export const osChoiceSchema = z.object({ id: z.number().int().positive(), label: z.string().min(1).max(100) });
+export type OsChoice = z.infer<typeof osChoiceSchema>;
+const osChoicesSchema = z.array(osChoiceSchema).max(50);
+
+/** The meta value that carries a product's OS choices. */
+export function osChoicesMeta(choices: readonly OsChoice[]): string {
+  return JSON.stringify(choices.map(({ id, label }) => ({ id, label })));
+}
+
+/** A product's OS choices; none (the step is skipped) when it has none or they are unreadable. */
+export function osChoicesOf(meta: Readonly<Record<string, string | number | boolean>> | undefined): OsChoice[] {
+  const raw = meta?.osChoices;
+  if (typeof raw !== "string") return [];
+  try {
+    const parsed = osChoicesSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The OS the buyer chose (`inputs.os`), validated against the product's choices: null when the
+ * buyer chose none (the provider's default OS), a choice when it is one of the list, and
+ * "invalid" when it is not (a stale session or a changed list: never sent to the provider).
+ */
+export function chosenOs(
+  inputs: TargetInputs,
+  meta: Readonly<Record<string, string | number | boolean>> | undefined,
+): OsChoice | null | "invalid" {
+  if (inputs.os === undefined) return null;
+  const choices = osChoicesOf(meta);
+  const id = z.coerce.number().int().positive().safeParse(inputs.os);
+  if (!id.success || !/^\d+$/.test(inputs.os)) return "invalid";
+  return choices.find((choice) => choice.id === id.data) ?? "invalid";
+}
+
 /** Result of reading a target from a message: fields, or the locale key of the reason. */
 export type InputParseResult = { ok: true; inputs: TargetInputs } | { ok: false; reason: string };
 
@@ -143,5 +185,7 @@ export function parseTargetInput(kind: InputKind, text: string): InputParseResul
 /** Shows target fields on one line, e.g. `12345678 (1234)` or `081234567890`. */
 export function describeInputs(inputs: TargetInputs): string {
   if (inputs.userId && inputs.zoneId) return `${inputs.userId} (${inputs.zoneId})`;
-  return Object.values(inputs).join(" ");
+  // The chosen OS is a template id, meaningless without the product's list: not part of the target.
+  const { os: _os, ...target } = inputs;
+  return Object.values(target).join(" ");
 }

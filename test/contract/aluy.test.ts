@@ -692,3 +692,59 @@ describe("ALUY_CUSTOM_PLANS (custom specs from /vm-config)", () => {
     expect(loadConfig({ CONSOLE: "off", SANDBOX: "off", ...env, ALUY_CUSTOM_PLANS: "4GB" }).ok).toBe(false);
   });
 });
+
+describe("the OS chosen at order time (issue 14)", () => {
+  const templates = [
+    { id: 1, label: "Ubuntu 24.04 LTS" },
+    { id: 2, label: "Debian 12" },
+    { id: 3, label: "Rocky Linux 9" },
+  ];
+  const withOs = product({ kind: "preset", variantId: presetVariant, osChoices: JSON.stringify(templates) });
+
+  it("reads the OS list with the catalog from GET /services/:id/templates of a service of ours (GET /products, as documented, has none)", async () => {
+    await aluy().placeOrder(orderRequest("WBFIRST01"));
+    const products = await aluy().listProducts();
+    const meta = products.find((p) => p.sku === presetVariant)?.meta;
+    expect(meta).toEqual({ kind: "preset", variantId: presetVariant, osChoices: JSON.stringify(templates) });
+    expect(fake.count("GET", /^\/services\/[^/]+\/templates$/)).toBe(1);
+  });
+
+  it("offers no OS list (the default OS) while there is no service to ask, and when the list cannot be read", async () => {
+    const none = await aluy().listProducts();
+    expect(none.every((p) => p.meta?.osChoices === undefined)).toBe(true);
+    await aluy().placeOrder(orderRequest("WBFIRST01"));
+    fake.fail({ method: "GET", path: /\/templates$/, fault: { kind: "error", status: 502, body: { error: "Upstream provider error" } }, times: 5 });
+    const failing = await aluy().listProducts();
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.every((p) => p.meta?.osChoices === undefined)).toBe(true);
+  });
+
+  it("uses templates listed on a catalog product, without a service id (ASSUMPTION: the quick start's 'ship with the catalog package')", async () => {
+    fake.products[0]!.templates = [{ id: 7, label: "Alma Linux 9" }];
+    const products = await aluy().listProducts();
+    expect(products.find((p) => p.sku === presetVariant)?.meta?.osChoices).toBe(JSON.stringify([{ id: 7, label: "Alma Linux 9" }]));
+    expect(fake.count("GET", "/services")).toBe(0);
+  });
+
+  it("sends the chosen OS as operatingSystemId, and none when the buyer chose none", async () => {
+    await aluy().placeOrder({ ...orderRequest("WBOS000001", withOs), inputs: { months: "1", os: "2" } });
+    await aluy().placeOrder({ ...orderRequest("WBOS000002", withOs), inputs: { months: "1" } });
+    const posts = fake.requests.filter((r) => r.method === "POST" && r.path === "/orders").map((r) => r.body);
+    expect(posts).toEqual([
+      { variantId: presetVariant, label: "WBOS000001", period: "monthly", operatingSystemId: 2 },
+      { variantId: presetVariant, label: "WBOS000002", period: "monthly" },
+    ]);
+    expect(fake.services.find((s) => s.label === "WBOS000001")?.operatingSystemId).toBe(2);
+  });
+
+  it("refuses, before any POST, an OS that is not one of the product's templates", async () => {
+    for (const os of ["9", "abc", "-1", "2.5"]) {
+      const error = await aluy()
+        .placeOrder({ ...orderRequest("WBOS000003", withOs), inputs: { months: "1", os } })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).code).toBe("invalid_input");
+    }
+    expect(fake.count("POST", "/orders")).toBe(0);
+  });
+});

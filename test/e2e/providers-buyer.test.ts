@@ -180,4 +180,25 @@ describe("buying from every provider through Telegram", () => {
     expect(textOf(next)).toMatch(shown("menu-main-title"));
     expect(textOf(next)).not.toMatch(shown("menu-expired"));
   });
+
+  it("aluy.net: the OS is chosen after the months from aluy's templates, shown on confirm, and ordered", async () => {
+    // A service of ours exists now (bought above): the catalog reads GET /services/:id/templates.
+    await shop.app.catalog.refresh();
+    const chat = { id: 2006, type: "private" as const };
+    const from = { id: 2006, first_name: "Buyer" };
+    await shop.app.wallet.credit("telegram:2006", 100_000, { id: "test-funds:2006", reason: "manual", note: "test" });
+    telegram.sendText(chat, from, "VPS-1G");
+    await expectShown(2006, shown("input-prompt-months"));
+    telegram.sendText(chat, from, "1");
+    await expectShown(2006, shown("input-prompt-os"));
+    // The menu's second choice (aluy's templates: Ubuntu 24.04 LTS, Debian 12, Rocky Linux 9).
+    telegram.sendText(chat, from, "2");
+    await expectShown(2006, shown("confirm-os", { os: "Debian 12" }));
+    telegram.sendText(chat, from, "1");
+    await expectShown(2006, shown("payment-title"));
+    telegram.sendText(chat, from, "1");
+    await expectShown(2006, shown("order-delivered"));
+    expect(aluy.orders[0]?.operatingSystemId).toBe(2);
+    expect(aluy.services[0]?.operatingSystemId).toBe(2);
+  });
 });

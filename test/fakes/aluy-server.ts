@@ -32,6 +32,15 @@
  * document: "re-issues the provisioning side-effects from the original order"); whether that new
  * one deploys is `retryProvisionIssue`. Cancelling an already cancelled service answers 200 and
  * keeps the first `subscriptionCancelledAt` (the document names no error for it).
+ *
+ * ASSUMPTIONS (issue 14, OS at order time): GET /products carries a product's OS `templates` only
+ * when a test sets them on the product (the quick start says templates "ship with the catalog
+ * package", the endpoint's example shows none, so by default none are sent). GET
+ * /services/:id/templates answers `fake.templates` for any service, provisioned or not (the
+ * document: "even when the service has no externalId yet"). POST /orders rejects an
+ * `operatingSystemId` that is not a positive integer with 400 (documented) and, like the real API
+ * ("not validated against VirtFusion at order time"), takes any positive id; the id is kept on
+ * the order and its service so tests can see what was installed.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -88,6 +97,8 @@ export interface FakeProduct {
   category: string;
   features: string[];
   variants: FakeVariant[];
+  /** OS templates listed with the product (see the ASSUMPTION at the top); absent by default. */
+  templates?: { id: number; label: string }[];
 }
 
 export interface FakeOrder {
@@ -96,6 +107,8 @@ export interface FakeOrder {
   totalCents: number;
   /** The label the order was placed with (its service's, under `serviceLabel: "order"`). */
   label: string;
+  /** The `operatingSystemId` the order was placed with; null or absent = the package default. */
+  operatingSystemId?: number | null;
   period: "hourly" | "monthly";
   lines: { label: string; quantity: number; unitCents: number; totalCents: number }[];
   createdAt: string;
@@ -417,6 +430,10 @@ export async function startAluyFake(): Promise<AluyFake> {
     if (body.label !== undefined && (typeof body.label !== "string" || body.label.trim().length === 0)) {
       return error(400, "label must be a non-empty string");
     }
+    const os = body.operatingSystemId;
+    if (os !== undefined && (typeof os !== "number" || !Number.isInteger(os) || os <= 0)) {
+      return error(400, "operatingSystemId must be a positive integer");
+    }
     const priceCents = priceOf(body);
     if (typeof priceCents !== "number") return priceCents;
     if (!fake.pendingPayment) {
@@ -432,6 +449,7 @@ export async function startAluyFake(): Promise<AluyFake> {
       status: fake.pendingPayment ? "PENDING_PAYMENT" : "PAID",
       totalCents,
       label,
+      operatingSystemId: typeof os === "number" ? os : null,
       period,
       lines: [{ label, quantity: 1, unitCents: totalCents, totalCents }],
       createdAt,
@@ -474,7 +492,7 @@ export async function startAluyFake(): Promise<AluyFake> {
       ipv4: `203.0.113.${fake.services.length + 5}`,
       passwordResets: 0,
       password: null,
-      operatingSystemId: null,
+      operatingSystemId: order.operatingSystemId ?? null,
       hostname: null,
       period: order.period,
       nextDueAt: order.period === "monthly" ? addMonths(order.createdAt, 1) : null,

@@ -718,3 +718,55 @@ describe("checkout: a subscription period (aluy VPS, input months)", () => {
     expect(placed.effect).toEqual({ type: "place_order", code: "VPS1G", inputs: { months: "3" }, method: "wallet", price: 259_500 });
   });
 });
+
+describe("checkout: the OS chosen at order time (aluy VPS templates)", () => {
+  const templates = [
+    { id: 1, label: "Ubuntu 24.04 LTS" },
+    { id: 2, label: "Debian 12" },
+  ];
+  const base = { provider: "aluy", category: "vps", group: "VPS Starter", basePrice: 86_000, input: "months", delivery: "vps", name: "VPS 1 GB" } as const;
+  const withOs = product({ ...base, sku: "VPS1G", meta: { kind: "preset", variantId: "v1", osChoices: JSON.stringify(templates) } });
+
+  it("asks for the OS after the months as a numbered choice, shows it on the confirm step, and orders with it", () => {
+    const chat = new Chat(shopFacts({ catalog: catalogOf([withOs]) }));
+    chat.type("VPS1G");
+    const os = chat.type("3");
+    expect(chat.session.step).toEqual({ name: "os", code: "VPS1G", inputs: { months: "3" } });
+    expect(titleKeys(os)).toEqual(["product-summary", "input-prompt-os"]);
+    expect(menuOf(os).items.map((item) => item.label)).toEqual([
+      expect.objectContaining({ key: "menu-os", args: { os: "Ubuntu 24.04 LTS" } }),
+      expect.objectContaining({ key: "menu-os", args: { os: "Debian 12" } }),
+      expect.objectContaining({ key: "menu-item-cancel" }),
+    ]);
+    expectRenderable(os);
+    const confirm = chat.type("2");
+    expect(chat.session.step).toEqual({ name: "confirm", code: "VPS1G", inputs: { months: "3", os: "2" } });
+    const title = asList(menuOf(confirm).title);
+    expect(title).toContainEqual(expect.objectContaining({ key: "confirm-os", args: { os: "Debian 12" } }));
+    expect(title).toContainEqual(expect.objectContaining({ key: "confirm-months", args: { months: 3, monthly: "Rp 86.500" } }));
+    expect(title).toContainEqual(expect.objectContaining({ key: "confirm-price", args: { price: "Rp 259.500" } }));
+    expectRenderable(confirm);
+    chat.type("1");
+    const placed = chat.type("1");
+    expect(placed.effect).toEqual({ type: "place_order", code: "VPS1G", inputs: { months: "3", os: "2" }, method: "wallet", price: 259_500 });
+  });
+
+  it("skips the step when the provider offers no OS list (aluy's default OS)", () => {
+    const chat = new Chat(shopFacts({ catalog: catalogOf([product({ ...base, sku: "VPS1G", meta: { kind: "preset", variantId: "v1" } })]) }));
+    chat.type("VPS1G");
+    chat.type("1");
+    expect(chat.session.step).toEqual({ name: "confirm", code: "VPS1G", inputs: { months: "1" } });
+  });
+
+  it("asks again when the list changed between the choice and the confirmation", () => {
+    const chat = new Chat(shopFacts({ catalog: catalogOf([withOs]) }));
+    chat.type("VPS1G");
+    chat.type("1");
+    chat.type("2");
+    const changed = product({ ...base, sku: "VPS1G", meta: { kind: "preset", variantId: "v1", osChoices: JSON.stringify([templates[0]]) } });
+    chat.facts = shopFacts({ catalog: catalogOf([changed]) });
+    const again = chat.type("1");
+    expect(again.effect).toBeUndefined();
+    expect(chat.session.step).toEqual({ name: "os", code: "VPS1G", inputs: { months: "1" } });
+  });
+});

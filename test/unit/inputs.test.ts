@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeInputs, inputKinds, normalizeIndonesianPhone, orderUnits, parseTargetInput } from "../../src/providers/inputs.js";
+import { chosenOs, describeInputs, inputKinds, normalizeIndonesianPhone, orderUnits, osChoicesOf, parseTargetInput } from "../../src/providers/inputs.js";
 
 describe("normalizeIndonesianPhone", () => {
   it.each([
@@ -183,5 +183,28 @@ describe("months (a subscription period)", () => {
   it("counts the months of an order (1 for any product without a period)", () => {
     expect(orderUnits({ months: "6" })).toBe(6);
     expect(orderUnits({ phone: "081234567890" })).toBe(1);
+  });
+});
+
+describe("OS choices (aluy templates on product meta)", () => {
+  const meta = { kind: "preset", osChoices: JSON.stringify([{ id: 1, label: "Ubuntu 24.04 LTS" }, { id: 2, label: "Debian 12" }]) };
+
+  it("reads the list from meta, and none from a missing or malformed one", () => {
+    expect(osChoicesOf(meta).map((choice) => choice.id)).toEqual([1, 2]);
+    expect(osChoicesOf(undefined)).toEqual([]);
+    expect(osChoicesOf({ osChoices: "not json" })).toEqual([]);
+    expect(osChoicesOf({ osChoices: JSON.stringify([{ id: "1", label: "Ubuntu" }]) })).toEqual([]);
+    expect(osChoicesOf({ osChoices: JSON.stringify([{ id: 0, label: "Ubuntu" }]) })).toEqual([]);
+  });
+
+  it("takes only an OS id of the product's list; none chosen is the provider's default", () => {
+    expect(chosenOs({ months: "1" }, meta)).toBeNull();
+    expect(chosenOs({ os: "2" }, meta)).toEqual({ id: 2, label: "Debian 12" });
+    for (const os of ["3", "02x", "1.0", "", " 1", "-1"]) expect(chosenOs({ os }, meta)).toBe("invalid");
+    expect(chosenOs({ os: "1" }, {})).toBe("invalid");
+  });
+
+  it("leaves the OS id out of the target line", () => {
+    expect(describeInputs({ months: "3", os: "2" })).toBe("3");
   });
 });

@@ -15,7 +15,7 @@ import { eurCentsToRupiah } from "../../core/money.js";
 import type { Logger } from "pino";
 import { ProviderError, type ProviderErrorCode } from "../errors.js";
 import { HttpClient, parseBody, type HttpRequest, type HttpResponse } from "../http.js";
-import { orderUnits } from "../inputs.js";
+import { chosenOs, orderUnits, osChoicesMeta, type OsChoice } from "../inputs.js";
 import type { OrderOutcome, PlaceOrderRequest, Provider, ProviderBalance, ProviderHistory, ProviderProduct, ProviderRecord, StatusRef } from "../types.js";
 
 /** The documented base URL of the reseller API. */
@@ -88,6 +88,13 @@ const catalogSchema = z.object({
       name: z.string(),
       category: z.string(),
       features: z.array(z.string()).nullish(),
+      /**
+       * ASSUMPTION: the quick start says OS templates "ship with the catalog package" and are
+       * listed by GET /products, but the endpoint's example shows no such field. When a product
+       * carries `templates` (GET /services/:id/templates' shape) they are its OS choices; an
+       * unreadable list is ignored (the default OS), never a failed catalog.
+       */
+      templates: z.unknown().optional(),
       variants: z.array(
         z.object({
           id: z.string().min(1),
@@ -400,6 +407,11 @@ function outcomeOfOrder(order: AluyOrder): OrderOutcome {
   return { state: "pending", providerRef: order.id };
 }
 
+/** Product meta with its OS choices, when there are any. */
+function withOsChoices<T extends Record<string, string | number>>(meta: T, choices: readonly OsChoice[]): T | (T & { osChoices: string }) {
+  return choices.length > 0 ? { ...meta, osChoices: osChoicesMeta(choices) } : meta;
+}
+
 /** Adapter for the aluy.net reseller API (VPS). */
 export class AluyProvider implements Provider {
   readonly id = "aluy" as const;
@@ -434,9 +446,11 @@ export class AluyProvider implements Provider {
    * than returning a catalog that silently lost its custom products.
    */
   async listProducts(): Promise<ProviderProduct[]> {
-    const presets = await this.presetProducts();
+    let templates: Promise<OsChoice[]> | undefined;
+    const defaultTemplates = () => (templates ??= this.defaultTemplates());
+    const presets = await this.presetProducts(defaultTemplates);
     if (this.customPlans.length === 0) return presets;
-    return [...presets, ...(await this.customProducts())];
+    return [...presets, ...(await this.customProducts(defaultTemplates))];
   }
 
   /** The wallet balance (EUR cents; negative on a POSTPAID account that owes). */
@@ -682,11 +696,14 @@ export class AluyProvider implements Provider {
 
   // -------------------------------------------------------------------------------------------
 
-  private async presetProducts(): Promise<ProviderProduct[]> {
+  private async presetProducts(defaultTemplates: () => Promise<OsChoice[]>): Promise<ProviderProduct[]> {
     const body = await this.call({ method: "GET", path: "/products" }, catalogSchema);
-    return body.products
-      .filter((product) => product.category.toUpperCase() === "VPS")
-      .flatMap((product) =>
+    const vps = body.products.filter((product) => product.category.toUpperCase() === "VPS");
+    const listed = vps.map((product) => templatesSchema.shape.templates.safeParse(product.templates));
+    // Without a list on the catalog, the documented one: GET /services/:id/templates.
+    const fallback = listed.some((list) => list.success) ? [] : await defaultTemplates();
+    return vps
+      .flatMap((product, index) =>
         [...product.variants]
           .sort((a, b) => (a.displayOrder ?? 0) - (b.displayOrder ?? 0))
           .map(
@@ -702,13 +719,13 @@ export class AluyProvider implements Provider {
               stock: null,
               input: "months",
               delivery: "vps",
-              meta: { kind: "preset", variantId: variant.id },
+              meta: withOsChoices({ kind: "preset", variantId: variant.id }, listed[index]?.data ?? fallback),
             }),
           ),
       );
   }
 
-  private async customProducts(): Promise<ProviderProduct[]> {
+  private async customProducts(defaultTemplates: () => Promise<OsChoice[]>): Promise<ProviderProduct[]> {
     const { custom } = await this.call({ method: "GET", path: "/vm-config" }, vmConfigSchema);
     if (!custom.available) return [];
     const plans = this.customPlans.filter((plan) => {
@@ -716,13 +733,34 @@ export class AluyProvider implements Provider {
       if (!fits) this.options.logger?.warn({ provider, plan }, "aluy custom plan is outside the live limits; not listed");
       return fits;
     });
-    return plans.flatMap((plan) => custom.locations.map((location) => this.customProduct(plan, location, custom.pricing)));
+    const templates = plans.length > 0 ? await defaultTemplates() : [];
+    return plans.flatMap((plan) => custom.locations.map((location) => this.customProduct(plan, location, custom.pricing, templates)));
+  }
+
+  /**
+   * The OS templates to offer before an order. The document: GET /services/:id/templates "returns
+   * the package's default template list even when the service has no externalId yet — useful for
+   * choosing an OS before placing an order"; it needs a service, so our newest VPS service is
+   * asked. No service, or any error: no list (the checkout skips the step and aluy installs its
+   * default OS); the catalog never fails over it.
+   */
+  private async defaultTemplates(): Promise<OsChoice[]> {
+    try {
+      const services = await this.call({ method: "GET", path: "/services", query: { kind: "VPS", limit: 1, offset: 0 } }, servicesPageSchema);
+      const service = services.items[0];
+      if (!service) return [];
+      return await this.templates(service.id);
+    } catch (error) {
+      this.options.logger?.warn({ provider, err: error }, "aluy OS templates could not be read; the default OS is used");
+      return [];
+    }
   }
 
   private customProduct(
     plan: AluyCustomPlan,
     location: CustomConfig["locations"][number],
     pricing: CustomConfig["pricing"],
+    templates: readonly OsChoice[],
   ): ProviderProduct {
     const spec = `${plan.cpuCores} vCPU, ${plan.ramGb} GB RAM, ${plan.ssdGb} GB SSD`;
     return {
@@ -737,7 +775,10 @@ export class AluyProvider implements Provider {
       stock: null,
       input: "months",
       delivery: "vps",
-      meta: { kind: "custom", ramGb: plan.ramGb, cpuCores: plan.cpuCores, ssdGb: plan.ssdGb, location: location.id },
+      meta: withOsChoices(
+        { kind: "custom", ramGb: plan.ramGb, cpuCores: plan.cpuCores, ssdGb: plan.ssdGb, location: location.id },
+        templates,
+      ),
     };
   }
 
@@ -747,7 +788,11 @@ export class AluyProvider implements Provider {
     if (!meta.success) {
       throw new ProviderError("invalid_input", `aluy: product ${request.product.sku} carries no aluy order data`, { provider });
     }
-    const common = { label: request.refId, period: this.period };
+    const os = chosenOs(request.inputs, request.product.meta);
+    if (os === "invalid") {
+      throw new ProviderError("invalid_input", `aluy: the OS chosen for ${request.refId} is not one of the product's templates`, { provider });
+    }
+    const common = { label: request.refId, period: this.period, ...(os ? { operatingSystemId: os.id } : {}) };
     if (meta.data.kind === "preset") return { variantId: meta.data.variantId, ...common };
     const { ramGb, cpuCores, ssdGb, location } = meta.data;
     return { type: "vm-custom", ramGb, cpuCores, ssdGb, location, ...common };
