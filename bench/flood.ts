@@ -12,9 +12,9 @@ import { startFakeTelegram, textOf, type FakeTelegram } from "../test/fakes/tele
 import type { BenchConfig } from "./config.js";
 import { runLoad, type LoadResult } from "./crowd.js";
 import { startHost, type BotHost } from "./host-client.js";
-import { fmt, row, type BenchResult, type PreparedBench } from "./report.js";
+import { isolationRows, latencyCells, latencyHeader } from "./isolation.js";
+import { fmt, type BenchResult, type PreparedBench } from "./report.js";
 import { browseCycle } from "./scripts.js";
-import { percentiles } from "./stats.js";
 
 const flooderChat = 990_001;
 /** Just over Telegram's 1 message/s per chat. */
@@ -99,20 +99,8 @@ function floodResult(config: BenchConfig, phases: Phase[]): BenchResult {
   const [baseline, flood, again] = phases;
   const summary = [];
   if (baseline && flood && again) {
-    // The shared machine drifts between phases: the baseline pools the phases before and after F.
-    const pooled = percentiles([...(baseline.load.samples ?? []), ...(again.load.samples ?? [])]);
     summary.push(
-      row({
-        bench: "7 flood isolation",
-        metric: `browsing p99 ms, ${config.floodBuyers} paced buyers, one chat floods ${config.floodMessages} messages`,
-        value: flood.load.latency.p99,
-        unit: "ms",
-        baseline: { label: "no flood (A+A2)", value: pooled.p99 },
-        target: "<= 1.5x baseline",
-        met: flood.load.latency.p99 <= 1.5 * pooled.p99,
-      }),
-      row({ bench: "7 flood isolation", metric: "browsing p95 ms (same runs)", value: flood.load.latency.p95, unit: "ms", baseline: { label: "no flood (A+A2)", value: pooled.p95 } }),
-      row({ bench: "7 flood isolation", metric: "baseline drift: p99 of A2 vs A (noise)", value: again.load.latency.p99, unit: "ms", baseline: { label: "A", value: baseline.load.latency.p99 } }),
+      ...isolationRows("7 flood isolation", `browsing p99 ms, ${config.floodBuyers} paced buyers, one chat floods ${config.floodMessages} messages`, "no flood (A+A2)", baseline.load, flood.load, again.load),
     );
   }
   return {
@@ -121,15 +109,10 @@ function floodResult(config: BenchConfig, phases: Phase[]): BenchResult {
     details: [
       {
         title: "7. Browsing latency with and without one chat flooding",
-        header: ["phase", "updates/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "lost/errors", "driver stall", "flood sent", "flooder answers", "slow-down notices"],
+        header: ["phase", ...latencyHeader, "driver stall", "flood sent", "flooder answers", "slow-down notices"],
         rows: phases.map((p) => [
           p.name,
-          fmt(p.load.perSecond),
-          fmt(p.load.latency.p50),
-          fmt(p.load.latency.p95),
-          fmt(p.load.latency.p99),
-          fmt(p.load.latency.max),
-          `${p.load.timeouts}/${p.load.errors}`,
+          ...latencyCells(p.load),
           `${fmt(p.load.driverStallMs)} ms`,
           String(p.floodSent),
           String(p.flooderAnswers),

@@ -15,9 +15,10 @@ import type { BenchConfig } from "./config.js";
 import { runLoad, runOnce, type LoadResult, type OnceResult } from "./crowd.js";
 import { startHost, type BotHost } from "./host-client.js";
 import type { HostStats } from "./host-protocol.js";
-import { fmt, row, type BenchResult, type PreparedBench } from "./report.js";
+import { isolationRows, latencyCells, latencyHeader } from "./isolation.js";
+import { fmt, type BenchResult, type PreparedBench } from "./report.js";
 import { browseCycle, purchaseSteps } from "./scripts.js";
-import { percentiles, sleep } from "./stats.js";
+import { sleep } from "./stats.js";
 
 const slowBuyers = 10;
 const slugs = ["mobile-legends", "free-fire"];
@@ -137,19 +138,8 @@ function slowResult(config: BenchConfig, phases: Phase[]): BenchResult {
   const summary = [];
   if (baseline && slow && again) {
     // The shared machine drifts between phases: the baseline pools the phases before and after B.
-    const pooled = percentiles([...(baseline.load.samples ?? []), ...(again.load.samples ?? [])]);
     summary.push(
-      row({
-        bench: "6 slow provider",
-        metric: `browsing p99 ms, ${config.slowBuyers} buyers, one provider ${config.slowMs} ms slow`,
-        value: slow.load.latency.p99,
-        unit: "ms",
-        baseline: { label: "no slow provider (A+A2)", value: pooled.p99 },
-        target: "<= 1.5x baseline",
-        met: slow.load.latency.p99 <= 1.5 * pooled.p99,
-      }),
-      row({ bench: "6 slow provider", metric: "browsing p95 ms (same runs)", value: slow.load.latency.p95, unit: "ms", baseline: { label: "no slow provider (A+A2)", value: pooled.p95 } }),
-      row({ bench: "6 slow provider", metric: "baseline drift: p99 of A2 vs A (noise)", value: again.load.latency.p99, unit: "ms", baseline: { label: "A", value: baseline.load.latency.p99 } }),
+      ...isolationRows("6 slow provider", `browsing p99 ms, ${config.slowBuyers} buyers, one provider ${config.slowMs} ms slow`, "no slow provider (A+A2)", baseline.load, slow.load, again.load),
     );
   }
   const purchase = slow?.purchases;
@@ -159,15 +149,10 @@ function slowResult(config: BenchConfig, phases: Phase[]): BenchResult {
     details: [
       {
         title: "6. Browsing latency with and without a slow provider",
-        header: ["phase", "updates/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "lost/errors", "bot CPU", "bot loop p99", "driver stall", "odzreshop calls"],
+        header: ["phase", ...latencyHeader, "bot CPU", "bot loop p99", "driver stall", "odzreshop calls"],
         rows: phases.map((p) => [
           p.name,
-          fmt(p.load.perSecond),
-          fmt(p.load.latency.p50),
-          fmt(p.load.latency.p95),
-          fmt(p.load.latency.p99),
-          fmt(p.load.latency.max),
-          `${p.load.timeouts}/${p.load.errors}`,
+          ...latencyCells(p.load),
           `${fmt(p.botCores)} cores`,
           `${fmt(p.loopDelayP99)} ms`,
           `${fmt(p.load.driverStallMs)} ms`,
