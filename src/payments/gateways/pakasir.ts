@@ -106,7 +106,7 @@ const createAnswer = z.object({
     total_payment: rupiah,
     payment_method: z.literal("qris"),
     payment_number: z.string().min(1),
-    expired_at: timestamp,
+    expired_at: timestamp.nullish(),
   }),
 });
 
@@ -211,7 +211,8 @@ export class PakasirGateway implements QrisGateway {
       total: payment.total_payment,
       fee: payment.fee,
       feeOnPayer: true,
-      expiresAt: payment.expired_at,
+      // The document always shows `expired_at`; without it the QR is taken to live as long as our payment.
+      expiresAt: payment.expired_at ?? request.expiresAt,
     };
   }
 

@@ -195,10 +195,15 @@ describe("create", () => {
     ["another project", { project: "someone-else" }],
     ["another payment method", { payment_method: "bni_va" }],
     ["an expiry that is not a time", { expired_at: "besok" }],
-    ["a missing expiry", { expired_at: undefined }],
   ])("an answer with %s is malformed", async (_name, payment) => {
     fake.failNext("create", { kind: "json", body: answerWith(payment) });
     await failure(pakasir.create(request("ORD-1", 99_000)), "malformed");
+  });
+
+  it("an answer without an expiry takes ours", async () => {
+    fake.failNext("create", { kind: "json", body: answerWith({ expired_at: undefined }) });
+    const asked = request("ORD-1", 99_000);
+    expect((await pakasir.create(asked)).expiresAt).toBe(asked.expiresAt);
   });
 
   it("an answer with decimals read exactly is accepted", async () => {
