@@ -7,8 +7,10 @@
  * const midtrans = qrisGatewayModules.find((module) => module.id === "midtrans");
  */
 import type { RegisteredGatewayModule } from "../gateway.js";
+import { pakasirModule } from "./pakasir.js";
 import { tripayModule } from "./tripay.js";
 
 export const qrisGatewayModules: readonly RegisteredGatewayModule[] = [
   tripayModule,
+  pakasirModule,
 ];
