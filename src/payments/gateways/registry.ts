@@ -7,5 +7,8 @@
  * const midtrans = qrisGatewayModules.find((module) => module.id === "midtrans");
  */
 import type { RegisteredGatewayModule } from "../gateway.js";
+import { midtransModule } from "./midtrans.js";
 
-export const qrisGatewayModules: readonly RegisteredGatewayModule[] = [];
+export const qrisGatewayModules: readonly RegisteredGatewayModule[] = [
+  midtransModule,
+];
