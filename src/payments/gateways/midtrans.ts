@@ -213,6 +213,8 @@ export interface MidtransGatewayOptions extends GatewayShared {
   serverKey: string;
   baseUrl: string;
   acquirer: MidtransAcquirer;
+  /** Sent as `X-Override-Notification`, so this charge's notifications go there instead of the dashboard's URL. */
+  notificationUrl?: string;
   now?: () => number;
 }
 
@@ -226,12 +228,14 @@ export class MidtransGateway implements QrisGateway {
   private readonly acquirer: MidtransAcquirer;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly notificationUrl: string | undefined;
 
   constructor(options: MidtransGatewayOptions) {
     this.serverKey = options.serverKey;
     this.acquirer = options.acquirer;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.notificationUrl = options.notificationUrl;
     this.http = new HttpClient({
       provider: gatewayId,
       baseUrl: options.baseUrl,
@@ -264,7 +268,8 @@ export class MidtransGateway implements QrisGateway {
       qris: { acquirer: this.acquirer },
       custom_expiry: { order_time: formatMidtransOrderTime(orderTime), expiry_duration: minutes, unit: "minute" },
     };
-    const response = await this.send({ method: "POST", path: "/v2/charge", json: body, safe: false });
+    const headers = this.notificationUrl ? { "X-Override-Notification": this.notificationUrl } : undefined;
+    const response = await this.send({ method: "POST", path: "/v2/charge", json: body, headers, safe: false });
     this.throwIfRefused(response, "charge");
     const charge = this.parse(response, chargeSchema, "charge");
     if (charge.order_id !== request.paymentId) throw this.error("malformed", `charge answer names another order id than ${request.paymentId}`);
@@ -440,6 +445,7 @@ const examples = {
   MIDTRANS_SERVER_KEY: "Mid-server-xxxxxxxxxxxxxxxxxxxxxxxx",
   MIDTRANS_BASE_URL: midtransProductionUrl,
   MIDTRANS_ACQUIRER: "gopay",
+  MIDTRANS_NOTIFICATION_URL: "https://shop.example.com/payments/midtrans",
 };
 
 const env = z.object({
@@ -451,6 +457,8 @@ const env = z.object({
   MIDTRANS_ACQUIRER: z
     .preprocess(emptyToUndefined, z.enum(midtransAcquirers, { error: 'must be gopay or "airpay shopee"' }).optional())
     .transform((value): MidtransAcquirer => value ?? "gopay"),
+  // Optional: without it Midtrans posts to the Payment Notification URL set in its dashboard.
+  MIDTRANS_NOTIFICATION_URL: urlText(),
 });
 type MidtransEnv = z.infer<typeof env>;
 
@@ -483,5 +491,6 @@ export const midtransModule = defineQrisGateway({
       serverKey: values.MIDTRANS_SERVER_KEY!,
       baseUrl: values.MIDTRANS_BASE_URL!,
       acquirer: values.MIDTRANS_ACQUIRER,
+      ...(values.MIDTRANS_NOTIFICATION_URL ? { notificationUrl: values.MIDTRANS_NOTIFICATION_URL } : {}),
     }),
 });

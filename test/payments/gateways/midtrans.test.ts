@@ -138,6 +138,7 @@ describe("create", () => {
 
     const calls = fake.callsTo("POST /v2/charge");
     expect(calls).toHaveLength(1);
+    expect(calls[0]!.headers["x-override-notification"]).toBeUndefined();
     expect(calls[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`${fake.serverKey}:`).toString("base64")}`);
     expect(calls[0]!.body).toMatchObject({
       payment_type: "qris",
@@ -516,6 +517,7 @@ describe("module and environment", () => {
     ["MIDTRANS_SERVER_KEY", { MIDTRANS_SERVER_KEY: "Mid-server abc" }],
     ["MIDTRANS_SERVER_KEY", { MIDTRANS_SERVER_KEY: "Mid-server:abc" }],
     ["MIDTRANS_BASE_URL", { MIDTRANS_SERVER_KEY: "SB-Mid-server-abc" }],
+    ["MIDTRANS_NOTIFICATION_URL", { MIDTRANS_SERVER_KEY: "Mid-server-abc", MIDTRANS_NOTIFICATION_URL: "/payments/midtrans" }],
   ])("reports a bad %s as one problem naming it", (variable, values) => {
     const read = midtransModule.read(values);
     expect(read.create).toBeNull();
@@ -529,13 +531,19 @@ describe("module and environment", () => {
   it("builds a working gateway from its variables (defaults: production URL, gopay)", async () => {
     const defaults = midtransModule.read({ MIDTRANS_SERVER_KEY: "Mid-server-abc", MIDTRANS_ACQUIRER: "" });
     expect(defaults.problems).toEqual([]);
-    const read = midtransModule.read({ MIDTRANS_SERVER_KEY: fake.serverKey, MIDTRANS_BASE_URL: fake.url, MIDTRANS_ACQUIRER: "airpay shopee" });
+    const read = midtransModule.read({
+      MIDTRANS_SERVER_KEY: fake.serverKey,
+      MIDTRANS_BASE_URL: fake.url,
+      MIDTRANS_ACQUIRER: "airpay shopee",
+      MIDTRANS_NOTIFICATION_URL: "https://shop.example.com/payments/midtrans",
+    });
     expect(read.problems).toEqual([]);
     const built = read.create!({ logger: silentLogger, timeoutMs: 1_000, retryDelaysMs: [] });
     expect(built.id).toBe("midtrans");
     const asked = request();
     await built.create(asked);
     expect(fake.transaction(asked.paymentId).acquirer).toBe("airpay shopee");
+    expect(fake.transaction(asked.paymentId).notificationUrl).toBe("https://shop.example.com/payments/midtrans");
   });
 });
 
