@@ -36,7 +36,7 @@ function midtrans(options: { serverKey?: string; acquirer?: MidtransAcquirer; lo
     baseUrl: fake.url,
     acquirer: options.acquirer ?? "gopay",
     logger: options.logger ?? silentLogger,
-    timeoutMs: 300,
+    timeoutMs: 1_000,
     retryDelaysMs: [5, 5, 5],
   });
 }
