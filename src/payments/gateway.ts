@@ -66,6 +66,12 @@ export interface ChargeRef {
   transactionId: string;
   /** The charge's `total` (Pakasir's status call names the amount). */
   total: Rupiah;
+  /**
+   * What the shop asked for (`ChargeRequest.amount`, before the payer's fee). Pakasir finds a
+   * transaction by order id and this amount, not by `total`; without it Pakasir is asked with
+   * `total`, which finds the charge only when its fee was 0.
+   */
+  amount?: Rupiah;
 }
 
 /** A transaction's state, in the shop's words. */
