@@ -631,7 +631,7 @@ export class PaymentService {
   /** Cancels a charge just made that no payment of ours will use (best effort: it expires anyway). */
   private async cancelFresh(gateway: QrisGateway, paymentId: string, record: GatewayRecord): Promise<void> {
     try {
-      await gateway.cancel({ paymentId, transactionId: record.transactionId, total: record.total });
+      await gateway.cancel({ paymentId, transactionId: record.transactionId, total: record.total, amount: record.credit });
     } catch (error) {
       this.deps.logger.warn({ paymentId, gateway: gateway.id, err: bareError(error) }, "could not cancel an unused gateway charge");
     }
@@ -795,7 +795,7 @@ export class PaymentService {
 
 /** What a gateway needs to find a payment's charge again. */
 function chargeRef(payment: Payment, record: GatewayRecord): ChargeRef {
-  return { paymentId: payment.id, transactionId: record.transactionId, total: record.total };
+  return { paymentId: payment.id, transactionId: record.transactionId, total: record.total, amount: payment.baseAmount };
 }
 
 /** The buyer's answer when no QR could be opened. */
