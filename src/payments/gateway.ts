@@ -98,7 +98,7 @@ export interface GatewayStatus {
  * another merchant; nothing moves and the admins are told.
  */
 export type NotificationCheck =
-  | { kind: "hint"; paymentId: string; transactionId?: string; /** The amount the notification claims (checked later against status and our record). */ amount?: Rupiah }
+  | { kind: "hint"; paymentId: string; transactionId?: string; /** The amount the notification claims: the charge's total, or the amount asked where the gateway states it before the payer's fee (Pakasir). Checked against our record; the status call decides. */ amount?: Rupiah }
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; reason: "unsigned" | "bad_signature" | "malformed" | "wrong_merchant" };
 

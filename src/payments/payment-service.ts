@@ -390,7 +390,8 @@ export class PaymentService {
     const record = payment.gateway;
     if (record.id !== gatewayId) return this.rejectReport(gatewayId, "other_gateway", id);
     if (hint.transactionId !== undefined && hint.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
-    if (hint.amount !== undefined && hint.amount !== record.total) return this.rejectReport(gatewayId, "wrong_amount", id);
+    // A gateway states the charge total, or (Pakasir) the amount asked before the payer's fee.
+    if (hint.amount !== undefined && hint.amount !== record.total && hint.amount !== payment.baseAmount) return this.rejectReport(gatewayId, "wrong_amount", id);
     const gateway = this.gatewaysById.get(gatewayId);
     if (!gateway) return { kind: "unavailable", detail: `${gatewayId} is not configured` };
     let status: GatewayStatus;
