@@ -10,7 +10,7 @@
  *   try {
  *     const bytes = await inbound.document.read();
  *   } catch (error) {
- *     if (error instanceof DocumentTooLargeError) return textReply(msg("stock-file-too-large"));
+ *     if (error instanceof DocumentTooLargeError) return tooLarge(error.limit); // a reply of the feature's own
  *     throw error;
  *   }
  * }

@@ -45,7 +45,7 @@ export function textReply(...text: Msg[]): Reply {
  * A document reply.
  *
  * @example
- * documentReply("orders.csv", Buffer.from(csv), "text/csv", msg("admin-export-ready"));
+ * documentReply("orders.csv", Buffer.from(csv), "text/csv");
  */
 export function documentReply(fileName: string, bytes: Buffer, mimeType: string, ...caption: Msg[]): Reply {
   return { kind: "document", fileName, bytes, mimeType, ...(caption.length > 0 ? { caption: caption.length === 1 ? caption[0]! : caption } : {}) };
