@@ -75,7 +75,7 @@ export interface DocumentSource {
    * Opens the download. `limit` is the cap the reader asked for, so a platform that states the
    * size only on this step (Telegram's getFile) can refuse before the bytes move.
    */
-  open(limit: number): Promise<AsyncIterable<Uint8Array>>;
+  open(limit: number): Promise<AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
 }
 
 /**
@@ -122,7 +122,7 @@ async function download(source: DocumentSource, limit: number): Promise<Buffer> 
  * passes `limit` (the stream is closed by leaving the loop). Chunks are copied, so a stream that
  * reuses its buffers cannot change what was read.
  */
-export async function readCapped(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+export async function readCapped(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limit: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let total = 0;
   for await (const chunk of chunks) {
