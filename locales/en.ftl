@@ -185,6 +185,7 @@ cmd-lang = Change language
 ## Console
 console-intro = Console mode: you are the buyer. Type /start to begin, /quit to leave.
 console-bye = Goodbye! 👋
+console-document-saved = 📄 File { $name } saved at { $path }
 
 ## QRIS payments
 qris-purpose-order = payment for { $product }

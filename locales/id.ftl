@@ -185,6 +185,7 @@ cmd-lang = Ganti bahasa
 ## Konsol
 console-intro = Mode konsol: kamu adalah pembeli. Ketik /start untuk mulai, /quit untuk keluar.
 console-bye = Sampai jumpa! 👋
+console-document-saved = 📄 Berkas { $name } disimpan di { $path }
 
 ## Pembayaran QRIS
 qris-purpose-order = pembayaran { $product }

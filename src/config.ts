@@ -48,6 +48,7 @@ const examples: Record<string, string> = {
   CHAT_FLOOD_PER_SECOND: "1",
   CHAT_FLOOD_BURST: "10",
   CONSOLE: "auto",
+  CONSOLE_FILES_DIR: "./console-files",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
   PROVIDER_TIMEOUT_MS: "15000",
@@ -103,6 +104,8 @@ const schema = z.object({
   CHAT_FLOOD_PER_SECOND: intText(1, 1, 10_000),
   CHAT_FLOOD_BURST: intText(10, 0, 100_000),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
+  // Where the console chat writes documents the bot sends (default: the system temp dir).
+  CONSOLE_FILES_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),
   ADMIN_TELEGRAM_IDS: commaList.pipe(z.array(z.string().regex(/^\d+$/, { message: "must be numeric Telegram user ids" }))),
