@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import { parsePriceTiers, parseTierUpgrades, type PriceTier, type TierUpgrade } from "./commerce/price-quote.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
@@ -60,6 +61,8 @@ const examples: Record<string, string> = {
   QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
+  PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
+  TIER_UPGRADE: "reseller:1000000,vip:5000000",
 };
 
 const schema = z.object({
@@ -129,6 +132,9 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
+  // Price tiers (issue 17): read as text here, checked and turned into rules in loadConfig.
+  PRICE_TIERS: optionalText,
+  TIER_UPGRADE: optionalText,
 
 });
 
@@ -158,6 +164,10 @@ export type Config = RawConfig & {
   console: boolean;
   /** Payment methods buyers may choose, in menu order (built-in ids; a test may add its own module's). */
   paymentMethods: PaymentMethodId[];
+  /** `PRICE_TIERS` in order (the first is every buyer's default); empty when tiers are off. */
+  priceTiers: PriceTier[];
+  /** `TIER_UPGRADE`, cheapest first; empty when tiers only change by `/tier`. */
+  tierUpgrades: TierUpgrade[];
 };
 
 /** One problem with the environment, ready to print. */
@@ -204,6 +214,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
     problems.push({ variable: "PAYMENT_METHODS", problem: `provider_qris needs a provider with its own QRIS (${able.join(", ")})`, example: "wallet,qris" });
   }
+  const tiers = readTiers(raw);
+  problems.push(...tiers.problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
@@ -212,7 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods } };
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, priceTiers: tiers.tiers, tierUpgrades: tiers.upgrades } };
 }
 
 /**
@@ -222,6 +234,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function choosePaymentMethods(raw: RawConfig): PaymentMethodId[] {
   if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
   return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
+}
+
+/** `PRICE_TIERS` and `TIER_UPGRADE`, each problem one line naming its variable. */
+function readTiers(raw: RawConfig): { tiers: PriceTier[]; upgrades: TierUpgrade[]; problems: ConfigProblem[] } {
+  const tiers = parsePriceTiers(raw.PRICE_TIERS ?? "");
+  if (!tiers.ok) return { tiers: [], upgrades: [], problems: [{ variable: "PRICE_TIERS", problem: tiers.problem, example: examples.PRICE_TIERS }] };
+  const upgrades = parseTierUpgrades(raw.TIER_UPGRADE ?? "", tiers.tiers);
+  if (!upgrades.ok) return { tiers: tiers.tiers, upgrades: [], problems: [{ variable: "TIER_UPGRADE", problem: upgrades.problem, example: examples.TIER_UPGRADE }] };
+  return { tiers: tiers.tiers, upgrades: upgrades.upgrades, problems: [] };
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */

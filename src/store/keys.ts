@@ -88,4 +88,19 @@ export const keys = {
   paymentsUnsettled: () => "payments:unsettled",
   /** Marker: the admins were told that a price's pool of totals is nearly used up. */
   paymentPoolAlert: (baseAmount: number) => `payments:pool-alert:${baseAmount}`,
+  // ── Pricing (issue 17): vouchers, price tiers, provider promo codes ──
+  /** Hash of one voucher: `def` (JSON terms), `off` ('1' when switched off), `held`, `redeemed` counts. */
+  voucher: (code: string) => `voucher:${code}`,
+  /** Hash of a voucher's uses: order id → `h|<buyer>` (held) or `r|<buyer>` (redeemed). */
+  voucherUses: (code: string) => `voucher:${code}:uses`,
+  /** Hash of a voucher's uses per buyer: buyer → held + redeemed count. */
+  voucherBuyers: (code: string) => `voucher:${code}:buyers`,
+  /** Set of every voucher code ever made (for `/voucher list`). */
+  vouchers: () => "vouchers",
+  /** A buyer's price tier name (absent = the first of PRICE_TIERS). */
+  buyerTier: (buyer: string) => `tier:${buyer}`,
+  /** Hash of a buyer's delivered spend: `total`, and `o:<order>` for each order counted (once). */
+  buyerSpend: (buyer: string) => `tier:spend:${buyer}`,
+  /** Hash: product code → provider promo code sent with each purchase (`/promo`). */
+  providerPromos: () => "admin:promos",
 } as const;
