@@ -25,6 +25,9 @@ import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
 import { statsCommand } from "./stats.js";
 import { userCommand } from "./user.js";
+import { promoCommand } from "./promo.js";
+import { tierCommand } from "./tier.js";
+import { voucherCommand } from "./voucher.js";
 
 /** The shop's admin commands, in help order. */
 export const adminCommands: readonly AdminCommand[] = [
@@ -39,6 +42,10 @@ export const adminCommands: readonly AdminCommand[] = [
   resolveCommand,
   markupCommand,
   productCommand,
+  // Pricing (issue 17)
+  voucherCommand,
+  tierCommand,
+  promoCommand,
   maintenanceCommand,
   userCommand,
   creditCommand,
