@@ -32,6 +32,8 @@ export interface CheckoutFacts {
   shopName: string;
   /** The buyer's price tier (issue 17): every price shown is at it. Absent or null: the normal price. */
   tier?: PriceTier | null;
+  /** True when the shop has vouchers on: the confirm step offers one, and a typed code there is tried as one. */
+  vouchers?: boolean;
 }
 
 /** Something the edge must do after the step. */
@@ -157,7 +159,7 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
-      menu.add(msg(step.voucher ? "menu-item-voucher-change" : "menu-item-voucher"), { t: "voucher" });
+      if (facts.vouchers || step.voucher) menu.add(msg(step.voucher ? "menu-item-voucher-change" : "menu-item-voucher"), { t: "voucher" });
       if (step.voucher) menu.add(msg("menu-item-voucher-remove"), { t: "unvoucher" });
       if (item.input !== "none" || osChoicesOf(item.meta).length > 0) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
@@ -298,7 +300,7 @@ function onNumber(session: Session, index: number, facts: CheckoutFacts): StepRe
 function onText(session: Session, text: string, facts: CheckoutFacts): StepResult {
   const item = text.length <= 40 ? facts.catalog.find(text) : undefined;
   if (item) return openProduct(session, item.code, facts);
-  if (session.step.name === "confirm" && voucherCodePattern.test(text.trim())) return askVoucher(session, text, facts);
+  if (session.step.name === "confirm" && facts.vouchers && voucherCodePattern.test(text.trim())) return askVoucher(session, text, facts);
   return present(session, facts, [msg("not-understood")]);
 }
 

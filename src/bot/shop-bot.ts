@@ -131,7 +131,7 @@ export class ShopBot {
     const hint = this.deps.privateCommandHint?.(inbound, locale);
     if (hint) return hint;
     const session = state.session ?? newSession(locale);
-    const facts = this.facts(state.walletBalance, this.deps.pricing?.tiers.resolve(state.tierName) ?? null);
+    const facts = this.facts(state.walletBalance, this.deps.pricing?.tiers.resolve(state.tierName) ?? null, Boolean(this.deps.pricing && state.vouchersOn));
 
     let result: StepResult;
     const feature = this.features.route(session, intent);
@@ -154,9 +154,10 @@ export class ShopBot {
     return { locale: next.locale, replies: result.replies };
   }
 
-  private facts(walletBalance?: number, tier: PriceTier | null = null): CheckoutFacts {
+  private facts(walletBalance?: number, tier: PriceTier | null = null, vouchers = false): CheckoutFacts {
     return {
       tier,
+      vouchers,
       catalog: this.deps.catalog.view(),
       paymentMethods: (item) => this.deps.paymentMethods.forItem(item),
       walletBalance,

@@ -61,7 +61,8 @@ export interface VoucherState {
 }
 
 /** Why a voucher cannot be used (each has a buyer message `voucher-refused-<reason>`). */
-export type VoucherRefusal = "unknown" | "off" | "expired" | "used_up" | "per_buyer" | "min" | "product";
+export const voucherRefusals = ["unknown", "off", "expired", "used_up", "per_buyer", "min", "product"] as const;
+export type VoucherRefusal = (typeof voucherRefusals)[number];
 
 /** The money terms the price quote needs. */
 export function voucherTerms(voucher: Voucher): VoucherTerms {
@@ -154,7 +155,11 @@ export class VoucherStore {
     this.releaseCommand = defineScript<ReleaseCommand>(redis, "voucherRelease", 3, releaseScript);
   }
 
-  /** Makes a voucher, or changes the terms of one (its uses so far and its off switch stay). True when new. */
+  /**
+   * Makes a voucher, or changes the terms of one (its uses so far and its off switch stay). True
+   * when new. The count of vouchers not switched off (`vouchers:on`) is what shows buyers the
+   * "use a voucher" option; it is read with the session, in the same round trip.
+   */
   async save(voucher: Voucher): Promise<boolean> {
     const checked = voucherSchema.parse(voucher);
     const [added] = await Promise.all([
@@ -165,6 +170,7 @@ export class VoucherStore {
         perBuyer: String(checked.perBuyer ?? 0),
       }),
     ]);
+    if (added === 1) await this.redis.incr(keys.vouchersOn());
     return added === 1;
   }
 
@@ -199,7 +205,8 @@ export class VoucherStore {
   /** Switches a voucher off (no new holds; orders holding it keep it). False when unknown. */
   async setOff(code: string): Promise<boolean> {
     if ((await this.redis.hexists(keys.voucher(code), "def")) !== 1) return false;
-    await this.redis.hset(keys.voucher(code), "off", "1");
+    // HSETNX: only the first switch-off counts the voucher out of `vouchers:on`.
+    if ((await this.redis.hsetnx(keys.voucher(code), "off", "1")) === 1) await this.redis.decr(keys.vouchersOn());
     return true;
   }
 

@@ -95,6 +95,8 @@ export const keys = {
   voucherUses: (code: string) => `voucher:${code}:uses`,
   /** Hash of a voucher's uses per buyer: buyer → held + redeemed count. */
   voucherBuyers: (code: string) => `voucher:${code}:buyers`,
+  /** How many vouchers are not switched off: buyers are offered "use a voucher" only while some are. */
+  vouchersOn: () => "vouchers:on",
   /** Set of every voucher code ever made (for `/voucher list`). */
   vouchers: () => "vouchers",
   /** A buyer's price tier name (absent = the first of PRICE_TIERS). */
