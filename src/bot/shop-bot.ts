@@ -12,8 +12,8 @@ import { isLocale, msg, type Locale, type Msg } from "../core/message.js";
 import type { CatalogItem } from "../commerce/catalog.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import { describeInputs, orderUnits, type TargetInputs } from "../providers/inputs.js";
-import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
+import { describeInputs, orderUnits } from "../providers/inputs.js";
+import { formatRupiah, parseRupiahAmount } from "../core/money.js";
 import { newOrderId, orderIdPattern, type NewOrder, type Order, type OrderStore } from "../commerce/orders.js";
 import { quotePrice, type PriceTier, type VoucherTerms } from "../commerce/price-quote.js";
 import type { ProviderPromos } from "../commerce/provider-promos.js";
@@ -34,7 +34,7 @@ import type { Outbox } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
 import type { HostedBuyerFeature } from "../core/buyer-feature.js";
-import { newSession, type PaymentMethod, type Session } from "./session.js";
+import { newSession, type Session } from "./session.js";
 
 /** The answer to one inbound message. */
 export type HandledMessage = Answer;
