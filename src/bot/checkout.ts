@@ -388,11 +388,6 @@ function targetLine(inputs: TargetInputs, item: CatalogItem, tier: PriceTier | n
   return [...(Object.keys(target).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(target) })]), ...osLine];
 }
 
-/** The order's price: the product's, times the months of a subscription. */
-export function priceOf(item: CatalogItem, inputs: TargetInputs): Rupiah {
-  return item.price * orderUnits(inputs);
-}
-
 /** The order's price lines at the buyer's tier, with a voucher (see `commerce/price-quote.ts`). */
 export function quoteOf(item: CatalogItem, inputs: TargetInputs, tier?: PriceTier | null, voucher?: VoucherTerms): PriceQuote {
   return quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(inputs), tier: tier ?? null, voucher: voucher ?? null });
