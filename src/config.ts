@@ -60,6 +60,8 @@ const examples: Record<string, string> = {
   QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
+  REFERRAL_PERCENT: "2",
+  REFERRAL_DAYS: "90",
 };
 
 const schema = z.object({
@@ -129,6 +131,18 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
+  // Referrals (issue 17): the referrer's share of each delivered order of a referred buyer, for
+  // this many days after linking. 0 (the default) turns the programme off: it gives money away.
+  REFERRAL_PERCENT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: "must be a percentage such as 2 or 2.5" })
+      .min(0, { message: "must be 0 (off) to 50" })
+      .max(50, { message: "must be 0 (off) to 50" })
+      .refine((value) => Number.isInteger(Math.round(value * 100 * 1e6) / 1e6), { message: "may have at most 2 decimals" })
+      .default(0),
+  ),
+  REFERRAL_DAYS: intText(90, 1, 3_650),
 
 });
 
