@@ -1,6 +1,6 @@
 /**
- * `/stats`: orders, revenue, cost and profit over a period, per provider, and the best-selling
- * products. Read from the orders index by creation time; only delivered orders count as revenue
+ * `/stats`: orders, revenue, cost and profit (after referral rewards) over a period, per
+ * provider, and the best-selling products. Read from the orders index by creation time; only delivered orders count as revenue
  * (a refunded or failed order earned nothing, an open one has not yet).
  */
 import type { Rupiah } from "../core/money.js";
@@ -38,6 +38,11 @@ export interface Stats {
   sales: MoneyTotals;
   providers: ({ provider: ProviderId } & MoneyTotals)[];
   top: ({ code: string; name: string } & MoneyTotals)[];
+  /**
+   * Referral rewards earned by delivered orders (issue 17), with the orders that earned one.
+   * Profit (in every total) is after them: the reward is money the shop gave away.
+   */
+  referral: { amount: Rupiah; orders: number };
 }
 
 const failedStatuses: ReadonlySet<OrderStatus> = new Set(["failed", "refunded"]);
@@ -50,7 +55,12 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
   const byProvider = new Map<ProviderId, MoneyTotals>();
   const byProduct = new Map<string, { code: string; name: string } & MoneyTotals>();
   const sales = empty();
+  const referral = { amount: 0, orders: 0 };
   for (const order of delivered) {
+    if (order.referral && order.referral.reward > 0) {
+      referral.amount += order.referral.reward;
+      referral.orders += 1;
+    }
     add(sales, order);
     add(byProvider.get(order.product.provider) ?? setNew(byProvider, order.product.provider, empty()), order);
     const product = byProduct.get(order.product.code) ?? setNew(byProduct, order.product.code, { code: order.product.code, name: order.product.name, ...empty() });
@@ -67,6 +77,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     sales,
     providers: [...byProvider].map(([provider, totals]) => ({ provider, ...totals })).sort((a, b) => b.revenue - a.revenue),
     top: [...byProduct.values()].sort((a, b) => b.count - a.count || b.revenue - a.revenue).slice(0, topCount),
+    referral,
   };
 }
 
@@ -78,7 +89,7 @@ function add(totals: MoneyTotals, order: Order): void {
   totals.count += 1;
   totals.revenue += order.price;
   totals.cost += order.cost;
-  totals.profit += order.price - order.cost;
+  totals.profit += order.price - order.cost - (order.referral?.reward ?? 0);
 }
 
 function setNew<K, V>(map: Map<K, V>, key: K, value: V): V {

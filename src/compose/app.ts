@@ -37,6 +37,8 @@ import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
 import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
+import { Referrals } from "../commerce/referrals.js";
+import { referralFeature } from "../commerce/referral-feature.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
@@ -114,6 +116,8 @@ export interface App {
   readonly sessions: SessionStore;
   readonly orders: OrderStore;
   readonly wallet: Wallet;
+  /** Referral codes, links, rewards and their reversal (issue 17). */
+  readonly referrals: Referrals;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
@@ -170,8 +174,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const alerts = options.alerts ?? adminAlerts.notifier;
 
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
-  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition]);
+  const orders = new OrderStore(redis, [
+    (order) => metrics.orderTransition(order.status),
+    adminAlerts.notifier.onTransition,
+    // Referral rewards on delivery, reversals on refund (built just below; called only later).
+    (order, from) => referrals.onTransition(order, from),
+  ]);
   const wallet = new Wallet(redis);
+  const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
   const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
     redis,
@@ -252,7 +262,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
     paymentMethods,
-    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+    features: [
+      ...buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+      referralFeature(
+        referrals,
+        {
+          telegramUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
+          whatsappNumber: config.WHATSAPP_ENABLED ? (config.WHATSAPP_PHONE ?? null) : null,
+        },
+        { percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS },
+      ),
+    ],
     privateCommandHint: adminCommandHint,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
@@ -317,6 +337,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     sessions,
     orders,
     wallet,
+    referrals,
     providers,
     catalog,
     jobs,
@@ -382,5 +403,6 @@ async function stopApp(app: App): Promise<void> {
   for (const channel of app.channels) await channel.stop();
   await app.http.close();
   await app.jobs.close();
+  await app.referrals.idle();
   app.redis.disconnect();
 }

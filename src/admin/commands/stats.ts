@@ -38,6 +38,8 @@ function statsLines(stats: Stats, period: Msg): Msg[] {
     profit: formatRupiah(totals.profit),
   });
   const lines: Msg[] = [msg("admin-stats-title", { period }), msg("admin-stats-orders", { ...stats.orders }), msg("admin-stats-money", money(stats.sales))];
+  // Referral rewards as their own line (issue 17); the profit above is already after them.
+  lines.push(msg("admin-stats-referral", { amount: formatRupiah(stats.referral.amount), count: stats.referral.orders }));
   if (stats.providers.length > 0) {
     lines.push(msg("admin-stats-providers-title"));
     for (const provider of stats.providers) lines.push(msg("admin-stats-provider", { provider: provider.provider, count: provider.count, ...money(provider) }));
