@@ -131,9 +131,10 @@ export class ShopBot {
       result = await this.command(intent.command, intent.args, inbound, session, facts);
     } else {
       const arrival = await this.arrival(intent, session, buyer, inbound);
-      result = arrival && intent.kind === "text" ? present(leaveFeature(session), facts, arrival) : checkoutStep(leaveFeature(session), intent, facts);
+      // An arrival's notices head the main menu, as "cancelled" or "expired" do.
+      result = arrival ? present({ ...leaveFeature(session), step: { name: "main" } }, facts, arrival) : checkoutStep(leaveFeature(session), intent, facts);
       if (intent.kind === "command" && intent.command === "start") {
-        result.replies.unshift(textReply(msg("welcome", { shop: this.deps.shopName })), ...(arrival ? [textReply(...arrival)] : []));
+        result.replies.unshift(textReply(msg("welcome", { shop: this.deps.shopName })));
       }
       if (result.effect) result = await this.runEffect(result, result.effect, inbound, facts);
     }
