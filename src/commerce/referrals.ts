@@ -280,6 +280,30 @@ export class Referrals {
   }
 
   /**
+   * The sweep's catch-up, for what the listener missed (a process that died between an order's
+   * move and its reward or reversal): at most once per `everyMs` across processes, looks at the
+   * orders created in the last two days (a delivery comes within a day of the order) and runs
+   * the reward of each delivered one and the reversal of each refunded one whose buyer has a
+   * referrer. Both are idempotent, so finding one already done changes nothing. Returns how many
+   * orders it looked at.
+   */
+  async catchUp(everyMs = 10 * 60_000, now = Date.now()): Promise<number> {
+    if (!this.enabled) return 0;
+    if ((await this.deps.redis.set(keys.referralCaughtUp(), "1", "PX", everyMs, "NX")) !== "OK") return 0;
+    const settled = (await this.deps.orders.createdBetween(now - 2 * dayMs, now)).filter((order) => order.status === "delivered" || order.status === "refunded");
+    if (settled.length === 0) return 0;
+    const buyers = [...new Set(settled.map((order) => order.buyer))];
+    const referrers = await this.deps.redis.hmget(keys.referralReferrerOf(), ...buyers);
+    const referred = new Set(buyers.filter((_, i) => referrers[i]));
+    const due = settled.filter((order) => referred.has(order.buyer) && (order.status === "delivered" || order.referral !== undefined));
+    for (const order of due) {
+      if (order.status === "delivered") await this.reward(order.id);
+      else await this.reverse(order.id);
+    }
+    return due.length;
+  }
+
+  /**
    * Rewards the referrer of a delivered order's buyer, once. Returns what was credited (0 when
    * nothing: no referrer, out of the window, off, already rewarded, or it all paid off a debt).
    */

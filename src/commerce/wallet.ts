@@ -55,8 +55,12 @@ local balance = tonumber(redis.call('GET', KEYS[1]) or '0')
 local earlier = redis.call('HGET', KEYS[3], ARGV[2])
 if earlier then return {0, balance, tonumber(earlier) or 0} end
 local take = math.min(tonumber(ARGV[1]), math.max(balance, 0))
-if take > 0 then balance = redis.call('INCRBY', KEYS[1], -take) end
-redis.call('RPUSH', KEYS[2], ARGV[3] .. tostring(-take) .. ARGV[4])
+local amount = '0'
+if take > 0 then
+  balance = redis.call('INCRBY', KEYS[1], -take)
+  amount = tostring(-take)
+end
+redis.call('RPUSH', KEYS[2], ARGV[3] .. amount .. ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[2], tostring(take))
 return {1, balance, take}
 `;

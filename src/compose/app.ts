@@ -300,6 +300,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
+      { name: "catch up referral rewards", run: () => referrals.catchUp() },
     ],
   });
 

@@ -104,4 +104,6 @@ export const keys = {
   referralOwed: () => "referral:owed",
   /** Hash: order id → rupiah its reward's reversal added to the referrer's debt (recorded once). */
   referralOwedByOrder: () => "referral:owed-by-order",
+  /** Set (with a TTL) while a referral catch-up ran recently (throttles the sweep). */
+  referralCaughtUp: () => "referral:caught-up",
 } as const;

@@ -154,6 +154,28 @@ describe("rewards", () => {
   });
 });
 
+describe("the sweep's catch-up", () => {
+  it("pays a reward and a reversal the listener never ran (a process died), once, and not again within its period", async () => {
+    await referrals.link("telegram:2", await referrals.codeOf("telegram:1"));
+    const missed = await delivered("telegram:2");
+    const refunded = await delivered("telegram:2", 30_000);
+    await referrals.reward(refunded.id);
+    await refund(refunded);
+    await delivered("telegram:9"); // no referrer: not looked at
+    expect(await referrals.catchUp(60_000)).toBe(2);
+    expect(await wallet.balance("telegram:1")).toBe(400);
+    const ids = (await wallet.ledger("telegram:1")).map((entry) => entry.id).sort();
+    expect(ids).toEqual([`referral-reversal:${refunded.id}`, `referral:${missed.id}`, `referral:${refunded.id}`].sort());
+    // Within its period another process (or sweep) does nothing; after it, nothing is doubled.
+    expect(await referrals.catchUp(60_000)).toBe(0);
+    await redis.del("referral:caught-up");
+    expect(await referrals.catchUp(60_000)).toBe(2);
+    expect(await wallet.balance("telegram:1")).toBe(400);
+    expect(await wallet.ledger("telegram:1")).toHaveLength(3);
+    await expectConsistent("telegram:1");
+  });
+});
+
 describe("reversal on refund", () => {
   it("takes the reward back once", async () => {
     await referrals.link("telegram:2", await referrals.codeOf("telegram:1"));
@@ -193,6 +215,21 @@ describe("reversal on refund", () => {
     expect(await wallet.balance("telegram:1")).toBe(0);
     expect((await referrals.summary("telegram:1")).owed).toBe(300);
     await expectConsistent("telegram:1", "telegram:2");
+  });
+
+  it("records a reversal of an empty wallet as an entry of 0 and the whole reward owed", async () => {
+    await referrals.link("telegram:2", await referrals.codeOf("telegram:1"));
+    const order = await delivered("telegram:2");
+    await referrals.reward(order.id);
+    await wallet.debit("telegram:1", 400, { id: "spent", reason: "purchase" });
+    await refund(order);
+    expect(await referrals.reverse(order.id)).toBe(0);
+    const [entry] = await wallet.ledger("telegram:1", 1);
+    expect(entry).toMatchObject({ id: `referral-reversal:${order.id}`, amount: 0, reason: "referral_reversal" });
+    expect((await referrals.summary("telegram:1")).owed).toBe(400);
+    await referrals.reverse(order.id);
+    expect((await referrals.summary("telegram:1")).owed).toBe(400);
+    await expectConsistent("telegram:1");
   });
 
   it("pays nothing when the reward runs late, after the order was refunded", async () => {
