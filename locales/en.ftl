@@ -21,6 +21,7 @@ help =
     /order <ID> — order details
     /cancel — cancel the current step
     /vps — manage your VPS
+    /referral — your invite code
     /lang id|en — change language
 lang-usage = Choose a language: /lang id (Indonesian) or /lang en (English).
 lang-switched = ✅ Language switched to English.
@@ -504,3 +505,22 @@ admin-promo-set-checked = ✅ { $product } uses promo code { $promo } ({ $provid
 admin-promo-set = ✅ { $product } uses promo code { $promo } (sent to { $provider } with each purchase).
 admin-stats-discount-voucher = Voucher discounts: { $amount } ({ $count } orders)
 admin-stats-discount-tier = Tier discounts: { $amount } ({ $count } orders)
+## Referral (issue 17)
+cmd-referral = Invite friends
+referral-title = 🤝 Invite friends, earn balance
+referral-code = Your referral code: { $code }
+referral-link = Share this link: { $link }
+referral-how-text = A new friend just sends as their first message: REF { $code }
+referral-terms = You earn { $percent }% of every delivered order of a friend, for { $days } days after they join, straight to your balance. New buyers only (no earlier order); the bonus is taken back if their order is refunded.
+referral-count = Friends who joined: { $count }
+referral-owed = Bonus taken back but not covered by your balance: { $amount } (taken from your next bonuses).
+referral-off = The referral programme is not active.
+referral-linked = ✅ You joined with referral code { $code }. Happy shopping!
+referral-refused-taken = ℹ️ You are already linked to another referral code; a buyer can have only one referrer.
+referral-refused-self = ℹ️ Code { $code } is your own (or that of a friend you invited); it cannot be used.
+referral-refused-existing = ℹ️ Referral codes are for new buyers only; you have ordered before.
+referral-refused-unknown = ❗ Referral code { $code } is unknown. Please check it.
+admin-ledger-referral = referral bonus
+admin-ledger-referral_reversal = referral bonus taken back
+admin-stats-referral = Referral bonuses: { $amount } ({ $count } orders)
+admin-refund-delivered-needs-reason = ❗ { $order } was delivered: refund it only with a reason, e.g. /refund { $order } account does not work

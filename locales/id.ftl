@@ -21,6 +21,7 @@ help =
     /order <ID> — detail pesanan
     /batal — batalkan langkah sekarang
     /vps — kelola VPS kamu
+    /referral — kode ajak teman
     /lang id|en — ganti bahasa
 lang-usage = Pilih bahasa: /lang id (Indonesia) atau /lang en (English).
 lang-switched = ✅ Bahasa diganti ke Bahasa Indonesia.
@@ -504,3 +505,22 @@ admin-promo-set-checked = ✅ { $product } memakai kode promo { $promo } ({ $pro
 admin-promo-set = ✅ { $product } memakai kode promo { $promo } (dikirim ke { $provider } setiap pembelian).
 admin-stats-discount-voucher = Diskon voucher: { $amount } ({ $count } pesanan)
 admin-stats-discount-tier = Diskon tier: { $amount } ({ $count } pesanan)
+## Referral (issue 17)
+cmd-referral = Ajak teman
+referral-title = 🤝 Ajak teman, dapat bonus saldo
+referral-code = Kode referral kamu: { $code }
+referral-link = Bagikan link ini: { $link }
+referral-how-text = Teman baru cukup mengirim pesan pertama: REF { $code }
+referral-terms = Kamu mendapat { $percent }% dari setiap pesanan teman yang berhasil dikirim, selama { $days } hari sejak mereka bergabung, langsung ke saldo. Hanya untuk pembeli baru (belum pernah pesan); bonus ditarik lagi bila pesanannya direfund.
+referral-count = Teman yang sudah bergabung: { $count }
+referral-owed = Bonus yang ditarik tapi belum tertutup saldo: { $amount } (dipotong dari bonus berikutnya).
+referral-off = Program referral sedang tidak aktif.
+referral-linked = ✅ Kamu bergabung lewat kode referral { $code }. Selamat belanja!
+referral-refused-taken = ℹ️ Kamu sudah terhubung dengan kode referral lain; satu pembeli hanya bisa punya satu pengajak.
+referral-refused-self = ℹ️ Kode { $code } adalah kodemu sendiri (atau kode teman yang kamu ajak); tidak bisa dipakai.
+referral-refused-existing = ℹ️ Kode referral hanya untuk pembeli baru; kamu sudah pernah memesan.
+referral-refused-unknown = ❗ Kode referral { $code } tidak dikenal. Periksa lagi kodenya.
+admin-ledger-referral = bonus referral
+admin-ledger-referral_reversal = bonus referral ditarik
+admin-stats-referral = Bonus referral: { $amount } ({ $count } pesanan)
+admin-refund-delivered-needs-reason = ❗ { $order } sudah terkirim: refund hanya dengan alasan, mis. /refund { $order } akun tidak bisa dipakai

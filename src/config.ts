@@ -69,6 +69,8 @@ const examples: Record<string, string> = {
   QRIS_GATEWAY_TIMEOUT_MS: "10000",
   PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
   TIER_UPGRADE: "reseller:1000000,vip:5000000",
+  REFERRAL_PERCENT: "2",
+  REFERRAL_DAYS: "90",
 };
 
 const schema = z.object({
@@ -143,6 +145,18 @@ const schema = z.object({
   // Price tiers (issue 17): read as text here, checked and turned into rules in loadConfig.
   PRICE_TIERS: optionalText,
   TIER_UPGRADE: optionalText,
+  // Referrals (issue 17): the referrer's share of each delivered order of a referred buyer, for
+  // this many days after linking. 0 (the default) turns the programme off: it gives money away.
+  REFERRAL_PERCENT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: "must be a percentage such as 2 or 2.5" })
+      .min(0, { message: "must be 0 (off) to 50" })
+      .max(50, { message: "must be 0 (off) to 50" })
+      .refine((value) => Number.isInteger(Math.round(value * 100 * 1e6) / 1e6), { message: "may have at most 2 decimals" })
+      .default(0),
+  ),
+  REFERRAL_DAYS: intText(90, 1, 3_650),
 
   // QRIS gateways (issue 15): ids checked against the gateway registry in readQrisGateways.
   QRIS_GATEWAYS: commaList,

@@ -1,6 +1,6 @@
 /**
- * `/stats`: orders, revenue, cost and profit over a period, per provider, and the best-selling
- * products. Read from the orders index by creation time; only delivered orders count as revenue
+ * `/stats`: orders, revenue, cost and profit (after referral rewards) over a period, per
+ * provider, and the best-selling products. Read from the orders index by creation time; only delivered orders count as revenue
  * (a refunded or failed order earned nothing, an open one has not yet).
  */
 import type { Rupiah } from "../core/money.js";
@@ -44,6 +44,11 @@ export interface Stats {
    * these lines say how much of the normal price was not charged.
    */
   discounts: { tier: Rupiah; tierOrders: number; voucher: Rupiah; voucherOrders: number };
+  /**
+   * Referral rewards earned by delivered orders (issue 17), with the orders that earned one.
+   * Profit (in every total) is after them: the reward is money the shop gave away.
+   */
+  referral: { amount: Rupiah; orders: number };
 }
 
 const failedStatuses: ReadonlySet<OrderStatus> = new Set(["failed", "refunded"]);
@@ -57,6 +62,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
   const byProduct = new Map<string, { code: string; name: string } & MoneyTotals>();
   const sales = empty();
   const discounts = { tier: 0, tierOrders: 0, voucher: 0, voucherOrders: 0 };
+  const referral = { amount: 0, orders: 0 };
   for (const order of delivered) {
     if (order.pricing && order.pricing.tierDiscount !== 0) {
       discounts.tier += order.pricing.tierDiscount;
@@ -65,6 +71,10 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     if (order.pricing?.voucher) {
       discounts.voucher += order.pricing.voucher.discount;
       discounts.voucherOrders += 1;
+    }
+    if (order.referral && order.referral.reward > 0) {
+      referral.amount += order.referral.reward;
+      referral.orders += 1;
     }
     add(sales, order);
     add(byProvider.get(order.product.provider) ?? setNew(byProvider, order.product.provider, empty()), order);
@@ -83,6 +93,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     providers: [...byProvider].map(([provider, totals]) => ({ provider, ...totals })).sort((a, b) => b.revenue - a.revenue),
     top: [...byProduct.values()].sort((a, b) => b.count - a.count || b.revenue - a.revenue).slice(0, topCount),
     discounts,
+    referral,
   };
 }
 
@@ -94,7 +105,7 @@ function add(totals: MoneyTotals, order: Order): void {
   totals.count += 1;
   totals.revenue += order.price;
   totals.cost += order.cost;
-  totals.profit += order.price - order.cost;
+  totals.profit += order.price - order.cost - (order.referral?.reward ?? 0);
 }
 
 function setNew<K, V>(map: Map<K, V>, key: K, value: V): V {

@@ -475,6 +475,29 @@ export class Fulfilment {
     return this.tellOwed(refunded, await this.refundReply(refunded));
   }
 
+  /**
+   * An admin's refund of a delivered order (the goods did not work, a warranty claim): the payment
+   * back to the buyer's wallet under the same `refund:<id>` entry as any refund, then
+   * `delivered → refunded` owing the message, then the message. The credit goes first: a crash in
+   * between leaves the money given back and the order delivered, and the admin's repeated
+   * `/refund` finishes it (the credit is then a duplicate). Returns the refunded order, or null
+   * when this call did not refund it (not delivered, or another admin's refund got there first).
+   */
+  async refundDelivered(orderId: string, admin: AdminRefund): Promise<Order | null> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order || order.status !== "delivered") return null;
+    await this.deps.wallet.credit(order.buyer, order.payment.amount, {
+      id: ledgerIds.refund(order.id),
+      reason: "refund",
+      orderId: order.id,
+      by: admin.by,
+      ...(admin.reason ? { note: admin.reason } : {}),
+    });
+    const refunded = await this.deps.orders.transition(order.id, ["delivered"], "refunded", () => ({ notified: false }), adminRefundNote(admin));
+    if (!refunded) return null;
+    return this.tellOwed(refunded, await this.refundReply(refunded));
+  }
+
   private async refundReply(order: Order) {
     const balance = await this.deps.wallet.balance(order.buyer);
     const why = refundedByAdmin(order)

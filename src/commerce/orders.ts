@@ -36,7 +36,8 @@ const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ["delivered", "failed", "expired"],
   // failed → paid: an admin's /retry of an order that was never refunded.
   failed: ["refunded", "paid"],
-  delivered: [],
+  // delivered → refunded: an admin's refund of goods that did not work (`/refund <id> <reason>`).
+  delivered: ["refunded"],
   refunded: [],
   expired: [],
 };
@@ -115,6 +116,11 @@ const orderSchema = z.object({
    * lookup at the provider waits until the provider has had time to record the order.
    */
   purchaseUnknownAt: z.number().optional(),
+  /**
+   * The referral reward this delivered order earned its buyer's referrer (`commerce/referrals.ts`),
+   * recorded when claimed: `/stats` shows it as its own line and takes it off profit.
+   */
+  referral: z.object({ referrer: z.string(), reward: z.number().int() }).optional(),
   history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
   /**
    * How `price` came about (issue 17; absent on older orders): the normal price, what the buyer's

@@ -11,7 +11,7 @@ import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
 import type { Rupiah } from "../core/money.js";
 
-export const ledgerReasons = ["topup", "purchase", "refund", "manual", "late_payment", "overpayment", "sandbox_topup"] as const;
+export const ledgerReasons = ["topup", "purchase", "refund", "manual", "late_payment", "overpayment", "sandbox_topup", "referral", "referral_reversal"] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];
 
 export const ledgerEntrySchema = z.object({
@@ -46,13 +46,36 @@ redis.call('HSET', KEYS[3], ARGV[2], '1')
 return {1, balance}
 `;
 
+// KEYS: wallet, ledger, ledger-ids. ARGV: most to take (positive), entry id, entry JSON before
+// and after its amount. Takes what the balance covers, up to ARGV[1] (possibly 0), and keeps the
+// amount taken as the id's value. Returns {status, balance, taken}: 1 applied, 0 duplicate (with
+// what was taken then).
+const takeUpToScript = `
+local balance = tonumber(redis.call('GET', KEYS[1]) or '0')
+local earlier = redis.call('HGET', KEYS[3], ARGV[2])
+if earlier then return {0, balance, tonumber(earlier) or 0} end
+local take = math.min(tonumber(ARGV[1]), math.max(balance, 0))
+local amount = '0'
+if take > 0 then
+  balance = redis.call('INCRBY', KEYS[1], -take)
+  amount = tostring(-take)
+end
+redis.call('RPUSH', KEYS[2], ARGV[3] .. amount .. ARGV[4])
+redis.call('HSET', KEYS[3], ARGV[2], tostring(take))
+return {1, balance, take}
+`;
+
+type TakeUpToCommand = (wallet: string, ledger: string, ids: string, most: number, id: string, before: string, after: string) => Promise<[number, number, number]>;
+
 type MoveCommand = (wallet: string, ledger: string, ids: string, amount: number, id: string, entry: string) => Promise<[number, number]>;
 
 export class Wallet {
   private readonly move: MoveCommand;
+  private readonly takeUpTo: TakeUpToCommand;
 
   constructor(private readonly redis: Redis) {
     this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript);
+    this.takeUpTo = defineScript<TakeUpToCommand>(redis, "walletTakeUpTo", 3, takeUpToScript);
   }
 
   async balance(buyer: string): Promise<Rupiah> {
@@ -69,6 +92,23 @@ export class Wallet {
   async debit(buyer: string, amount: Rupiah, entry: Omit<LedgerEntry, "amount" | "at">): Promise<MoveResult> {
     if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError(`debit amount must be a positive whole rupiah, got ${amount}`);
     return this.apply(buyer, -amount, entry);
+  }
+
+  /**
+   * Takes up to `most` rupiah, as much as the balance covers (possibly nothing), in one ledger
+   * entry (amount 0 when nothing was there): a claw-back that must not fail, such as a referral
+   * reward whose order was refunded. Idempotent per `entry.id`: a repeat takes nothing more and
+   * answers what the first one took, so the caller can record the rest as owed, deterministically.
+   *
+   * @example
+   * const { taken } = await wallet.debitUpTo(referrer, 360, { id: ledgerIds.referralReversal(orderId), reason: "referral_reversal", orderId });
+   */
+  async debitUpTo(buyer: string, most: Rupiah, entry: Omit<LedgerEntry, "amount" | "at">): Promise<{ applied: boolean; taken: Rupiah; balance: Rupiah }> {
+    if (!Number.isSafeInteger(most) || most <= 0) throw new RangeError(`debit amount must be a positive whole rupiah, got ${most}`);
+    // The entry is written by the script, which alone knows the amount: JSON around it.
+    const rest = JSON.stringify({ ...entry, at: Date.now() });
+    const [status, balance, taken] = await this.takeUpTo(keys.wallet(buyer), keys.ledger(buyer), keys.ledgerIds(buyer), most, entry.id, '{"amount":', `,${rest.slice(1)}`);
+    return { applied: status === 1, taken: Number(taken), balance: Number(balance) };
   }
 
   /** True when an entry with this id has been applied. */

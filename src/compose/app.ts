@@ -40,6 +40,8 @@ import { Wallet } from "../commerce/wallet.js";
 import { ProviderPromos } from "../commerce/provider-promos.js";
 import { TierStore, tierListener } from "../commerce/tiers.js";
 import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
+import { Referrals } from "../commerce/referrals.js";
+import { referralFeature } from "../commerce/referral-feature.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
@@ -119,6 +121,8 @@ export interface App {
   readonly wallet: Wallet;
   /** Price tiers, vouchers and provider promo codes (issue 17). */
   readonly pricing: PricingPorts;
+  /** Referral codes, links, rewards and their reversal (issue 17). */
+  readonly referrals: Referrals;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
@@ -187,8 +191,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     adminAlerts.notifier.onTransition,
     voucherListener(pricing.vouchers, logger),
     tierListener(pricing.tiers, logger),
+    // Referral rewards on delivery, reversals on refund (built just below; called only later).
+    (order, from) => referrals.onTransition(order, from),
   ]);
   const wallet = new Wallet(redis);
+  const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
   const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
     redis,
@@ -275,7 +282,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
     paymentMethods,
-    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+    features: [
+      ...buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+      referralFeature(
+        referrals,
+        {
+          telegramUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
+          whatsappNumber: config.WHATSAPP_ENABLED ? (config.WHATSAPP_PHONE ?? null) : null,
+        },
+        { percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS },
+      ),
+    ],
     privateCommandHint: adminCommandHint,
     pricing,
     // Several bot processes may get updates of one chat only in webhook mode.
@@ -304,6 +321,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
+      { name: "catch up referral rewards", run: () => referrals.catchUp() },
     ],
   });
 
@@ -342,6 +360,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     orders,
     wallet,
     pricing,
+    referrals,
     providers,
     catalog,
     jobs,
@@ -407,5 +426,6 @@ async function stopApp(app: App): Promise<void> {
   for (const channel of app.channels) await channel.stop();
   await app.http.close();
   await app.jobs.close();
+  await app.referrals.idle();
   app.redis.disconnect();
 }
