@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import { minBackupKeyLength } from "./store/backup-file.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
@@ -60,6 +61,10 @@ const examples: Record<string, string> = {
   QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
+  BACKUP_KEY: "(openssl rand -base64 32)",
+  BACKUP_DIR: "/var/backups/warung-bot",
+  BACKUP_AT: "03:00",
+  BACKUP_KEEP: "7",
 };
 
 const schema = z.object({
@@ -130,6 +135,11 @@ const schema = z.object({
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
 
+  // Backups (admin /backup, the daily one, npm run restore): see README "Backups and restore".
+  BACKUP_KEY: z.preprocess(emptyToUndefined, z.string().min(minBackupKeyLength, { message: `must be a passphrase of at least ${minBackupKeyLength} characters` }).optional()),
+  BACKUP_DIR: optionalText,
+  BACKUP_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time of day HH:MM (WIB)" }).optional()),
+  BACKUP_KEEP: intText(7, 1, 365),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -187,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerEnv.problems);
+  problems.push(...backupProblems(raw));
   const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
   if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
@@ -222,6 +233,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function choosePaymentMethods(raw: RawConfig): PaymentMethodId[] {
   if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
   return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
+}
+
+/** A daily backup needs a key to seal it and somewhere to put it. */
+function backupProblems(raw: RawConfig): ConfigProblem[] {
+  if (!raw.BACKUP_AT) return [];
+  const problems: ConfigProblem[] = [];
+  if (!raw.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required when BACKUP_AT is set", example: examples.BACKUP_KEY });
+  if (!raw.BACKUP_DIR && !raw.TELEGRAM_ADMIN_CHAT_ID) {
+    problems.push({ variable: "BACKUP_AT", problem: "needs BACKUP_DIR or TELEGRAM_ADMIN_CHAT_ID to put the backup somewhere", example: examples.BACKUP_AT });
+  }
+  return problems;
+}
+
+const restoreSchema = schema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true, BACKUP_KEY: true });
+/** What `npm run restore` reads from the environment. */
+export type RestoreEnv = z.infer<typeof restoreSchema> & { REDIS_URL: string; BACKUP_KEY: string };
+
+/** Parses the restore tool's variables only (a restore machine need not have the shop's whole env). */
+export function loadRestoreEnv(env: Record<string, string | undefined> = process.env): { ok: true; env: RestoreEnv } | { ok: false; problems: ConfigProblem[] } {
+  const parsed = restoreSchema.safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? "environment");
+        return { variable, problem: issue.message, example: examples[variable] };
+      });
+  if (parsed.success && !parsed.data.REDIS_URL) problems.push({ variable: "REDIS_URL", problem: "is required to restore", example: examples.REDIS_URL });
+  if (parsed.success && !parsed.data.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required to open the backup", example: examples.BACKUP_KEY });
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, env: parsed.data as RestoreEnv };
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */
