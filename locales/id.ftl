@@ -422,3 +422,20 @@ admin-notify-refunded = 💸 { $order } direfund { $amount } ke { $buyer }
 admin-notify-balance-low = ⚠️ Saldo { $provider } tinggal { $balance }, di bawah { $threshold }. Isi dengan /deposit atau langsung di provider.
 admin-notify-provider-down = 🔴 Provider { $provider } sedang gangguan; produknya tampil tidak tersedia.
 admin-notify-provider-up = 🟢 Provider { $provider } sudah normal lagi.
+
+## Cadangan dan ekspor (/backup, cadangan harian, /export)
+admin-usage-backup = /backup — cadangan terenkripsi pesanan, saldo, pembayaran, pengaturan dan stok, dikirim ke sini
+admin-usage-export = /export orders|ledger [7d|30d|YYYY-MM] — file CSV untuk Excel atau Google Sheets (bawaan 30d)
+admin-backup-off = 🔒 Cadangan mati: isi BACKUP_KEY (frasa sandi minimal 16 karakter, simpan di tempat aman) lalu mulai ulang.
+admin-backup-in-memory = Cadangan butuh Redis sungguhan (REDIS_URL); penyimpanan demo di memori tidak menyimpan apa pun.
+admin-backup-failed = ⚠️ Cadangan gagal; rinciannya ada di log bot.
+admin-backup-too-large = ⚠️ Data toko terlalu besar untuk satu cadangan (maksimal { $mb } MB): andalkan replikasi Redis dan salinan RDB/AOF-nya.
+admin-backup-made = 💾 Cadangan { $file }: { $keys } kunci, { $kb } KB, per { $date } WIB. Dienkripsi dengan BACKUP_KEY.
+admin-backup-saved = Tersimpan di server sebagai { $path } ({ $pruned } yang lama dihapus).
+admin-backup-not-saved = Tidak disimpan di server (tanpa BACKUP_DIR): simpan file ini.
+admin-backup-restore-hint = Untuk memulihkan: npm run restore -- <file> (dengan BACKUP_KEY yang sama, ke Redis kosong).
+admin-backup-daily = 🌙 Cadangan harian
+admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log bot.
+admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).
+admin-export-ledger = 📄 Mutasi saldo { $period }: { $count } entri, masuk { $credits }, keluar { $debits }.
+admin-export-truncated = ⚠️ Hanya { $max } baris pertama: ekspor periode yang lebih pendek.

@@ -88,7 +88,7 @@ function order(id: string, createdAt: number, price: number, cost: number, statu
     channel: "telegram",
     chatId: "1",
     locale: "id",
-    product: { code: "SB-NFX1", provider: "sandbox", sku: "NFX1", name: "Netflix, 1 bulan", category: "premium_app", group: "Netflix", basePrice: cost, stock: null, input: "email", delivery: "account" },
+    product: { code: "SB-NFX1", provider: "sandbox", sku: "NFX1", name: "Netflix, 1 bulan", category: "app", group: "Netflix", basePrice: cost, stock: null, input: "email", delivery: "account" },
     inputs,
     price,
     cost,

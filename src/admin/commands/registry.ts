@@ -8,6 +8,7 @@
 import type { Msg } from "../../core/message.js";
 import type { AdminCommand } from "./command.js";
 import { auditCommand } from "./audit.js";
+import { backupCommand } from "./backup.js";
 import { balanceCommand } from "./balance.js";
 import { broadcastCommand } from "./broadcast.js";
 import { creditCommand } from "./credit.js";
@@ -46,6 +47,7 @@ export const adminCommands: readonly AdminCommand[] = [
   statsCommand,
   reconcileCommand,
   auditCommand,
+  backupCommand,
 ];
 
 /** Their names, in help order. */
