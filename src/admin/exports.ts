@@ -9,8 +9,10 @@
  * const file = ordersCsv(await orders.createdBetween(period.from, period.to, 50_000));
  */
 import { z } from "zod";
-import type { LedgerEntry } from "../commerce/wallet.js";
-import type { Order } from "../commerce/orders.js";
+import type { LedgerEntry, Wallet } from "../commerce/wallet.js";
+import type { Order, OrderStore } from "../commerce/orders.js";
+import { msg, type Msg } from "../core/message.js";
+import { formatRupiah } from "../core/money.js";
 import { toCsv, type CsvCell } from "../core/csv.js";
 import { formatWibSeconds, wibMonthRange } from "../core/time.js";
 
@@ -112,4 +114,38 @@ export function ledgerCsv(entries: readonly { buyer: string; entry: LedgerEntry 
 export function exportFileName(kind: ExportKind, period: ExportPeriod): string {
   const rolling = period.label.endsWith("d") ? `-${formatWibSeconds(period.to).slice(0, 10)}` : "";
   return `${kind}-${period.label}${rolling}.csv`;
+}
+
+/** A finished export as the group gets it: the file and the caption lines. */
+export interface ExportFile {
+  fileName: string;
+  csv: Buffer;
+  caption: Msg[];
+}
+
+/**
+ * Reads the period's orders or ledger entries and writes the file. Orders come from the index of
+ * all orders (by creation time); ledger entries from `Wallet.entriesBetween` (a scan: see there).
+ */
+export async function exportFile(
+  stores: { orders: Pick<OrderStore, "createdBetween">; wallet: Pick<Wallet, "entriesBetween"> },
+  kind: ExportKind,
+  period: ExportPeriod,
+): Promise<ExportFile> {
+  const fileName = exportFileName(kind, period);
+  if (kind === "orders") {
+    // One more than the cap, to know whether the period held more.
+    const orders = await stores.orders.createdBetween(period.from, period.to, maxExportRows + 1);
+    const truncated = orders.length > maxExportRows;
+    // createdBetween is newest first: the cap keeps the newest; the file lists them oldest first.
+    const made = ordersCsv(orders.slice(0, maxExportRows));
+    const caption = [msg("admin-export-orders", { period: period.label, count: made.rows, total: formatRupiah(made.total), delivered: formatRupiah(made.delivered) })];
+    if (truncated) caption.push(msg("admin-export-truncated", { max: maxExportRows }));
+    return { fileName, csv: made.csv, caption };
+  }
+  const { entries, truncated } = await stores.wallet.entriesBetween(period.from, period.to, maxExportRows);
+  const made = ledgerCsv(entries);
+  const caption = [msg("admin-export-ledger", { period: period.label, count: made.rows, credits: formatRupiah(made.credits), debits: formatRupiah(-made.debits) })];
+  if (truncated) caption.push(msg("admin-export-truncated", { max: maxExportRows }));
+  return { fileName, csv: made.csv, caption };
 }
