@@ -15,7 +15,8 @@ import type { Logger } from "pino";
 import { formatWibSeconds } from "../core/time.js";
 import type { Redis } from "../store/redis.js";
 import { makeBackup } from "../store/backup.js";
-import { keyPrefixOf } from "../store/snapshot.js";
+import { isInMemory } from "../store/redis.js";
+import { keyPrefixOf, SnapshotError } from "../store/snapshot.js";
 
 /** What a backup made. */
 export interface MadeBackup {
@@ -76,6 +77,7 @@ export class Backups {
   async make(): Promise<MadeBackup> {
     const { key, dir, logger } = this.deps;
     if (key === null) throw new Error("BACKUP_KEY is not set");
+    if (isInMemory(this.deps.redis)) throw new SnapshotError("in_memory", "backups need a real Redis (REDIS_URL)");
     // Its own connection: the bot's fails commands after 5 s, and a large snapshot may take longer.
     const redis = this.deps.redis.duplicate({ commandTimeout: 120_000, enableOfflineQueue: true });
     let made: { file: Buffer; header: { keys: number; takenAt: number } };

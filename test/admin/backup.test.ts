@@ -13,6 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, formatConfigProblems } from "../../src/config.js";
 import { nextWibTime } from "../../src/core/time.js";
 import { BullmqDaily } from "../../src/jobs/daily.js";
+import { Backups } from "../../src/admin/backups.js";
+import { connectRedis } from "../../src/store/redis.js";
 import { silentLogger } from "../../src/logger.js";
 import { openBackup } from "../../src/store/backup-file.js";
 import { restoreBackup } from "../../src/store/backup.js";
@@ -83,6 +85,16 @@ describe("/backup", () => {
   it("without BACKUP_DIR says the file is not kept on the server", async () => {
     shop = await startAdminShop(telegram, { env: { BACKUP_KEY: backupKey } });
     await admin().ask("/backup", says("admin-backup-not-saved"));
+  });
+});
+
+describe("on the in-memory demo store", () => {
+  it("a backup is refused as needing a real Redis", async () => {
+    const redis = await connectRedis({});
+    const backups = new Backups({ redis, key: backupKey, dir, keep: 7, logger: silentLogger });
+    await expect(backups.make()).rejects.toMatchObject({ code: "in_memory" });
+    expect(await readdir(dir)).toEqual([]);
+    redis.disconnect();
   });
 });
 
