@@ -185,6 +185,7 @@ cmd-lang = Change language
 ## Console
 console-intro = Console mode: you are the buyer. Type /start to begin, /quit to leave.
 console-bye = Goodbye! 👋
+console-document-saved = 📄 File { $name } saved at { $path }
 
 ## QRIS payments
 qris-purpose-order = payment for { $product }
@@ -422,6 +423,33 @@ admin-notify-refunded = 💸 { $order } refunded { $amount } to { $buyer }
 admin-notify-balance-low = ⚠️ The { $provider } balance is { $balance }, below { $threshold }. Top up with /deposit or at the provider.
 admin-notify-provider-down = 🔴 Provider { $provider } is down; its products show as unavailable.
 admin-notify-provider-up = 🟢 Provider { $provider } is back.
+
+## QRIS gateway (Midtrans, Tripay, Pakasir)
+pay-method-qris-gateway = QRIS via { $gateway }
+qris-gateway-fee = ℹ️ Includes a service fee of { $fee }.
+qris-unavailable = Sorry, QRIS is not available right now. Pay from your balance, or try again in a little while.
+qris-unavailable-topup = Sorry, QRIS top-ups are not available right now. Try again in a little while.
+admin-alert-qris-failover = ⚠️ QRIS { $from } failed ({ $reason }); payment { $id } was served by { $to }. ({ $count }× since the last notice)
+admin-alert-qris-unavailable = 🔴 QRIS { $gateway } failed ({ $reason }) and no other gateway could; payment { $id } was not made. ({ $count }× since the last notice)
+admin-alert-gateway-rejected = ⚠️ A payment report from { $gateway } was refused: { $reason } (payment { $id }); no money moved. ({ $count }× in the last minute)
+admin-usage-payment = /payment <ORDER_ID|TOP_ID> — a QRIS payment's record and its live status at the gateway
+admin-payment-not-found = QRIS payment { $id } not found.
+admin-payment-head = 💳 { $id } ({ $kind }): { $status } — { $amount }, buyer { $buyer }
+admin-payment-static = The shop's static QRIS (unique code { $code })
+admin-payment-gateway = Gateway { $gateway }, transaction { $transaction }: charged { $total }, fee { $fee } ({ $payer }), credited { $credit }
+admin-payment-fee-payer-buyer = paid by the buyer
+admin-payment-fee-payer-shop = paid by the shop
+admin-payment-times = Created { $created }, valid until { $expires }, paid { $paid }
+admin-payment-confirmed = Confirmed by { $by }, ref { $reference }
+admin-payment-live = Live status at { $gateway }: { $state }, { $amount } { $currency }, for { $id }
+admin-payment-live-error = The status at { $gateway } cannot be read now ({ $detail }).
+admin-payment-live-off = Gateway { $gateway } is no longer in QRIS_GATEWAYS; its status cannot be checked.
+admin-payment-status-open = awaiting payment
+admin-payment-status-paid = paid
+admin-payment-status-expired = expired
+admin-payment-kind-order = order
+admin-payment-kind-topup = top-up
+admin-stats-gateway-fees = Gateway fees { $fees } · profit after fees { $profit }
 
 ## Backups and exports (/backup, the daily backup, /export)
 admin-usage-backup = /backup — an encrypted backup of orders, wallets, payments, settings and stock, sent here

@@ -185,6 +185,7 @@ cmd-lang = Ganti bahasa
 ## Konsol
 console-intro = Mode konsol: kamu adalah pembeli. Ketik /start untuk mulai, /quit untuk keluar.
 console-bye = Sampai jumpa! 👋
+console-document-saved = 📄 Berkas { $name } disimpan di { $path }
 
 ## Pembayaran QRIS
 qris-purpose-order = pembayaran { $product }
@@ -422,6 +423,33 @@ admin-notify-refunded = 💸 { $order } direfund { $amount } ke { $buyer }
 admin-notify-balance-low = ⚠️ Saldo { $provider } tinggal { $balance }, di bawah { $threshold }. Isi dengan /deposit atau langsung di provider.
 admin-notify-provider-down = 🔴 Provider { $provider } sedang gangguan; produknya tampil tidak tersedia.
 admin-notify-provider-up = 🟢 Provider { $provider } sudah normal lagi.
+
+## QRIS gateway (Midtrans, Tripay, Pakasir)
+pay-method-qris-gateway = QRIS via { $gateway }
+qris-gateway-fee = ℹ️ Sudah termasuk biaya layanan { $fee }.
+qris-unavailable = Maaf, QRIS sedang tidak bisa dipakai. Bayar pakai saldo, atau coba lagi beberapa saat lagi.
+qris-unavailable-topup = Maaf, QRIS sedang tidak bisa dipakai untuk isi saldo. Coba lagi beberapa saat lagi.
+admin-alert-qris-failover = ⚠️ QRIS { $from } gagal ({ $reason }); pembayaran { $id } dilayani { $to }. ({ $count }× sejak kabar terakhir)
+admin-alert-qris-unavailable = 🔴 QRIS { $gateway } gagal ({ $reason }) dan tidak ada gateway lain yang bisa; pembayaran { $id } tidak dibuat. ({ $count }× sejak kabar terakhir)
+admin-alert-gateway-rejected = ⚠️ Laporan pembayaran dari { $gateway } ditolak: { $reason } (pembayaran { $id }); tidak ada uang yang masuk. ({ $count }× dalam semenit terakhir)
+admin-usage-payment = /payment <ORDER_ID|TOP_ID> — catatan pembayaran QRIS dan status langsung di gateway
+admin-payment-not-found = Pembayaran QRIS { $id } tidak ditemukan.
+admin-payment-head = 💳 { $id } ({ $kind }): { $status } — { $amount }, pembeli { $buyer }
+admin-payment-static = QRIS statis milik toko (kode unik { $code })
+admin-payment-gateway = Gateway { $gateway }, transaksi { $transaction }: ditagih { $total }, biaya { $fee } ({ $payer }), masuk saldo { $credit }
+admin-payment-fee-payer-buyer = ditanggung pembeli
+admin-payment-fee-payer-shop = ditanggung toko
+admin-payment-times = Dibuat { $created }, berlaku sampai { $expires }, dibayar { $paid }
+admin-payment-confirmed = Dikonfirmasi oleh { $by }, ref { $reference }
+admin-payment-live = Status di { $gateway } sekarang: { $state }, { $amount } { $currency }, untuk { $id }
+admin-payment-live-error = Status di { $gateway } tidak bisa dibaca sekarang ({ $detail }).
+admin-payment-live-off = Gateway { $gateway } tidak ada lagi di QRIS_GATEWAYS; status tidak bisa dicek.
+admin-payment-status-open = menunggu pembayaran
+admin-payment-status-paid = lunas
+admin-payment-status-expired = kedaluwarsa
+admin-payment-kind-order = pesanan
+admin-payment-kind-topup = isi saldo
+admin-stats-gateway-fees = Biaya gateway { $fees } · laba setelah biaya { $profit }
 
 ## Cadangan dan ekspor (/backup, cadangan harian, /export)
 admin-usage-backup = /backup — cadangan terenkripsi pesanan, saldo, pembayaran, pengaturan dan stok, dikirim ke sini

@@ -13,6 +13,8 @@ import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
 import type { PaymentMethodId } from "./payments/method.js";
 import { paymentMethodIds } from "./payments/methods/registry.js";
+import type { GatewayShared, QrisGateway } from "./payments/gateway.js";
+import { qrisGatewayModules } from "./payments/gateways/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
@@ -47,6 +49,7 @@ const examples: Record<string, string> = {
   CHAT_FLOOD_PER_SECOND: "1",
   CHAT_FLOOD_BURST: "10",
   CONSOLE: "auto",
+  CONSOLE_FILES_DIR: "./console-files",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
   PROVIDER_TIMEOUT_MS: "15000",
@@ -61,6 +64,9 @@ const examples: Record<string, string> = {
   QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
+  QRIS_GATEWAYS: "midtrans,static",
+  QRIS_FEE_PAYER: "buyer",
+  QRIS_GATEWAY_TIMEOUT_MS: "10000",
   BACKUP_KEY: "(openssl rand -base64 32)",
   BACKUP_DIR: "/var/backups/warung-bot",
   BACKUP_AT: "03:00",
@@ -103,6 +109,8 @@ const schema = z.object({
   CHAT_FLOOD_PER_SECOND: intText(1, 1, 10_000),
   CHAT_FLOOD_BURST: intText(10, 0, 100_000),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
+  // Where the console chat writes documents the bot sends (default: the system temp dir).
+  CONSOLE_FILES_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),
   ADMIN_TELEGRAM_IDS: commaList.pipe(z.array(z.string().regex(/^\d+$/, { message: "must be numeric Telegram user ids" }))),
@@ -135,6 +143,10 @@ const schema = z.object({
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
 
+  // QRIS gateways (issue 15): ids checked against the gateway registry in readQrisGateways.
+  QRIS_GATEWAYS: commaList,
+  QRIS_FEE_PAYER: z.preprocess(emptyToUndefined, z.enum(["buyer", "shop"], { message: "must be buyer or shop" }).default("buyer")),
+  QRIS_GATEWAY_TIMEOUT_MS: intText(10_000, 1_000, 60_000),
   // Backups (admin /backup, the daily one, npm run restore): see README "Backups and restore".
   BACKUP_KEY: z.preprocess(emptyToUndefined, z.string().min(minBackupKeyLength, { message: `must be a passphrase of at least ${minBackupKeyLength} characters` }).optional()),
   BACKUP_DIR: optionalText,
@@ -168,7 +180,15 @@ export type Config = RawConfig & {
   console: boolean;
   /** Payment methods buyers may choose, in menu order (built-in ids; a test may add its own module's). */
   paymentMethods: PaymentMethodId[];
+  /** Where QRIS payments are issued, in `QRIS_GATEWAYS` order (a test may put its own gateway here). */
+  qrisGateways: QrisGatewaySetup[];
 };
+
+/**
+ * One entry of `QRIS_GATEWAYS`, read: `static` (the owner's QRIS made dynamic, unique totals) or
+ * an API gateway with its builder (its variables already checked).
+ */
+export type QrisGatewaySetup = { id: "static"; create: null } | { id: string; create: (shared: GatewayShared) => QrisGateway };
 
 /** One problem with the environment, ready to print. */
 export type ConfigProblem = EnvProblem;
@@ -207,9 +227,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: (error as Error).message, example: "the text inside your shop's static QRIS image" });
     }
   }
-  const paymentMethods = choosePaymentMethods(raw);
-  if (paymentMethods.includes("qris") && !raw.QRIS_STATIC_PAYLOAD) {
-    problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris", example: examples.QRIS_STATIC_PAYLOAD });
+  const gateways = readQrisGateways(raw, env);
+  problems.push(...gateways.problems);
+  const paymentMethods = choosePaymentMethods(raw, gateways.setups);
+  if (paymentMethods.includes("qris") && gateways.setups.length === 0 && gateways.problems.length === 0) {
+    problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris (or list a gateway in QRIS_GATEWAYS)", example: examples.QRIS_STATIC_PAYLOAD });
   }
   if (paymentMethods.includes("provider_qris") && !providerEnv.setups.some((setup) => setup.capabilities.providerQris)) {
     const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
@@ -223,16 +245,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods } };
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups } };
 }
 
 /**
- * The payment methods on offer: as configured, or by default the wallet plus the owner's QRIS
- * when a static QRIS is set. The wallet is always first: it is the instant one.
+ * The payment methods on offer: as configured, or by default the wallet plus QRIS when any QRIS
+ * gateway (the static one included) is set. The wallet is always first: it is the instant one.
  */
-function choosePaymentMethods(raw: RawConfig): PaymentMethodId[] {
+function choosePaymentMethods(raw: RawConfig, gateways: readonly QrisGatewaySetup[]): PaymentMethodId[] {
   if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
-  return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
+  return gateways.length > 0 ? ["wallet", "qris"] : ["wallet"];
+}
+
+/**
+ * `QRIS_GATEWAYS`: the ordered list of where a QRIS is issued, `static` plus the gateway
+ * registry's ids. Unset: `static` when `QRIS_STATIC_PAYLOAD` is set, else none (today's
+ * behaviour). An unknown id, `static` without a payload, or a listed gateway's missing or
+ * malformed credential is one line each; a gateway's variables are read only when it is listed.
+ */
+function readQrisGateways(raw: RawConfig, env: Record<string, string | undefined>): { problems: ConfigProblem[]; setups: QrisGatewaySetup[] } {
+  const known = ["static", ...qrisGatewayModules.map((module) => module.id)];
+  const listed = raw.QRIS_GATEWAYS.length > 0 ? [...new Set(raw.QRIS_GATEWAYS.map((id) => id.toLowerCase()))] : raw.QRIS_STATIC_PAYLOAD ? ["static"] : [];
+  const problems: ConfigProblem[] = [];
+  const setups: QrisGatewaySetup[] = [];
+  for (const id of listed) {
+    if (id === "static") {
+      if (raw.QRIS_STATIC_PAYLOAD) setups.push({ id: "static", create: null });
+      else problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when QRIS_GATEWAYS includes static", example: examples.QRIS_STATIC_PAYLOAD });
+      continue;
+    }
+    const module = qrisGatewayModules.find((candidate) => candidate.id === id);
+    if (!module) {
+      problems.push({ variable: "QRIS_GATEWAYS", problem: `unknown gateway "${id}" (known: ${known.join(", ")})`, example: examples.QRIS_GATEWAYS });
+      continue;
+    }
+    const read = module.read(env);
+    problems.push(...read.problems);
+    if (read.create) setups.push({ id, create: read.create });
+  }
+  return { problems, setups };
 }
 
 /** A daily backup needs a key to seal it and somewhere to put it. */

@@ -77,6 +77,8 @@ const orderSchema = z.object({
     amount: z.number().int(),
     paidAt: z.number().optional(),
     reference: z.string().optional(),
+    /** The QRIS gateway that served the payment (`midtrans`, `tripay`, …); absent for the owner's static QRIS. */
+    gateway: z.string().optional(),
   }),
   status: z.enum(orderStatuses),
   /** Our reference sent to the provider (idempotency / lookup). */

@@ -205,6 +205,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
   const renewals = new WalletRenewals({ orders, wallet, providers, logger });
+  // QRIS gateways in QRIS_GATEWAYS order; "static" is the owner's QRIS (issue 15).
+  const qrisSources = config.qrisGateways.map((setup) =>
+    setup.create ? setup.create({ logger: logger.child({ gateway: setup.id }), timeoutMs: config.QRIS_GATEWAY_TIMEOUT_MS }) : ("static" as const),
+  );
   const payments = new PaymentService({
     store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
     orders,
@@ -217,6 +221,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
     maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
     renewals,
+    sources: qrisSources,
+    feePayer: config.QRIS_FEE_PAYER,
   });
   const qrisProviders = new Set(providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id));
   const paymentMethods = buildPaymentOffer(options.paymentMethods ?? paymentMethodModules, config.paymentMethods, {

@@ -88,4 +88,14 @@ export const keys = {
   paymentsUnsettled: () => "payments:unsettled",
   /** Marker: the admins were told that a price's pool of totals is nearly used up. */
   paymentPoolAlert: (baseAmount: number) => `payments:pool-alert:${baseAmount}`,
+  /** Sorted set: open gateway payment id → when its status is next asked (claimed by one process). */
+  paymentGatewayPolls: () => "payments:gateway-polls",
+  /** Hash: paid gateway payment id → the gateway fee the shop bears (rupiah), recorded once. */
+  paymentGatewayFees: () => "payments:gateway-fees",
+  /** Sorted set: paid gateway payment id with a fee cost → when it was paid (for /stats periods). */
+  paymentGatewayFeesByTime: () => "payments:gateway-fees-by-time",
+  /** Count of events (a gateway's failures, rejected notifications) since the admins were last told. */
+  paymentBurstCount: (name: string) => `payments:burst-count:${name}`,
+  /** Set (with a TTL) while the admins have been told, for the window, of one kind of event. */
+  paymentBurstAlert: (name: string) => `payments:burst-alert:${name}`,
 } as const;

@@ -76,6 +76,7 @@ function replyMessages(reply: Reply): Msg[] {
     case "text":
       return asList(reply.text);
     case "photo":
+    case "document":
       return asList(reply.caption);
     case "menu":
       return [...asList(reply.title), ...reply.items.map((item) => item.label), ...(reply.footer ? [reply.footer] : [])];

@@ -28,7 +28,7 @@ import type { AdminSettings } from "../settings.js";
 export interface AdminServices {
   orders: OrderStore;
   wallet: Wallet;
-  payments: Pick<PaymentService, "confirm">;
+  payments: Pick<PaymentService, "confirm" | "inspect" | "gatewayFeesSince">;
   catalog: Pick<CatalogService, "view">;
   providers: ReadonlyMap<ProviderId, Provider>;
   vault: Pick<DeliveryVault, "open">;

@@ -19,6 +19,7 @@ import { markupCommand } from "./markup.js";
 import { orderCommand } from "./order.js";
 import { ordersCommand } from "./orders.js";
 import { paidCommand } from "./paid.js";
+import { paymentCommand } from "./payment.js";
 import { productCommand } from "./product.js";
 import { reconcileCommand } from "./reconcile.js";
 import { refundCommand } from "./refund.js";
@@ -35,6 +36,7 @@ export const adminCommands: readonly AdminCommand[] = [
   ordersCommand,
   orderCommand,
   paidCommand,
+  paymentCommand,
   refundCommand,
   retryCommand,
   resolveCommand,

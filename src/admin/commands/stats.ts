@@ -27,7 +27,11 @@ export const statsCommand = defineAdminCommand({
     // The index is scored by creation time: count the period, then load exactly that many newest.
     const count = await services.redis.zcount(keys.ordersAll(), since, "+inf");
     const stats = computeStats(count > 0 ? await services.orders.recent(count) : [], since);
-    return answer("shown", ...statsLines(stats, periods[period]));
+    // Gateway fees the shop bore (QRIS_FEE_PAYER=shop, or a gateway that charges the merchant).
+    const fees = await services.payments.gatewayFeesSince(since);
+    const lines = statsLines(stats, periods[period]);
+    if (fees > 0) lines.splice(3, 0, msg("admin-stats-gateway-fees", { fees: formatRupiah(fees), profit: formatRupiah(stats.sales.profit - fees) }));
+    return answer("shown", ...lines);
   },
 });
 
