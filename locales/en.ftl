@@ -462,6 +462,7 @@ admin-backup-made = 💾 Backup { $file }: { $keys } keys, { $kb } KB, as of { $
 admin-backup-saved = Saved on the server as { $path } ({ $pruned } older removed).
 admin-backup-not-saved = Not kept on the server (no BACKUP_DIR): keep this file.
 admin-backup-restore-hint = To restore: npm run restore -- <file> (with the same BACKUP_KEY, into an empty Redis).
+admin-backup-too-big-to-send = The file is over { $mb } MB, more than a bot may send: take it from BACKUP_DIR on the server.
 admin-backup-daily = 🌙 Daily backup
 admin-backup-daily-failed = ⚠️ The daily backup failed; the details are in the bot's log.
 admin-export-orders = 📄 Orders { $period }: { $count } orders, total { $total } (delivered { $delivered }).

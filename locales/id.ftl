@@ -462,6 +462,7 @@ admin-backup-made = 💾 Cadangan { $file }: { $keys } kunci, { $kb } KB, per { 
 admin-backup-saved = Tersimpan di server sebagai { $path } ({ $pruned } yang lama dihapus).
 admin-backup-not-saved = Tidak disimpan di server (tanpa BACKUP_DIR): simpan file ini.
 admin-backup-restore-hint = Untuk memulihkan: npm run restore -- <file> (dengan BACKUP_KEY yang sama, ke Redis kosong).
+admin-backup-too-big-to-send = File lebih dari { $mb } MB, melebihi batas kiriman bot: ambil dari BACKUP_DIR di server.
 admin-backup-daily = 🌙 Cadangan harian
 admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log bot.
 admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).

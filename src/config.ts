@@ -291,8 +291,8 @@ function backupProblems(raw: RawConfig): ConfigProblem[] {
   if (!raw.BACKUP_AT) return [];
   const problems: ConfigProblem[] = [];
   if (!raw.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required when BACKUP_AT is set", example: examples.BACKUP_KEY });
-  if (!raw.BACKUP_DIR && !raw.TELEGRAM_ADMIN_CHAT_ID) {
-    problems.push({ variable: "BACKUP_AT", problem: "needs BACKUP_DIR or TELEGRAM_ADMIN_CHAT_ID to put the backup somewhere", example: examples.BACKUP_AT });
+  if (!raw.BACKUP_DIR && !raw.TELEGRAM_ADMIN_CHAT_ID && !raw.WHATSAPP_ADMIN_GROUP_JID) {
+    problems.push({ variable: "BACKUP_AT", problem: "needs BACKUP_DIR or an admin group (TELEGRAM_ADMIN_CHAT_ID, WHATSAPP_ADMIN_GROUP_JID) to put the backup somewhere", example: examples.BACKUP_AT });
   }
   return problems;
 }

@@ -19,7 +19,7 @@ import type { Logger } from "pino";
 import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from "../admin/stage.js";
 import { adminCommandHint } from "../admin/private-hint.js";
 import { Backups } from "../admin/backups.js";
-import { backupLines } from "../admin/commands/backup.js";
+import { backupDocument, backupLines, maxSentBackupBytes } from "../admin/commands/backup.js";
 import { ShopBot } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
 import type { ConsoleModule } from "../channels/console/module.js";
@@ -244,7 +244,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     keep: config.BACKUP_KEEP,
     logger: logger.child({ module: "backups" }),
     postDaily: (made) =>
-      adminAlerts.group.post([textReply(...("failed" in made ? [msg("admin-backup-daily-failed")] : [msg("admin-backup-daily"), ...backupLines(made)]))]),
+      adminAlerts.group.post(
+        "failed" in made
+          ? [textReply(msg("admin-backup-daily-failed"))]
+          : made.bytes.length > maxSentBackupBytes
+            ? [textReply(msg("admin-backup-daily"), ...backupLines(made), msg("admin-backup-too-big-to-send", { mb: maxSentBackupBytes / 1024 / 1024 }))]
+            : [textReply(msg("admin-backup-daily")), backupDocument(made)],
+      ),
   });
   const daily = buildDaily(options);
 

@@ -1,9 +1,11 @@
 /**
  * `/backup`: an encrypted backup of the whole shop (orders, wallets and ledgers, payments,
  * settings, stock — sealed values stay sealed) made now, saved in `BACKUP_DIR` when set and sent
- * to the group as a file. Without `BACKUP_KEY` it refuses and says how to turn backups on.
+ * to the group as a file (up to 50 MB, Telegram's limit for bots). Without `BACKUP_KEY` it
+ * refuses and says how to turn backups on.
  */
 import { msg, type Msg } from "../../core/message.js";
+import { documentReply, type Reply } from "../../core/reply.js";
 import { formatWib } from "../../core/time.js";
 import { maxSnapshotBytes, SnapshotError } from "../../store/snapshot.js";
 import type { MadeBackup } from "../backups.js";
@@ -27,9 +29,20 @@ export const backupCommand = defineAdminCommand({
       if (error instanceof SnapshotError && error.code === "too_large") return answer("too_large", msg("admin-backup-too-large", { mb: maxSnapshotBytes / 1024 / 1024 }));
       return answer("failed", msg("admin-backup-failed"));
     }
-    return answer(`made ${made.keys} keys`, ...backupLines(made));
+    const result = `made ${made.keys} keys`;
+    // Bot API: "Bots can currently send files of any type of up to 50 MB in size".
+    if (made.bytes.length > maxSentBackupBytes) return answer(result, ...backupLines(made), msg("admin-backup-too-big-to-send", { mb: maxSentBackupBytes / 1024 / 1024 }));
+    return { replies: [backupDocument(made)], result };
   },
 });
+
+/** The largest backup sent as a file; a larger one stays in `BACKUP_DIR` only. */
+export const maxSentBackupBytes = 50 * 1024 * 1024;
+
+/** A backup as a file in the chat, its caption saying what it is and where else it is. */
+export function backupDocument(made: MadeBackup): Reply {
+  return documentReply(made.fileName, made.bytes, "application/octet-stream", ...backupLines(made));
+}
 
 /** What the group is told about a backup (the caption of its file). */
 export function backupLines(made: MadeBackup): Msg[] {

@@ -9,6 +9,7 @@ import type { Msg } from "../../core/message.js";
 import type { AdminCommand } from "./command.js";
 import { auditCommand } from "./audit.js";
 import { backupCommand } from "./backup.js";
+import { exportCommand } from "./export.js";
 import { balanceCommand } from "./balance.js";
 import { broadcastCommand } from "./broadcast.js";
 import { creditCommand } from "./credit.js";
@@ -50,6 +51,7 @@ export const adminCommands: readonly AdminCommand[] = [
   reconcileCommand,
   auditCommand,
   backupCommand,
+  exportCommand,
 ];
 
 /** Their names, in help order. */

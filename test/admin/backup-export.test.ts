@@ -1,8 +1,9 @@
 /**
  * `/backup` from the admin group (the real bot against the fake Bot API): refused with a clear
  * message without BACKUP_KEY; with it, an encrypted file lands in BACKUP_DIR (0600), the oldest
- * beyond BACKUP_KEEP are removed, and the file restores. The daily backup posts to the group and
- * saves the same way; its BullMQ schedule is at BACKUP_AT in WIB. Bad BACKUP_* values are one line each.
+ * beyond BACKUP_KEEP are removed, the file is sent to the group and restores. The daily backup
+ * posts to the group and saves the same way; its BullMQ schedule is at BACKUP_AT in WIB. Bad
+ * BACKUP_* values are one line each. `/export` answers with CSV files (and its usage otherwise).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,7 +20,8 @@ import { silentLogger } from "../../src/logger.js";
 import { openBackup } from "../../src/store/backup-file.js";
 import { restoreBackup } from "../../src/store/backup.js";
 import { Wallet } from "../../src/commerce/wallet.js";
-import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
+import { formatRupiah } from "../../src/core/money.js";
+import { startFakeTelegram, textOf, type FakeTelegram, type SentMessage } from "../fakes/telegram-api.js";
 import { freshRedis, testRedisUrl } from "../helpers/redis.js";
 import { adminGroup, owner, person, placeOrder, says, startAdminShop, type AdminShop } from "./support.js";
 
@@ -42,6 +44,13 @@ afterEach(async () => {
 
 const admin = () => person(telegram, adminGroup, owner);
 
+/** Sends a command in the admin group and resolves with the document the bot answers with. */
+async function askForDocument(text: string): Promise<SentMessage> {
+  const since = telegram.mark();
+  admin().say(text);
+  return telegram.waitFor((m) => m.chatId === adminGroup.id && m.method === "sendDocument", { since, timeoutMs: 8_000 });
+}
+
 describe("/backup", () => {
   it("without BACKUP_KEY refuses and says how to turn backups on", async () => {
     shop = await startAdminShop(telegram, { env: { BACKUP_DIR: dir } });
@@ -60,8 +69,10 @@ describe("/backup", () => {
     await mkdir(backups, { recursive: true });
     for (const name of [...older, ...foreign]) await writeFile(join(backups, name), "old");
 
-    const answer = await admin().ask("/backup", says("admin-backup-made"));
-    expect(answer).toMatch(says("admin-backup-saved", { pruned: 1 }));
+    const sent = await askForDocument("/backup");
+    expect(sent.method).toBe("sendDocument");
+    expect(textOf(sent)).toMatch(says("admin-backup-made"));
+    expect(textOf(sent)).toMatch(says("admin-backup-saved", { pruned: 1 }));
     const now = (await readdir(backups)).filter((name) => ![...older, ...foreign].includes(name));
     expect(now).toHaveLength(1);
     const made = now[0]!;
@@ -70,6 +81,8 @@ describe("/backup", () => {
     expect((await stat(join(backups, made))).mode & 0o777).toBe(0o600);
 
     const file = await readFile(join(backups, made));
+    expect(sent.fileName).toBe(made);
+    expect(sent.document?.equals(file)).toBe(true);
     expect(file.includes(Buffer.from("telegram:1501"))).toBe(false);
     expect((await openBackup(file, backupKey)).header.keys).toBeGreaterThan(0);
     const { redis: target, cleanup } = await freshRedis("backup-target");
@@ -84,7 +97,9 @@ describe("/backup", () => {
 
   it("without BACKUP_DIR says the file is not kept on the server", async () => {
     shop = await startAdminShop(telegram, { env: { BACKUP_KEY: backupKey } });
-    await admin().ask("/backup", says("admin-backup-not-saved"));
+    const sent = await askForDocument("/backup");
+    expect(textOf(sent)).toMatch(says("admin-backup-not-saved"));
+    expect((await openBackup(sent.document!, backupKey)).header.keys).toBeGreaterThan(0);
   });
 });
 
@@ -104,7 +119,10 @@ describe("the daily backup", () => {
     const since = telegram.mark();
     await shop.app.backups.daily();
     await admin().expect(says("admin-backup-daily"), since);
-    expect(await readdir(dir)).toHaveLength(1);
+    const sent = await telegram.waitFor((m) => m.chatId === adminGroup.id && m.method === "sendDocument", { since, timeoutMs: 8_000 });
+    const saved = await readdir(dir);
+    expect(saved).toEqual([sent.fileName]);
+    expect(sent.document?.equals(await readFile(join(dir, saved[0]!)))).toBe(true);
   });
 
   it("is a BullMQ job scheduler at BACKUP_AT in WIB, declared once however many processes declare it", async () => {
@@ -149,5 +167,40 @@ describe("BACKUP_* variables", () => {
     if (result.ok) return;
     expect(result.problems.map((problem) => problem.variable).sort()).toEqual(["BACKUP_AT", "BACKUP_KEY"]);
     expect(loadConfig({ CONSOLE: "off", BACKUP_AT: "03:00", BACKUP_KEY: backupKey, BACKUP_DIR: dir }).ok).toBe(true);
+  });
+});
+
+describe("/export", () => {
+  it("answers with a CSV of the period's orders and of the ledger, captioned with the count and totals", async () => {
+    shop = await startAdminShop(telegram);
+    const orders = [await placeOrder(shop, 1601, "SB-NFX1", "wallet"), await placeOrder(shop, 1602, "SB-NFX1", "wallet")];
+    const price = orders[0]!.price;
+
+    const sent = await askForDocument("/export orders");
+    expect(sent.fileName).toMatch(/^orders-30d-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(textOf(sent)).toMatch(says("admin-export-orders", { period: "30d", count: 2, total: formatRupiah(price * 2) }));
+    const csv = sent.document!;
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = csv.subarray(3).toString("utf8").split("\r\n");
+    expect(lines[0]).toBe("order,created_wib,buyer,product_code,product,target,price,cost,status,payment_method");
+    expect(lines.slice(1, 3).map((line) => line.split(",")[0]).sort()).toEqual(orders.map((order) => order.id).sort());
+    expect(lines[3]).toMatch(new RegExp(`^TOTAL \\(2\\),,,,,,${price * 2},`));
+
+    const ledger = await askForDocument("/export LEDGER 7d");
+    expect(ledger.fileName).toMatch(/^ledger-7d-/);
+    // Each buyer: a test top-up and the order's payment.
+    expect(textOf(ledger)).toMatch(says("admin-export-ledger", { period: "7d", count: 4, credits: formatRupiah(price * 2), debits: formatRupiah(price * 2) }));
+    expect(ledger.document!.subarray(3).toString("utf8")).toContain(`TOTAL net (4),,,0,,,\r\n`);
+
+    const month = await askForDocument("/export orders 2020-01");
+    expect(month.fileName).toBe("orders-2020-01.csv");
+    expect(textOf(month)).toMatch(says("admin-export-orders", { count: 0 }));
+  });
+
+  it("shows its usage for anything else", async () => {
+    shop = await startAdminShop(telegram);
+    for (const bad of ["/export", "/export stock", "/export orders 2025-13", "/export orders 30d extra"]) {
+      await admin().ask(bad, says("admin-usage-export"));
+    }
   });
 });
