@@ -7,7 +7,7 @@
 import { msg, type Msg } from "../../core/message.js";
 import { documentReply, type Reply } from "../../core/reply.js";
 import { formatWib } from "../../core/time.js";
-import { maxSnapshotBytes, SnapshotError } from "../../store/snapshot.js";
+import { maxSnapshotBytes, maxSnapshotKeys, SnapshotError } from "../../store/snapshot.js";
 import type { MadeBackup } from "../backups.js";
 import { answer } from "./answer.js";
 import { nothing } from "./args.js";
@@ -26,7 +26,7 @@ export const backupCommand = defineAdminCommand({
     } catch (error) {
       if (error instanceof SnapshotError && error.code === "in_memory") return answer("in_memory", msg("admin-backup-in-memory"));
       logger.error({ err: error }, "backup failed");
-      if (error instanceof SnapshotError && error.code === "too_large") return answer("too_large", msg("admin-backup-too-large", { mb: maxSnapshotBytes / 1024 / 1024 }));
+      if (error instanceof SnapshotError && error.code === "too_large") return answer("too_large", msg("admin-backup-too-large", { keys: maxSnapshotKeys, mb: maxSnapshotBytes / 1024 / 1024 }));
       return answer("failed", msg("admin-backup-failed"));
     }
     const result = `made ${made.keys} keys`;
