@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import { parsePriceTiers, parseTierUpgrades, type PriceTier, type TierUpgrade } from "./commerce/price-quote.js";
 import { minBackupKeyLength } from "./store/backup-file.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
@@ -67,6 +68,8 @@ const examples: Record<string, string> = {
   QRIS_GATEWAYS: "midtrans,static",
   QRIS_FEE_PAYER: "buyer",
   QRIS_GATEWAY_TIMEOUT_MS: "10000",
+  PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
+  TIER_UPGRADE: "reseller:1000000,vip:5000000",
   BACKUP_KEY: "(openssl rand -base64 32)",
   BACKUP_DIR: "/var/backups/warung-bot",
   BACKUP_AT: "03:00",
@@ -142,6 +145,9 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
+  // Price tiers (issue 17): read as text here, checked and turned into rules in loadConfig.
+  PRICE_TIERS: optionalText,
+  TIER_UPGRADE: optionalText,
 
   // QRIS gateways (issue 15): ids checked against the gateway registry in readQrisGateways.
   QRIS_GATEWAYS: commaList,
@@ -182,6 +188,10 @@ export type Config = RawConfig & {
   paymentMethods: PaymentMethodId[];
   /** Where QRIS payments are issued, in `QRIS_GATEWAYS` order (a test may put its own gateway here). */
   qrisGateways: QrisGatewaySetup[];
+  /** `PRICE_TIERS` in order (the first is every buyer's default); empty when tiers are off. */
+  priceTiers: PriceTier[];
+  /** `TIER_UPGRADE`, cheapest first; empty when tiers only change by `/tier`. */
+  tierUpgrades: TierUpgrade[];
 };
 
 /**
@@ -237,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
     problems.push({ variable: "PAYMENT_METHODS", problem: `provider_qris needs a provider with its own QRIS (${able.join(", ")})`, example: "wallet,qris" });
   }
+  const tiers = readTiers(raw);
+  problems.push(...tiers.problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
@@ -245,7 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups } };
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups, priceTiers: tiers.tiers, tierUpgrades: tiers.upgrades } };
 }
 
 /**
@@ -284,6 +296,15 @@ function readQrisGateways(raw: RawConfig, env: Record<string, string | undefined
     if (read.create) setups.push({ id, create: read.create });
   }
   return { problems, setups };
+}
+
+/** `PRICE_TIERS` and `TIER_UPGRADE`, each problem one line naming its variable. */
+function readTiers(raw: RawConfig): { tiers: PriceTier[]; upgrades: TierUpgrade[]; problems: ConfigProblem[] } {
+  const tiers = parsePriceTiers(raw.PRICE_TIERS ?? "");
+  if (!tiers.ok) return { tiers: [], upgrades: [], problems: [{ variable: "PRICE_TIERS", problem: tiers.problem, example: examples.PRICE_TIERS }] };
+  const upgrades = parseTierUpgrades(raw.TIER_UPGRADE ?? "", tiers.tiers);
+  if (!upgrades.ok) return { tiers: tiers.tiers, upgrades: [], problems: [{ variable: "TIER_UPGRADE", problem: upgrades.problem, example: examples.TIER_UPGRADE }] };
+  return { tiers: tiers.tiers, upgrades: upgrades.upgrades, problems: [] };
 }
 
 /** A daily backup needs a key to seal it and somewhere to put it. */

@@ -17,6 +17,15 @@ export type MenuCommand = (typeof menuCommands)[number];
 
 const category = z.enum(categoryIds);
 const inputs = z.record(z.string(), z.string());
+/** A voucher's money terms applied at the confirm step (re-checked against the store when the order is made). */
+const voucher = z.object({
+  code: z.string(),
+  kind: z.enum(["percent", "flat"]),
+  value: z.number().positive(),
+  min: z.number().int().optional(),
+  max: z.number().int().optional(),
+  allowLoss: z.boolean().optional(),
+});
 
 /** What one position of the current menu stands for. */
 export const menuEntrySchema = z.discriminatedUnion("t", [
@@ -32,6 +41,9 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
   z.object({ t: z.literal("cmd"), command: z.enum(menuCommands) }),
+  /** "🎟️ Pakai voucher" on the confirm step, and back from the voucher prompt to the confirm step. */
+  z.object({ t: z.literal("voucher") }),
+  z.object({ t: z.literal("unvoucher") }),
 ]);
 export type MenuEntry = z.infer<typeof menuEntrySchema>;
 
@@ -44,8 +56,10 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("input"), code: z.string() }),
   /** The product offers operating systems (aluy VPS): the buyer picks one after the other inputs. */
   z.object({ name: z.literal("os"), code: z.string(), inputs }),
-  z.object({ name: z.literal("confirm"), code: z.string(), inputs }),
-  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int() }),
+  z.object({ name: z.literal("confirm"), code: z.string(), inputs, voucher: voucher.optional() }),
+  /** The buyer is asked to type a voucher code for the order on the confirm step. */
+  z.object({ name: z.literal("voucher"), code: z.string(), inputs, voucher: voucher.optional() }),
+  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), voucher: voucher.optional() }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 
@@ -73,7 +87,7 @@ export function newSession(locale: Locale, now = Date.now()): Session {
 
 /** True when the buyer is in the middle of buying something (an expiry is worth telling). */
 export function isMidCheckout(session: Session): boolean {
-  return ["input", "confirm", "payment"].includes(session.step.name);
+  return ["input", "confirm", "voucher", "payment"].includes(session.step.name);
 }
 
 /** Reads a stored session; null when absent, unreadable or from an older format. */

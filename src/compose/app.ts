@@ -20,7 +20,7 @@ import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from
 import { adminCommandHint } from "../admin/private-hint.js";
 import { Backups } from "../admin/backups.js";
 import { backupDocument, backupLines, maxSentBackupBytes } from "../admin/commands/backup.js";
-import { ShopBot } from "../bot/shop-bot.js";
+import { ShopBot, type PricingPorts } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
 import type { ConsoleModule } from "../channels/console/module.js";
 import type { ChannelModule } from "../channels/module.js";
@@ -39,6 +39,9 @@ import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
 import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
+import { ProviderPromos } from "../commerce/provider-promos.js";
+import { TierStore, tierListener } from "../commerce/tiers.js";
+import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
@@ -119,6 +122,8 @@ export interface App {
   readonly sessions: SessionStore;
   readonly orders: OrderStore;
   readonly wallet: Wallet;
+  /** Price tiers, vouchers and provider promo codes (issue 17). */
+  readonly pricing: PricingPorts;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
@@ -179,7 +184,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const alerts = options.alerts ?? adminAlerts.notifier;
 
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
-  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition]);
+  // Pricing (issue 17): voucher uses are redeemed or given back, and delivered spend counted for
+  // tier upgrades, by listening to order transitions.
+  const pricing: PricingPorts = {
+    vouchers: new VoucherStore(redis),
+    tiers: new TierStore(redis, config.priceTiers, config.tierUpgrades),
+    promos: new ProviderPromos(redis),
+  };
+  const orders = new OrderStore(redis, [
+    (order) => metrics.orderTransition(order.status),
+    adminAlerts.notifier.onTransition,
+    voucherListener(pricing.vouchers, logger),
+    tierListener(pricing.tiers, logger),
+  ]);
   const wallet = new Wallet(redis);
   const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
@@ -259,7 +276,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, backups },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, backups },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -286,6 +303,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     paymentMethods,
     features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
     privateCommandHint: adminCommandHint,
+    pricing,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
     buyingPaused: () => admin.buyingPaused(),
@@ -349,6 +367,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     sessions,
     orders,
     wallet,
+    pricing,
     providers,
     catalog,
     jobs,

@@ -98,4 +98,21 @@ export const keys = {
   paymentBurstCount: (name: string) => `payments:burst-count:${name}`,
   /** Set (with a TTL) while the admins have been told, for the window, of one kind of event. */
   paymentBurstAlert: (name: string) => `payments:burst-alert:${name}`,
+  // ── Pricing (issue 17): vouchers, price tiers, provider promo codes ──
+  /** Hash of one voucher: `def` (JSON terms), `off` ('1' when switched off), `held`, `redeemed` counts. */
+  voucher: (code: string) => `voucher:${code}`,
+  /** Hash of a voucher's uses: order id → `h|<buyer>` (held) or `r|<buyer>` (redeemed). */
+  voucherUses: (code: string) => `voucher:${code}:uses`,
+  /** Hash of a voucher's uses per buyer: buyer → held + redeemed count. */
+  voucherBuyers: (code: string) => `voucher:${code}:buyers`,
+  /** How many vouchers are not switched off: buyers are offered "use a voucher" only while some are. */
+  vouchersOn: () => "vouchers:on",
+  /** Set of every voucher code ever made (for `/voucher list`). */
+  vouchers: () => "vouchers",
+  /** A buyer's price tier name (absent = the first of PRICE_TIERS). */
+  buyerTier: (buyer: string) => `tier:${buyer}`,
+  /** Hash of a buyer's delivered spend: `total`, and `o:<order>` for each order counted (once). */
+  buyerSpend: (buyer: string) => `tier:spend:${buyer}`,
+  /** Hash: product code → provider promo code sent with each purchase (`/promo`). */
+  providerPromos: () => "admin:promos",
 } as const;

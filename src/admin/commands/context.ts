@@ -23,6 +23,9 @@ import type { Broadcaster } from "../broadcast.js";
 import type { AdminOperations } from "../operations.js";
 import type { ProviderWatch } from "../provider-watch.js";
 import type { AdminSettings } from "../settings.js";
+import type { ProviderPromos } from "../../commerce/provider-promos.js";
+import type { TierStore } from "../../commerce/tiers.js";
+import type { VoucherStore } from "../../commerce/vouchers.js";
 
 /** The parts of the shop admin commands read and change. */
 export interface AdminServices {
@@ -41,6 +44,8 @@ export interface AdminServices {
   audit: AuditLog;
   watch: ProviderWatch;
   broadcaster: Broadcaster;
+  /** Vouchers, price tiers and provider promo codes (issue 17). */
+  pricing: { vouchers: VoucherStore; tiers: TierStore; promos: ProviderPromos };
   /** `/backup`: makes, saves and rotates encrypted backups. */
   backups: Backups;
   /** Reseller balances below this are flagged. */

@@ -28,6 +28,9 @@ import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
 import { statsCommand } from "./stats.js";
 import { userCommand } from "./user.js";
+import { promoCommand } from "./promo.js";
+import { tierCommand } from "./tier.js";
+import { voucherCommand } from "./voucher.js";
 
 /** The shop's admin commands, in help order. */
 export const adminCommands: readonly AdminCommand[] = [
@@ -43,6 +46,10 @@ export const adminCommands: readonly AdminCommand[] = [
   resolveCommand,
   markupCommand,
   productCommand,
+  // Pricing (issue 17)
+  voucherCommand,
+  tierCommand,
+  promoCommand,
   maintenanceCommand,
   userCommand,
   creditCommand,

@@ -42,6 +42,10 @@ function statsLines(stats: Stats, period: Msg): Msg[] {
     profit: formatRupiah(totals.profit),
   });
   const lines: Msg[] = [msg("admin-stats-title", { period }), msg("admin-stats-orders", { ...stats.orders }), msg("admin-stats-money", money(stats.sales))];
+  // Discounts as their own lines (issue 17); the profit above is already after them.
+  const { discounts } = stats;
+  lines.push(msg("admin-stats-discount-voucher", { amount: formatRupiah(discounts.voucher), count: discounts.voucherOrders }));
+  lines.push(msg("admin-stats-discount-tier", { amount: formatRupiah(discounts.tier), count: discounts.tierOrders }));
   if (stats.providers.length > 0) {
     lines.push(msg("admin-stats-providers-title"));
     for (const provider of stats.providers) lines.push(msg("admin-stats-provider", { provider: provider.provider, count: provider.count, ...money(provider) }));
