@@ -521,4 +521,4 @@ admin-backup-daily = 🌙 Daily backup
 admin-backup-daily-failed = ⚠️ The daily backup failed; the details are in the bot's log.
 admin-export-orders = 📄 Orders { $period }: { $count } orders, total { $total } (delivered { $delivered }).
 admin-export-ledger = 📄 Ledger { $period }: { $count } entries, in { $credits }, out { $debits }.
-admin-export-truncated = ⚠️ Only the first { $max } rows: export a shorter period.
+admin-export-truncated = ⚠️ Only the newest { $max } rows: export a shorter period.

@@ -521,4 +521,4 @@ admin-backup-daily = 🌙 Cadangan harian
 admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log bot.
 admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).
 admin-export-ledger = 📄 Mutasi saldo { $period }: { $count } entri, masuk { $credits }, keluar { $debits }.
-admin-export-truncated = ⚠️ Hanya { $max } baris pertama: ekspor periode yang lebih pendek.
+admin-export-truncated = ⚠️ Hanya { $max } baris terbaru: ekspor periode yang lebih pendek.

@@ -92,7 +92,7 @@ export class Wallet {
 
   /**
    * Every buyer's ledger entries made between `from` and `to` (epoch ms, inclusive), oldest
-   * first, at most `limit` (then `truncated`). There is no shop-wide time index: ledgers are found
+   * first, at most `limit` (the newest; then `truncated`). There is no shop-wide time index: ledgers are found
    * with SCAN (`ledger:*`) and each is read from its newest end backwards, a page at a time, until
    * entries are older than `from` (a ledger is appended in time order; a minute of slack absorbs
    * clocks of several processes). Cost: one SCAN of the keyspace plus, per buyer with a ledger,
@@ -117,7 +117,7 @@ export class Wallet {
       }
     }
     found.sort((a, b) => a.entry.at - b.entry.at || (a.buyer < b.buyer ? -1 : a.buyer > b.buyer ? 1 : 0));
-    return { entries: found.slice(0, limit), truncated: found.length > limit };
+    return { entries: found.length > limit ? found.slice(found.length - limit) : found, truncated: found.length > limit };
   }
 
   private async apply(buyer: string, amount: number, entry: Omit<LedgerEntry, "amount" | "at">): Promise<MoveResult> {
