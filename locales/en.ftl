@@ -524,3 +524,21 @@ admin-ledger-referral = referral bonus
 admin-ledger-referral_reversal = referral bonus taken back
 admin-stats-referral = Referral bonuses: { $amount } ({ $count } orders)
 admin-refund-delivered-needs-reason = ❗ { $order } was delivered: refund it only with a reason, e.g. /refund { $order } account does not work
+
+## Backups and exports (/backup, the daily backup, /export)
+admin-usage-backup = /backup — an encrypted backup of orders, wallets, payments, settings and stock, sent here
+admin-usage-export = /export orders|ledger [7d|30d|YYYY-MM] — a CSV file for Excel or Google Sheets (default 30d)
+admin-backup-off = 🔒 Backups are off: set BACKUP_KEY (a passphrase of at least 16 characters, kept somewhere safe) and restart.
+admin-backup-in-memory = Backups need a real Redis (REDIS_URL); the in-memory demo store has nothing to keep.
+admin-backup-failed = ⚠️ The backup failed; the details are in the bot's log.
+admin-backup-too-large = ⚠️ The shop's data is too large for one backup (at most { $keys } keys and { $mb } MB): rely on Redis replication and its RDB/AOF copies.
+admin-backup-made = 💾 Backup { $file }: { $keys } keys, { $kb } KB, as of { $date } WIB. Encrypted with BACKUP_KEY.
+admin-backup-saved = Saved on the server as { $path } ({ $pruned } older removed).
+admin-backup-not-saved = Not kept on the server (no BACKUP_DIR): keep this file.
+admin-backup-restore-hint = To restore: npm run restore -- <file> (with the same BACKUP_KEY, into an empty Redis).
+admin-backup-too-big-to-send = The file is over { $mb } MB, more than a bot may send: take it from BACKUP_DIR on the server.
+admin-backup-daily = 🌙 Daily backup
+admin-backup-daily-failed = ⚠️ The daily backup failed; the details are in the bot's log.
+admin-export-orders = 📄 Orders { $period }: { $count } orders, total { $total } (delivered { $delivered }).
+admin-export-ledger = 📄 Ledger { $period }: { $count } entries, in { $credits }, out { $debits }.
+admin-export-truncated = ⚠️ Only the newest { $max } rows: export a shorter period.

@@ -524,3 +524,21 @@ admin-ledger-referral = bonus referral
 admin-ledger-referral_reversal = bonus referral ditarik
 admin-stats-referral = Bonus referral: { $amount } ({ $count } pesanan)
 admin-refund-delivered-needs-reason = ❗ { $order } sudah terkirim: refund hanya dengan alasan, mis. /refund { $order } akun tidak bisa dipakai
+
+## Cadangan dan ekspor (/backup, cadangan harian, /export)
+admin-usage-backup = /backup — cadangan terenkripsi pesanan, saldo, pembayaran, pengaturan dan stok, dikirim ke sini
+admin-usage-export = /export orders|ledger [7d|30d|YYYY-MM] — file CSV untuk Excel atau Google Sheets (bawaan 30d)
+admin-backup-off = 🔒 Cadangan mati: isi BACKUP_KEY (frasa sandi minimal 16 karakter, simpan di tempat aman) lalu mulai ulang.
+admin-backup-in-memory = Cadangan butuh Redis sungguhan (REDIS_URL); penyimpanan demo di memori tidak menyimpan apa pun.
+admin-backup-failed = ⚠️ Cadangan gagal; rinciannya ada di log bot.
+admin-backup-too-large = ⚠️ Data toko terlalu besar untuk satu cadangan (maksimal { $keys } kunci dan { $mb } MB): andalkan replikasi Redis dan salinan RDB/AOF-nya.
+admin-backup-made = 💾 Cadangan { $file }: { $keys } kunci, { $kb } KB, per { $date } WIB. Dienkripsi dengan BACKUP_KEY.
+admin-backup-saved = Tersimpan di server sebagai { $path } ({ $pruned } yang lama dihapus).
+admin-backup-not-saved = Tidak disimpan di server (tanpa BACKUP_DIR): simpan file ini.
+admin-backup-restore-hint = Untuk memulihkan: npm run restore -- <file> (dengan BACKUP_KEY yang sama, ke Redis kosong).
+admin-backup-too-big-to-send = File lebih dari { $mb } MB, melebihi batas kiriman bot: ambil dari BACKUP_DIR di server.
+admin-backup-daily = 🌙 Cadangan harian
+admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log bot.
+admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).
+admin-export-ledger = 📄 Mutasi saldo { $period }: { $count } entri, masuk { $credits }, keluar { $debits }.
+admin-export-truncated = ⚠️ Hanya { $max } baris terbaru: ekspor periode yang lebih pendek.

@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
 import { parsePriceTiers, parseTierUpgrades, type PriceTier, type TierUpgrade } from "./commerce/price-quote.js";
+import { minBackupKeyLength } from "./store/backup-file.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
@@ -71,6 +72,10 @@ const examples: Record<string, string> = {
   TIER_UPGRADE: "reseller:1000000,vip:5000000",
   REFERRAL_PERCENT: "2",
   REFERRAL_DAYS: "90",
+  BACKUP_KEY: "(openssl rand -base64 32)",
+  BACKUP_DIR: "/var/backups/warung-bot",
+  BACKUP_AT: "03:00",
+  BACKUP_KEEP: "7",
 };
 
 const schema = z.object({
@@ -162,6 +167,11 @@ const schema = z.object({
   QRIS_GATEWAYS: commaList,
   QRIS_FEE_PAYER: z.preprocess(emptyToUndefined, z.enum(["buyer", "shop"], { message: "must be buyer or shop" }).default("buyer")),
   QRIS_GATEWAY_TIMEOUT_MS: intText(10_000, 1_000, 60_000),
+  // Backups (admin /backup, the daily one, npm run restore): see README "Backups and restore".
+  BACKUP_KEY: z.preprocess(emptyToUndefined, z.string().min(minBackupKeyLength, { message: `must be a passphrase of at least ${minBackupKeyLength} characters` }).optional()),
+  BACKUP_DIR: optionalText,
+  BACKUP_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time of day HH:MM (WIB)" }).optional()),
+  BACKUP_KEEP: intText(7, 1, 365),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -231,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerEnv.problems);
+  problems.push(...backupProblems(raw));
   const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
   if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
@@ -308,6 +319,36 @@ function readTiers(raw: RawConfig): { tiers: PriceTier[]; upgrades: TierUpgrade[
   const upgrades = parseTierUpgrades(raw.TIER_UPGRADE ?? "", tiers.tiers);
   if (!upgrades.ok) return { tiers: tiers.tiers, upgrades: [], problems: [{ variable: "TIER_UPGRADE", problem: upgrades.problem, example: examples.TIER_UPGRADE }] };
   return { tiers: tiers.tiers, upgrades: upgrades.upgrades, problems: [] };
+}
+
+/** A daily backup needs a key to seal it and somewhere to put it. */
+function backupProblems(raw: RawConfig): ConfigProblem[] {
+  if (!raw.BACKUP_AT) return [];
+  const problems: ConfigProblem[] = [];
+  if (!raw.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required when BACKUP_AT is set", example: examples.BACKUP_KEY });
+  if (!raw.BACKUP_DIR && !raw.TELEGRAM_ADMIN_CHAT_ID && !raw.WHATSAPP_ADMIN_GROUP_JID) {
+    problems.push({ variable: "BACKUP_AT", problem: "needs BACKUP_DIR or an admin group (TELEGRAM_ADMIN_CHAT_ID, WHATSAPP_ADMIN_GROUP_JID) to put the backup somewhere", example: examples.BACKUP_AT });
+  }
+  return problems;
+}
+
+const restoreSchema = schema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true, BACKUP_KEY: true });
+/** What `npm run restore` reads from the environment. */
+export type RestoreEnv = z.infer<typeof restoreSchema> & { REDIS_URL: string; BACKUP_KEY: string };
+
+/** Parses the restore tool's variables only (a restore machine need not have the shop's whole env). */
+export function loadRestoreEnv(env: Record<string, string | undefined> = process.env): { ok: true; env: RestoreEnv } | { ok: false; problems: ConfigProblem[] } {
+  const parsed = restoreSchema.safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? "environment");
+        return { variable, problem: issue.message, example: examples[variable] };
+      });
+  if (parsed.success && !parsed.data.REDIS_URL) problems.push({ variable: "REDIS_URL", problem: "is required to restore", example: examples.REDIS_URL });
+  if (parsed.success && !parsed.data.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required to open the backup", example: examples.BACKUP_KEY });
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, env: parsed.data as RestoreEnv };
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { keys } from "../store/keys.js";
 import { defineScript, type Redis } from "../store/redis.js";
+import { scanKeys } from "../store/scan.js";
 import type { Rupiah } from "../core/money.js";
 
 export const ledgerReasons = ["topup", "purchase", "refund", "manual", "late_payment", "overpayment", "sandbox_topup", "referral", "referral_reversal"] as const;
@@ -127,6 +128,36 @@ export class Wallet {
     const [balance, raw] = await Promise.all([this.balance(buyer), this.redis.lrange(keys.ledger(buyer), 0, -1)]);
     const ledgerSum = raw.reduce((sum, line) => sum + ledgerEntrySchema.parse(JSON.parse(line)).amount, 0);
     return { balance, ledgerSum, consistent: balance === ledgerSum };
+  }
+
+  /**
+   * Every buyer's ledger entries made between `from` and `to` (epoch ms, inclusive), oldest
+   * first, at most `limit` (the newest; then `truncated`). There is no shop-wide time index: ledgers are found
+   * with SCAN (`ledger:*`) and each is read from its newest end backwards, a page at a time, until
+   * entries are older than `from` (a ledger is appended in time order; a minute of slack absorbs
+   * clocks of several processes). Cost: one SCAN of the keyspace plus, per buyer with a ledger,
+   * one page and the entries since `from` — fine for an admin's export, not for a hot path.
+   */
+  async entriesBetween(from: number, to: number, limit = 50_000): Promise<{ entries: { buyer: string; entry: LedgerEntry }[]; truncated: boolean }> {
+    const page = 200;
+    const slackMs = 60_000;
+    const found: { buyer: string; entry: LedgerEntry }[] = [];
+    const buyers = new Set<string>();
+    await scanKeys(this.redis, "ledger:*", (batch) => {
+      for (const key of batch) buyers.add(key.slice("ledger:".length));
+    });
+    for (const buyer of buyers) {
+      let end = -1;
+      for (;;) {
+        const raw = await this.redis.lrange(keys.ledger(buyer), end - page + 1, end);
+        const entries = raw.map((line) => ledgerEntrySchema.parse(JSON.parse(line)));
+        for (const entry of entries) if (entry.at >= from && entry.at <= to) found.push({ buyer, entry });
+        if (raw.length < page || entries[0]!.at < from - slackMs) break;
+        end -= page;
+      }
+    }
+    found.sort((a, b) => a.entry.at - b.entry.at || (a.buyer < b.buyer ? -1 : a.buyer > b.buyer ? 1 : 0));
+    return { entries: found.length > limit ? found.slice(found.length - limit) : found, truncated: found.length > limit };
   }
 
   private async apply(buyer: string, amount: number, entry: Omit<LedgerEntry, "amount" | "at">): Promise<MoveResult> {

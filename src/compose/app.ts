@@ -18,6 +18,8 @@
 import type { Logger } from "pino";
 import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from "../admin/stage.js";
 import { adminCommandHint } from "../admin/private-hint.js";
+import { Backups } from "../admin/backups.js";
+import { backupDocument, backupLines, maxSentBackupBytes } from "../admin/commands/backup.js";
 import { ShopBot, type PricingPorts } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
 import type { ConsoleModule } from "../channels/console/module.js";
@@ -51,6 +53,9 @@ import { consoleBuyerRefs } from "../core/buyer-ref.js";
 import { Translator } from "../i18n/translator.js";
 import { BullmqScheduler } from "../jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "../jobs/scheduler.js";
+import { BullmqDaily, InProcessDaily, parseTimeOfDay, type DailyScheduler } from "../jobs/daily.js";
+import { msg } from "../core/message.js";
+import { textReply } from "../core/reply.js";
 import type { PaymentMethodModule } from "../payments/method.js";
 import { buildPaymentOffer, type PaymentOffer } from "../payments/methods/offer.js";
 import { paymentMethodModules } from "../payments/methods/registry.js";
@@ -140,6 +145,10 @@ export interface App {
   /** Perpanjang: subscription renewals paid from the wallet. */
   readonly renewals: WalletRenewals;
   readonly http: HttpServer;
+  /** `/backup` and the daily backup at `BACKUP_AT`. */
+  readonly backups: Backups;
+  /** Daily chores at a WIB time (the backup), BullMQ job schedulers or in-process timers. */
+  readonly daily: DailyScheduler;
   /** The channels' handlers: buyer messages to the shop, group messages to the admin side. */
   readonly handlers: ChannelHandlers;
   /** Loads settings and the catalog, resumes unfinished orders, starts sweeps, HTTP and the channels. */
@@ -252,12 +261,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
     providerQris: (provider) => qrisProviders.has(provider),
   });
 
+  const backups = new Backups({
+    redis,
+    key: config.BACKUP_KEY ?? null,
+    dir: config.BACKUP_DIR ?? null,
+    keep: config.BACKUP_KEEP,
+    logger: logger.child({ module: "backups" }),
+    postDaily: (made) =>
+      adminAlerts.group.post(
+        "failed" in made
+          ? [textReply(msg("admin-backup-daily-failed"))]
+          : made.bytes.length > maxSentBackupBytes
+            ? [textReply(msg("admin-backup-daily"), ...backupLines(made), msg("admin-backup-too-big-to-send", { mb: maxSentBackupBytes / 1024 / 1024 }))]
+            : [textReply(msg("admin-backup-daily")), backupDocument(made)],
+      ),
+  });
+  const daily = buildDaily(options);
+
   const admin = buildAdmin({
     config,
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, backups },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -374,6 +400,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     subscriptions,
     renewals,
     http,
+    backups,
+    daily,
     handlers,
     start: () => startApp(app, options),
     sweep: () => sweeper.sweep(),
@@ -394,6 +422,14 @@ function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
     work: config.ROLE !== "bot",
     onRun: (seconds, outcome) => metrics.jobRun(outcome, seconds),
   });
+}
+
+/** Daily chores share BullMQ's Redis and prefix with fulfilment; the demo uses timers. */
+function buildDaily(options: AppOptions): DailyScheduler {
+  const { config, logger } = options;
+  const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  if (!durable) return new InProcessDaily(logger);
+  return new BullmqDaily({ redisUrl: durable.url, prefix: durable.prefix, logger, work: config.ROLE !== "bot" });
 }
 
 async function startApp(app: App, options: AppOptions): Promise<void> {
@@ -417,6 +453,9 @@ async function startApp(app: App, options: AppOptions): Promise<void> {
     logger.info({ host: config.HTTP_HOST, port }, "http server listening");
   }
   app.sweeper.start();
+  if (config.BACKUP_AT && app.backups.enabled) {
+    await app.daily.start([{ name: "backup", at: parseTimeOfDay(config.BACKUP_AT), run: () => app.backups.daily() }]);
+  }
 }
 
 async function stopApp(app: App): Promise<void> {
@@ -427,5 +466,6 @@ async function stopApp(app: App): Promise<void> {
   await app.http.close();
   await app.jobs.close();
   await app.referrals.idle();
+  await app.daily.close();
   app.redis.disconnect();
 }

@@ -18,6 +18,7 @@ import type { Provider, ProviderId } from "../../providers/types.js";
 import type { Redis } from "../../store/redis.js";
 import type { SessionStore } from "../../bot/session-store.js";
 import type { AuditLog } from "../audit-log.js";
+import type { Backups } from "../backups.js";
 import type { Broadcaster } from "../broadcast.js";
 import type { AdminOperations } from "../operations.js";
 import type { ProviderWatch } from "../provider-watch.js";
@@ -45,6 +46,8 @@ export interface AdminServices {
   broadcaster: Broadcaster;
   /** Vouchers, price tiers and provider promo codes (issue 17). */
   pricing: { vouchers: VoucherStore; tiers: TierStore; promos: ProviderPromos };
+  /** `/backup`: makes, saves and rotates encrypted backups. */
+  backups: Backups;
   /** Reseller balances below this are flagged. */
   lowBalance: Rupiah;
   logger: Logger;
