@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defaultTelegramBroadcastPerSecond } from "../src/admin/broadcast.js";
 
 /** The names accepted by `BENCH_ONLY` (comma-separated), in run order. */
-export const benchNames = ["qris", "throughput", "memory", "slow-provider", "flood", "pacing"] as const;
+export const benchNames = ["qris", "throughput", "memory", "slow-provider", "flood", "pacing", "gateway"] as const;
 /** One benchmark module. */
 export type BenchName = (typeof benchNames)[number];
 
@@ -58,6 +58,8 @@ export interface BenchConfig {
   floodPhaseMs: number;
   /** Write a V8 CPU profile of each bot process to bench/profiles/. */
   cpuProfile: boolean;
+  /** Gateway notifications (8): payments per side, confirmed by that many notifications at once. */
+  gatewayN: number;
 }
 
 const numberList = z
@@ -105,6 +107,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     floodMessages: pick("BENCH_FLOOD_MESSAGES", positive, 2000, 500),
     floodPhaseMs: pick("BENCH_FLOOD_PHASE_MS", positive, 6000, 1500),
     cpuProfile: env.BENCH_CPU_PROF === "1",
+    gatewayN: pick("BENCH_GATEWAY_N", positive, 1000, 100),
   };
 }
 
