@@ -15,6 +15,8 @@ import { paymentMethodIds } from "./payments/methods/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
+import type { RedisTarget } from "./store/redis.js";
+import { readRedisEnv, type RedisEnv } from "./store/redis-env.js";
 
 /** The examples shown when a variable is wrong. */
 const examples: Record<string, string> = {
@@ -158,6 +160,10 @@ export type Config = RawConfig & {
   console: boolean;
   /** Payment methods buyers may choose, in menu order (built-in ids; a test may add its own module's). */
   paymentMethods: PaymentMethodId[];
+  /** Where Redis is (`REDIS_URL` or Sentinel, `store/redis-env.ts`); null = the in-memory demo store. */
+  redis: RedisTarget | null;
+  /** Replicas a money write waits for (`REDIS_WAIT_REPLICAS`, `REDIS_WAIT_TIMEOUT_MS`). */
+  redisWait: RedisEnv["wait"];
 };
 
 /** One problem with the environment, ready to print. */
@@ -169,12 +175,13 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed = schema.safeParse(env);
   const providerEnv = readProviderEnv(env);
+  const redisEnv = readRedisEnv(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "environment");
       return { variable, problem: issue.message, example: examples[variable] };
     });
-    return { ok: false, problems: [...problems, ...providerEnv.problems] };
+    return { ok: false, problems: [...problems, ...providerEnv.problems, ...(redisEnv.ok ? [] : redisEnv.problems)] };
   }
   const raw = parsed.data;
   const problems: ConfigProblem[] = [];
@@ -187,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerEnv.problems);
+  if (!redisEnv.ok) problems.push(...redisEnv.problems);
   const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
   if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
@@ -204,7 +212,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
     problems.push({ variable: "PAYMENT_METHODS", problem: `provider_qris needs a provider with its own QRIS (${able.join(", ")})`, example: "wallet,qris" });
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0 || !redisEnv.ok) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
@@ -212,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods } };
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, redis: redisEnv.value.target, redisWait: redisEnv.value.wait } };
 }
 
 /**

@@ -52,7 +52,7 @@ export class Wallet {
   private readonly move: MoveCommand;
 
   constructor(private readonly redis: Redis) {
-    this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript);
+    this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript, { durable: true });
   }
 
   async balance(buyer: string): Promise<Rupiah> {

@@ -250,8 +250,8 @@ export class PaymentStore {
     this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
     this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
     this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
-    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove2", 9, moveScript);
-    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript);
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove2", 9, moveScript, { durable: true });
+    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript, { durable: true });
   }
 
   /** How many totals one price has. */
