@@ -126,9 +126,20 @@ export class TelegramChannel implements ChannelSender {
     return this.webhookSet || Boolean(this.runner?.isRunning());
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops long polling; resolves once every update already taken is handled (the runner waits for
+   * running middleware). Webhook updates stop at the HTTP server, which answers 503 while the
+   * process drains (Telegram sends them again later, to this or another process).
+   */
+  async stopReceiving(): Promise<void> {
     this.commandsRetry?.cancel();
     if (this.runner?.isRunning()) await this.runner.stop();
+  }
+
+  /** Stops receiving, then waits until every answer and shop message queued for a chat is sent. */
+  async stop(): Promise<void> {
+    await this.stopReceiving();
+    await this.outgoing.idle();
   }
 
   /**
