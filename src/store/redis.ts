@@ -63,9 +63,15 @@ const failFast: RedisOptions = {
 const reconnectOnReadonly = (error: Error): 1 | false => (error.message.startsWith("READONLY") ? 1 : false);
 
 /**
- * The ioredis options for a target and purpose. For Sentinel: the sentinels, the group name,
- * role master, and `failoverDetector` (subscribe to `+switch-master`, so a failover is followed
- * at once instead of when the old connection happens to break).
+ * The ioredis options for a target and purpose. For Sentinel: the sentinels, the group name and
+ * role master. A lost master closes the connection; ioredis then asks the sentinels again (and
+ * again, while they still name the dead one) until they name the new master. A master demoted
+ * while alive closes its clients' connections itself, and a write that still reaches it gets
+ * READONLY (see {@link reconnectOnReadonly}).
+ *
+ * `failoverDetector` is deliberately off: when its `+switch-master` message arrives while the
+ * client is already reconnecting, ioredis 5.x abandons the connection for good (every command
+ * then fails with "Connection is closed."); the sentinel fault test met exactly that.
  */
 export function redisClientOptions(target: RedisTarget, purpose: RedisPurpose, extra: RedisOptions = {}): RedisOptions {
   const base: RedisOptions = purpose === "shop" ? { ...failFast } : { maxRetriesPerRequest: null };
@@ -75,7 +81,6 @@ export function redisClientOptions(target: RedisTarget, purpose: RedisPurpose, e
     sentinels: target.sentinels,
     name: target.name,
     role: "master",
-    failoverDetector: true,
     // Sentinels are asked again after a short pause while none knows a master (mid-failover).
     sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 1_000),
     reconnectOnError: reconnectOnReadonly,
