@@ -19,6 +19,8 @@ import { qrisGatewayModules } from "./payments/gateways/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
+import type { RedisTarget } from "./store/redis.js";
+import { readRedisEnv, type RedisEnv } from "./store/redis-env.js";
 
 /** The examples shown when a variable is wrong. */
 const examples: Record<string, string> = {
@@ -206,6 +208,10 @@ export type Config = RawConfig & {
   priceTiers: PriceTier[];
   /** `TIER_UPGRADE`, cheapest first; empty when tiers only change by `/tier`. */
   tierUpgrades: TierUpgrade[];
+  /** Where Redis is (`REDIS_URL` or Sentinel, `store/redis-env.ts`); null = the in-memory demo store. */
+  redis: RedisTarget | null;
+  /** Replicas a money write waits for (`REDIS_WAIT_REPLICAS`, `REDIS_WAIT_TIMEOUT_MS`). */
+  redisWait: RedisEnv["wait"];
 };
 
 /**
@@ -223,12 +229,13 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed = schema.safeParse(env);
   const providerEnv = readProviderEnv(env);
+  const redisEnv = readRedisEnv(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "environment");
       return { variable, problem: issue.message, example: examples[variable] };
     });
-    return { ok: false, problems: [...problems, ...providerEnv.problems] };
+    return { ok: false, problems: [...problems, ...providerEnv.problems, ...(redisEnv.ok ? [] : redisEnv.problems)] };
   }
   const raw = parsed.data;
   const problems: ConfigProblem[] = [];
@@ -242,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   problems.push(...providerEnv.problems);
   problems.push(...backupProblems(raw));
+  if (!redisEnv.ok) problems.push(...redisEnv.problems);
   const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
   if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
@@ -263,7 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const tiers = readTiers(raw);
   problems.push(...tiers.problems);
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0 || !redisEnv.ok) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
@@ -271,7 +279,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups, priceTiers: tiers.tiers, tierUpgrades: tiers.upgrades } };
+  return {
+    ok: true,
+    config: {
+      ...raw,
+      providers,
+      sandbox,
+      console,
+      paymentMethods,
+      qrisGateways: gateways.setups,
+      priceTiers: tiers.tiers,
+      tierUpgrades: tiers.upgrades,
+      redis: redisEnv.value.target,
+      redisWait: redisEnv.value.wait,
+    },
+  };
 }
 
 /**

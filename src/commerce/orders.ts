@@ -217,7 +217,7 @@ export class OrderStore {
     private readonly redis: Redis,
     private readonly listeners: readonly TransitionListener[] = [],
   ) {
-    this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript);
+    this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript, { durable: true });
   }
 
   /** Creates an order (awaiting payment unless told otherwise). */

@@ -75,8 +75,8 @@ export class Wallet {
   private readonly takeUpTo: TakeUpToCommand;
 
   constructor(private readonly redis: Redis) {
-    this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript);
-    this.takeUpTo = defineScript<TakeUpToCommand>(redis, "walletTakeUpTo", 3, takeUpToScript);
+    this.move = defineScript<MoveCommand>(redis, "walletMove", 3, moveScript, { durable: true });
+    this.takeUpTo = defineScript<TakeUpToCommand>(redis, "walletTakeUpTo", 3, takeUpToScript, { durable: true });
   }
 
   async balance(buyer: string): Promise<Rupiah> {

@@ -68,7 +68,8 @@ import { prometheusMetrics } from "../server/metrics.js";
 import { registerRoutes } from "../server/routes.js";
 import { ChatLock } from "../store/chat-lock.js";
 import { checkRedisDurability } from "../store/durability.js";
-import { connectRedis, isInMemory, type Redis } from "../store/redis.js";
+import { connectRedis, isInMemory, newRedisClient, type Redis, type RedisTarget } from "../store/redis.js";
+import { InFlight, runSteps, type ShutdownReport } from "./shutdown.js";
 
 export interface AppOptions {
   config: Config;
@@ -76,8 +77,11 @@ export interface AppOptions {
   providers: Provider[];
   /** A ready Redis client; when absent one is connected from `config.REDIS_URL`. */
   redis?: Redis;
-  /** BullMQ's Redis and key prefix; default from `REDIS_URL`. Without either, jobs run in-process. */
-  bullmq?: { url: string; prefix: string };
+  /**
+   * BullMQ's Redis (a URL, or a target such as Sentinel) and key prefix; default from the
+   * config's Redis (`REDIS_URL` or `REDIS_SENTINELS`). Without either, jobs run in-process.
+   */
+  bullmq?: { url: string; prefix: string } | { target: RedisTarget; prefix: string };
   followUpPlan?: FollowUpPlan;
   /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
@@ -157,15 +161,36 @@ export interface App {
   sweep(): Promise<void>;
   /** Waits until no order of `buyer` has fulfilment work left, or `timeoutMs` passes. */
   settled(buyer: string, timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Graceful shutdown within `budgetMs` (default {@link shutdownBudgetMs}): stop taking updates
+   * and requests, finish handlers and running jobs, send what is queued, close connections.
+   * Reports the steps cut by the budget. A second call returns the first one's promise.
+   */
+  stop(budgetMs?: number): Promise<ShutdownReport>;
 }
+
+/** How long a graceful shutdown may take in all (SIGTERM → exit, issue 18). */
+export const shutdownBudgetMs = 9_000;
 
 /** Builds every stage (see the module comment); connects Redis unless one is given. */
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
-  const redis = options.redis ?? (await connectRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
-  if (isInMemory(redis)) logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
   const metrics = options.metrics ?? prometheusMetrics;
+  const redis =
+    options.redis ??
+    (await connectRedis({
+      target: config.redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      replicaWait: {
+        ...config.redisWait,
+        onOutcome: (outcome) => metrics.replicaWait(outcome),
+        onChange: ({ degraded, ...detail }) =>
+          degraded
+            ? logger.warn(detail, "a money write was not acknowledged by enough Redis replicas; money writes go on without waiting until one is back")
+            : logger.info(detail, "Redis replicas acknowledge money writes again"),
+      },
+    }));
+  if (isInMemory(redis)) logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
   const translator = new Translator(config.DEFAULT_LOCALE, (key, errors) =>
     logger.warn({ key, errors: errors.map((error) => error.message) }, "a message was rendered with missing arguments"),
   );
@@ -326,7 +351,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     buyingPaused: () => admin.buyingPaused(),
   });
   const built: ChannelHandlers = { handle: (inbound) => shop.handle(inbound), handleGroup: (inbound) => admin.handleGroup(inbound) };
-  const handlers = options.wrapHandlers ? options.wrapHandlers(built) : built;
+  const wrapped = options.wrapHandlers ? options.wrapHandlers(built) : built;
+  // Counted, so a shutdown waits for handlers still running before it closes what they use.
+  const busy = new InFlight();
+  const handlers: ChannelHandlers = {
+    handle: (inbound) => busy.track(() => wrapped.handle(inbound)),
+    handleGroup: (inbound) => busy.track(() => wrapped.handleGroup(inbound)),
+  };
 
   const recovery = new Recovery({
     orders,
@@ -406,17 +437,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
     start: () => startApp(app, options),
     sweep: () => sweeper.sweep(),
     settled: (buyer, timeoutMs) => recovery.settled(buyer, timeoutMs),
-    stop: () => stopApp(app),
+    stop: (budgetMs = shutdownBudgetMs) => (stopping ??= stopApp(app, busy, budgetMs)),
   };
+  let stopping: Promise<ShutdownReport> | undefined;
   return app;
 }
 
 function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
   const { config, logger } = options;
-  const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  const durable = options.bullmq ?? (config.redis ? { target: config.redis, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
   if (!durable) return new InProcessScheduler();
+  const target: RedisTarget = "target" in durable ? durable.target : { kind: "url", url: durable.url };
   return new BullmqScheduler({
-    redisUrl: durable.url,
+    // The same target as the shop's own client: after a Sentinel failover both follow the new master.
+    newConnection: () => newRedisClient(target, "jobs"),
     prefix: durable.prefix,
     logger,
     work: config.ROLE !== "bot",
@@ -427,9 +461,10 @@ function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
 /** Daily chores share BullMQ's Redis and prefix with fulfilment; the demo uses timers. */
 function buildDaily(options: AppOptions): DailyScheduler {
   const { config, logger } = options;
-  const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  const durable = options.bullmq ?? (config.redis ? { target: config.redis, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
   if (!durable) return new InProcessDaily(logger);
-  return new BullmqDaily({ redisUrl: durable.url, prefix: durable.prefix, logger, work: config.ROLE !== "bot" });
+  const target: RedisTarget = "target" in durable ? durable.target : { kind: "url", url: durable.url };
+  return new BullmqDaily({ newConnection: () => newRedisClient(target, "jobs"), prefix: durable.prefix, logger, work: config.ROLE !== "bot" });
 }
 
 async function startApp(app: App, options: AppOptions): Promise<void> {
@@ -458,14 +493,44 @@ async function startApp(app: App, options: AppOptions): Promise<void> {
   }
 }
 
-async function stopApp(app: App): Promise<void> {
-  await app.sweeper.stop();
-  app.catalog.stop();
-  await app.admin.stop();
-  for (const channel of app.channels) await channel.stop();
-  await app.http.close();
-  await app.jobs.close();
-  await app.referrals.idle();
-  await app.daily.close();
-  app.redis.disconnect();
+/**
+ * The graceful shutdown, in order: stop taking updates (polling stops, the HTTP server answers
+ * 503 to new requests) and let the handlers and requests in progress finish; stop the sweeps;
+ * close the job worker, which waits for running jobs; flush the admin notices; stop the channels,
+ * which sends what they have queued; close Redis. Bounded by `budgetMs` (see `shutdown.ts`).
+ */
+async function stopApp(app: App, busy: InFlight, budgetMs: number): Promise<ShutdownReport> {
+  const report = await runSteps(
+    [
+      { name: "stop taking updates", run: () => stopTakingUpdates(app) },
+      { name: "finish handlers", run: () => busy.idle() },
+      { name: "finish http requests", run: () => app.http.idle() },
+      { name: "close http", run: () => app.http.close() },
+      { name: "stop sweeps", run: () => Promise.all([app.sweeper.stop(), app.catalog.stop()]).then(() => undefined) },
+      { name: "finish running jobs", run: () => app.jobs.close() },
+      { name: "stop the daily backup", run: () => app.daily.close() },
+      { name: "finish referral rewards", run: () => app.referrals.idle() },
+      { name: "send admin notices", run: () => app.admin.stop() },
+      { name: "stop channels", run: () => Promise.all(app.channels.map((channel) => channel.stop())).then(() => undefined) },
+    ],
+    budgetMs,
+    app.logger,
+  );
+  await closeRedis(app.redis);
+  return report;
+}
+
+async function stopTakingUpdates(app: App): Promise<void> {
+  app.http.drain();
+  await Promise.all(app.channels.map((channel) => channel.stopReceiving?.()));
+}
+
+/** QUIT lets replies in flight arrive; a connection that is down is simply dropped. */
+async function closeRedis(redis: Redis): Promise<void> {
+  if (isInMemory(redis) || redis.status !== "ready") {
+    redis.disconnect();
+    return;
+  }
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+  redis.disconnect();
 }

@@ -13,7 +13,7 @@
  * await daily.start([{ name: "backup", at: { hour: 3, minute: 0 }, run: () => backups.daily() }]);
  */
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { nextWibTime } from "../core/time.js";
 
@@ -70,7 +70,8 @@ export class InProcessDaily implements DailyScheduler {
 }
 
 export interface BullmqDailyOptions {
-  redisUrl: string;
+  /** A new connection to BullMQ's Redis (the root's factory: a URL or Sentinel, retrying forever). */
+  newConnection: () => Redis;
   /** BullMQ's key prefix (the fulfilment queue's). */
   prefix: string;
   logger: Logger;
@@ -89,8 +90,7 @@ export class BullmqDaily implements DailyScheduler {
   constructor(private readonly options: BullmqDailyOptions) {}
 
   private connection(): Redis {
-    // As the fulfilment queue's: retry forever, so a Redis restart pauses instead of failing.
-    const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const redis = this.options.newConnection();
     this.connections.push(redis);
     return redis;
   }

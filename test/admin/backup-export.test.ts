@@ -127,7 +127,7 @@ describe("the daily backup", () => {
 
   it("is a BullMQ job scheduler at BACKUP_AT in WIB, declared once however many processes declare it", async () => {
     const { prefix, cleanup } = await freshRedis("daily");
-    const dailies = [0, 1].map(() => new BullmqDaily({ redisUrl: testRedisUrl, prefix: `${prefix}bull`, logger: silentLogger, work: false }));
+    const dailies = [0, 1].map(() => new BullmqDaily({ newConnection: () => new Redis(testRedisUrl, { maxRetriesPerRequest: null }), prefix: `${prefix}bull`, logger: silentLogger, work: false }));
     const queue = new Queue("daily", { connection: new Redis(testRedisUrl, { maxRetriesPerRequest: null }), prefix: `${prefix}bull` });
     try {
       for (const daily of dailies) await daily.start([{ name: "backup", at: { hour: 3, minute: 0 }, run: async () => undefined }]);
