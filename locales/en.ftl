@@ -504,3 +504,9 @@ admin-promo-set-checked = ✅ { $product } uses promo code { $promo } ({ $provid
 admin-promo-set = ✅ { $product } uses promo code { $promo } (sent to { $provider } with each purchase).
 admin-stats-discount-voucher = Voucher discounts: { $amount } ({ $count } orders)
 admin-stats-discount-tier = Tier discounts: { $amount } ({ $count } orders)
+## Pricing, continued (issue 17): provider QRIS without discounts, price lines in /order
+payment-provider-price-only = ℹ️ QRIS paid to the provider is not offered for a discounted or voucher price: the provider charges its normal price.
+voucher-refused-method = ❗ Voucher { $code } cannot be used: this product can only be paid by the provider's QRIS, which charges the normal price.
+admin-order-pricing = 🏷️ Normal price { $list } · tier { $tier } discount: -{ $discount }
+admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
+admin-order-promo = 🏷️ Provider promo code: { $promo }

@@ -504,3 +504,9 @@ admin-promo-set-checked = ✅ { $product } memakai kode promo { $promo } ({ $pro
 admin-promo-set = ✅ { $product } memakai kode promo { $promo } (dikirim ke { $provider } setiap pembelian).
 admin-stats-discount-voucher = Diskon voucher: { $amount } ({ $count } pesanan)
 admin-stats-discount-tier = Diskon tier: { $amount } ({ $count } pesanan)
+## Harga, lanjutan (issue 17): QRIS penyedia tanpa diskon, baris harga di /order
+payment-provider-price-only = ℹ️ QRIS langsung ke penyedia tidak tersedia untuk harga diskon/voucher: penyedia menagih harga normalnya.
+voucher-refused-method = ❗ Voucher { $code } tidak bisa dipakai: produk ini hanya bisa dibayar lewat QRIS penyedia, yang menagih harga normal.
+admin-order-pricing = 🏷️ Harga normal { $list } · diskon tier { $tier }: -{ $discount }
+admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
+admin-order-promo = 🏷️ Kode promo penyedia: { $promo }

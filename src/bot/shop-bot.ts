@@ -159,7 +159,7 @@ export class ShopBot {
       tier,
       vouchers,
       catalog: this.deps.catalog.view(),
-      paymentMethods: (item) => this.deps.paymentMethods.forItem(item),
+      paymentMethods: (item, discounted) => this.deps.paymentMethods.forItem(item, discounted),
       walletBalance,
       buyingPaused: this.deps.buyingPaused?.() ?? null,
       shopName: this.deps.shopName,
@@ -259,6 +259,8 @@ export class ShopBot {
     const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(step.inputs), tier: facts.tier ?? null }).afterTier;
     const refusal = voucherRefusal(state, { product: item, afterTier, buyerUses, now: Date.now() });
     if (refusal) return { ok: false, code, ...refusalMessage(refusal, state) };
+    // Every way to pay this product charges the provider's own price: a voucher could not be honoured.
+    if (this.deps.paymentMethods.forItem(item, true).length === 0) return { ok: false, code, reason: "method" };
     return { ok: true, terms: voucherTerms(state!.voucher) };
   }
 
@@ -290,6 +292,8 @@ export class ShopBot {
     if (price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(price) }))];
     const chosen = this.deps.paymentMethods.chosen(method, item);
     if (!chosen) return [textReply(msg("payment-method-unavailable"))];
+    // The provider's own QRIS charges its price, not this one (an old button, a tier changed since).
+    if (chosen.pricedByProvider && (voucher !== null || price !== quote.list)) return [textReply(msg("payment-provider-price-only"))];
     const id = newOrderId();
     if (voucher && pricing) {
       const held = await pricing.vouchers.hold(voucher.code, id, buyer);

@@ -60,8 +60,11 @@ export interface VoucherState {
   redeemed: number;
 }
 
-/** Why a voucher cannot be used (each has a buyer message `voucher-refused-<reason>`). */
-export const voucherRefusals = ["unknown", "off", "expired", "used_up", "per_buyer", "min", "product"] as const;
+/**
+ * Why a voucher cannot be used (each has a buyer message `voucher-refused-<reason>`). `method`:
+ * the product can only be paid in a way that charges the provider's own price (its QRIS).
+ */
+export const voucherRefusals = ["unknown", "off", "expired", "used_up", "per_buyer", "min", "product", "method"] as const;
 export type VoucherRefusal = (typeof voucherRefusals)[number];
 
 /** The money terms the price quote needs. */
