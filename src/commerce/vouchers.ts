@@ -235,7 +235,8 @@ export class VoucherStore {
  * The order listener that moves voucher uses: paid (or delivered, paid to the provider) redeems,
  * expired or refunded gives the use back. Fire-and-forget, as listeners must not throw or block;
  * a failure is logged with the order (a held use that was never redeemed still counts as used,
- * so a lost redeem can never let a voucher be used more than its limit).
+ * so a lost redeem can never let a voucher be used more than its limit), and the settlement sweep
+ * (`pricing-settlement.ts`) makes the same move later from the order's state.
  */
 export function voucherListener(vouchers: Pick<VoucherStore, "redeem" | "release">, logger: Logger): TransitionListener {
   return (order) => {

@@ -37,6 +37,7 @@ import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
 import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
+import { PricingSettlement } from "../commerce/pricing-settlement.js";
 import { ProviderPromos } from "../commerce/provider-promos.js";
 import { TierStore, tierListener } from "../commerce/tiers.js";
 import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
@@ -177,17 +178,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
   // Pricing (issue 17): voucher uses are redeemed or given back, and delivered spend counted for
   // tier upgrades, by listening to order transitions.
-  const pricing: PricingPorts = {
-    vouchers: new VoucherStore(redis),
-    tiers: new TierStore(redis, config.priceTiers, config.tierUpgrades),
-    promos: new ProviderPromos(redis),
-  };
+  // A sweep chore (pricing.settlement) settles whatever a listener call lost.
+  const vouchers = new VoucherStore(redis);
+  const tiers = new TierStore(redis, config.priceTiers, config.tierUpgrades);
   const orders = new OrderStore(redis, [
     (order) => metrics.orderTransition(order.status),
     adminAlerts.notifier.onTransition,
-    voucherListener(pricing.vouchers, logger),
-    tierListener(pricing.tiers, logger),
+    voucherListener(vouchers, logger),
+    tierListener(tiers, logger),
   ]);
+  const pricing: PricingPorts = {
+    vouchers,
+    tiers,
+    promos: new ProviderPromos(redis),
+    settlement: new PricingSettlement({ redis, orders, vouchers, tiers, logger }),
+  };
   const wallet = new Wallet(redis);
   const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
@@ -304,6 +309,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
+      { name: "settle voucher uses and tier spend", run: () => pricing.settlement.sweep() },
     ],
   });
 

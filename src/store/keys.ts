@@ -115,4 +115,6 @@ export const keys = {
   buyerSpend: (buyer: string) => `tier:spend:${buyer}`,
   /** Hash: product code → provider promo code sent with each purchase (`/promo`). */
   providerPromos: () => "admin:promos",
+  /** Sorted set of orders whose voucher use or tier spend is still to settle, by when to look next (`commerce/pricing-settlement.ts`). */
+  pricingUnsettled: () => "pricing:unsettled",
 } as const;
