@@ -217,7 +217,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
-  const renewals = new WalletRenewals({ orders, wallet, providers, logger });
+  const renewals = new WalletRenewals({ orders, wallet, providers, logger, tierOf: (buyer) => pricing.tiers.of(buyer) });
   // QRIS gateways in QRIS_GATEWAYS order; "static" is the owner's QRIS (issue 15).
   const qrisSources = config.qrisGateways.map((setup) =>
     setup.create ? setup.create({ logger: logger.child({ gateway: setup.id }), timeoutMs: config.QRIS_GATEWAY_TIMEOUT_MS }) : ("static" as const),
