@@ -194,3 +194,24 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
     expect(textOf(offered)).not.toMatch(shown("payment-provider-price-only"));
   });
 });
+
+describe("a shop whose only way to pay ALxZen products is ALxZen's QRIS", () => {
+  let only: TestApp;
+  beforeAll(async () => {
+    const env = qrisEnv({ ALXZEN_BASE_URL: alxzen.url, ALXZEN_API_KEY: alxzen.apiKey, PAYMENT_METHODS: "provider_qris", SANDBOX: "off" });
+    only = await startTestApp(env, { providers: testProviders(env) });
+  }, 30_000);
+  afterAll(async () => {
+    await only?.cleanup();
+  });
+
+  it("refuses a voucher there with the reason, holding nothing", async () => {
+    await only.app.pricing.vouchers.save({ code: "QRIS1K", kind: "flat", value: 1_000, allowLoss: true, createdAt: Date.now(), by: "test" });
+    const say = (text: string) => only.app.shop.handle({ channel: "console", chatId: "4020", userId: "4020", isGroup: false, text });
+    await say(netflix.code);
+    const answer = await say("QRIS1K");
+    const notices = answer.replies.flatMap((reply) => (reply.kind === "menu" ? (reply.notices ?? []) : [])).map((m) => m.key);
+    expect(notices).toContain("voucher-refused-method");
+    expect(await only.app.pricing.vouchers.get("QRIS1K")).toMatchObject({ held: 0, redeemed: 0 });
+  });
+});
