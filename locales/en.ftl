@@ -542,3 +542,9 @@ admin-backup-daily-failed = ⚠️ The daily backup failed; the details are in t
 admin-export-orders = 📄 Orders { $period }: { $count } orders, total { $total } (delivered { $delivered }).
 admin-export-ledger = 📄 Ledger { $period }: { $count } entries, in { $credits }, out { $debits }.
 admin-export-truncated = ⚠️ Only the newest { $max } rows: export a shorter period.
+## Pricing, continued (issue 17): provider QRIS without discounts, price lines in /order
+payment-provider-price-only = ℹ️ QRIS paid to the provider is not offered for a discounted or voucher price: the provider charges its normal price.
+voucher-refused-method = ❗ Voucher { $code } cannot be used: this product can only be paid by the provider's QRIS, which charges the normal price.
+admin-order-pricing = 🏷️ Normal price { $list } · tier { $tier } discount: -{ $discount }
+admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
+admin-order-promo = 🏷️ Provider promo code: { $promo }

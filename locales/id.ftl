@@ -542,3 +542,9 @@ admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log 
 admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).
 admin-export-ledger = 📄 Mutasi saldo { $period }: { $count } entri, masuk { $credits }, keluar { $debits }.
 admin-export-truncated = ⚠️ Hanya { $max } baris terbaru: ekspor periode yang lebih pendek.
+## Harga, lanjutan (issue 17): QRIS penyedia tanpa diskon, baris harga di /order
+payment-provider-price-only = ℹ️ QRIS langsung ke penyedia tidak tersedia untuk harga diskon/voucher: penyedia menagih harga normalnya.
+voucher-refused-method = ❗ Voucher { $code } tidak bisa dipakai: produk ini hanya bisa dibayar lewat QRIS penyedia, yang menagih harga normal.
+admin-order-pricing = 🏷️ Harga normal { $list } · diskon tier { $tier }: -{ $discount }
+admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
+admin-order-promo = 🏷️ Kode promo penyedia: { $promo }

@@ -21,6 +21,7 @@ export function orderDetailLines(order: Order, vault: Pick<DeliveryVault, "open"
   if (Object.keys(order.inputs).length > 0) lines.push(msg("confirm-target", { target: describeInputs(order.inputs) }));
   lines.push(
     msg("admin-order-money", { price: formatRupiah(order.price), cost: formatRupiah(order.cost), profit: formatRupiah(order.price - order.cost) }),
+    ...pricingLines(order),
     msg("admin-order-payment", {
       method: order.payment.gateway ? msg("pay-method-qris-gateway", { gateway: order.payment.gateway }) : msg(`pay-method-${order.payment.method}`),
       amount: formatRupiah(order.payment.amount),
@@ -38,6 +39,22 @@ export function orderDetailLines(order: Order, vault: Pick<DeliveryVault, "open"
     const args = { date: formatDateTime(step.at), status: msg(`status-${step.status}`) };
     lines.push(step.note ? msg("admin-order-history-note", { ...args, note: step.note }) : msg("admin-order-history-line", args));
   }
+  return lines;
+}
+
+/**
+ * How the price came about (issue 17): the normal price and the tier's discount, the voucher and
+ * what it took off, and the provider promo code the purchase carried. Nothing for an order sold
+ * at the normal price without a promo code.
+ */
+function pricingLines(order: Order): Msg[] {
+  const lines: Msg[] = [];
+  const { pricing } = order;
+  if (pricing) {
+    lines.push(msg("admin-order-pricing", { list: formatRupiah(pricing.list), tier: pricing.tier ?? "-", discount: formatRupiah(pricing.tierDiscount) }));
+    if (pricing.voucher) lines.push(msg("admin-order-voucher", { code: pricing.voucher.code, discount: formatRupiah(pricing.voucher.discount) }));
+  }
+  if (order.promoCode) lines.push(msg("admin-order-promo", { promo: order.promoCode }));
   return lines;
 }
 

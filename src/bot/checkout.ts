@@ -23,8 +23,12 @@ export const pageSize = 8;
 /** What the step function needs to know about the world. */
 export interface CheckoutFacts {
   catalog: CatalogView;
-  /** Payment methods offered for a product, in display order. */
-  paymentMethods: (item: CatalogItem) => PaymentMethod[];
+  /**
+   * Payment methods offered for a product, in display order. `discounted`: the order's price is
+   * not the normal one or it carries a voucher, so methods charging the provider's own price
+   * (provider QRIS) are left out.
+   */
+  paymentMethods: (item: CatalogItem, discounted?: boolean) => PaymentMethod[];
   /** The buyer's wallet balance, when the caller loaded it (shown in the payment menu). */
   walletBalance?: Rupiah;
   /** When set, buying is paused and this is the owner's message to buyers. */
@@ -176,7 +180,9 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
     case "payment": {
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
-      for (const method of facts.paymentMethods(item)) {
+      const discounted = isDiscounted(step, item);
+      const methods = facts.paymentMethods(item, discounted);
+      for (const method of methods) {
         const label =
           method === "wallet" && facts.walletBalance !== undefined
             ? msg("pay-method-wallet-balance", { balance: formatRupiah(facts.walletBalance) })
@@ -184,7 +190,9 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
         menu.add(label, { t: "pay", method });
       }
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
-      return menu.view([msg("payment-title"), priceLine(step.price)]);
+      // Say why a method the buyer may know (the provider's own QRIS) is missing for this price.
+      const heldBack = discounted && facts.paymentMethods(item, false).length > methods.length ? [msg("payment-provider-price-only")] : [];
+      return menu.view([msg("payment-title"), priceLine(step.price), ...heldBack]);
     }
   }
 }
@@ -391,6 +399,14 @@ function targetLine(inputs: TargetInputs, item: CatalogItem, tier: PriceTier | n
 /** The order's price lines at the buyer's tier, with a voucher (see `commerce/price-quote.ts`). */
 export function quoteOf(item: CatalogItem, inputs: TargetInputs, tier?: PriceTier | null, voucher?: VoucherTerms): PriceQuote {
   return quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(inputs), tier: tier ?? null, voucher: voucher ?? null });
+}
+
+/**
+ * True when the payment step's order is not at the normal price (a tier adjustment, a voucher
+ * discount) or carries a voucher at all: a method charging the provider's own price cannot pay it.
+ */
+export function isDiscounted(step: { price: Rupiah; inputs: TargetInputs; voucher?: VoucherTerms }, item: CatalogItem): boolean {
+  return step.voucher !== undefined || step.price !== item.price * orderUnits(step.inputs);
 }
 
 /** The confirm step's money: the normal price and each discount when there is one, then what the buyer pays. */

@@ -16,6 +16,7 @@ import { describeInputs, orderUnits } from "../providers/inputs.js";
 import { formatRupiah, parseRupiahAmount } from "../core/money.js";
 import { newOrderId, orderIdPattern, type NewOrder, type Order, type OrderStore } from "../commerce/orders.js";
 import { quotePrice, type PriceTier, type VoucherTerms } from "../commerce/price-quote.js";
+import type { PricingSettlement } from "../commerce/pricing-settlement.js";
 import type { ProviderPromos } from "../commerce/provider-promos.js";
 import type { TierStore } from "../commerce/tiers.js";
 import { voucherRefusal, voucherTerms, type VoucherRefusal, type VoucherState, type VoucherStore } from "../commerce/vouchers.js";
@@ -71,6 +72,8 @@ export interface PricingPorts {
   tiers: TierStore;
   vouchers: VoucherStore;
   promos: ProviderPromos;
+  /** Tracks each order with a voucher use or tier spend to settle, so a lost listener call is healed by a sweep. */
+  settlement: PricingSettlement;
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -174,7 +177,7 @@ export class ShopBot {
       tier,
       vouchers,
       catalog: this.deps.catalog.view(),
-      paymentMethods: (item) => this.deps.paymentMethods.forItem(item),
+      paymentMethods: (item, discounted) => this.deps.paymentMethods.forItem(item, discounted),
       walletBalance,
       buyingPaused: this.deps.buyingPaused?.() ?? null,
       shopName: this.deps.shopName,
@@ -274,6 +277,8 @@ export class ShopBot {
     const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(step.inputs), tier: facts.tier ?? null }).afterTier;
     const refusal = voucherRefusal(state, { product: item, afterTier, buyerUses, now: Date.now() });
     if (refusal) return { ok: false, code, ...refusalMessage(refusal, state) };
+    // Every way to pay this product charges the provider's own price: a voucher could not be honoured.
+    if (this.deps.paymentMethods.forItem(item, true).length === 0) return { ok: false, code, reason: "method" };
     return { ok: true, terms: voucherTerms(state!.voucher) };
   }
 
@@ -305,10 +310,18 @@ export class ShopBot {
     if (price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(price) }))];
     const chosen = this.deps.paymentMethods.chosen(method, item);
     if (!chosen) return [textReply(msg("payment-method-unavailable"))];
+    // The provider's own QRIS charges its price, not this one (an old button, a tier changed since).
+    if (chosen.pricedByProvider && (voucher !== null || price !== quote.list)) return [textReply(msg("payment-provider-price-only"))];
     const id = newOrderId();
+    // Tracked before the hold, so a crash anywhere after it still gets the use back or redeemed,
+    // and the delivery counted toward the tier (`commerce/pricing-settlement.ts`).
+    const tracked = pricing && (voucher || pricing.settlement.tracksEveryOrder) ? await pricing.settlement.track(id, voucher?.code ?? null) : null;
     if (voucher && pricing) {
       const held = await pricing.vouchers.hold(voucher.code, id, buyer);
-      if (held !== "held") return [textReply(msg(`voucher-refused-${held}`, { code: voucher.code }))];
+      if (held !== "held") {
+        if (tracked) await pricing.settlement.forget(tracked);
+        return [textReply(msg(`voucher-refused-${held}`, { code: voucher.code }))];
+      }
     }
     const promoCode = pricing ? await pricing.promos.get(item.code) : null;
     const order: NewOrder = {
@@ -334,12 +347,15 @@ export class ShopBot {
         : {}),
       ...(promoCode ? { promoCode } : {}),
     };
-    if (!voucher || !pricing) return chosen.start({ item, order });
+    if (!tracked || !pricing) return chosen.start({ item, order });
     try {
       return await chosen.start({ item, order });
     } finally {
       // No order was made (a refusal before it, or an error): the held use goes back now.
-      if (!(await this.deps.orders.get(id))) await pricing.vouchers.release(voucher.code, id);
+      if (!(await this.deps.orders.get(id))) {
+        if (voucher) await pricing.vouchers.release(voucher.code, id);
+        await pricing.settlement.forget(tracked);
+      }
     }
   }
 }

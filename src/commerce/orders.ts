@@ -112,6 +112,11 @@ const orderSchema = z.object({
    */
   expiresAt: z.number().int().optional(),
   /**
+   * Months added by renewals ("Perpanjang"), so the order's months are its inputs' plus these and
+   * a month's price and cost stay `price` or `cost` over them however often it was renewed.
+   */
+  renewedMonths: z.number().int().optional(),
+  /**
    * When the last purchase call ended without a clear answer (timeout, reset, garbage): the
    * lookup at the provider waits until the provider has had time to record the order.
    */

@@ -4,7 +4,8 @@
  * the same period pays once; the new date is then set by compare-and-set from that same date, and
  * the provider is asked to line its renewal up (`Provider.syncSubscription`: aluy resumes renewal
  * now and cancels it again once the new period has started). A sync that fails is left to the
- * subscriptions sweep.
+ * subscriptions sweep. A month costs the normal monthly price at the buyer's tier now, floored
+ * at the month's cost (issue 17; {@link renewalMonthly}).
  *
  * Paid by QRIS (`renewPaid`): the payment is a top-up of the renewal price that names the order
  * and the paid-until date it extends; once its money is credited, the same debit and the same
@@ -19,6 +20,7 @@ import { orderUnits } from "../providers/inputs.js";
 import type { Provider, ProviderId } from "../providers/types.js";
 import { ledgerIds } from "./ledger-ids.js";
 import type { Order, OrderStore } from "./orders.js";
+import { tierUnitPrice, type PriceTier } from "./price-quote.js";
 import type { Wallet } from "./wallet.js";
 
 export interface RenewalsDeps {
@@ -26,6 +28,11 @@ export interface RenewalsDeps {
   wallet: Pick<Wallet, "debit" | "balance" | "hasEntry">;
   providers: ReadonlyMap<ProviderId, Provider>;
   logger: Logger;
+  /**
+   * The buyer's price tier now (issue 17: every price a buyer sees is their tier's); absent or
+   * null: the normal monthly price.
+   */
+  tierOf?: (buyer: string) => Promise<PriceTier | null>;
 }
 
 /** `at` plus `months` calendar months (UTC). */
@@ -38,10 +45,11 @@ function addMonths(at: number, months: number): number {
 export class WalletRenewals implements Renewals {
   constructor(private readonly deps: RenewalsDeps) {}
 
+  /** A month's renewal at the buyer's tier (see {@link renewalMonthly}). */
   async quote(buyer: string, orderId: string): Promise<RenewalQuote> {
     const order = await this.renewable(buyer, orderId);
     if ("kind" in order) return order;
-    return { kind: "quote", monthly: monthlyPrice(order), expiresAt: order.expiresAt! };
+    return { kind: "quote", monthly: await this.monthly(order), expiresAt: order.expiresAt! };
   }
 
   async renew(buyer: string, orderId: string, months: number): Promise<RenewalResult> {
@@ -49,7 +57,7 @@ export class WalletRenewals implements Renewals {
     const order = await this.renewable(buyer, orderId);
     if ("kind" in order) return order;
     const from = order.expiresAt!;
-    const price = monthlyPrice(order) * months;
+    const price = (await this.monthly(order)) * months;
     const paid = await this.deps.wallet.debit(buyer, price, { id: ledgerIds.renewal(order.id, from), reason: "purchase", orderId: order.id, note: `renewal: ${months} month(s)` });
     if (!paid.ok) return { kind: "insufficient", price, balance: paid.balance };
     const expiresAt = await this.extend(order, from, months, price);
@@ -78,14 +86,33 @@ export class WalletRenewals implements Renewals {
     return { kind: "renewed", applied: paid.applied, expiresAt, balance: paid.balance };
   }
 
-  /** Moves the paid-until date from `from` by `months` (compare-and-set) and lines the provider up; the new date. */
+  private async monthly(order: Order): Promise<number> {
+    return renewalMonthly(order, (await this.deps.tierOf?.(order.buyer)) ?? null);
+  }
+
+  /**
+   * Moves the paid-until date from `from` by `months` (compare-and-set) and lines the provider up;
+   * the new date. The order's price, cost and months grow by the renewal's; when the renewal was
+   * at a tier price (or the order already had pricing lines), its normal price and tier discount
+   * join the order's `pricing`, so `/stats` keeps showing the discount as its own line.
+   */
   private async extend(order: Order, from: number, months: number, price: number): Promise<number> {
-    const monthlyCost = Math.round(order.cost / orderUnits(order.inputs));
-    const renewed = await this.deps.orders.update(order.id, (current) =>
-      current.expiresAt === from
-        ? { expiresAt: addMonths(from, months), price: current.price + price, cost: current.cost + monthlyCost * months }
-        : {},
-    );
+    const renewed = await this.deps.orders.update(order.id, (current) => {
+      if (current.expiresAt !== from) return {};
+      const { list, cost } = monthlyTerms(current);
+      const renewalList = list * months;
+      const pricing =
+        current.pricing || renewalList !== price
+          ? { pricing: { ...(current.pricing ?? { list: current.price, tierDiscount: 0 }), list: (current.pricing?.list ?? current.price) + renewalList, tierDiscount: (current.pricing?.tierDiscount ?? 0) + renewalList - price } }
+          : {};
+      return {
+        expiresAt: addMonths(from, months),
+        price: current.price + price,
+        cost: current.cost + cost * months,
+        renewedMonths: (current.renewedMonths ?? 0) + months,
+        ...pricing,
+      };
+    });
     const expiresAt = renewed?.expiresAt ?? addMonths(from, months);
     await this.syncProvider(renewed ?? order, expiresAt);
     return expiresAt;
@@ -110,8 +137,26 @@ export class WalletRenewals implements Renewals {
   }
 }
 
-/** What the buyer paid per month (the order's first price over its months; whole rupiah). */
-function monthlyPrice(order: Order): number {
-  const firstPrice = order.payment.amount;
-  return Math.round(firstPrice / orderUnits(order.inputs));
+/**
+ * A month of the subscription at its normal price and its cost, from the order: the normal price
+ * (`pricing.list`, or the price when the order never had a discount) and the cost over every month
+ * paid so far (ordered + renewed). The first order's voucher was for that order only, so it is not
+ * carried into renewals. Whole rupiah.
+ */
+export function monthlyTerms(order: Pick<Order, "price" | "cost" | "pricing" | "inputs" | "renewedMonths">): { list: number; cost: number } {
+  const months = orderUnits(order.inputs) + (order.renewedMonths ?? 0);
+  const list = order.pricing?.list ?? order.price;
+  return { list: Math.round(list / months), cost: Math.round(order.cost / months) };
+}
+
+/**
+ * A month's renewal price at `tier` (issue 17): the normal monthly price adjusted by the tier,
+ * never below the monthly cost (unless the normal price already is).
+ *
+ * @example
+ * renewalMonthly(order, { name: "vip", percent: -5 }); // 100.000 normal, 90.000 cost → 95.000
+ */
+export function renewalMonthly(order: Pick<Order, "price" | "cost" | "pricing" | "inputs" | "renewedMonths">, tier: PriceTier | null): number {
+  const { list, cost } = monthlyTerms(order);
+  return tierUnitPrice(list, cost, tier);
 }

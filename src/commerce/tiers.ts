@@ -84,7 +84,10 @@ export class TierStore {
   }
 }
 
-/** The order listener counting delivered spend for automatic upgrades; fire-and-forget, failures logged. */
+/**
+ * The order listener counting delivered spend for automatic upgrades; fire-and-forget, failures
+ * logged (the settlement sweep, `pricing-settlement.ts`, counts a delivery the listener lost).
+ */
 export function tierListener(tiers: Pick<TierStore, "countDelivered" | "enabled">, logger: Logger): TransitionListener {
   return (order) => {
     if (order.status !== "delivered" || !tiers.enabled) return;

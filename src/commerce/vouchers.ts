@@ -60,8 +60,11 @@ export interface VoucherState {
   redeemed: number;
 }
 
-/** Why a voucher cannot be used (each has a buyer message `voucher-refused-<reason>`). */
-export const voucherRefusals = ["unknown", "off", "expired", "used_up", "per_buyer", "min", "product"] as const;
+/**
+ * Why a voucher cannot be used (each has a buyer message `voucher-refused-<reason>`). `method`:
+ * the product can only be paid in a way that charges the provider's own price (its QRIS).
+ */
+export const voucherRefusals = ["unknown", "off", "expired", "used_up", "per_buyer", "min", "product", "method"] as const;
 export type VoucherRefusal = (typeof voucherRefusals)[number];
 
 /** The money terms the price quote needs. */
@@ -232,7 +235,8 @@ export class VoucherStore {
  * The order listener that moves voucher uses: paid (or delivered, paid to the provider) redeems,
  * expired or refunded gives the use back. Fire-and-forget, as listeners must not throw or block;
  * a failure is logged with the order (a held use that was never redeemed still counts as used,
- * so a lost redeem can never let a voucher be used more than its limit).
+ * so a lost redeem can never let a voucher be used more than its limit), and the settlement sweep
+ * (`pricing-settlement.ts`) makes the same move later from the order's state.
  */
 export function voucherListener(vouchers: Pick<VoucherStore, "redeem" | "release">, logger: Logger): TransitionListener {
   return (order) => {

@@ -39,6 +39,7 @@ import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
 import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
+import { PricingSettlement } from "../commerce/pricing-settlement.js";
 import { ProviderPromos } from "../commerce/provider-promos.js";
 import { TierStore, tierListener } from "../commerce/tiers.js";
 import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
@@ -215,19 +216,23 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
   // Pricing (issue 17): voucher uses are redeemed or given back, and delivered spend counted for
   // tier upgrades, by listening to order transitions.
-  const pricing: PricingPorts = {
-    vouchers: new VoucherStore(redis),
-    tiers: new TierStore(redis, config.priceTiers, config.tierUpgrades),
-    promos: new ProviderPromos(redis),
-  };
+  // A sweep chore (pricing.settlement) settles whatever a listener call lost.
+  const vouchers = new VoucherStore(redis);
+  const tiers = new TierStore(redis, config.priceTiers, config.tierUpgrades);
   const orders = new OrderStore(redis, [
     (order) => metrics.orderTransition(order.status),
     adminAlerts.notifier.onTransition,
-    voucherListener(pricing.vouchers, logger),
-    tierListener(pricing.tiers, logger),
+    voucherListener(vouchers, logger),
+    tierListener(tiers, logger),
     // Referral rewards on delivery, reversals on refund (built just below; called only later).
     (order, from) => referrals.onTransition(order, from),
   ]);
+  const pricing: PricingPorts = {
+    vouchers,
+    tiers,
+    promos: new ProviderPromos(redis),
+    settlement: new PricingSettlement({ redis, orders, vouchers, tiers, logger }),
+  };
   const wallet = new Wallet(redis);
   const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
   const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
@@ -253,7 +258,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
-  const renewals = new WalletRenewals({ orders, wallet, providers, logger });
+  const renewals = new WalletRenewals({ orders, wallet, providers, logger, tierOf: (buyer) => pricing.tiers.of(buyer) });
   // QRIS gateways in QRIS_GATEWAYS order; "static" is the owner's QRIS (issue 15).
   const qrisSources = config.qrisGateways.map((setup) =>
     setup.create ? setup.create({ logger: logger.child({ gateway: setup.id }), timeoutMs: config.QRIS_GATEWAY_TIMEOUT_MS }) : ("static" as const),
@@ -379,6 +384,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
       { name: "catch up referral rewards", run: () => referrals.catchUp() },
+      { name: "settle voucher uses and tier spend", run: () => pricing.settlement.sweep() },
     ],
   });
 

@@ -93,6 +93,12 @@ export interface PaymentMethod {
   offeredFor(item: CatalogItem): boolean;
   /** Makes the order and takes (or asks for) its payment; returns what the buyer sees. */
   start(checkout: Checkout): Promise<Reply[]>;
+  /**
+   * True when the buyer pays what the provider's own payment asks (ALxZen's QRIS), not our quote:
+   * such a method cannot carry a tier or voucher discount (issue 17), so the buyer bot does not
+   * offer it for an order whose price differs from the normal one or that carries a voucher.
+   */
+  readonly pricedByProvider?: boolean;
   /** Opens a wallet top-up of `amount` (the bot has checked it against `minTopup`/`maxTopup`); absent when the method cannot top up. */
   readonly topup?: (recipient: TopupRecipient, amount: Rupiah) => Promise<Reply[]>;
   /** Confirmation routes (a gateway's callback). */

@@ -133,4 +133,6 @@ export const keys = {
   referralOwedByOrder: () => "referral:owed-by-order",
   /** Set (with a TTL) while a referral catch-up ran recently (throttles the sweep). */
   referralCaughtUp: () => "referral:caught-up",
+  /** Sorted set of orders whose voucher use or tier spend is still to settle, by when to look next (`commerce/pricing-settlement.ts`). */
+  pricingUnsettled: () => "pricing:unsettled",
 } as const;

@@ -146,6 +146,9 @@ describe("/orders and /order", () => {
     expect(detail).toMatch(says("admin-order-refs", { ref: /WB\w+/, providerRef: /SBX-\S+/ }));
     expect(detail).toMatch(says("admin-order-history-title"));
     expect(detail).toMatch(says("admin-order-secrets-hidden"));
+    // Sold at the normal price without a promo code: no pricing lines.
+    expect(detail).not.toMatch(says("admin-order-pricing"));
+    expect(detail).not.toMatch(says("admin-order-promo"));
     await eventually(() => expect(postedTo(telegram, adminGroup.id).join("\n")).toMatch(says("admin-notify-delivered", { order: orderId, product: /Netflix.*/ })));
     const everything = postedTo(telegram, adminGroup.id).join("\n");
     expect(everything).not.toContain(password);

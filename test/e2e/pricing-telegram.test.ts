@@ -104,6 +104,11 @@ describe("prices, vouchers and promo codes on Telegram", () => {
     // Profit is after the discounts: Rp 18.857 paid − Rp 18.000 cost.
     expect(stats).toMatch(says("admin-stats-money", { revenue: formatRupiah(18_857), profit: formatRupiah(857) }));
     expect(await admin().ask("/voucher HEMAT10", says("admin-voucher-line", { code: "HEMAT10" }))).toMatch(says("admin-voucher-line", { used: 1, held: 0 }));
+    // /order shows how the price came about: normal price, tier discount, voucher, promo code.
+    const detail = await admin().ask(`/order ${orderId}`, says("admin-order-head", { order: orderId }));
+    expect(detail).toMatch(says("admin-order-pricing", { list: formatRupiah(21_600), tier: "reseller", discount: formatRupiah(648) }));
+    expect(detail).toMatch(says("admin-order-voucher", { code: "HEMAT10", discount: formatRupiah(2_095) }));
+    expect(detail).toMatch(says("admin-order-promo", { promo: "PROMO-ML" }));
 
     // A second order (Rp 20.952, no voucher) takes delivered spend past TIER_UPGRADE's vip:30000.
     budi.say("SB-ML86");

@@ -27,7 +27,8 @@ let seq = 0;
 beforeEach(async () => {
   fake = await startAluyFake();
   aluy = new AluyProvider({ baseUrl: fake.url, sessionCookie: aluyFakeCookie, eurToIdr, timeoutMs: 500, retryDelaysMs: [5], lookupDelayMs: 20 });
-  test = await startTestApp({ SANDBOX: "off" }, { providers: [aluy], followUpPlan: plan });
+  // Tiers on for the tiered renewal (everyone else stays "member", the normal price).
+  test = await startTestApp({ SANDBOX: "off", PRICE_TIERS: "member:0,reseller:-1%,vip:-5%" }, { providers: [aluy], followUpPlan: plan });
 });
 
 afterEach(async () => {
@@ -188,6 +189,35 @@ describe("Perpanjang: renewing a VPS from the wallet", () => {
     expect(service.subscriptionCancelledAt).toBeNull();
     await test.app.subscriptions.sync({ force: true });
     expect(service.subscriptionCancelledAt).not.toBeNull();
+  });
+
+  it("charges a month at the buyer's tier, never below the month's cost; the discount joins the order's pricing lines", async () => {
+    const { order, buyer } = await paidOrder();
+    const done = await until(order.id, (o) => o.status === "delivered" || o.status === "refunded");
+    expect(done.status).toBe("delivered");
+    const list = done.price;
+    const cost = done.cost;
+    // The shop's margin on a month is Rp 1.000 in this file: 1 % off fits in it, 5 % does not.
+    const reseller = list - Math.floor(list / 100);
+    expect(reseller).toBeGreaterThan(cost);
+    expect(list - Math.floor((list * 5) / 100)).toBeLessThan(cost);
+    await test.app.wallet.credit(buyer, reseller + cost, { id: `seed2:${buyer}`, reason: "manual" });
+
+    await test.app.pricing.tiers.set(buyer, "reseller");
+    expect(await test.app.renewals.quote(buyer, order.id)).toMatchObject({ kind: "quote", monthly: reseller });
+    expect(await test.app.renewals.renew(buyer, order.id, 1)).toMatchObject({ kind: "renewed", price: reseller, balance: cost });
+    const once = (await test.app.orders.get(order.id))!;
+    expect(once).toMatchObject({ price: list + reseller, cost: cost * 2, renewedMonths: 1, pricing: { list: list * 2, tierDiscount: list - reseller } });
+    expect((await test.app.wallet.ledger(buyer)).find((entry) => entry.id === `renew:${order.id}:${done.expiresAt}`)?.amount).toBe(-reseller);
+
+    // vip's 5 % would go below cost: a month is sold at cost. A month's cost stays the same
+    // however often the order was renewed (cost over every month paid so far).
+    await test.app.pricing.tiers.set(buyer, "vip");
+    expect(await test.app.renewals.quote(buyer, order.id)).toMatchObject({ kind: "quote", monthly: cost });
+    expect(await test.app.renewals.renew(buyer, order.id, 1)).toMatchObject({ kind: "renewed", price: cost, balance: 0 });
+    const twice = (await test.app.orders.get(order.id))!;
+    expect(twice).toMatchObject({ price: list + reseller + cost, cost: cost * 3, renewedMonths: 2, pricing: { list: list * 3, tierDiscount: list - reseller + (list - cost) } });
+    expect(await test.app.wallet.verify(buyer)).toMatchObject({ consistent: true, balance: 0 });
   });
 
   it("refuses a renewal the wallet cannot pay, changing nothing", async () => {

@@ -37,6 +37,9 @@ beforeAll(async () => {
     ALXZEN_BASE_URL: alxzen.url,
     ALXZEN_API_KEY: alxzen.apiKey,
     PAYMENT_METHODS: "wallet,qris,provider_qris",
+    // Tiers on (everyone is "member", 0 %) for the discount cases at the end. There is no markup,
+    // so a discount tier would be floored at cost; "partner" pays more, which changes the price too.
+    PRICE_TIERS: "member:0,partner:+5%",
     // SANDBOX=on next to a real provider refuses to start; the sandbox's products are added by hand.
     SANDBOX: "off",
   });
@@ -152,5 +155,63 @@ describe("paying ALxZen's own QRIS on Telegram", () => {
     expect(await shop.app.wallet.balance("telegram:4002")).toBe(0);
     expect(telegram.messagesTo(4002).some((m) => shown("order-refunded").test(textOf(m)))).toBe(false);
     expect(telegram.messagesTo(4002).filter((m) => shown("order-expired-unpaid").test(textOf(m)))).toHaveLength(1);
+  });
+
+  // Issue 17 follow-up: ALxZen's QR asks ALxZen's price, whatever our quote said, so an order with
+  // a tier or voucher discount cannot be paid that way (it would record a discount nobody got and
+  // spend a voucher use for nothing). The method is left out, and the menu says why.
+  it("is not offered for an order with a voucher, and the voucher use stays free", async () => {
+    await shop.app.pricing.vouchers.save({ code: "QRIS1K", kind: "flat", value: 1_000, allowLoss: true, createdAt: Date.now(), by: "test" });
+    const buyer = telegramBuyer(telegram, 4010);
+    buyer.say(netflix.code);
+    await buyer.expect(shown("confirm-title"));
+    buyer.say("QRIS1K");
+    // allow_loss, as this shop has no markup: Rp 30.000 − Rp 1.000.
+    expect(textOf(await buyer.expect(shown("voucher-applied", { code: "QRIS1K" })))).toMatch(shown("confirm-price", { price: formatRupiah(29_000) }));
+    buyer.tap(phrase("menu-item-confirm"));
+    const methods = await buyer.expect(shown("payment-title"));
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual(paymentButtons(["wallet", "qris"]));
+    expect(textOf(methods)).toMatch(shown("payment-provider-price-only"));
+    expect(await shop.app.pricing.vouchers.get("QRIS1K")).toMatchObject({ held: 0, redeemed: 0 });
+  });
+
+  it("is not offered to a buyer whose tier changes the price", async () => {
+    await shop.app.pricing.tiers.set("telegram:4011", "partner");
+    const buyer = telegramBuyer(telegram, 4011);
+    buyer.say(netflix.code);
+    await buyer.expect(shown("confirm-title"));
+    buyer.tap(phrase("menu-item-confirm"));
+    const methods = await buyer.expect(shown("payment-title"));
+    expect(inlineButtons(methods).map((b) => b.text)).toEqual(paymentButtons(["wallet", "qris"]));
+    expect(textOf(methods)).toMatch(shown("payment-provider-price-only"));
+    // A buyer at the normal price still sees it, without the note.
+    const plain = telegramBuyer(telegram, 4012);
+    plain.say(netflix.code);
+    await plain.expect(shown("confirm-title"));
+    plain.tap(phrase("menu-item-confirm"));
+    const offered = await plain.expect(shown("payment-title"));
+    expect(inlineButtons(offered).map((b) => b.text)).toEqual(paymentButtons(["wallet", "qris", "provider_qris"]));
+    expect(textOf(offered)).not.toMatch(shown("payment-provider-price-only"));
+  });
+});
+
+describe("a shop whose only way to pay ALxZen products is ALxZen's QRIS", () => {
+  let only: TestApp;
+  beforeAll(async () => {
+    const env = qrisEnv({ ALXZEN_BASE_URL: alxzen.url, ALXZEN_API_KEY: alxzen.apiKey, PAYMENT_METHODS: "provider_qris", SANDBOX: "off" });
+    only = await startTestApp(env, { providers: testProviders(env) });
+  }, 30_000);
+  afterAll(async () => {
+    await only?.cleanup();
+  });
+
+  it("refuses a voucher there with the reason, holding nothing", async () => {
+    await only.app.pricing.vouchers.save({ code: "QRIS1K", kind: "flat", value: 1_000, allowLoss: true, createdAt: Date.now(), by: "test" });
+    const say = (text: string) => only.app.shop.handle({ channel: "console", chatId: "4020", userId: "4020", isGroup: false, text });
+    await say(netflix.code);
+    const answer = await say("QRIS1K");
+    const notices = answer.replies.flatMap((reply) => (reply.kind === "menu" ? (reply.notices ?? []) : [])).map((m) => m.key);
+    expect(notices).toContain("voucher-refused-method");
+    expect(await only.app.pricing.vouchers.get("QRIS1K")).toMatchObject({ held: 0, redeemed: 0 });
   });
 });

@@ -667,6 +667,26 @@ describe("checkout: payment menu", () => {
     expect(chat.entries()).toEqual([{ t: "pay", method: "provider_qris" }, { t: "pay", method: "wallet" }, { t: "cancel" }]);
     expect(chat.type("1").effect).toMatchObject({ type: "place_order", method: "provider_qris" });
   });
+
+  it("asks for the methods of a discounted order (tier price) and says why one is held back", () => {
+    const asked: boolean[] = [];
+    const paymentMethods = (_item: unknown, discounted?: boolean) => {
+      asked.push(discounted ?? false);
+      return discounted ? ["wallet"] : ["provider_qris", "wallet"];
+    };
+    const chat = chatAt("confirm", shopFacts({ paymentMethods, tier: { name: "vip", percent: -5 } }));
+    const payment = chat.type("1");
+    expect(asked).toContain(true);
+    expect(chat.entries()).toEqual([{ t: "pay", method: "wallet" }, { t: "cancel" }]);
+    expect(titleKeys(payment)).toContain("payment-provider-price-only");
+  });
+
+  it("offers every method at the normal price, with no note", () => {
+    const chat = chatAt("confirm", shopFacts({ paymentMethods: (_item, discounted) => (discounted ? ["wallet"] : ["provider_qris", "wallet"]) }));
+    const payment = chat.type("1");
+    expect(chat.entries()).toEqual([{ t: "pay", method: "provider_qris" }, { t: "pay", method: "wallet" }, { t: "cancel" }]);
+    expect(titleKeys(payment)).not.toContain("payment-provider-price-only");
+  });
 });
 
 describe("checkout: menu ids", () => {

@@ -16,8 +16,11 @@ import type { Chore } from "../../commerce/sweeper.js";
 import type { PaymentMethod, PaymentMethodDeps, PaymentMethodId, PaymentMethodModule, PaymentRoute } from "../method.js";
 
 export interface PaymentOffer {
-  /** The ids buyers may choose for `item`, in menu order. */
-  forItem(item: CatalogItem): PaymentMethodId[];
+  /**
+   * The ids buyers may choose for `item`, in menu order. With `discounted` (the order's price is
+   * not the normal one, or it carries a voucher), methods `pricedByProvider` are left out.
+   */
+  forItem(item: CatalogItem, discounted?: boolean): PaymentMethodId[];
   /** The method `id` when it is offered for `item`; null when not (an old button, a changed setup). */
   chosen(id: PaymentMethodId, item: CatalogItem): PaymentMethod | null;
   /** How wallet top-ups are paid; null when no method can take them. */
@@ -37,7 +40,7 @@ export function buildPaymentOffer(modules: readonly PaymentMethodModule[], offer
   const forOrders = offered.map((id) => byId.get(id)!);
   const topupMethod = built.find((method) => method.topup);
   return {
-    forItem: (item) => forOrders.filter((method) => method.offeredFor(item)).map((method) => method.id),
+    forItem: (item, discounted = false) => forOrders.filter((method) => method.offeredFor(item) && !(discounted && method.pricedByProvider)).map((method) => method.id),
     chosen: (id, item) => forOrders.find((method) => method.id === id && method.offeredFor(item)) ?? null,
     topup: topupMethod?.topup ?? null,
     routes: built.flatMap((method) => method.routes),

@@ -1,0 +1,139 @@
+/**
+ * The pricing listeners' safety net (issue 17 follow-up), against real Redis through the real
+ * ShopBot: a listener call that is lost (its Redis call fails) leaves a voucher use held, a
+ * redeemed use on a refunded order, or a delivery not counted toward the buyer's tier; the
+ * settlement sweep finds the order by its final state and fixes it, once, however often it runs.
+ * Sweeps are given their clock (`sweep(now)`), so nothing here waits for a timer.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { asList, type Reply } from "../../src/core/reply.js";
+import { newOrderId } from "../../src/commerce/orders.js";
+import type { Voucher } from "../../src/commerce/vouchers.js";
+import { keys } from "../../src/store/keys.js";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+import { eventually } from "../admin/support.js";
+
+let test: TestApp;
+
+beforeEach(async () => {
+  // 20 % markup so a 10 % voucher is not floored away at cost; vip from Rp 15.000 delivered.
+  test = await startTestApp({ MARKUP_PERCENT: "20", PRICE_TIERS: "member:0,vip:-5%", TIER_UPGRADE: "vip:15000" });
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await test.cleanup();
+});
+
+const send = (buyer: string, text: string) => test.app.shop.handle({ channel: "console", chatId: buyer, userId: buyer, isGroup: false, text });
+const keysOf = (replies: Reply[]) =>
+  replies.flatMap((reply) => (reply.kind === "menu" ? [...(reply.notices ?? []), ...asList(reply.title)] : reply.kind === "text" ? asList(reply.text) : asList(reply.caption))).map((m) => m.key);
+
+function voucher(over: Partial<Voucher> = {}): Voucher {
+  return { code: "HEMAT10", kind: "percent", value: 10, allowLoss: false, createdAt: Date.now(), by: "test", ...over };
+}
+
+/** A buyer tops up, picks `code` (with `target`), applies HEMAT10 and pays from the wallet; the order once finished. */
+async function buyWithVoucher(buyer: string, code: string, target: string | null) {
+  await send(buyer, "/topup 100000");
+  await send(buyer, code);
+  if (target !== null) await send(buyer, target);
+  expect(keysOf((await send(buyer, "HEMAT10")).replies)).toContain("voucher-applied");
+  await send(buyer, "1"); // confirm → payment menu (wallet first)
+  expect(keysOf((await send(buyer, "1")).replies)).toContain("order-paid");
+  await test.app.settled(`console:${buyer}`);
+  const [order] = await test.app.orders.ofBuyer(`console:${buyer}`, 1);
+  return order!;
+}
+
+/** A sweep after the listener's head start (entries are first due a minute after tracking). */
+const sweepLater = (minutes = 2) => test.app.pricing.settlement.sweep(Date.now() + minutes * 60_000);
+const unsettled = () => test.app.redis.zcard(keys.pricingUnsettled());
+
+describe("the pricing settlement sweep", () => {
+  it("redeems a held use and counts the delivery when the listener's calls were lost; a second sweep changes nothing", async () => {
+    const { vouchers, tiers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 5 }));
+    vi.spyOn(vouchers, "redeem").mockRejectedValue(new Error("redis away"));
+    vi.spyOn(tiers, "countDelivered").mockRejectedValue(new Error("redis away"));
+
+    const order = await buyWithVoucher("lost-redeem", "SB-ML86", "12345678 (1234)");
+    expect(order.status).toBe("delivered");
+    // 20 % markup on Rp 18.000 = Rp 21.600; 10 % off = Rp 19.440.
+    expect(order.price).toBe(19_440);
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 1, redeemed: 0 });
+    expect(await tiers.spend("console:lost-redeem")).toBe(0);
+
+    vi.restoreAllMocks();
+    // Not due yet: the listener gets the first go.
+    expect(await test.app.pricing.settlement.sweep()).toMatchObject({ redeemed: 0, dropped: 0 });
+    expect(await sweepLater()).toMatchObject({ redeemed: 1, counted: 1, dropped: 1 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 });
+    expect(await tiers.spend("console:lost-redeem")).toBe(19_440);
+    expect((await tiers.of("console:lost-redeem"))?.name).toBe("vip");
+
+    expect(await sweepLater(5)).toEqual({ redeemed: 0, released: 0, counted: 0, dropped: 0 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 });
+    expect(await tiers.spend("console:lost-redeem")).toBe(19_440);
+    expect(await unsettled()).toBe(0);
+  });
+
+  it("gives back the use of a refunded order whose release was lost; the next buyer can use it", async () => {
+    const { vouchers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 1 }));
+    vi.spyOn(vouchers, "release").mockRejectedValue(new Error("redis away"));
+
+    const order = await buyWithVoucher("lost-release", "SB-FAIL1", null);
+    expect(order.status).toBe("refunded");
+    // Redeemed when paid (that call went through); the release on refund was lost.
+    await eventually(async () => expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 }));
+    await send("next", "/topup 100000");
+    await send("next", "SB-ML86");
+    await send("next", "12345678 (1234)");
+    expect(keysOf((await send("next", "HEMAT10")).replies)).toContain("voucher-refused-used_up");
+
+    vi.restoreAllMocks();
+    expect(await sweepLater()).toMatchObject({ released: 1, dropped: 1 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 0 });
+    expect(await sweepLater(5)).toMatchObject({ released: 0 });
+    expect(keysOf((await send("next", "HEMAT10")).replies)).toContain("voucher-applied");
+  });
+
+  it("leaves an unfinished order tracked, and settles it once it is final", async () => {
+    const { vouchers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 5 }));
+    vi.spyOn(vouchers, "redeem").mockRejectedValue(new Error("redis away"));
+    const order = await buyWithVoucher("slow", "SB-ML86", "12345678 (1234)");
+    vi.restoreAllMocks();
+    // As if the order were still with the provider: paid, not final.
+    await test.app.redis.hset(keys.order(order.id), "doc", JSON.stringify({ ...order, status: "pending" }), "status", "pending");
+    expect(await sweepLater()).toMatchObject({ redeemed: 1, dropped: 0 });
+    expect(await unsettled()).toBe(1);
+    await test.app.redis.hset(keys.order(order.id), "doc", JSON.stringify(order), "status", "delivered");
+    expect(await sweepLater(5)).toMatchObject({ redeemed: 0, dropped: 1 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 });
+  });
+
+  it("gives back a use held for an order that was never made (a crash in between), once it is old enough", async () => {
+    const { vouchers, settlement } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 1 }));
+    const id = newOrderId();
+    await settlement.track(id, "HEMAT10");
+    expect(await vouchers.hold("HEMAT10", id, "console:crashed")).toBe("held");
+    // A minute on, the order might still be being made: the use stays held.
+    expect(await sweepLater(2)).toMatchObject({ released: 0, dropped: 0 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 1 });
+    expect(await sweepLater(11)).toMatchObject({ released: 1, dropped: 1 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 0 });
+    expect(await unsettled()).toBe(0);
+  });
+
+  it("tracks nothing for an order the shop never made (wallet too low)", async () => {
+    await test.app.pricing.vouchers.save(voucher({ uses: 1 }));
+    await send("poor", "SB-ML86");
+    await send("poor", "12345678 (1234)");
+    await send("poor", "HEMAT10");
+    await send("poor", "1");
+    expect(keysOf((await send("poor", "1")).replies)).toContain("wallet-insufficient");
+    expect(await unsettled()).toBe(0);
+  });
+});
