@@ -8,8 +8,10 @@
  * (duplicates, concurrent or repeated, change nothing); every bad notification kind moves no
  * money and alerts the admins (grouped); a down gateway hands over to the next, and the admins
  * hear of it once per window; all down → the buyer is told and the order expires; a lost
- * notification is made good by the status poll; expiry cancels the charge at the gateway; money
- * paid before the cancel or notified after expiry is credited late, once; both fee modes keep
+ * notification is made good by the status poll; expiry asks the status first (money paid before
+ * the deadline is on time) and cancels the charge at the gateway; money paid between that check
+ * and the cancel, or notified after expiry, is credited late, once; a notification claiming money
+ * the status does not show is refused; both fee modes keep
  * balance = ledger; a replacement is a new payment with its own charge.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -295,7 +297,7 @@ describe("expiry", () => {
     expect(await h.app.payments.expireDue(Date.now() + ttlMs + 1)).toBe(1);
     expect((await h.app.orders.get(qr.id))?.status).toBe("expired");
     expect(h.toldTo("late", "qris-expired")).toHaveLength(1);
-    // No longer polled after expiry.
+    // Still asked about after expiry (no cancel call here): nothing paid yet, nothing found.
     expect(await h.app.payments.pollGateways(Date.now() + ttlMs * 2)).toBe(0);
 
     gw.pay(qr.id);

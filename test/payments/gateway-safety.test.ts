@@ -194,7 +194,7 @@ describe("2. polls survive throws and crashes", () => {
 });
 
 describe("3. notifications cost few status calls", () => {
-  it("a flood of (unsigned-gateway-like) notifications for an open payment makes one status call per window, without retries", async () => {
+  it("a flood of forged or replayed notifications for an open payment makes one status call per window, without retries", async () => {
     const gw = gateway("gw-a");
     h = await startGatewayShop([gw]);
     const qr = await checkoutQris(h.app, "flood", netflix);
