@@ -12,8 +12,15 @@
  * merchant's, a payment that is not ours or not this gateway's, a contradicting amount or
  * transaction) → 401/400, nothing moves, and the admins are told (at most once a minute per
  * gateway, with a count); the status API unavailable → 503, so the gateway retries later (the
- * status poll goes on meanwhile). A hint the status API does not confirm (still pending) moves
- * nothing and is acknowledged without an alert: gateways notify pending states too.
+ * status poll goes on meanwhile). A hint the status API does not confirm moves nothing: one that
+ * claimed the charge paid while the status says otherwise is refused (400) and alerts the admins
+ * (a forgery: Pakasir signs nothing); any other (an `ended` notice) is acknowledged quietly.
+ *
+ * Not every hint costs a status call (`PaymentService.confirmAtGateway`): a payment paid already
+ * is finished without one; a second notification for the same payment within a few seconds, or
+ * one for a payment past its charge's life, is acknowledged without one; an `ended` notice for a
+ * charge we do not hold (abandoned at failover) is acknowledged without an alert, and a `paid`
+ * one that the status confirms is acknowledged after one admin alert (money stranded there).
  *
  * @example
  * http.route("POST", `/payments/${gateway.id}`, gatewayNotificationRoute(gateway, payments));
@@ -37,8 +44,10 @@ export function gatewayNotificationRoute(gateway: QrisGateway, payments: Pick<Pa
         ...(check.transactionId !== undefined ? { transactionId: check.transactionId } : {}),
         ...(check.amount !== undefined ? { amount: check.amount } : {}),
         ...(check.askedAmount !== undefined ? { askedAmount: check.askedAmount } : {}),
+        ...(check.claims !== undefined ? { claims: check.claims } : {}),
       },
       `gateway:${gateway.id}`,
+      "notification",
     );
     switch (result.kind) {
       case "rejected":

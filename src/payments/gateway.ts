@@ -56,6 +56,11 @@ export interface GatewayCharge {
   fee: Rupiah;
   /** True when `total` includes `fee` (the payer pays it); false when the merchant pays it. */
   feeOnPayer: boolean;
+  /**
+   * The merchant's part of a split fee, beyond the payer's `fee` (Tripay can charge both:
+   * `fee_customer` to the payer, `fee_merchant` to us). Always the shop's cost. Omitted when 0.
+   */
+  merchantFee?: Rupiah;
   /** When the gateway expires the QR (ms); at most our payment's `expiresAt` where the API takes an expiry. */
   expiresAt: number;
 }
@@ -92,6 +97,15 @@ export interface GatewayStatus {
 }
 
 /**
+ * What a hint says happened, as far as the module can tell from the notification: `paid` (money
+ * arrived: Midtrans `settlement`/accepted `capture`, Tripay `PAID`, Pakasir `completed`) or
+ * `ended` (the charge expired, was cancelled, failed or refunded). A status that contradicts a
+ * `paid` claim marks the notification as forged; an `ended` claim for a charge we do not hold is
+ * an abandoned charge, acknowledged without an alert.
+ */
+export type HintClaim = "paid" | "ended";
+
+/**
  * What a notification turned out to be. Only a `hint` leads anywhere, and only to a status call.
  * `ignored`: authentic, but nothing to do (a `pending` notice, a non-payment event); the gateway
  * is answered success so it stops retrying. `rejected`: forged, unsigned, malformed or for
@@ -109,6 +123,8 @@ export type NotificationCheck =
        * that (Pakasir's webhook `amount`): checked against what the shop asked, not the total.
        */
       askedAmount?: Rupiah;
+      /** What the notification claims happened (see {@link HintClaim}); absent: unknown, treated as neither. */
+      claims?: HintClaim;
     }
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; reason: "unsigned" | "bad_signature" | "malformed" | "wrong_merchant" };
@@ -132,13 +148,22 @@ export class GatewayError extends Error {
   }
 }
 
+/**
+ * How a status call is made. `once`: no retries inside the call (a poll's next run, or the
+ * gateway's own retry of its notification, is the retry), so a down gateway costs one timeout,
+ * not four.
+ */
+export interface StatusOptions {
+  once?: boolean;
+}
+
 /** A gateway, built: what the payment service calls. Every method throws {@link GatewayError} on failure. */
 export interface QrisGateway {
   readonly id: GatewayId;
   /** Creates one charge for one payment of ours. Never retried by the caller with the same id. */
   create(request: ChargeRequest): Promise<GatewayCharge>;
-  /** Asks the gateway's status API about a charge (safe to repeat). */
-  status(charge: ChargeRef): Promise<GatewayStatus>;
+  /** Asks the gateway's status API about a charge (safe to repeat); see {@link StatusOptions}. */
+  status(charge: ChargeRef, options?: StatusOptions): Promise<GatewayStatus>;
   /**
    * Cancels or expires a pending charge, so a late scan fails at the payer's app. `unsupported`
    * when the API has no such call; `final` when the charge is no longer pending (paid meanwhile:

@@ -39,7 +39,7 @@ import { ledgerIds } from "../commerce/ledger-ids.js";
 import { payFromWallet } from "../commerce/pay-from-wallet.js";
 import { renderQrPng } from "./qr-image.js";
 import { toDynamicQris } from "./qris.js";
-import { GatewayError, type ChargeRef, type GatewayCharge, type GatewayId, type GatewayState, type GatewayStatus, type QrisGateway } from "./gateway.js";
+import { GatewayError, type ChargeRef, type GatewayCharge, type GatewayId, type GatewayState, type GatewayStatus, type HintClaim, type QrisGateway } from "./gateway.js";
 import { newTopupId, type GatewayRecord, type OpenInput, type OpenRefusal, type Payment, type PaymentStore } from "./payment-store.js";
 
 export type { Payment } from "./payment-store.js";
@@ -71,6 +71,18 @@ export interface PaymentServiceDeps {
   pollEveryMs?: number;
   /** The longest a gateway's create call may take before the next gateway is tried (default 20 s; the gateway's own timeout should come first). */
   createTimeoutMs?: number;
+  /**
+   * How often an expired gateway payment's charge is still asked about (default 3 min), until the
+   * gateway's own expiry plus {@link PaymentServiceDeps.lateCheckMarginMs}: a late payment whose
+   * notification was lost is still found.
+   */
+  latePollEveryMs?: number;
+  /** How long after the gateway's expiry of a charge it is still asked about (default 10 min; clocks and settlement lag). */
+  lateCheckMarginMs?: number;
+  /** The most one poll (or expiry) run spends on gateway calls before it leaves the rest to the next run (default 20 s). */
+  runBudgetMs?: number;
+  /** At most one notification-driven status call per payment per this window (default 10 s). */
+  notificationGateMs?: number;
 }
 
 /** Where one QRIS may be issued: the owner's static QRIS or an API gateway. */
@@ -102,7 +114,9 @@ export function gatewayRecord(id: GatewayId, charge: GatewayCharge, feePayer: Fe
     fee: charge.fee,
     feeOnPayer: charge.feeOnPayer,
     credit: buyerPaysFee ? charge.total - payerFee : charge.total,
-    feeCost: buyerPaysFee ? 0 : charge.fee,
+    // A split fee's merchant part (Tripay `fee_merchant`) is the shop's cost whoever pays the rest.
+    feeCost: (buyerPaysFee ? 0 : charge.fee) + (charge.merchantFee ?? 0),
+    expiresAt: charge.expiresAt,
   };
 }
 
@@ -117,7 +131,9 @@ export type GatewayRejection =
   | "unsigned"
   | "bad_signature"
   | "malformed"
-  | "wrong_merchant";
+  | "wrong_merchant"
+  /** The notification claimed the charge paid; the gateway's status says it is not (a forgery, or a replay). */
+  | "unconfirmed";
 
 /** What asking a gateway about one of our payments did. */
 export type GatewayConfirmResult =
@@ -127,7 +143,13 @@ export type GatewayConfirmResult =
   /** The report or the status contradicts our record: nothing moved, the admins were told. */
   | { kind: "rejected"; reason: GatewayRejection }
   /** The gateway could not be asked (timeout, 5xx): the notification is to be retried, the poll goes on. */
-  | { kind: "unavailable"; detail: string };
+  | { kind: "unavailable"; detail: string }
+  /**
+   * Nothing to do and nothing wrong (answered as handled, so the gateway stops retrying): a status
+   * asked moments ago for this payment, a payment past its charge's life, an abandoned charge's
+   * end, or a paid charge we do not hold (the admins were told once).
+   */
+  | { kind: "ignored"; reason: string };
 
 /** What a notification says, as far as it is to be checked against our record before any status call. */
 export interface GatewayHint {
@@ -136,7 +158,17 @@ export interface GatewayHint {
   amount?: Rupiah;
   /** The amount it claims before the payer's fee (Pakasir's webhook): compared with what the shop asked. */
   askedAmount?: Rupiah;
+  /** What the notification claims happened (`NotificationCheck` in gateway.ts). */
+  claims?: HintClaim;
 }
+
+/**
+ * Who asks the gateway, which decides how: a `notification` is gated (one status call per payment
+ * per window; a paid payment needs none; a payment past its charge's life is ignored), a
+ * `poll`/`expiry` call is made once without retries (the next run is the retry). `/payment` and
+ * the admins' tools use `inspect`.
+ */
+export type GatewayAsker = "notification" | "poll" | "expiry";
 
 /** `/payment <id>`: our record and what its gateway says now. */
 export type PaymentInspection =
@@ -187,6 +219,20 @@ const poolAlertEveryMs = 3_600_000;
 const failoverAlertEveryMs = 10 * 60_000;
 /** Refused gateway reports are told at most once a minute per gateway, with a count. */
 const rejectedAlertEveryMs = 60_000;
+/** A poll run's claim on a payment lasts this long: one not reached by then (a crash, a throw) is due again. */
+const pollLeaseMs = 120_000;
+/** Failed cancels of an expired payment's charge are tried again by its late polls, this many times in all. */
+const cancelAttemptsMax = 3;
+/** Told once per this window: a payment's gateway left QRIS_GATEWAYS; a paid charge we do not hold. */
+const onceAlertMs = 24 * 3_600_000;
+/** Status calls for ids a gateway names that we do not hold: at most one per gateway per this window. */
+const foreignGateMs = 10_000;
+
+/** One poll or expiry run: its deadline, and the gateways found down in it (not asked again this run). */
+interface GatewayRun {
+  deadline: number;
+  down: Set<GatewayId>;
+}
 
 /** Top-ups smaller than this are not worth a QR. */
 export const minTopup: Rupiah = 10_000;
@@ -312,11 +358,23 @@ export class PaymentService {
     return result;
   }
 
-  /** Expires payments past their time and tells their buyers. */
+  /**
+   * Expires payments past their time and tells their buyers. A gateway payment's status is asked
+   * first (money paid just before the deadline is then confirmed on time, not credited late), once
+   * per gateway per run: a gateway found down is not asked again this run (its payments expire,
+   * and their late polls find any money). A payment that fails is logged and the rest go on.
+   */
   async expireDue(now = Date.now()): Promise<number> {
     const due = await this.deps.store.claimExpired(now);
+    const run = this.newRun();
     let expired = 0;
-    for (const id of due) if (await this.expireOne(id, "QRIS payment expired")) expired++;
+    for (const id of due) {
+      try {
+        if (await this.expireOne(id, "QRIS payment expired", run)) expired++;
+      } catch (error) {
+        this.deps.logger.warn({ paymentId: id, err: error }, "could not expire a payment");
+      }
+    }
     return expired;
   }
 
@@ -348,33 +406,80 @@ export class PaymentService {
     return { kind: "repeated", finished: await this.finish(payment), id: payment.id };
   }
 
-  private async expireOne(id: string, why: string): Promise<boolean> {
+  /**
+   * Expires an open payment. A gateway payment's status is asked first: money that arrived before
+   * the deadline but was not reported yet (a sweep at 15:00:01 for money paid at 14:59:55) is
+   * confirmed on time and the order goes on, instead of expiring it and crediting the money late.
+   * The gateway down (or already down in this run): the payment expires, and its late polls find
+   * any money. After expiry the charge is cancelled at the gateway; its polls go on (see
+   * {@link pollGateways}).
+   */
+  private async expireOne(id: string, why: string, run: GatewayRun = this.newRun()): Promise<boolean> {
+    const current = await this.deps.store.get(id);
+    if (current?.status === "open" && current.gateway && this.gatewaysById.has(current.gateway.id) && !run.down.has(current.gateway.id)) {
+      const checked = await this.confirmAtGateway(id, current.gateway.id, {}, "gateway:expiry", "expiry");
+      if (checked.kind === "unavailable") run.down.add(current.gateway.id);
+    }
     const payment = await this.deps.store.move(id, "open", "expired");
     if (!payment) return false;
     if (payment.kind === "order") {
       await this.deps.orders.transition(id, ["awaiting_payment"], "expired", () => ({}), why);
     }
     await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.gateway?.total ?? payment.amount) })));
-    if (payment.gateway) await this.cancelAtGateway(payment, payment.gateway);
+    if (payment.gateway) await this.cancelAtGateway(payment, payment.gateway, run);
     return true;
   }
 
   /**
    * Cancels an expired payment's charge at its gateway, so a late scan fails at the payer's app.
-   * `final` (paid meanwhile): the status decides, and money found is credited late, once.
+   * A cancel proves nothing by itself (a 2xx may not have cancelled, a payment may race it): the
+   * payment stays in the status polls, which check it after this. `final` (paid meanwhile): the
+   * status decides now, and money found is credited late, once. A failed cancel is counted and
+   * tried again by the late polls, {@link cancelAttemptsMax} times in all.
    */
-  private async cancelAtGateway(payment: Payment, record: GatewayRecord): Promise<void> {
+  private async cancelAtGateway(payment: Payment, record: GatewayRecord, run: GatewayRun): Promise<void> {
     const gateway = this.gatewaysById.get(record.id);
     if (!gateway) {
-      this.deps.logger.warn({ paymentId: payment.id, gateway: record.id }, "expired gateway payment of a gateway no longer configured: not cancelled");
+      await this.tellUnconfigured(record.id, payment.id);
       return;
     }
+    if (run.down.has(record.id)) return; // the late polls try it later
+    const state = await this.deps.store.cancelState(payment.id);
+    if (state.done || state.attempts >= cancelAttemptsMax) return;
+    const attempt = await this.deps.store.countCancelAttempt(payment.id);
     try {
       const cancelled = await gateway.cancel(chargeRef(payment, record));
-      if (cancelled === "final") await this.confirmAtGateway(payment.id, record.id, {}, "gateway:expiry");
+      await this.deps.store.markCancelDone(payment.id);
+      if (cancelled === "final") await this.confirmAtGateway(payment.id, record.id, {}, "gateway:expiry", "expiry");
       else if (cancelled === "unsupported") this.deps.logger.info({ paymentId: payment.id, gateway: record.id }, "gateway cannot cancel; its QR expires on its own");
     } catch (error) {
-      this.deps.logger.warn({ paymentId: payment.id, gateway: record.id, err: bareError(error) }, "could not cancel an expired gateway payment");
+      if (error instanceof GatewayError && error.failure === "unavailable") run.down.add(record.id);
+      this.deps.logger.warn({ paymentId: payment.id, gateway: record.id, attempt, err: bareError(error) }, "could not cancel an expired gateway payment; its polls try again");
+    }
+  }
+
+  /** A fresh poll or expiry run: the time it may spend on gateway calls, and the gateways found down in it. */
+  private newRun(): GatewayRun {
+    return { deadline: Date.now() + (this.deps.runBudgetMs ?? 20_000), down: new Set() };
+  }
+
+  /**
+   * Until when a gateway payment's charge is still asked about: the later of our expiry and the
+   * gateway's own (Tripay may keep its QR longer; Pakasir takes no expiry), plus a margin.
+   */
+  private checkUntil(payment: Payment): number {
+    return Math.max(payment.expiresAt, payment.gateway?.expiresAt ?? 0) + (this.deps.lateCheckMarginMs ?? 10 * 60_000);
+  }
+
+  /**
+   * A payment names a gateway that is no longer in `QRIS_GATEWAYS`: its notifications are not
+   * served (404) and its status cannot be asked, so money paid to it is found by no one. The
+   * admins are told, once a day per gateway (see README, "Removing a gateway").
+   */
+  private async tellUnconfigured(gatewayId: GatewayId, paymentId: string): Promise<void> {
+    this.deps.logger.warn({ paymentId, gateway: gatewayId }, "payment of a gateway no longer configured");
+    if (await this.deps.store.firstIn(`unconfigured:${gatewayId}`, onceAlertMs)) {
+      await this.deps.alerts.alert(msg("admin-alert-gateway-unconfigured", { gateway: gatewayId, id: paymentId }));
     }
   }
 
@@ -387,27 +492,52 @@ export class PaymentService {
    * gateway transaction; expired → credited late; repeated → nothing). A status short of the
    * total moves nothing and tells the admins.
    */
-  async confirmAtGateway(id: string, gatewayId: GatewayId, hint: GatewayHint, by: string): Promise<GatewayConfirmResult> {
+  async confirmAtGateway(id: string, gatewayId: GatewayId, hint: GatewayHint, by: string, asker: GatewayAsker = "notification"): Promise<GatewayConfirmResult> {
     const payment = await this.deps.store.get(id);
-    if (!payment?.gateway) return this.rejectReport(gatewayId, "unknown_payment", id);
+    const notification = asker === "notification";
+    if (!payment?.gateway || payment.gateway.id !== gatewayId) {
+      const reason = payment?.gateway ? "other_gateway" : "unknown_payment";
+      return notification ? this.foreignNotification(id, gatewayId, hint, reason) : this.rejectReport(gatewayId, reason, id);
+    }
     const record = payment.gateway;
-    if (record.id !== gatewayId) return this.rejectReport(gatewayId, "other_gateway", id);
     if (hint.transactionId !== undefined && hint.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
     if (hint.amount !== undefined && hint.amount !== record.total) return this.rejectReport(gatewayId, "wrong_amount", id);
     if (hint.askedAmount !== undefined && hint.askedAmount !== payment.baseAmount) return this.rejectReport(gatewayId, "wrong_amount", id);
+    // Paid already: one gateway transaction per payment, so any report is that money again. Finish
+    // what a crash may have left, ask nothing (a replayed or forged notification buys no call).
+    if (payment.status === "paid") return { kind: "already_paid", payment, finished: await this.finish(payment) };
     const gateway = this.gatewaysById.get(gatewayId);
-    if (!gateway) return { kind: "unavailable", detail: `${gatewayId} is not configured` };
+    if (!gateway) {
+      await this.tellUnconfigured(gatewayId, id);
+      return { kind: "unavailable", detail: `${gatewayId} is not configured` };
+    }
+    const gate = `status:${gatewayId}:${id}`;
+    if (notification) {
+      // Past its charge's life, and polled until then: nothing a notification could add.
+      if (payment.status === "expired" && Date.now() > this.checkUntil(payment)) return { kind: "ignored", reason: "past the charge's life" };
+      // One status call per payment per window from notifications: a flood of forged (Pakasir
+      // signs nothing) or replayed notifications costs the gateway one call. The polls go on.
+      if (!(await this.deps.store.firstIn(gate, this.deps.notificationGateMs ?? 10_000))) return { kind: "ignored", reason: "status asked moments ago" };
+    }
     let status: GatewayStatus;
     try {
-      status = await gateway.status(chargeRef(payment, record));
+      // Not retried inside the call: the poll's next run, or the gateway's retry of its notification, is the retry.
+      status = await gateway.status(chargeRef(payment, record), { once: true });
     } catch (error) {
+      // The call did not happen: the gateway's retry of this notification may ask again.
+      if (notification) await this.deps.store.reopen(gate);
       const detail = error instanceof GatewayError ? error.message : "status call failed";
       this.deps.logger.warn({ paymentId: id, gateway: gatewayId, err: bareError(error) }, "gateway status unavailable");
       return { kind: "unavailable", detail };
     }
     if (status.paymentId !== id) return this.rejectReport(gatewayId, "wrong_order", id);
     if (status.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
-    if (status.state !== "paid") return { kind: "not_paid", state: status.state };
+    if (status.state !== "paid") {
+      // A notification that claimed money the gateway does not have: forged (or a replay); the
+      // admins are told. A status that moved on (refunded) is not a contradiction.
+      if (notification && hint.claims === "paid" && contradictsPaid(status.state)) return this.rejectReport(gatewayId, "unconfirmed", id);
+      return { kind: "not_paid", state: status.state };
+    }
     if (status.currency.toUpperCase() !== "IDR") return this.rejectReport(gatewayId, "wrong_currency", id);
     if (status.amount < record.total) {
       if ((await this.deps.store.burstAlert(`underpaid:${id}`, 3_600_000)) > 0) {
@@ -421,6 +551,39 @@ export class PaymentService {
   }
 
   /**
+   * An authentic-looking notification naming an id we do not hold under this gateway: a charge we
+   * abandoned (a create that timed out before failover to another gateway; a cancelled unused one),
+   * or a forgery. An `ended` claim is acknowledged quietly (the gateway stops retrying, no false
+   * alarm). A `paid` claim is checked at the gateway's status (one call per gateway per window, so
+   * a forger naming new ids buys few): really paid → money may be stranded at the gateway, the
+   * admins are told once per payment and the gateway is answered so it stops retrying; otherwise
+   * refused as before.
+   */
+  private async foreignNotification(id: string, gatewayId: GatewayId, hint: GatewayHint, reason: "unknown_payment" | "other_gateway"): Promise<GatewayConfirmResult> {
+    if (hint.claims === "ended") {
+      this.deps.logger.info({ paymentId: id, gateway: gatewayId, reason }, "gateway notified the end of a charge we do not hold");
+      return { kind: "ignored", reason: "an ended charge we do not hold" };
+    }
+    const gateway = this.gatewaysById.get(gatewayId);
+    if (hint.claims !== "paid" || !gateway || !(await this.deps.store.firstIn(`foreign:${gatewayId}`, foreignGateMs))) return this.rejectReport(gatewayId, reason, id);
+    let status: GatewayStatus;
+    try {
+      // Pakasir finds a charge by the amount asked (before its fee); the others by id.
+      const asked = hint.askedAmount ?? hint.amount;
+      const ref = { paymentId: id, transactionId: hint.transactionId ?? id, total: hint.amount ?? asked ?? 0, ...(asked !== undefined ? { amount: asked } : {}) };
+      status = await gateway.status(ref, { once: true });
+    } catch (error) {
+      this.deps.logger.warn({ paymentId: id, gateway: gatewayId, err: bareError(error) }, "status of a charge we do not hold cannot be read");
+      return this.rejectReport(gatewayId, reason, id);
+    }
+    if (status.state !== "paid" || status.paymentId !== id) return this.rejectReport(gatewayId, reason, id);
+    if (await this.deps.store.firstIn(`stranded:${gatewayId}:${id}`, onceAlertMs)) {
+      await this.deps.alerts.alert(msg("admin-alert-gateway-stranded", { gateway: gatewayId, id, transaction: status.transactionId, amount: formatRupiah(status.amount) }), id);
+    }
+    return { kind: "ignored", reason: "a paid charge we do not hold; the admins were told" };
+  }
+
+  /**
    * A notification a gateway module refused (unsigned, bad signature, malformed, another
    * merchant's): nothing moves; the admins are told, at most once a minute per gateway, with a count.
    */
@@ -429,20 +592,77 @@ export class PaymentService {
   }
 
   /**
-   * Asks the gateways about open payments whose notification has not come: each due payment is
-   * claimed by one process, its next poll scheduled first (a crash does not end the polling),
-   * until it expires (then expiry cancels it and checks once more). A paid status confirms it.
+   * Asks the gateways about payments whose notification has not come; returns how many it found
+   * paid (on time or late).
+   *
+   * - Open payments every `pollEveryMs` (30 s). Expired ones every `latePollEveryMs` (3 min)
+   *   until {@link checkUntil} (the gateway's own expiry plus a margin), with a last check then:
+   *   money paid late whose notification was lost is still credited (late, once). A failed cancel
+   *   is tried again meanwhile. Polls end when the payment is paid, or its charge is over at the
+   *   gateway (expired, cancelled, failed), or its time is up.
+   * - Each due payment is claimed with a lease ({@link PaymentStore.claimPolls}), never removed
+   *   before it is final: a crash or a throw only delays it. Each is handled on its own; an error
+   *   is logged and the rest go on.
+   * - A run spends at most `runBudgetMs` (20 s); a gateway found down is not asked again in the
+   *   run, and status calls are made once, without retries: the next run is the retry. What the
+   *   run did not reach is due again at once.
    */
   async pollGateways(now = Date.now()): Promise<number> {
-    let confirmed = 0;
-    for (const id of await this.deps.store.claimPolls(now)) {
-      const payment = await this.deps.store.get(id);
-      if (!payment?.gateway || payment.status !== "open") continue;
-      if (payment.expiresAt > now) await this.deps.store.schedulePoll(id, now + (this.deps.pollEveryMs ?? 30_000));
-      const result = await this.confirmAtGateway(id, payment.gateway.id, {}, "gateway:poll");
-      if (result.kind === "confirmed") confirmed++;
+    const run = this.newRun();
+    const ids = await this.deps.store.claimPolls(now, pollLeaseMs);
+    let found = 0;
+    for (const [index, id] of ids.entries()) {
+      if (Date.now() > run.deadline) {
+        for (const rest of ids.slice(index)) await this.deps.store.schedulePoll(rest, now);
+        this.deps.logger.warn({ left: ids.length - index }, "gateway poll run out of time; the rest are polled next run");
+        break;
+      }
+      try {
+        if (await this.pollOne(id, now, run)) found++;
+      } catch (error) {
+        this.deps.logger.warn({ paymentId: id, err: error }, "gateway poll failed; polled again after its lease");
+      }
     }
-    return confirmed;
+    return found;
+  }
+
+  /** One payment's poll (see {@link pollGateways}); true when it found the payment paid. */
+  private async pollOne(id: string, now: number, run: GatewayRun): Promise<boolean> {
+    const payment = await this.deps.store.get(id);
+    if (!payment?.gateway || payment.status === "paid") {
+      await this.deps.store.endPolls(id);
+      return false;
+    }
+    const record = payment.gateway;
+    const late = payment.status === "expired";
+    const over = now > this.checkUntil(payment);
+    const next = now + (late ? (this.deps.latePollEveryMs ?? 3 * 60_000) : (this.deps.pollEveryMs ?? 30_000));
+    if (!this.gatewaysById.has(record.id)) {
+      await this.tellUnconfigured(record.id, id);
+      if (over) await this.deps.store.endPolls(id);
+      else await this.deps.store.schedulePoll(id, next);
+      return false;
+    }
+    // Scheduled before the call: a crash in it does not end the polling.
+    await this.deps.store.schedulePoll(id, next);
+    if (run.down.has(record.id)) return false;
+    // An open payment well past its time: the expiry chore missed it (a crash after its claim).
+    if (!late && payment.expiresAt + 2 * (this.deps.pollEveryMs ?? 30_000) < now) {
+      await this.expireOne(id, "QRIS payment expired", run);
+      return (await this.deps.store.get(id))?.status === "paid";
+    }
+    if (late) await this.cancelAtGateway(payment, record, run);
+    const result = await this.confirmAtGateway(id, record.id, {}, "gateway:poll", "poll");
+    if (result.kind === "unavailable") {
+      run.down.add(record.id);
+      // Its time is up and the gateway is down: keep trying (late) for up to a day more, then give up.
+      if (over && now > this.checkUntil(payment) + onceAlertMs) await this.deps.store.endPolls(id);
+      return false;
+    }
+    if (result.kind === "confirmed" || result.kind === "late") return true;
+    // Over at the gateway (no money can come), or its time up after this last check.
+    if (late && ((result.kind === "not_paid" && result.state !== "pending") || over)) await this.deps.store.endPolls(id);
+    return false;
   }
 
   /** `/payment <id>`: our record, and the live status at its gateway (static payments have none). */
@@ -616,7 +836,7 @@ export class PaymentService {
       qr = charge.qrString;
       // A charge we could not honour (no QR, a total short of what is asked) is a failed gateway.
       if (qr.length === 0 || record.credit < input.baseAmount) {
-        await this.cancelFresh(gateway, input.id, record);
+        await this.cancelFresh(gateway, input.id, record, input.baseAmount);
         throw new GatewayError(gateway.id, "malformed", `charge of ${record.total} for ${input.baseAmount} cannot be honoured`);
       }
     } catch (error) {
@@ -626,16 +846,18 @@ export class PaymentService {
     for (const older of olders) await this.expireOne(older.id, "QRIS payment replaced by a newer one");
     const opened = await this.deps.store.openGateway(input, record, Date.now() + (this.deps.pollEveryMs ?? 30_000));
     if (!opened.ok) {
-      await this.cancelFresh(gateway, input.id, record);
+      await this.cancelFresh(gateway, input.id, record, input.baseAmount);
       return { ok: false, reason: opened.reason, detail: opened.reason };
     }
     return { ok: true, payment: opened.payment, qr };
   }
 
   /** Cancels a charge just made that no payment of ours will use (best effort: it expires anyway). */
-  private async cancelFresh(gateway: QrisGateway, paymentId: string, record: GatewayRecord): Promise<void> {
+  private async cancelFresh(gateway: QrisGateway, paymentId: string, record: GatewayRecord, baseAmount: Rupiah): Promise<void> {
     try {
-      await gateway.cancel({ paymentId, transactionId: record.transactionId, total: record.total, amount: record.credit });
+      // The amount asked (before the payer's fee): Pakasir finds a charge by it. `credit` is the
+      // total under QRIS_FEE_PAYER=shop, which would name no charge.
+      await gateway.cancel({ paymentId, transactionId: record.transactionId, total: record.total, amount: baseAmount });
     } catch (error) {
       this.deps.logger.warn({ paymentId, gateway: gateway.id, err: bareError(error) }, "could not cancel an unused gateway charge");
     }
@@ -800,6 +1022,14 @@ export class PaymentService {
 /** What a gateway needs to find a payment's charge again. */
 function chargeRef(payment: Payment, record: GatewayRecord): ChargeRef {
   return { paymentId: payment.id, transactionId: record.transactionId, total: record.total, amount: payment.baseAmount };
+}
+
+/**
+ * A status that contradicts a notification's claim of money: the charge is still waiting, or ended
+ * without it. A refund (or chargeback) follows a payment, so it contradicts nothing.
+ */
+function contradictsPaid(state: GatewayState): boolean {
+  return state === "pending" || state === "expired" || state === "cancelled" || state === "failed";
 }
 
 /** The buyer's answer when no QR could be opened. */

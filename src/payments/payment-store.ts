@@ -33,8 +33,14 @@ export const gatewayRecordSchema = z.object({
   feeOnPayer: z.boolean(),
   /** What the wallet is credited when `total` arrives (the payer's fee kept out when the buyer pays it). */
   credit: z.number().int().positive(),
-  /** The part of `fee` the shop bears (a cost in /stats). */
+  /** The fee the shop bears (a cost in /stats): its part of `fee`, plus a split fee's merchant part. */
   feeCost: z.number().int().min(0),
+  /**
+   * When the gateway itself expires the QR (ms). It may outlive our payment (Tripay raises short
+   * expiries to a channel minimum; Pakasir takes none), so an expired payment's charge is still
+   * asked about until then plus a margin. Absent on records made before it was kept: our expiry.
+   */
+  expiresAt: z.number().optional(),
 });
 export type GatewayRecord = z.infer<typeof gatewayRecordSchema>;
 
@@ -186,7 +192,9 @@ type ReplaceCommand = (
 // status, -1 when the reference already did something else.
 // A move to paid marks the payment unsettled in the same step, so a crash before its money is
 // applied leaves it for the sweep; the reference is recorded in the same step too, so the
-// gateway's retry finds the payment its money went to.
+// gateway's retry finds the payment its money went to. Only a move to paid ends a gateway
+// payment's status polls: an expired one is still asked about (late money with a lost
+// notification), until the service ends its polls.
 const moveScript = `
 if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
 if ARGV[9] ~= '' then
@@ -195,7 +203,7 @@ if ARGV[9] ~= '' then
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'doc', ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[4])
-redis.call('ZREM', KEYS[10], ARGV[4])
+if ARGV[2] == 'paid' then redis.call('ZREM', KEYS[10], ARGV[4]) end
 redis.call('HDEL', KEYS[7], ARGV[4])
 if ARGV[5] ~= '' then
   if redis.call('HGET', KEYS[2], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[2], ARGV[5]) end
@@ -285,6 +293,17 @@ return 0
 
 type BurstCommand = (count: string, marker: string, windowMs: number) => Promise<number>;
 
+// KEYS: gateway polls. ARGV: now, lease until, most ids. Claims due ids by moving their due time
+// to the lease's end, in one step: each id goes to one caller per lease, and none is ever removed
+// here, so a crash or a throw mid-run only delays a poll until the lease ends.
+const leasePollsScript = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return due
+`;
+
+type LeasePollsCommand = (polls: string, now: number, leaseUntil: number, limit: number) => Promise<string[]>;
+
 type MatchReportCommand = (payment: string, paidAmounts: string, referenceOutcomes: string, total: string, id: string, readDoc: string, doc: string, reference: string) => Promise<number>;
 
 /** Why no payment could be opened. */
@@ -311,6 +330,7 @@ export class PaymentStore {
   private readonly matchIfRemembered: MatchReportCommand;
   private readonly openGatewayIfFree: OpenGatewayCommand;
   private readonly burst: BurstCommand;
+  private readonly leasePolls: LeasePollsCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -322,9 +342,10 @@ export class PaymentStore {
     this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
     this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
     this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
-    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove3", 10, moveScript, { durable: true });
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove4", 10, moveScript, { durable: true });
     this.openGatewayIfFree = defineScript<OpenGatewayCommand>(redis, "paymentOpenGateway", 4, openGatewayScript);
     this.burst = defineScript<BurstCommand>(redis, "paymentBurst", 2, burstScript);
+    this.leasePolls = defineScript<LeasePollsCommand>(redis, "paymentLeasePolls", 1, leasePollsScript);
     this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript, { durable: true });
   }
 
@@ -419,14 +440,62 @@ export class PaymentStore {
     throw new Error(`payment ${payment.id} exists already`);
   }
 
-  /** Claims open gateway payments whose status is due to be asked; each id goes to exactly one caller. */
-  async claimPolls(now = Date.now(), limit = 100): Promise<string[]> {
-    return claimDue(this.redis, keys.paymentGatewayPolls(), now, limit);
+  /**
+   * Claims gateway payments whose status is due to be asked, for `leaseMs`: their due time moves
+   * to `now + leaseMs` in the same step, so each id goes to one caller per lease, and an id the
+   * caller never gets to (a crash, a throw, a run out of time) is due again when the lease ends.
+   * Nothing is removed here; {@link endPolls} does that once the payment is final.
+   */
+  async claimPolls(now = Date.now(), leaseMs = 120_000, limit = 100): Promise<string[]> {
+    return this.leasePolls(keys.paymentGatewayPolls(), now, now + leaseMs, limit);
   }
 
-  /** Asks a gateway payment's status again at `at`. */
+  /** Asks a gateway payment's status again at `at`; a payment whose polls ended (paid meanwhile) is not put back. */
   async schedulePoll(id: string, at: number): Promise<void> {
-    await this.redis.zadd(keys.paymentGatewayPolls(), at, id);
+    await this.redis.zadd(keys.paymentGatewayPolls(), "XX", at, id);
+  }
+
+  /** Stops asking about a gateway payment: it is paid, or its charge can no longer be paid. */
+  async endPolls(id: string): Promise<void> {
+    await this.redis.zrem(keys.paymentGatewayPolls(), id);
+  }
+
+  /** When a gateway payment is next asked about, or null when it no longer is. */
+  async nextPoll(id: string): Promise<number | null> {
+    const score = await this.redis.zscore(keys.paymentGatewayPolls(), id);
+    return score === null ? null : Number(score);
+  }
+
+  /**
+   * Counts one attempt to cancel an expired payment's charge; the attempts so far, this one
+   * included. Kept beside the payment's doc (not in it), so counting never races a status move.
+   */
+  async countCancelAttempt(id: string): Promise<number> {
+    return this.redis.hincrby(keys.payment(id), "cancelAttempts", 1);
+  }
+
+  /** The charge of an expired payment is cancelled at its gateway, or cannot be (no cancel call, no longer pending). */
+  async markCancelDone(id: string): Promise<void> {
+    await this.redis.hset(keys.payment(id), "cancelDone", "1");
+  }
+
+  /** How far cancelling a payment's charge got: done, and how many attempts were made. */
+  async cancelState(id: string): Promise<{ done: boolean; attempts: number }> {
+    const [done, attempts] = await this.redis.hmget(keys.payment(id), "cancelDone", "cancelAttempts");
+    return { done: done === "1", attempts: Number(attempts ?? 0) };
+  }
+
+  /**
+   * True for the first caller per `ttlMs` for `name` (shared by every process): at most one
+   * notification-driven status call per payment per window, an alert told once.
+   */
+  async firstIn(name: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(keys.paymentGate(name), "1", "PX", ttlMs, "NX")) === "OK";
+  }
+
+  /** Opens a gate {@link firstIn} closed (the call it guarded did not happen: the gateway was down). */
+  async reopen(name: string): Promise<void> {
+    await this.redis.del(keys.paymentGate(name));
   }
 
   /** Records the gateway fee the shop bore for a paid payment, once (a repeat keeps the first). */

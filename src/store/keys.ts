@@ -90,6 +90,8 @@ export const keys = {
   paymentPoolAlert: (baseAmount: number) => `payments:pool-alert:${baseAmount}`,
   /** Sorted set: open gateway payment id → when its status is next asked (claimed by one process). */
   paymentGatewayPolls: () => "payments:gateway-polls",
+  /** String with a TTL: one gate of the payment service (a notification's status call, an alert told once). */
+  paymentGate: (name: string) => `payments:gate:${name}`,
   /** Hash: paid gateway payment id → the gateway fee the shop bears (rupiah), recorded once. */
   paymentGatewayFees: () => "payments:gateway-fees",
   /** Sorted set: paid gateway payment id with a fee cost → when it was paid (for /stats periods). */

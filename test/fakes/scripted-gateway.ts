@@ -7,8 +7,11 @@
  * - A notification is signed: `X-Scripted-Signature` = hex HMAC-SHA256 of the raw body with the
  *   gateway's secret, checked in constant time; missing → `unsigned`, wrong → `bad_signature`,
  *   unreadable JSON or fields → `malformed`, another merchant code → `wrong_merchant`; a
- *   `pending` notice is `ignored`. Only a `paid` notice is a hint — and a hint is only a hint:
- *   the service must still ask `status`.
+ *   `pending` notice is `ignored`. A `paid` notice is a hint claiming `paid`, an `expired` notice a
+ *   hint claiming `ended` (like Midtrans' `expire`, Tripay's `EXPIRED`) — and a hint is only a
+ *   hint: the service must still ask `status`.
+ * - `status` and `cancel` find a charge by our id **and** the amount asked when the ref carries one
+ *   (like Pakasir, the strictest of the three): a ref naming another amount is not found.
  * - `failCreate`/`failStatus` make the next calls throw a `GatewayError` of that kind (a down
  *   gateway); `cancelSupport: false` answers `unsupported` like an API without a cancel call.
  * - Each create is one charge per payment id: a second create for the same id is refused, like
@@ -27,6 +30,7 @@ import {
   type GatewayStatus,
   type NotificationCheck,
   type QrisGateway,
+  type StatusOptions,
 } from "../../src/payments/gateway.js";
 
 interface Charge {
@@ -56,6 +60,8 @@ export interface ScriptedGatewayOptions {
   secret?: string;
   merchant?: string;
   cancelSupport?: boolean;
+  /** Rewrites what `create` answers (a gateway that answers oddly); the charge itself is unchanged. */
+  tamper?: (charge: GatewayCharge) => GatewayCharge;
 }
 
 export class ScriptedGateway implements QrisGateway {
@@ -65,6 +71,12 @@ export class ScriptedGateway implements QrisGateway {
   readonly created: ChargeRequest[] = [];
   readonly cancelled: string[] = [];
   statusCalls = 0;
+  /** The options of every status call, in order (`once` for calls that must not retry). */
+  readonly statusOptions: StatusOptions[] = [];
+  /** Every cancel asked, also the failed ones. */
+  readonly cancelCalls: ChargeRef[] = [];
+  /** The next cancel calls fail this way (until cleared). */
+  failCancel: GatewayFailure | null = null;
   /** The next create calls fail this way (until cleared). */
   failCreate: GatewayFailure | null = null;
   failStatus: GatewayFailure | null = null;
@@ -96,14 +108,22 @@ export class ScriptedGateway implements QrisGateway {
     const total = request.amount + (feeOnPayer ? fee : 0);
     const transactionId = `${this.id.toUpperCase()}-TX-${++this.counter}`;
     this.charges.set(request.paymentId, { request, transactionId, total, fee, state: "pending", paidAmount: 0, currency: "IDR" });
-    return { transactionId, qrString: this.qrOf(request.paymentId), total, fee, feeOnPayer, expiresAt: request.expiresAt };
+    const answer: GatewayCharge = { transactionId, qrString: this.qrOf(request.paymentId), total, fee, feeOnPayer, expiresAt: this.expiresAtOf(request) };
+    return this.options.tamper ? this.options.tamper(answer) : answer;
   }
 
-  async status(ref: ChargeRef): Promise<GatewayStatus> {
+  /** When this gateway expires a charge's QR: our expiry, or later when a test says so (Tripay's minimum). */
+  qrLifetimeMs: number | null = null;
+
+  private expiresAtOf(request: ChargeRequest): number {
+    return this.qrLifetimeMs === null ? request.expiresAt : Math.max(request.expiresAt, Date.now() + this.qrLifetimeMs);
+  }
+
+  async status(ref: ChargeRef, options: StatusOptions = {}): Promise<GatewayStatus> {
     this.statusCalls++;
+    this.statusOptions.push(options);
     if (this.failStatus) throw new GatewayError(this.id, this.failStatus, `status failed (${this.failStatus})`, 503);
-    const charge = this.charges.get(ref.paymentId);
-    if (!charge || charge.transactionId !== ref.transactionId) throw new GatewayError(this.id, "refused", "transaction not found", 404);
+    const charge = this.find(ref);
     return {
       state: charge.state,
       paymentId: ref.paymentId,
@@ -115,9 +135,10 @@ export class ScriptedGateway implements QrisGateway {
   }
 
   async cancel(ref: ChargeRef): Promise<"cancelled" | "final" | "unsupported"> {
+    this.cancelCalls.push(ref);
     if (this.options.cancelSupport === false) return "unsupported";
-    const charge = this.charges.get(ref.paymentId);
-    if (!charge) throw new GatewayError(this.id, "refused", "transaction not found", 404);
+    if (this.failCancel) throw new GatewayError(this.id, this.failCancel, `cancel failed (${this.failCancel})`, 503);
+    const charge = this.find(ref);
     if (charge.state !== "pending") return "final";
     charge.state = "cancelled";
     this.cancelled.push(ref.paymentId);
@@ -139,11 +160,32 @@ export class ScriptedGateway implements QrisGateway {
     const parsed = notificationSchema.safeParse(json);
     if (!parsed.success) return { kind: "rejected", reason: "malformed" };
     if (parsed.data.merchant !== this.merchant) return { kind: "rejected", reason: "wrong_merchant" };
-    if (parsed.data.status !== "paid") return { kind: "ignored", reason: parsed.data.status };
-    return { kind: "hint", paymentId: parsed.data.order_id, transactionId: parsed.data.transaction_id, amount: parsed.data.amount };
+    if (parsed.data.status === "pending") return { kind: "ignored", reason: parsed.data.status };
+    return {
+      kind: "hint",
+      paymentId: parsed.data.order_id,
+      transactionId: parsed.data.transaction_id,
+      amount: parsed.data.amount,
+      claims: parsed.data.status === "paid" ? "paid" : "ended",
+    };
+  }
+
+  /** The charge a ref names: our id, its transaction, and (when given) the amount asked. */
+  private find(ref: ChargeRef): Charge {
+    const charge = this.charges.get(ref.paymentId);
+    if (!charge || charge.transactionId !== ref.transactionId) throw new GatewayError(this.id, "refused", "transaction not found", 404);
+    if (ref.amount !== undefined && ref.amount !== charge.request.amount) throw new GatewayError(this.id, "refused", "transaction not found (amount)", 404);
+    return charge;
   }
 
   // ── scripting ──────────────────────────────────────────────────────────────────────────────
+
+  /** The gateway expires a charge (its QR lapsed at the gateway's own time). */
+  expire(paymentId: string): void {
+    const charge = this.charges.get(paymentId);
+    if (!charge) throw new Error(`no charge for ${paymentId}`);
+    charge.state = "expired";
+  }
 
   /** The payer pays `amount` (default the charge's total) in `currency`. */
   pay(paymentId: string, amount?: number, currency = "IDR"): void {

@@ -8,8 +8,10 @@
  * (duplicates, concurrent or repeated, change nothing); every bad notification kind moves no
  * money and alerts the admins (grouped); a down gateway hands over to the next, and the admins
  * hear of it once per window; all down → the buyer is told and the order expires; a lost
- * notification is made good by the status poll; expiry cancels the charge at the gateway; money
- * paid before the cancel or notified after expiry is credited late, once; both fee modes keep
+ * notification is made good by the status poll; expiry asks the status first (money paid before
+ * the deadline is on time) and cancels the charge at the gateway; money paid between that check
+ * and the cancel, or notified after expiry, is credited late, once; a notification claiming money
+ * the status does not show is refused; both fee modes keep
  * balance = ledger; a replacement is a new payment with its own charge.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,23 +162,29 @@ describe("bad notifications", () => {
     for (const [what, note, status] of bad) {
       expect((await h.notify(gw, note)).status, what).toBe(status);
     }
-    // Authentic-looking but not paid at the gateway (a replay of an old body, or a forgery the
-    // status disagrees with): nothing moves, the gateway is answered so it stops.
-    expect((await h.notify(gw, gw.notification(qr.id))).status).toBe(200);
-    // The status API itself says another order or currency: refused.
-    gw.pay(qr.id, price, "USD");
+    // Authentic-looking, claiming money the status API does not have (a replay of an old body, or
+    // a forgery): refused like the others (issue 15 review, finding 5).
     expect((await h.notify(gw, gw.notification(qr.id))).status).toBe(400);
+    // The status API itself says another currency: refused.
+    const usd = await checkoutQris(h.app, "bad3", netflix);
+    gw.pay(usd.id, price, "USD");
+    expect((await h.notify(gw, gw.notification(usd.id))).status).toBe(400);
 
     expect(await fullLedger(h.app, "console:bad")).toEqual([]);
+    expect(await fullLedger(h.app, "console:bad3")).toEqual([]);
     expect((await h.app.orders.get(qr.id))?.status).toBe("awaiting_payment");
     expect(h.provider.placed).toEqual([]);
     const rejected = h.alertsOf("admin-alert-gateway-rejected");
     expect(rejected).toHaveLength(1); // grouped: one per gateway per minute
     expect(h.alerts.length - alertsBefore).toBe(1);
 
-    // The real payment still goes through afterwards.
+    // The real payment still goes through afterwards: its notification, seconds after the forged
+    // one, costs no second status call (answered as handled); the status poll confirms it.
     gw.pay(qr.id);
+    const calls = gw.statusCalls;
     expect((await h.notify(gw, gw.notification(qr.id))).status).toBe(200);
+    expect(gw.statusCalls).toBe(calls);
+    expect(await h.app.payments.pollGateways(Date.now() + 31_000)).toBe(1);
     await h.app.settled("console:bad");
     expect((await h.app.orders.get(qr.id))?.status).toBe("delivered");
     expect(await expectSoundWallet(h.app, "console:bad")).toBe(0);
@@ -289,7 +297,7 @@ describe("expiry", () => {
     expect(await h.app.payments.expireDue(Date.now() + ttlMs + 1)).toBe(1);
     expect((await h.app.orders.get(qr.id))?.status).toBe("expired");
     expect(h.toldTo("late", "qris-expired")).toHaveLength(1);
-    // No longer polled after expiry.
+    // Still asked about after expiry (no cancel call here): nothing paid yet, nothing found.
     expect(await h.app.payments.pollGateways(Date.now() + ttlMs * 2)).toBe(0);
 
     gw.pay(qr.id);
@@ -303,20 +311,46 @@ describe("expiry", () => {
     expect(h.toldTo("late", "qris-late-credited")).toHaveLength(1);
   });
 
-  it("calls cancel at the gateway; money that arrived before the cancel is found by status and credited late", async () => {
+  it("asks the status before expiring: money paid before the deadline is confirmed on time; the unpaid charge is cancelled", async () => {
     const gw = gateway("gw-a");
     h = await startGatewayShop([gw]);
     const unpaid = await checkoutQris(h.app, "exp1", netflix);
     const paid = await checkoutQris(h.app, "exp2", netflix);
+    // Paid at 14:59:55, its notification lost; the sweep runs at 15:00:01 (finding 6).
     gw.pay(paid.id);
-    expect(await h.app.payments.expireDue(Date.now() + ttlMs + 1)).toBe(2);
+    expect(await h.app.payments.expireDue(Date.now() + ttlMs + 1)).toBe(1);
     expect(gw.cancelled).toEqual([unpaid.id]);
     expect(await ledgerIds(h, "console:exp1")).toEqual([]);
-    expect(await ledgerIds(h, "console:exp2")).toEqual([{ id: `late:${paid.id}`, amount: price, reason: "late_payment" }]);
-    // The gateway's notification of that money, arriving now, changes nothing more.
+    await h.app.settled("console:exp2");
+    expect(await ledgerIds(h, "console:exp2")).toEqual([
+      { id: `qris:${paid.id}`, amount: price, reason: "topup" },
+      { id: `pay:${paid.id}`, amount: -price, reason: "purchase" },
+    ]);
+    expect((await h.app.orders.get(paid.id))?.status).toBe("delivered");
+    expect(h.toldTo("exp2", "qris-expired")).toEqual([]);
+    // The gateway's notification of that money, arriving now, changes nothing more (and asks nothing).
+    const calls = gw.statusCalls;
     expect((await h.notify(gw, gw.notification(paid.id))).status).toBe(200);
-    expect(await fullLedger(h.app, "console:exp2")).toHaveLength(1);
-    expect(await expectSoundWallet(h.app, "console:exp2")).toBe(price);
+    expect(gw.statusCalls).toBe(calls);
+    expect(await fullLedger(h.app, "console:exp2")).toHaveLength(2);
+    expect(await expectSoundWallet(h.app, "console:exp2")).toBe(0);
+    expect(h.provider.placed).toEqual([paid.id]);
+  });
+
+  it("money that arrives between the status check and the cancel is found by the cancel and credited late, once", async () => {
+    const gw = gateway("gw-a");
+    h = await startGatewayShop([gw]);
+    const qr = await checkoutQris(h.app, "race", netflix);
+    // The payer pays after the pre-expiry status call and before the cancel: the cancel answers final.
+    const cancel = gw.cancel.bind(gw);
+    gw.cancel = async (ref) => {
+      gw.pay(qr.id);
+      return cancel(ref);
+    };
+    expect(await h.app.payments.expireDue(Date.now() + ttlMs + 1)).toBe(1);
+    expect(await ledgerIds(h, "console:race")).toEqual([{ id: `late:${qr.id}`, amount: price, reason: "late_payment" }]);
+    expect((await h.app.orders.get(qr.id))?.status).toBe("expired");
+    expect(await expectSoundWallet(h.app, "console:race")).toBe(price);
   });
 });
 

@@ -43,6 +43,7 @@ import {
   type GatewayStatus,
   type NotificationCheck,
   type QrisGateway,
+  type StatusOptions,
 } from "../gateway.js";
 
 const gatewayId = "midtrans";
@@ -291,9 +292,10 @@ export class MidtransGateway implements QrisGateway {
   }
 
   /** The charge's state per `GET /v2/{order_id}/status`; a read, so the client retries it. */
-  async status(charge: ChargeRef): Promise<GatewayStatus> {
+  async status(charge: ChargeRef, options: StatusOptions = {}): Promise<GatewayStatus> {
     const path = `/v2/${encodeURIComponent(charge.paymentId)}/status`;
-    const response = await this.send({ method: "GET", path, safe: true });
+    // `once`: not retried here (a poll's next run or Midtrans' own retry is the retry).
+    const response = await this.send({ method: "GET", path, safe: options.once !== true });
     const transaction = this.transaction(response, "status");
     return this.toStatus(transaction);
   }
@@ -344,7 +346,9 @@ export class MidtransGateway implements QrisGateway {
     const worthAsking =
       hintStatuses.has(status) || (status === "capture" && notification.fraud_status === "accept");
     if (!worthAsking) return { kind: "ignored", reason: `transaction_status ${status.slice(0, 40)}` };
-    return { kind: "hint", paymentId: notification.order_id, transactionId: notification.transaction_id, amount };
+    // Only settlement (or an accepted capture) claims money; every other hint status says the charge ended.
+    const claims = status === "settlement" || status === "capture" ? "paid" : "ended";
+    return { kind: "hint", paymentId: notification.order_id, transactionId: notification.transaction_id, amount, claims };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import {
   type GatewayStatus,
   type NotificationCheck,
   type QrisGateway,
+  type StatusOptions,
 } from "../gateway.js";
 import { parseQris } from "../qris.js";
 
@@ -222,14 +223,15 @@ export class PakasirGateway implements QrisGateway {
    * gross the payer paid and compares with the charge's `total` like every other gateway's.
    * The currency is `IDR`: Pakasir states none.
    */
-  async status(charge: ChargeRef): Promise<GatewayStatus> {
+  async status(charge: ChargeRef, options: StatusOptions = {}): Promise<GatewayStatus> {
     const asked = askedAmount(charge);
     const response = await this.send(
       {
         method: "GET",
         path: "api/transactiondetail",
         query: { project: this.options.project, amount: asked, order_id: charge.paymentId, api_key: this.options.apiKey },
-        safe: true,
+        // `once`: not retried here (a poll's next run is the retry; an unsigned webhook buys one call at most).
+        safe: options.once !== true,
       },
       "status",
     );
@@ -297,7 +299,7 @@ export class PakasirGateway implements QrisGateway {
     if (body.payment_method !== undefined && body.payment_method !== null && body.payment_method !== "qris") {
       return { kind: "ignored", reason: "not a QRIS payment" };
     }
-    return { kind: "hint", paymentId: body.order_id, transactionId: body.order_id, askedAmount: body.amount };
+    return { kind: "hint", paymentId: body.order_id, transactionId: body.order_id, askedAmount: body.amount, claims: "paid" };
   }
 
   /** The body every Pakasir POST takes: the project, the order, the amount asked and the key. */

@@ -41,6 +41,7 @@ import {
   type GatewayStatus,
   type NotificationCheck,
   type QrisGateway,
+  type StatusOptions,
 } from "../gateway.js";
 import { QrisError, parseQris } from "../qris.js";
 
@@ -230,13 +231,16 @@ export class TripayGateway implements QrisGateway {
       // The payer's part when the payer pays a fee (so total = amount + fee); else what the merchant pays.
       fee: feeOnPayer ? data.fee_customer : data.total_fee,
       feeOnPayer,
+      // A split fee: the merchant's part is the shop's cost whoever pays the payer's part.
+      ...(feeOnPayer && data.fee_merchant > 0 ? { merchantFee: data.fee_merchant } : {}),
       expiresAt,
     };
   }
 
-  async status(charge: ChargeRef): Promise<GatewayStatus> {
+  async status(charge: ChargeRef, options: StatusOptions = {}): Promise<GatewayStatus> {
     const body = await this.call(
-      { method: "GET", path: "transaction/detail", query: { reference: charge.transactionId }, safe: true },
+      // `once`: not retried here (a poll's next run or Tripay's own callback retry is the retry).
+      { method: "GET", path: "transaction/detail", query: { reference: charge.transactionId }, safe: options.once !== true },
       detailAnswerSchema,
       "status",
     );
@@ -288,6 +292,7 @@ export class TripayGateway implements QrisGateway {
       paymentId: callback.merchant_ref,
       transactionId: callback.reference,
       ...(callback.status === "PAID" ? { amount: callback.total_amount } : {}),
+      claims: callback.status === "PAID" ? "paid" : "ended",
     };
   }
 

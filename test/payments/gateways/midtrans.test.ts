@@ -383,7 +383,7 @@ describe("notifications", () => {
 
   it("reads a signed settlement as a hint naming our payment, the transaction and the amount", async () => {
     const { paymentId, transactionId } = await paidCharge();
-    expect(gateway.readNotification(notification(fake.notificationBody(paymentId)))).toEqual({ kind: "hint", paymentId, transactionId, amount: 18_537 });
+    expect(gateway.readNotification(notification(fake.notificationBody(paymentId)))).toEqual({ kind: "hint", paymentId, transactionId, amount: 18_537, claims: "paid" });
   });
 
   it("accepts the documented vector's signature (an order id that is not ours is then ignored, not rejected)", () => {
@@ -414,7 +414,7 @@ describe("notifications", () => {
 
   it("passes on what a correctly signed body claims (amount, order) for the status call and our record to judge", async () => {
     const { paymentId, transactionId } = await paidCharge();
-    expect(gateway.readNotification(notification(fake.notificationBody(paymentId, "wrong_amount")))).toEqual({ kind: "hint", paymentId, transactionId, amount: 19_537 });
+    expect(gateway.readNotification(notification(fake.notificationBody(paymentId, "wrong_amount")))).toEqual({ kind: "hint", paymentId, transactionId, amount: 19_537, claims: "paid" });
     expect(gateway.readNotification(notification(fake.notificationBody(paymentId, "other_order", "TOP-ABCDEF1234")))).toMatchObject({ kind: "hint", paymentId: "TOP-ABCDEF1234" });
   });
 

@@ -273,6 +273,20 @@ describe("TripayGateway.status", () => {
     expect(fake.callsTo("GET /transaction/detail")).toHaveLength(2);
   });
 
+  it("asked with once (a poll, a notification) makes one call: the next poll is the retry", async () => {
+    const ref = await created();
+    fake.failNextStatus("5xx");
+    expect((await failure(tripay.status(ref, { once: true }))).failure).toBe("unavailable");
+    expect(fake.callsTo("GET /transaction/detail")).toHaveLength(1);
+  });
+
+  it("records a split fee's merchant part (fee_merchant) beside the payer's fee", async () => {
+    fake.feeOn = "customer";
+    fake.enqueue("POST /transaction/create", { kind: "patch", patch: (data) => ({ ...data, fee_merchant: 450, total_fee: Number(data.fee_customer) + 450, ...("amount_received" in data ? { amount_received: 50_000 - 450 } : {}) }) });
+    const result = await tripay.create(charge("TOP-9", 50_000));
+    expect(result).toMatchObject({ total: 50_000 + feeFor(50_000), fee: feeFor(50_000), feeOnPayer: true, merchantFee: 450 });
+  });
+
   it("is unavailable when every try fails (5xx or timeout)", async () => {
     const ref = await created();
     fake.failNextStatus("5xx", 3);
@@ -352,7 +366,7 @@ describe("TripayGateway.readNotification", () => {
 
   it("turns a signed payment callback into a hint and answers Tripay {\"success\": true}", async () => {
     const result = await paidCharge();
-    expect(await send("ORD-3001")).toEqual({ kind: "hint", paymentId: "ORD-3001", transactionId: result.transactionId, amount: 25_000 });
+    expect(await send("ORD-3001")).toEqual({ kind: "hint", paymentId: "ORD-3001", transactionId: result.transactionId, amount: 25_000, claims: "paid" });
     const sent = fake.notifications[0]!;
     expect([sent.status, JSON.parse(sent.responseText)]).toEqual([200, { success: true }]);
     expect(tripay.acknowledgement).toEqual({ status: 200, body: { success: true } });
@@ -367,7 +381,7 @@ describe("TripayGateway.readNotification", () => {
   it("gives a hint without an amount for EXPIRED, FAILED and REFUND (the status call decides)", async () => {
     const result = await tripay.create(charge("ORD-3003"));
     fake.expire("ORD-3003");
-    expect(await send("ORD-3003")).toEqual({ kind: "hint", paymentId: "ORD-3003", transactionId: result.transactionId });
+    expect(await send("ORD-3003")).toEqual({ kind: "hint", paymentId: "ORD-3003", transactionId: result.transactionId, claims: "ended" });
     fake.setStatus("ORD-3003", "FAILED");
     expect((await send("ORD-3003")).kind).toBe("hint");
     fake.setStatus("ORD-3003", "REFUND");
