@@ -517,7 +517,12 @@ export class PaymentService {
       if (payment.status === "expired" && Date.now() > this.checkUntil(payment)) return { kind: "ignored", reason: "past the charge's life" };
       // One status call per payment per window from notifications: a flood of forged (Pakasir
       // signs nothing) or replayed notifications costs the gateway one call. The polls go on.
-      if (!(await this.deps.store.firstIn(gate, this.deps.notificationGateMs ?? 10_000))) return { kind: "ignored", reason: "status asked moments ago" };
+      // A real notification right after a forged one is not lost: the poll asks as soon as the window ends.
+      const gateMs = this.deps.notificationGateMs ?? 10_000;
+      if (!(await this.deps.store.firstIn(gate, gateMs))) {
+        await this.deps.store.pollNoLaterThan(id, Date.now() + gateMs);
+        return { kind: "ignored", reason: "status asked moments ago" };
+      }
     }
     let status: GatewayStatus;
     try {

@@ -455,6 +455,12 @@ export class PaymentStore {
     await this.redis.zadd(keys.paymentGatewayPolls(), "XX", at, id);
   }
 
+  /** Asks a gateway payment's status no later than `at` (brings a later poll forward; never ends or adds one). */
+  async pollNoLaterThan(id: string, at: number): Promise<void> {
+    const next = await this.nextPoll(id);
+    if (next !== null && next > at) await this.schedulePoll(id, at);
+  }
+
   /** Stops asking about a gateway payment: it is paid, or its charge can no longer be paid. */
   async endPolls(id: string): Promise<void> {
     await this.redis.zrem(keys.paymentGatewayPolls(), id);
