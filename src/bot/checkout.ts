@@ -33,8 +33,10 @@ export interface CheckoutFacts {
 
 /** Something the edge must do after the step. */
 export type CheckoutEffect =
-  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah }
-  | { type: "command"; command: MenuCommand };
+  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah; quantity?: number }
+  | { type: "command"; command: MenuCommand }
+  /** The buyer asked to be told when a sold-out product is back. */
+  | { type: "notify_restock"; code: string };
 
 export interface StepResult {
   session: Session;
@@ -149,9 +151,24 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
-      if (item.input !== "none" || osChoicesOf(item.meta).length > 0) menu.add(msg("menu-item-retarget"), { t: "retarget" });
+      if (item.input !== "none" || osChoicesOf(item.meta).length > 0 || maxQuantity(item) > 1) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
-      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item), priceLine(priceOf(item, step.inputs))]);
+      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item), ...quantityLine(item, step.qty), priceLine(priceOf(item, step.inputs, step.qty))]);
+    }
+    case "qty": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      const max = maxQuantity(item);
+      for (let n = 1; n <= max; n++) menu.add(msg("menu-qty", { quantity: n, price: formatRupiah(item.price * n) }), { t: "qty", n });
+      menu.add(msg("menu-item-cancel"), { t: "cancel" });
+      return menu.view([productSummary(item), msg("input-prompt-qty", { max, stock: item.stock ?? max })]);
+    }
+    case "soldout": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      menu.add(msg("menu-item-notify"), { t: "notify", code: item.code });
+      menu.add(msg("menu-item-back"), { t: "main" });
+      return menu.view([msg("product-out-of-stock", { name: item.name })]);
     }
     case "payment": {
       const item = facts.catalog.find(step.code);
@@ -195,6 +212,9 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
     case "retarget": {
       if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
       const item = facts.catalog.find(step.code);
+      if (item?.input === "none" && osChoicesOf(item.meta).length === 0 && maxQuantity(item) > 1) {
+        return present({ ...session, step: { name: "qty", code: step.code, inputs: step.inputs } }, facts);
+      }
       if (item?.input === "none") return present({ ...session, step: { name: "os", code: step.code, inputs: {} } }, facts);
       return present({ ...session, step: { name: "input", code: step.code } }, facts);
     }
@@ -212,13 +232,14 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       if (facts.buyingPaused) return present(session, facts, [msg("shop-paused", { message: facts.buyingPaused })]);
       const item = facts.catalog.find(step.code);
       if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
-      if (!item.available) return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
+      if (!item.available) return unavailable(session, item, facts);
       // The OS list changed since it was chosen: choose again rather than order an OS no longer offered.
       if (chosenOs(step.inputs, item.meta) === "invalid") {
         const { os: _os, ...inputs } = step.inputs;
         return present({ ...session, step: { name: "os", code: step.code, inputs } }, facts, [msg("menu-expired")]);
       }
-      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: priceOf(item, step.inputs) } }, facts);
+      const qty = step.qty !== undefined ? { qty: step.qty } : {};
+      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: priceOf(item, step.inputs, step.qty), ...qty } }, facts);
     }
     case "pay": {
       if (step.name !== "payment") return present(session, facts, [msg("menu-expired")]);
@@ -227,9 +248,20 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       return {
         session: done,
         replies: [],
-        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price },
+        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price, ...(step.qty !== undefined ? { quantity: step.qty } : {}) },
       };
     }
+    case "qty": {
+      if (step.name !== "qty") return present(session, facts, [msg("menu-expired")]);
+      const item = facts.catalog.find(step.code);
+      if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
+      if (!item.available) return unavailable(session, item, facts);
+      // The stock may have shrunk since the menu was drawn: ask again within today's limit.
+      if (entry.n > maxQuantity(item)) return present(session, facts, [msg("menu-expired")]);
+      return present({ ...session, step: { name: "confirm", code: step.code, inputs: step.inputs, qty: entry.n } }, facts);
+    }
+    case "notify":
+      return { session: { ...session, step: { name: "idle" }, menu: null }, replies: [], effect: { type: "notify_restock", code: entry.code } };
   }
 }
 
@@ -242,7 +274,7 @@ function openCategory(session: Session, category: CategoryId, facts: CheckoutFac
 function openProduct(session: Session, code: string, facts: CheckoutFacts): StepResult {
   const item = facts.catalog.find(code);
   if (!item) return present(session, facts, [msg("product-gone")]);
-  if (!item.available) return present(session, facts, [unavailableNotice(item)]);
+  if (!item.available) return unavailable(session, item, facts);
   if (item.input === "none") return afterInputs(session, item, {}, facts);
   return present({ ...session, step: { name: "input", code: item.code } }, facts);
 }
@@ -250,6 +282,7 @@ function openProduct(session: Session, code: string, facts: CheckoutFacts): Step
 /** With the target read: the OS to install when the product offers a choice, else the confirm step. */
 function afterInputs(session: Session, item: CatalogItem, inputs: TargetInputs, facts: CheckoutFacts): StepResult {
   if (osChoicesOf(item.meta).length > 0) return present({ ...session, step: { name: "os", code: item.code, inputs } }, facts);
+  if (maxQuantity(item) > 1) return present({ ...session, step: { name: "qty", code: item.code, inputs } }, facts);
   return present({ ...session, step: { name: "confirm", code: item.code, inputs } }, facts);
 }
 
@@ -301,6 +334,8 @@ function categoryLabelKey(category: CategoryId): Msg {
 function productLabel(item: CatalogItem): Msg {
   const sandbox = item.provider === "sandbox" ? "sandbox" : "real";
   if (!item.available) return msg("menu-product-unavailable", { name: item.name, price: formatRupiah(item.price), sandbox });
+  // Own stock shows how many are left ("stok 12").
+  if (item.multiUnit && item.stock !== null) return msg("menu-product-stock", { name: item.name, price: formatRupiah(item.price), stock: item.stock });
   return msg("menu-product", { name: item.name, price: formatRupiah(item.price), sandbox });
 }
 
@@ -323,9 +358,24 @@ function targetLine(inputs: TargetInputs, item: CatalogItem): Msg[] {
   return [...(Object.keys(target).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(target) })]), ...osLine];
 }
 
-/** The order's price: the product's, times the months of a subscription. */
-export function priceOf(item: CatalogItem, inputs: TargetInputs): Rupiah {
-  return item.price * orderUnits(inputs);
+/** The order's price: the product's, times the months of a subscription, times the units bought. */
+export function priceOf(item: CatalogItem, inputs: TargetInputs, quantity = 1): Rupiah {
+  return item.price * orderUnits(inputs) * quantity;
+}
+
+/** Most units one order of `item` may buy: up to its stock, at most 10, for products sold by the unit (own stock); else 1. */
+export function maxQuantity(item: CatalogItem): number {
+  return item.multiUnit && item.stock !== null ? Math.max(1, Math.min(item.stock, 10)) : 1;
+}
+
+function quantityLine(item: CatalogItem, quantity: number | undefined): Msg[] {
+  return quantity !== undefined && quantity > 1 ? [msg("confirm-quantity", { quantity, unit: formatRupiah(item.price) })] : [];
+}
+
+/** A product that cannot be bought now: a sold-out own-stock product offers "Kabari saya", anything else says why. */
+function unavailable(session: Session, item: CatalogItem, facts: CheckoutFacts): StepResult {
+  if (item.multiUnit && item.unavailableReason === "out_of_stock") return present({ ...session, step: { name: "soldout", code: item.code } }, facts);
+  return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
 }
 
 function priceLine(price: Rupiah): Msg {

@@ -32,6 +32,10 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
   z.object({ t: z.literal("cmd"), command: z.enum(menuCommands) }),
+  /** How many to buy (own stock). */
+  z.object({ t: z.literal("qty"), n: z.number().int().min(1).max(10) }),
+  /** "Kabari saya": tell me when this sold-out product is back. */
+  z.object({ t: z.literal("notify"), code: z.string() }),
 ]);
 export type MenuEntry = z.infer<typeof menuEntrySchema>;
 
@@ -44,8 +48,12 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("input"), code: z.string() }),
   /** The product offers operating systems (aluy VPS): the buyer picks one after the other inputs. */
   z.object({ name: z.literal("os"), code: z.string(), inputs }),
-  z.object({ name: z.literal("confirm"), code: z.string(), inputs }),
-  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int() }),
+  z.object({ name: z.literal("confirm"), code: z.string(), inputs, qty: z.number().int().min(1).max(10).optional() }),
+  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), qty: z.number().int().min(1).max(10).optional() }),
+  /** How many to buy, for a product sold by the unit with more than one left (own stock). */
+  z.object({ name: z.literal("qty"), code: z.string(), inputs }),
+  /** A sold-out own-stock product: the buyer may ask to be told when it is back. */
+  z.object({ name: z.literal("soldout"), code: z.string() }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 

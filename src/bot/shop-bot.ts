@@ -14,7 +14,7 @@ import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
 import { describeInputs, orderUnits, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
-import { orderIdPattern, type Order, type OrderStore } from "../commerce/orders.js";
+import { orderIdPattern, SoldOutError, type Order, type OrderStore } from "../commerce/orders.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { maxTopup, minTopup } from "../payments/payment-service.js";
 import type { PaymentOffer } from "../payments/methods/offer.js";
@@ -26,7 +26,7 @@ import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../c
 import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
 import { ledgerIds } from "../commerce/ledger-ids.js";
-import type { Outbox } from "../core/outbox.js";
+import type { Outbox, Recipient } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
 import type { HostedBuyerFeature } from "../core/buyer-feature.js";
@@ -58,6 +58,8 @@ export interface ShopBotDeps {
   privateCommandHint?: (inbound: Inbound, locale: Locale) => Answer | null;
   /** Buyer features beside the checkout (My VPS, …), each answering its own commands. */
   features?: readonly HostedBuyerFeature[];
+  /** Puts a buyer on the list told when a sold-out product is back ("Kabari saya", own stock); false when unknown. */
+  notifyWhenBack?: (code: string, recipient: Recipient) => Promise<boolean>;
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -156,7 +158,13 @@ export class ShopBot {
       const answered = await this.command(effect.command, "", inbound, result.session, facts);
       return { session: answered.session, replies: [...result.replies, ...answered.replies] };
     }
-    const replies = await this.placeOrder(effect.code, effect.inputs, effect.method, effect.price, inbound, result.session.locale);
+    if (effect.type === "notify_restock") {
+      const item = this.deps.catalog.view().find(effect.code);
+      const saved = item && this.deps.notifyWhenBack ? await this.deps.notifyWhenBack(item.code, { channel: inbound.channel, chatId: inbound.chatId, locale: result.session.locale }) : false;
+      const notice = saved && item ? msg("stock-notify-saved", { name: item.name }) : msg("product-gone");
+      return present({ ...result.session, step: { name: "main" } }, facts, [notice]);
+    }
+    const replies = await this.placeOrder(effect.code, effect.inputs, effect.method, effect.price, inbound, result.session.locale, effect.quantity ?? 1);
     return { session: result.session, replies: [...result.replies, ...replies] };
   }
 
@@ -231,11 +239,12 @@ export class ShopBot {
   }
 
   /** Creates the order and hands it to the chosen payment method, which answers the buyer. */
-  private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale): Promise<Reply[]> {
+  private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale, quantity: number): Promise<Reply[]> {
     const item = this.deps.catalog.view().find(code);
-    if (!item || !item.available) return [textReply(msg("product-gone"))];
-    // A subscription's price is the product's times its months (see checkout's priceOf).
-    const units = orderUnits(inputs);
+    if (!item) return [textReply(msg("product-gone"))];
+    if (!item.available) return [textReply(msg(item.unavailableReason === "out_of_stock" ? "stock-sold-out" : "product-gone", { name: item.name }))];
+    // A subscription's price is the product's times its months, times the units bought (see checkout's priceOf).
+    const units = orderUnits(inputs) * quantity;
     const price = item.price * units;
     if (price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(price) }))];
     const chosen = this.deps.paymentMethods.chosen(method, item);
@@ -247,11 +256,18 @@ export class ShopBot {
       locale,
       product: snapshot(item),
       inputs,
+      ...(quantity > 1 ? { quantity } : {}),
       price,
       cost: item.cost * units,
       payment: { method, amount: price },
     };
-    return chosen.start({ item, order });
+    try {
+      return await chosen.start({ item, order });
+    } catch (error) {
+      // Every unit was held by someone else the moment the order was made: nothing was paid.
+      if (error instanceof SoldOutError) return [textReply(msg("stock-sold-out", { name: item.name }))];
+      throw error;
+    }
   }
 }
 

@@ -215,7 +215,7 @@ export class Fulfilment {
     const provider = this.provider(order);
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct" });
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct", ...(order.quantity ? { quantity: order.quantity } : {}) });
     } catch (error) {
       return this.onPlaceError(order, error);
     }

@@ -30,6 +30,10 @@ import { CatalogService } from "../commerce/catalog-service.js";
 import { DeliveryVault, parseEncryptionKey } from "../commerce/delivery-vault.js";
 import { defaultFollowUpPlan, Fulfilment, type FollowUpPlan } from "../commerce/fulfilment.js";
 import { OrderStore } from "../commerce/orders.js";
+import { Reservations } from "../commerce/reservations.js";
+import type { OwnStockProvider } from "../providers/ownstock/adapter.js";
+import { ownStockModule } from "../providers/ownstock/module.js";
+import { warrantyFeature } from "../providers/ownstock/warranty.js";
 import { ownedServices } from "../commerce/owned-services.js";
 import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
@@ -115,6 +119,10 @@ export interface App {
   readonly orders: OrderStore;
   readonly wallet: Wallet;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
+  /** The shop's own stock (`/stock`): also in `providers` as `stock`. */
+  readonly stock: OwnStockProvider;
+  /** Holds of own-stock units for orders awaiting payment. */
+  readonly reservations: Reservations;
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
   readonly fulfilment: Fulfilment;
@@ -170,9 +178,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const alerts = options.alerts ?? adminAlerts.notifier;
 
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
-  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition]);
+  // The shop's own stock is always on (its catalog is empty until the owner creates products).
+  const stock = ownStockModule.build({
+    redis,
+    dataKey: config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null,
+    alerts,
+    outbox,
+    logger,
+    onChange: () => catalog.refreshProvider(stock.id),
+  });
+  const providers = new Map<ProviderId, Provider>([...options.providers, stock].map((provider) => [provider.id, provider]));
+  // Units are held for the payment's lifetime (plus a minute), so a QRIS payer keeps them while paying.
+  const reservations = new Reservations({ providers, holdMs: config.PAYMENT_TTL_MINUTES * 60_000 + 60_000, logger });
+  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition, reservations.onTransition], reservations);
   const wallet = new Wallet(redis);
-  const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
     redis,
     providers,
@@ -227,7 +246,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, stock },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -252,7 +271,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     defaultLocale: config.DEFAULT_LOCALE,
     sandbox: config.sandbox,
     paymentMethods,
-    features: buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+    features: [
+      ...buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+      warrantyFeature(stock, { services: ownedServices(orders), alerts }),
+    ],
+    notifyWhenBack: (code, recipient) => stock.notifyWhenBack(code, recipient),
     privateCommandHint: adminCommandHint,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
@@ -280,6 +303,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
+      { name: "release stock holds", run: () => reservations.sweep(orders) },
     ],
   });
 
@@ -318,6 +342,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     orders,
     wallet,
     providers,
+    stock,
+    reservations,
     catalog,
     jobs,
     fulfilment,

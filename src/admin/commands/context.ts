@@ -15,6 +15,7 @@ import type { OrderStore } from "../../commerce/orders.js";
 import type { Wallet } from "../../commerce/wallet.js";
 import type { PaymentService } from "../../payments/payment-service.js";
 import type { Provider, ProviderId } from "../../providers/types.js";
+import type { OwnStockProvider } from "../../providers/ownstock/adapter.js";
 import type { Redis } from "../../store/redis.js";
 import type { SessionStore } from "../../bot/session-store.js";
 import type { AuditLog } from "../audit-log.js";
@@ -40,6 +41,8 @@ export interface AdminServices {
   audit: AuditLog;
   watch: ProviderWatch;
   broadcaster: Broadcaster;
+  /** The shop's own stock (`/stock`, `/replace`). */
+  stock: OwnStockProvider;
   /** Reseller balances below this are flagged. */
   lowBalance: Rupiah;
   logger: Logger;

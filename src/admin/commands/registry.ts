@@ -25,6 +25,8 @@ import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
 import { statsCommand } from "./stats.js";
 import { userCommand } from "./user.js";
+import { stockCommand } from "./stock.js";
+import { replaceCommand } from "./replace.js";
 
 /** The shop's admin commands, in help order. */
 export const adminCommands: readonly AdminCommand[] = [
@@ -46,6 +48,8 @@ export const adminCommands: readonly AdminCommand[] = [
   statsCommand,
   reconcileCommand,
   auditCommand,
+  stockCommand,
+  replaceCommand,
 ];
 
 /** Their names, in help order. */
