@@ -425,6 +425,7 @@ admin-notify-provider-up = 🟢 Provider { $provider } is back.
 
 ## The shop's own stock (/stock, Notify me, /garansi, /replace)
 category-shop = 🏪 Shop products
+cmd-garansi = Warranty claim for a shop product
 menu-product-stock = { $name } — { $price } ({ $stock } in stock)
 input-prompt-qty = How many? ({ $stock } in stock, up to { $max })
 menu-qty = { $quantity } × — { $price }

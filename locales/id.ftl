@@ -425,6 +425,7 @@ admin-notify-provider-up = 🟢 Provider { $provider } sudah normal lagi.
 
 ## Stok toko sendiri (/stock, Kabari saya, /garansi, /replace)
 category-shop = 🏪 Produk toko
+cmd-garansi = Klaim garansi produk toko
 menu-product-stock = { $name } — { $price } (stok { $stock })
 input-prompt-qty = Mau beli berapa? (stok { $stock }, maks. { $max })
 menu-qty = { $quantity } × — { $price }

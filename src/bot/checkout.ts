@@ -274,7 +274,7 @@ function openCategory(session: Session, category: CategoryId, facts: CheckoutFac
 function openProduct(session: Session, code: string, facts: CheckoutFacts): StepResult {
   const item = facts.catalog.find(code);
   if (!item) return present(session, facts, [msg("product-gone")]);
-  if (!item.available) return unavailable(session, item, facts);
+  if (!item.available) return unavailable(session, item, facts, session);
   if (item.input === "none") return afterInputs(session, item, {}, facts);
   return present({ ...session, step: { name: "input", code: item.code } }, facts);
 }
@@ -372,10 +372,13 @@ function quantityLine(item: CatalogItem, quantity: number | undefined): Msg[] {
   return quantity !== undefined && quantity > 1 ? [msg("confirm-quantity", { quantity, unit: formatRupiah(item.price) })] : [];
 }
 
-/** A product that cannot be bought now: a sold-out own-stock product offers "Kabari saya", anything else says why. */
-function unavailable(session: Session, item: CatalogItem, facts: CheckoutFacts): StepResult {
+/**
+ * A product that cannot be bought now: a sold-out own-stock product offers "Kabari saya"; anything
+ * else says why over `stay` (the menu the buyer was on), else the main menu.
+ */
+function unavailable(session: Session, item: CatalogItem, facts: CheckoutFacts, stay?: Session): StepResult {
   if (item.multiUnit && item.unavailableReason === "out_of_stock") return present({ ...session, step: { name: "soldout", code: item.code } }, facts);
-  return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
+  return present(stay ?? { ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
 }
 
 function priceLine(price: Rupiah): Msg {

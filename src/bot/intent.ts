@@ -6,7 +6,7 @@ import { decodeMenuPress } from "./callback-data.js";
 import type { Inbound } from "../core/inbound.js";
 
 /** Buyer commands, by canonical name. */
-export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps"] as const;
+export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps", "garansi"] as const;
 export type BuyerCommand = (typeof buyerCommands)[number];
 
 /** Every spelling a buyer may use, mapped to its command. */
@@ -29,6 +29,8 @@ const aliases: Record<string, BuyerCommand> = {
   bahasa: "lang",
   vps: "vps",
   myvps: "vps",
+  garansi: "garansi",
+  claim: "garansi",
 };
 
 /** Words that act as commands even without a slash (WhatsApp users rarely type one). */

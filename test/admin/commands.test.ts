@@ -27,8 +27,8 @@ describe("readCommand", () => {
   });
 
   it("knows which names are the admin's alone", () => {
-    expect([...adminOnlyCommands].sort()).toEqual(["audit", "broadcast", "credit", "deposit", "maintenance", "markup", "paid", "product", "reconcile", "refund", "resolve", "retry", "stats", "user"]);
-    expect(Object.keys(usages)).toHaveLength(18);
+    expect([...adminOnlyCommands].sort()).toEqual(["audit", "broadcast", "credit", "deposit", "maintenance", "markup", "paid", "product", "reconcile", "refund", "replace", "resolve", "retry", "stats", "stock", "user"]);
+    expect(Object.keys(usages)).toHaveLength(20);
   });
 });
 

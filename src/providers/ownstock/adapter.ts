@@ -58,7 +58,8 @@ function orderIdOfRef(refId: string): string {
 export class OwnStockProvider implements Provider {
   readonly id = "stock" as const;
   readonly hasBalance = false;
-  private changeQueued = false;
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
 
   constructor(private readonly deps: OwnStockDeps) {}
 
@@ -224,14 +225,23 @@ export class OwnStockProvider implements Provider {
     await this.deps.onChange?.().catch((error: unknown) => this.deps.logger.warn({ err: error }, "could not refresh the catalog after a stock change"));
   }
 
-  /** Coalesces the catalog refresh of a burst of sales into one. */
+  /**
+   * Refreshes the catalog's counts after a sale without holding the buyer up: one refresh at a
+   * time, and one more after it when sales came in meanwhile (a flash sale costs at most two).
+   */
   private changedSoon(): void {
-    if (this.changeQueued || !this.deps.onChange) return;
-    this.changeQueued = true;
-    setTimeout(() => {
-      this.changeQueued = false;
-      void this.changed();
-    }, 200).unref?.();
+    if (!this.deps.onChange) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.changed().finally(() => {
+      this.refreshing = null;
+      if (this.refreshAgain) {
+        this.refreshAgain = false;
+        this.changedSoon();
+      }
+    });
   }
 }
 

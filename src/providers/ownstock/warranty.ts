@@ -36,7 +36,8 @@ function oneLine(text: string): string {
 export function warrantyFeature(stock: OwnStockProvider, ports: { services: OwnedServices; alerts: AdminAlerts }): HostedBuyerFeature {
   return defineBuyerFeature({
     namespace: "garansi",
-    commands: ["garansi", "claim"],
+    // `/claim` is read as `/garansi` by the bot's aliases.
+    commands: ["garansi"],
     session: z.null(),
     async handle(input) {
       const done = (line: Msg) => ({ replies: [textReply(line)], session: null, menuSeq: input.menuSeq });
