@@ -221,8 +221,8 @@ export class OrderStore {
   /**
    * Creates an order (awaiting payment unless told otherwise), then holds its units when its
    * provider holds any (written first, so a crash in between leaves an order without a hold,
-   * which its purchase makes up for). Throws {@link SoldOutError} when they could not be held:
-   * the order is then expired, and nothing was paid.
+   * which its purchase makes up for). Throws {@link SoldOutError} when an order awaiting payment
+   * could not hold them: it is then expired, and nothing was paid.
    */
   async create(input: NewOrder, now = Date.now()): Promise<Order> {
     const id = newOrderId();
@@ -240,7 +240,9 @@ export class OrderStore {
     };
     const written = await this.write(order, "", 1);
     if (!written) throw new Error(`order id collision: ${id}`);
-    if (this.reservations && !(await this.reservations.reserve(order))) {
+    // An order created already paid is not refused here: its purchase holds the units or fails
+    // (and is refunded), like a paid order that lost the race.
+    if (this.reservations && !(await this.reservations.reserve(order)) && status === "awaiting_payment") {
       const expired = await this.transition(id, ["awaiting_payment"], "expired", () => ({ failureReason: "out_of_stock" }), "sold out");
       throw new SoldOutError(expired ?? order);
     }
