@@ -12,6 +12,7 @@ import { pacingBench } from "./pacing.js";
 import { qrisBench } from "./qris.js";
 import { detailTable, nothingToPrepare, summaryTable, type BenchResult, type PreparedBench } from "./report.js";
 import { prepareFlood } from "./flood.js";
+import { flashSaleBench } from "./flash-sale.js";
 import { prepareSlowProvider } from "./slow-provider.js";
 import { prepareThroughput } from "./throughput.js";
 
@@ -22,6 +23,7 @@ const benches: Record<BenchName, (config: BenchConfig) => Promise<PreparedBench>
   "slow-provider": prepareSlowProvider,
   flood: prepareFlood,
   pacing: async (config) => nothingToPrepare(() => pacingBench(config)),
+  "flash-sale": async (config) => nothingToPrepare(async () => [await flashSaleBench(config)]),
 };
 
 const resultsFile = fileURLToPath(new URL("./results.json", import.meta.url));
