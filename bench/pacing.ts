@@ -179,6 +179,7 @@ async function whatsappPacing(config: BenchConfig, redis: Redis, jitter?: number
     sendPresenceUpdate: async () => undefined,
     end: async () => undefined,
     signalRepository: { lidMapping: { getPNForLID: async () => null } },
+    downloadMedia: () => Promise.reject(new Error("not used by the benchmark")),
   };
   const pacer = new Pacer({ perSecond, isRateLimit: isRateLimitError, clock, ...(jitter === undefined ? {} : { jitter }) });
   const channel = new WhatsAppChannel({

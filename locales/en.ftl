@@ -185,6 +185,7 @@ cmd-lang = Change language
 ## Console
 console-intro = Console mode: you are the buyer. Type /start to begin, /quit to leave.
 console-bye = Goodbye! 👋
+console-document-saved = 📄 File { $name } saved at { $path }
 
 ## QRIS payments
 qris-purpose-order = payment for { $product }
@@ -423,6 +424,86 @@ admin-notify-balance-low = ⚠️ The { $provider } balance is { $balance }, bel
 admin-notify-provider-down = 🔴 Provider { $provider } is down; its products show as unavailable.
 admin-notify-provider-up = 🟢 Provider { $provider } is back.
 
+## QRIS gateway (Midtrans, Tripay, Pakasir)
+pay-method-qris-gateway = QRIS via { $gateway }
+qris-gateway-fee = ℹ️ Includes a service fee of { $fee }.
+qris-unavailable = Sorry, QRIS is not available right now. Pay from your balance, or try again in a little while.
+qris-unavailable-topup = Sorry, QRIS top-ups are not available right now. Try again in a little while.
+admin-alert-qris-failover = ⚠️ QRIS { $from } failed ({ $reason }); payment { $id } was served by { $to }. ({ $count }× since the last notice)
+admin-alert-qris-unavailable = 🔴 QRIS { $gateway } failed ({ $reason }) and no other gateway could; payment { $id } was not made. ({ $count }× since the last notice)
+admin-alert-gateway-rejected = ⚠️ A payment report from { $gateway } was refused: { $reason } (payment { $id }); no money moved. ({ $count }× in the last minute)
+admin-usage-payment = /payment <ORDER_ID|TOP_ID> — a QRIS payment's record and its live status at the gateway
+admin-payment-not-found = QRIS payment { $id } not found.
+admin-payment-head = 💳 { $id } ({ $kind }): { $status } — { $amount }, buyer { $buyer }
+admin-payment-static = The shop's static QRIS (unique code { $code })
+admin-payment-gateway = Gateway { $gateway }, transaction { $transaction }: charged { $total }, fee { $fee } ({ $payer }), credited { $credit }
+admin-payment-fee-payer-buyer = paid by the buyer
+admin-payment-fee-payer-shop = paid by the shop
+admin-payment-times = Created { $created }, valid until { $expires }, paid { $paid }
+admin-payment-confirmed = Confirmed by { $by }, ref { $reference }
+admin-payment-live = Live status at { $gateway }: { $state }, { $amount } { $currency }, for { $id }
+admin-payment-live-error = The status at { $gateway } cannot be read now ({ $detail }).
+admin-payment-live-off = Gateway { $gateway } is no longer in QRIS_GATEWAYS; its status cannot be checked.
+admin-payment-status-open = awaiting payment
+admin-payment-status-paid = paid
+admin-payment-status-expired = expired
+admin-payment-kind-order = order
+admin-payment-kind-topup = top-up
+admin-stats-gateway-fees = Gateway fees { $fees } · profit after fees { $profit }
+## Pricing: vouchers, price tiers, provider promo codes (issue 17)
+menu-item-voucher = 🎟️ Use a voucher
+menu-item-voucher-change = 🎟️ Change voucher
+menu-item-voucher-remove = ✖️ Remove voucher
+voucher-prompt = 🎟️ Type your voucher code:
+voucher-applied = 🎟️ Voucher { $code } applied.
+voucher-removed = Voucher removed.
+voucher-refused-unknown = ❗ Voucher { $code } is not known.
+voucher-refused-off = ❗ Voucher { $code } is no longer valid.
+voucher-refused-expired = ❗ Voucher { $code } has expired.
+voucher-refused-used_up = ❗ Voucher { $code } is used up.
+voucher-refused-per_buyer = ❗ You have used voucher { $code } as often as it allows.
+voucher-refused-min = ❗ Voucher { $code } needs an order of at least { $min }.
+voucher-refused-product = ❗ Voucher { $code } is not for this product.
+confirm-price-list = 🏷️ Normal price: { $price }
+confirm-tier-discount = 👑 { $tier } price: -{ $discount }
+confirm-voucher-discount = 🎟️ Voucher { $code }: -{ $discount }
+wallet-tier = 👑 Your price tier: { $tier }
+admin-usage-voucher = /voucher add <CODE> <10%|5000> [min=] [max=] [uses=] [per_buyer=] [until=YYYY-MM-DD] [only=code,…|category] [allow_loss] · /voucher list · /voucher off <CODE> · /voucher <CODE>
+admin-usage-tier = /tier <id> [tier] — show or change a buyer's price tier
+admin-usage-promo = /promo — show; /promo <PRODUCT_CODE> <promo-code>|off — attach or remove a provider promo code
+admin-voucher-empty = No vouchers yet.
+admin-voucher-list-title = 🎟️ Vouchers:
+admin-voucher-line = • { $code } ({ $value }) — used { $used }, held { $held }, limit { $limit } · { $state }
+admin-voucher-state-on = on
+admin-voucher-state-off = off
+admin-voucher-state-expired = expired
+admin-voucher-unknown = ❗ No voucher { $code }.
+admin-voucher-off = 🚫 Voucher { $code } switched off; orders already using it keep it.
+admin-voucher-added = ✅ Voucher { $code } created.
+admin-voucher-changed = ✅ Voucher { $code } terms changed; its uses so far still count.
+admin-voucher-max-flat = ❗ max= is only for percent vouchers.
+admin-voucher-terms-value = Discount: { $value }
+admin-voucher-terms-min = Minimum order: { $min }
+admin-voucher-terms-max = Largest discount: { $max }
+admin-voucher-terms-uses = Uses: { $uses }
+admin-voucher-terms-per-buyer = Per buyer: { $uses }
+admin-voucher-terms-until = Valid until: { $until }
+admin-voucher-terms-only = Only for: { $only }
+admin-voucher-terms-allow-loss = May go below cost
+admin-tier-off = ℹ️ Price tiers are not set up (PRICE_TIERS is empty).
+admin-tier-unknown = ❗ No tier { $tier }. Tiers: { $tiers }.
+admin-tier-set = 👑 { $buyer } is now { $tier } (delivered spend { $spend }).
+admin-tier-shown = 👑 { $buyer }: { $tier } (delivered spend { $spend }).
+admin-promo-empty = No provider promo codes yet.
+admin-promo-title = 🏷️ Provider promo codes:
+admin-promo-line = • { $product }: { $promo }
+admin-promo-removed = Promo code of { $product } removed.
+admin-promo-check-failed = ❗ The promo code could not be checked at { $provider }: { $reason }
+admin-promo-refused = ❗ { $provider } refused promo code { $promo }: { $reason }
+admin-promo-set-checked = ✅ { $product } uses promo code { $promo } ({ $provider } accepts it, { $percent }% off).
+admin-promo-set = ✅ { $product } uses promo code { $promo } (sent to { $provider } with each purchase).
+admin-stats-discount-voucher = Voucher discounts: { $amount } ({ $count } orders)
+admin-stats-discount-tier = Tier discounts: { $amount } ({ $count } orders)
 ## The shop's own stock (/stock, Notify me, /garansi, /replace)
 category-shop = 🏪 Shop products
 cmd-garansi = Warranty claim for a shop product

@@ -185,6 +185,7 @@ cmd-lang = Ganti bahasa
 ## Konsol
 console-intro = Mode konsol: kamu adalah pembeli. Ketik /start untuk mulai, /quit untuk keluar.
 console-bye = Sampai jumpa! 👋
+console-document-saved = 📄 Berkas { $name } disimpan di { $path }
 
 ## Pembayaran QRIS
 qris-purpose-order = pembayaran { $product }
@@ -423,6 +424,86 @@ admin-notify-balance-low = ⚠️ Saldo { $provider } tinggal { $balance }, di b
 admin-notify-provider-down = 🔴 Provider { $provider } sedang gangguan; produknya tampil tidak tersedia.
 admin-notify-provider-up = 🟢 Provider { $provider } sudah normal lagi.
 
+## QRIS gateway (Midtrans, Tripay, Pakasir)
+pay-method-qris-gateway = QRIS via { $gateway }
+qris-gateway-fee = ℹ️ Sudah termasuk biaya layanan { $fee }.
+qris-unavailable = Maaf, QRIS sedang tidak bisa dipakai. Bayar pakai saldo, atau coba lagi beberapa saat lagi.
+qris-unavailable-topup = Maaf, QRIS sedang tidak bisa dipakai untuk isi saldo. Coba lagi beberapa saat lagi.
+admin-alert-qris-failover = ⚠️ QRIS { $from } gagal ({ $reason }); pembayaran { $id } dilayani { $to }. ({ $count }× sejak kabar terakhir)
+admin-alert-qris-unavailable = 🔴 QRIS { $gateway } gagal ({ $reason }) dan tidak ada gateway lain yang bisa; pembayaran { $id } tidak dibuat. ({ $count }× sejak kabar terakhir)
+admin-alert-gateway-rejected = ⚠️ Laporan pembayaran dari { $gateway } ditolak: { $reason } (pembayaran { $id }); tidak ada uang yang masuk. ({ $count }× dalam semenit terakhir)
+admin-usage-payment = /payment <ORDER_ID|TOP_ID> — catatan pembayaran QRIS dan status langsung di gateway
+admin-payment-not-found = Pembayaran QRIS { $id } tidak ditemukan.
+admin-payment-head = 💳 { $id } ({ $kind }): { $status } — { $amount }, pembeli { $buyer }
+admin-payment-static = QRIS statis milik toko (kode unik { $code })
+admin-payment-gateway = Gateway { $gateway }, transaksi { $transaction }: ditagih { $total }, biaya { $fee } ({ $payer }), masuk saldo { $credit }
+admin-payment-fee-payer-buyer = ditanggung pembeli
+admin-payment-fee-payer-shop = ditanggung toko
+admin-payment-times = Dibuat { $created }, berlaku sampai { $expires }, dibayar { $paid }
+admin-payment-confirmed = Dikonfirmasi oleh { $by }, ref { $reference }
+admin-payment-live = Status di { $gateway } sekarang: { $state }, { $amount } { $currency }, untuk { $id }
+admin-payment-live-error = Status di { $gateway } tidak bisa dibaca sekarang ({ $detail }).
+admin-payment-live-off = Gateway { $gateway } tidak ada lagi di QRIS_GATEWAYS; status tidak bisa dicek.
+admin-payment-status-open = menunggu pembayaran
+admin-payment-status-paid = lunas
+admin-payment-status-expired = kedaluwarsa
+admin-payment-kind-order = pesanan
+admin-payment-kind-topup = isi saldo
+admin-stats-gateway-fees = Biaya gateway { $fees } · laba setelah biaya { $profit }
+## Harga: voucher, tier harga, kode promo penyedia (issue 17)
+menu-item-voucher = 🎟️ Pakai voucher
+menu-item-voucher-change = 🎟️ Ganti voucher
+menu-item-voucher-remove = ✖️ Hapus voucher
+voucher-prompt = 🎟️ Ketik kode voucher kamu:
+voucher-applied = 🎟️ Voucher { $code } dipakai.
+voucher-removed = Voucher dilepas.
+voucher-refused-unknown = ❗ Voucher { $code } tidak dikenal.
+voucher-refused-off = ❗ Voucher { $code } sudah tidak berlaku.
+voucher-refused-expired = ❗ Voucher { $code } sudah kedaluwarsa.
+voucher-refused-used_up = ❗ Kuota voucher { $code } sudah habis.
+voucher-refused-per_buyer = ❗ Kamu sudah memakai voucher { $code } sebanyak batasnya.
+voucher-refused-min = ❗ Voucher { $code } berlaku untuk belanja minimal { $min }.
+voucher-refused-product = ❗ Voucher { $code } tidak berlaku untuk produk ini.
+confirm-price-list = 🏷️ Harga normal: { $price }
+confirm-tier-discount = 👑 Harga { $tier }: -{ $discount }
+confirm-voucher-discount = 🎟️ Voucher { $code }: -{ $discount }
+wallet-tier = 👑 Level harga kamu: { $tier }
+admin-usage-voucher = /voucher add <KODE> <10%|5000> [min=] [max=] [uses=] [per_buyer=] [until=YYYY-MM-DD] [only=kode,…|kategori] [allow_loss] · /voucher list · /voucher off <KODE> · /voucher <KODE>
+admin-usage-tier = /tier <id> [tier] — lihat atau ubah level harga pembeli
+admin-usage-promo = /promo — lihat; /promo <KODE_PRODUK> <kode-promo>|off — pasang atau lepas kode promo penyedia
+admin-voucher-empty = Belum ada voucher.
+admin-voucher-list-title = 🎟️ Voucher:
+admin-voucher-line = • { $code } ({ $value }) — terpakai { $used }, ditahan { $held }, batas { $limit } · { $state }
+admin-voucher-state-on = aktif
+admin-voucher-state-off = nonaktif
+admin-voucher-state-expired = kedaluwarsa
+admin-voucher-unknown = ❗ Tidak ada voucher { $code }.
+admin-voucher-off = 🚫 Voucher { $code } dinonaktifkan; pesanan yang sudah memakainya tetap berlaku.
+admin-voucher-added = ✅ Voucher { $code } dibuat.
+admin-voucher-changed = ✅ Ketentuan voucher { $code } diubah; pemakaian sebelumnya tetap dihitung.
+admin-voucher-max-flat = ❗ max= hanya untuk voucher persen.
+admin-voucher-terms-value = Potongan: { $value }
+admin-voucher-terms-min = Belanja minimal: { $min }
+admin-voucher-terms-max = Potongan maksimal: { $max }
+admin-voucher-terms-uses = Kuota: { $uses }
+admin-voucher-terms-per-buyer = Per pembeli: { $uses }
+admin-voucher-terms-until = Berlaku sampai: { $until }
+admin-voucher-terms-only = Hanya untuk: { $only }
+admin-voucher-terms-allow-loss = Boleh di bawah modal
+admin-tier-off = ℹ️ Level harga belum diatur (PRICE_TIERS kosong).
+admin-tier-unknown = ❗ Tidak ada level { $tier }. Pilihan: { $tiers }.
+admin-tier-set = 👑 { $buyer } sekarang level { $tier } (belanja terkirim { $spend }).
+admin-tier-shown = 👑 { $buyer }: level { $tier } (belanja terkirim { $spend }).
+admin-promo-empty = Belum ada kode promo penyedia.
+admin-promo-title = 🏷️ Kode promo penyedia:
+admin-promo-line = • { $product }: { $promo }
+admin-promo-removed = Kode promo { $product } dilepas.
+admin-promo-check-failed = ❗ Kode promo tidak bisa dicek di { $provider }: { $reason }
+admin-promo-refused = ❗ { $provider } menolak kode promo { $promo }: { $reason }
+admin-promo-set-checked = ✅ { $product } memakai kode promo { $promo } ({ $provider } menerima, potongan { $percent }%).
+admin-promo-set = ✅ { $product } memakai kode promo { $promo } (dikirim ke { $provider } setiap pembelian).
+admin-stats-discount-voucher = Diskon voucher: { $amount } ({ $count } pesanan)
+admin-stats-discount-tier = Diskon tier: { $amount } ({ $count } pesanan)
 ## Stok toko sendiri (/stock, Kabari saya, /garansi, /replace)
 category-shop = 🏪 Produk toko
 cmd-garansi = Klaim garansi produk toko

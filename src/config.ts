@@ -7,11 +7,14 @@
  */
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
+import { parsePriceTiers, parseTierUpgrades, type PriceTier, type TierUpgrade } from "./commerce/price-quote.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
 import type { PaymentMethodId } from "./payments/method.js";
 import { paymentMethodIds } from "./payments/methods/registry.js";
+import type { GatewayShared, QrisGateway } from "./payments/gateway.js";
+import { qrisGatewayModules } from "./payments/gateways/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
@@ -46,6 +49,7 @@ const examples: Record<string, string> = {
   CHAT_FLOOD_PER_SECOND: "1",
   CHAT_FLOOD_BURST: "10",
   CONSOLE: "auto",
+  CONSOLE_FILES_DIR: "./console-files",
   SHOP_NAME: "Warung Bot",
   CATALOG_REFRESH_MINUTES: "5",
   PROVIDER_TIMEOUT_MS: "15000",
@@ -60,6 +64,11 @@ const examples: Record<string, string> = {
   QRIS_MAX_OPEN_PER_BUYER: "3",
   PAYMENT_TTL_MINUTES: "15",
   ROLE: "all",
+  QRIS_GATEWAYS: "midtrans,static",
+  QRIS_FEE_PAYER: "buyer",
+  QRIS_GATEWAY_TIMEOUT_MS: "10000",
+  PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
+  TIER_UPGRADE: "reseller:1000000,vip:5000000",
 };
 
 const schema = z.object({
@@ -98,6 +107,8 @@ const schema = z.object({
   CHAT_FLOOD_PER_SECOND: intText(1, 1, 10_000),
   CHAT_FLOOD_BURST: intText(10, 0, 100_000),
   CONSOLE: z.preprocess(emptyToUndefined, z.enum(["auto", "on", "off"]).default("auto")),
+  // Where the console chat writes documents the bot sends (default: the system temp dir).
+  CONSOLE_FILES_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   SHOP_NAME: z.preprocess(emptyToUndefined, z.string().max(64).default("Warung Bot")),
   TELEGRAM_ADMIN_CHAT_ID: z.preprocess(emptyToUndefined, z.string().regex(/^-?\d+$/, { message: "must be a numeric chat id" }).optional()),
   ADMIN_TELEGRAM_IDS: commaList.pipe(z.array(z.string().regex(/^\d+$/, { message: "must be numeric Telegram user ids" }))),
@@ -129,7 +140,14 @@ const schema = z.object({
   PROVIDER_TIMEOUT_MS: intText(15_000, 1_000, 300_000),
   PLACING_GRACE_SECONDS: intText(180, 1, 3_600),
   PURCHASE_MAX_ATTEMPTS: intText(3, 1, 10),
+  // Price tiers (issue 17): read as text here, checked and turned into rules in loadConfig.
+  PRICE_TIERS: optionalText,
+  TIER_UPGRADE: optionalText,
 
+  // QRIS gateways (issue 15): ids checked against the gateway registry in readQrisGateways.
+  QRIS_GATEWAYS: commaList,
+  QRIS_FEE_PAYER: z.preprocess(emptyToUndefined, z.enum(["buyer", "shop"], { message: "must be buyer or shop" }).default("buyer")),
+  QRIS_GATEWAY_TIMEOUT_MS: intText(10_000, 1_000, 60_000),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -158,7 +176,19 @@ export type Config = RawConfig & {
   console: boolean;
   /** Payment methods buyers may choose, in menu order (built-in ids; a test may add its own module's). */
   paymentMethods: PaymentMethodId[];
+  /** Where QRIS payments are issued, in `QRIS_GATEWAYS` order (a test may put its own gateway here). */
+  qrisGateways: QrisGatewaySetup[];
+  /** `PRICE_TIERS` in order (the first is every buyer's default); empty when tiers are off. */
+  priceTiers: PriceTier[];
+  /** `TIER_UPGRADE`, cheapest first; empty when tiers only change by `/tier`. */
+  tierUpgrades: TierUpgrade[];
 };
+
+/**
+ * One entry of `QRIS_GATEWAYS`, read: `static` (the owner's QRIS made dynamic, unique totals) or
+ * an API gateway with its builder (its variables already checked).
+ */
+export type QrisGatewaySetup = { id: "static"; create: null } | { id: string; create: (shared: GatewayShared) => QrisGateway };
 
 /** One problem with the environment, ready to print. */
 export type ConfigProblem = EnvProblem;
@@ -196,14 +226,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: (error as Error).message, example: "the text inside your shop's static QRIS image" });
     }
   }
-  const paymentMethods = choosePaymentMethods(raw);
-  if (paymentMethods.includes("qris") && !raw.QRIS_STATIC_PAYLOAD) {
-    problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris", example: examples.QRIS_STATIC_PAYLOAD });
+  const gateways = readQrisGateways(raw, env);
+  problems.push(...gateways.problems);
+  const paymentMethods = choosePaymentMethods(raw, gateways.setups);
+  if (paymentMethods.includes("qris") && gateways.setups.length === 0 && gateways.problems.length === 0) {
+    problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when PAYMENT_METHODS includes qris (or list a gateway in QRIS_GATEWAYS)", example: examples.QRIS_STATIC_PAYLOAD });
   }
   if (paymentMethods.includes("provider_qris") && !providerEnv.setups.some((setup) => setup.capabilities.providerQris)) {
     const able = providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id);
     problems.push({ variable: "PAYMENT_METHODS", problem: `provider_qris needs a provider with its own QRIS (${able.join(", ")})`, example: "wallet,qris" });
   }
+  const tiers = readTiers(raw);
+  problems.push(...tiers.problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
@@ -212,16 +246,54 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods } };
+  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups, priceTiers: tiers.tiers, tierUpgrades: tiers.upgrades } };
 }
 
 /**
- * The payment methods on offer: as configured, or by default the wallet plus the owner's QRIS
- * when a static QRIS is set. The wallet is always first: it is the instant one.
+ * The payment methods on offer: as configured, or by default the wallet plus QRIS when any QRIS
+ * gateway (the static one included) is set. The wallet is always first: it is the instant one.
  */
-function choosePaymentMethods(raw: RawConfig): PaymentMethodId[] {
+function choosePaymentMethods(raw: RawConfig, gateways: readonly QrisGatewaySetup[]): PaymentMethodId[] {
   if (raw.PAYMENT_METHODS.length > 0) return [...new Set(raw.PAYMENT_METHODS)];
-  return raw.QRIS_STATIC_PAYLOAD ? ["wallet", "qris"] : ["wallet"];
+  return gateways.length > 0 ? ["wallet", "qris"] : ["wallet"];
+}
+
+/**
+ * `QRIS_GATEWAYS`: the ordered list of where a QRIS is issued, `static` plus the gateway
+ * registry's ids. Unset: `static` when `QRIS_STATIC_PAYLOAD` is set, else none (today's
+ * behaviour). An unknown id, `static` without a payload, or a listed gateway's missing or
+ * malformed credential is one line each; a gateway's variables are read only when it is listed.
+ */
+function readQrisGateways(raw: RawConfig, env: Record<string, string | undefined>): { problems: ConfigProblem[]; setups: QrisGatewaySetup[] } {
+  const known = ["static", ...qrisGatewayModules.map((module) => module.id)];
+  const listed = raw.QRIS_GATEWAYS.length > 0 ? [...new Set(raw.QRIS_GATEWAYS.map((id) => id.toLowerCase()))] : raw.QRIS_STATIC_PAYLOAD ? ["static"] : [];
+  const problems: ConfigProblem[] = [];
+  const setups: QrisGatewaySetup[] = [];
+  for (const id of listed) {
+    if (id === "static") {
+      if (raw.QRIS_STATIC_PAYLOAD) setups.push({ id: "static", create: null });
+      else problems.push({ variable: "QRIS_STATIC_PAYLOAD", problem: "is required when QRIS_GATEWAYS includes static", example: examples.QRIS_STATIC_PAYLOAD });
+      continue;
+    }
+    const module = qrisGatewayModules.find((candidate) => candidate.id === id);
+    if (!module) {
+      problems.push({ variable: "QRIS_GATEWAYS", problem: `unknown gateway "${id}" (known: ${known.join(", ")})`, example: examples.QRIS_GATEWAYS });
+      continue;
+    }
+    const read = module.read(env);
+    problems.push(...read.problems);
+    if (read.create) setups.push({ id, create: read.create });
+  }
+  return { problems, setups };
+}
+
+/** `PRICE_TIERS` and `TIER_UPGRADE`, each problem one line naming its variable. */
+function readTiers(raw: RawConfig): { tiers: PriceTier[]; upgrades: TierUpgrade[]; problems: ConfigProblem[] } {
+  const tiers = parsePriceTiers(raw.PRICE_TIERS ?? "");
+  if (!tiers.ok) return { tiers: [], upgrades: [], problems: [{ variable: "PRICE_TIERS", problem: tiers.problem, example: examples.PRICE_TIERS }] };
+  const upgrades = parseTierUpgrades(raw.TIER_UPGRADE ?? "", tiers.tiers);
+  if (!upgrades.ok) return { tiers: tiers.tiers, upgrades: [], problems: [{ variable: "TIER_UPGRADE", problem: upgrades.problem, example: examples.TIER_UPGRADE }] };
+  return { tiers: tiers.tiers, upgrades: upgrades.upgrades, problems: [] };
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */

@@ -90,7 +90,13 @@ export class AdminBot {
       await this.audit(actor, text, "invalid");
       return this.reply(msg("admin-usage-invalid", { usage: parsed.usage }));
     }
-    const outcome = await this.run(parsed, { services: this.deps.services, actor, locale: this.deps.locale, commands: this.commands });
+    const outcome = await this.run(parsed, {
+      services: this.deps.services,
+      actor,
+      locale: this.deps.locale,
+      commands: this.commands,
+      ...(inbound.document ? { document: inbound.document } : {}),
+    });
     await this.audit(actor, text, outcome.result);
     return { locale: this.deps.locale, replies: outcome.replies };
   }

@@ -87,7 +87,8 @@ export function transitionLine(order: Order, from: OrderStatus): Msg | null {
             order: order.id,
             product: order.product.name,
             price: formatRupiah(order.price),
-            method: msg(`pay-method-${order.payment.method}`),
+            // Which QRIS gateway served it, when one did.
+            method: order.payment.gateway ? msg("pay-method-qris-gateway", { gateway: order.payment.gateway }) : msg(`pay-method-${order.payment.method}`),
             buyer: order.buyer,
           })
         : null;

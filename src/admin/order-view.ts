@@ -22,7 +22,7 @@ export function orderDetailLines(order: Order, vault: Pick<DeliveryVault, "open"
   lines.push(
     msg("admin-order-money", { price: formatRupiah(order.price), cost: formatRupiah(order.cost), profit: formatRupiah(order.price - order.cost) }),
     msg("admin-order-payment", {
-      method: msg(`pay-method-${order.payment.method}`),
+      method: order.payment.gateway ? msg("pay-method-qris-gateway", { gateway: order.payment.gateway }) : msg(`pay-method-${order.payment.method}`),
       amount: formatRupiah(order.payment.amount),
       paid: order.payment.paidAt === undefined ? "-" : formatDateTime(order.payment.paidAt),
       reference: order.payment.reference ?? "-",

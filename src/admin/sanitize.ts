@@ -71,6 +71,9 @@ export function sanitizeReplies(replies: readonly Reply[]): Reply[] {
         return { kind: "text", text: sanitizeText(reply.text) };
       case "photo":
         return { ...reply, caption: sanitizeText(reply.caption) };
+      case "document":
+        // The file itself is the shop's own (a backup, an export) and goes as it is; the caption is text.
+        return reply.caption === undefined ? reply : { ...reply, caption: sanitizeText(reply.caption) };
       case "menu":
         return {
           ...reply,

@@ -38,6 +38,12 @@ export interface Stats {
   sales: MoneyTotals;
   providers: ({ provider: ProviderId } & MoneyTotals)[];
   top: ({ code: string; name: string } & MoneyTotals)[];
+  /**
+   * What delivered orders gave away (issue 17): tier and voucher discounts, each with the orders
+   * that had one. Revenue and profit are already after them (an order's price is what was paid);
+   * these lines say how much of the normal price was not charged.
+   */
+  discounts: { tier: Rupiah; tierOrders: number; voucher: Rupiah; voucherOrders: number };
 }
 
 const failedStatuses: ReadonlySet<OrderStatus> = new Set(["failed", "refunded"]);
@@ -50,7 +56,16 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
   const byProvider = new Map<ProviderId, MoneyTotals>();
   const byProduct = new Map<string, { code: string; name: string } & MoneyTotals>();
   const sales = empty();
+  const discounts = { tier: 0, tierOrders: 0, voucher: 0, voucherOrders: 0 };
   for (const order of delivered) {
+    if (order.pricing && order.pricing.tierDiscount !== 0) {
+      discounts.tier += order.pricing.tierDiscount;
+      discounts.tierOrders += 1;
+    }
+    if (order.pricing?.voucher) {
+      discounts.voucher += order.pricing.voucher.discount;
+      discounts.voucherOrders += 1;
+    }
     add(sales, order);
     add(byProvider.get(order.product.provider) ?? setNew(byProvider, order.product.provider, empty()), order);
     const product = byProduct.get(order.product.code) ?? setNew(byProduct, order.product.code, { code: order.product.code, name: order.product.name, ...empty() });
@@ -67,6 +82,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     sales,
     providers: [...byProvider].map(([provider, totals]) => ({ provider, ...totals })).sort((a, b) => b.revenue - a.revenue),
     top: [...byProduct.values()].sort((a, b) => b.count - a.count || b.revenue - a.revenue).slice(0, topCount),
+    discounts,
   };
 }
 

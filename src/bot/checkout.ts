@@ -12,6 +12,7 @@ import type { CatalogItem, CatalogView } from "../commerce/catalog.js";
 import { chosenOs, describeInputs, orderUnits, osChoicesOf, parseTargetInput, type TargetInputs } from "../providers/inputs.js";
 import { formatRupiah, type Rupiah } from "../core/money.js";
 import type { CategoryId } from "../providers/types.js";
+import { quotePrice, tierUnitPrice, type PriceQuote, type PriceTier, type VoucherTerms } from "../commerce/price-quote.js";
 import type { Intent } from "./intent.js";
 import type { MenuItem, Reply } from "../core/reply.js";
 import type { MenuCommand, MenuEntry, PaymentMethod, Session, Step } from "./session.js";
@@ -29,12 +30,18 @@ export interface CheckoutFacts {
   /** When set, buying is paused and this is the owner's message to buyers. */
   buyingPaused?: string | null;
   shopName: string;
+  /** The buyer's price tier (issue 17): every price shown is at it. Absent or null: the normal price. */
+  tier?: PriceTier | null;
+  /** True when the shop has vouchers on: the confirm step offers one, and a typed code there is tried as one. */
+  vouchers?: boolean;
 }
 
 /** Something the edge must do after the step. */
 export type CheckoutEffect =
-  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah; quantity?: number }
+  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah; voucher?: VoucherTerms; quantity?: number }
   | { type: "command"; command: MenuCommand }
+  /** The buyer typed a voucher code on the confirm step: the edge looks it up and calls {@link applyVoucher}. */
+  | { type: "check_voucher"; voucher: string }
   /** The buyer asked to be told when a sold-out product is back. */
   | { type: "notify_restock"; code: string };
 
@@ -64,9 +71,12 @@ export function checkoutStep(session: Session, intent: Intent, facts: CheckoutFa
       return present(session, facts, [msg("menu-expired")]);
     case "number":
       if (session.step.name === "input") return onInput(session, session.step.code, intent.text, facts, intent.index);
+      // A voucher code may be all digits; menu numbers here are 1 or 2.
+      if (session.step.name === "voucher" && intent.text.length >= 3) return askVoucher(session, intent.text, facts);
       return onNumber(session, intent.index, facts);
     case "text":
       if (session.step.name === "input") return onInput(session, session.step.code, intent.text, facts);
+      if (session.step.name === "voucher") return askVoucher(session, intent.text, facts);
       return onText(session, intent.text, facts);
     case "unknown_command":
       return present(session, facts, [msg("unknown-command", { command: `/${intent.name}` })]);
@@ -125,7 +135,7 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       const pages = Math.max(1, Math.ceil(products.length / pageSize));
       if (products.length === 0 || step.page >= pages) return { kind: "gone" };
       for (const item of products.slice(step.page * pageSize, (step.page + 1) * pageSize)) {
-        menu.add(productLabel(item), { t: "prod", code: item.code });
+        menu.add(productLabel(item, facts.tier), { t: "prod", code: item.code });
       }
       if (step.page > 0) menu.add(msg("menu-item-prev-page"), { t: "page", page: step.page - 1 });
       if (step.page < pages - 1) menu.add(msg("menu-item-next-page"), { t: "page", page: step.page + 1 });
@@ -151,9 +161,19 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
+      if (facts.vouchers || step.voucher) menu.add(msg(step.voucher ? "menu-item-voucher-change" : "menu-item-voucher"), { t: "voucher" });
+      if (step.voucher) menu.add(msg("menu-item-voucher-remove"), { t: "unvoucher" });
       if (item.input !== "none" || osChoicesOf(item.meta).length > 0 || maxQuantity(item) > 1) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
-      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item), ...quantityLine(item, step.qty), priceLine(priceOf(item, step.inputs, step.qty))]);
+      const quote = quoteOf(item, step.inputs, facts.tier, step.voucher, step.qty);
+      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item, facts.tier), ...quantityLine(item, step.qty), ...quoteLines(quote, facts.tier)]);
+    }
+    case "voucher": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      menu.add(msg("menu-item-back"), { t: "unvoucher" });
+      menu.add(msg("menu-item-cancel"), { t: "cancel" });
+      return menu.view([productSummary(item), msg("voucher-prompt")]);
     }
     case "qty": {
       const item = facts.catalog.find(step.code);
@@ -238,8 +258,8 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
         const { os: _os, ...inputs } = step.inputs;
         return present({ ...session, step: { name: "os", code: step.code, inputs } }, facts, [msg("menu-expired")]);
       }
-      const qty = step.qty !== undefined ? { qty: step.qty } : {};
-      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price: priceOf(item, step.inputs, step.qty), ...qty } }, facts);
+      const price = quoteOf(item, step.inputs, facts.tier, step.voucher, step.qty).final;
+      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price, ...(step.voucher ? { voucher: step.voucher } : {}), ...(step.qty !== undefined ? { qty: step.qty } : {}) } }, facts);
     }
     case "pay": {
       if (step.name !== "payment") return present(session, facts, [msg("menu-expired")]);
@@ -248,8 +268,19 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       return {
         session: done,
         replies: [],
-        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price, ...(step.qty !== undefined ? { quantity: step.qty } : {}) },
+        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price, ...(step.voucher ? { voucher: step.voucher } : {}), ...(step.qty !== undefined ? { quantity: step.qty } : {}) },
       };
+    }
+    case "voucher": {
+      if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
+      return present({ ...session, step: { ...step, name: "voucher" } }, facts);
+    }
+    case "unvoucher": {
+      // From the voucher prompt: back to the confirm step as it was; from the confirm step: drop the voucher.
+      if (step.name === "voucher") return present({ ...session, step: { ...step, name: "confirm" } }, facts);
+      if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
+      const { voucher: _voucher, ...rest } = step;
+      return present({ ...session, step: rest }, facts, [msg("voucher-removed")]);
     }
     case "qty": {
       if (step.name !== "qty") return present(session, facts, [msg("menu-expired")]);
@@ -294,11 +325,43 @@ function onNumber(session: Session, index: number, facts: CheckoutFacts): StepRe
   return choose(session, entry, facts);
 }
 
-/** Free text outside the input step: a product code jumps straight to that product. */
+/**
+ * Free text outside the input step: a product code jumps straight to that product; on the
+ * confirm step anything else shaped like a code is tried as a voucher.
+ */
 function onText(session: Session, text: string, facts: CheckoutFacts): StepResult {
   const item = text.length <= 40 ? facts.catalog.find(text) : undefined;
   if (item) return openProduct(session, item.code, facts);
+  if (session.step.name === "confirm" && facts.vouchers && voucherCodePattern.test(text.trim())) return askVoucher(session, text, facts);
   return present(session, facts, [msg("not-understood")]);
+}
+
+/** What a buyer may type as a voucher code. */
+export const voucherCodePattern = /^[A-Za-z0-9_-]{3,32}$/;
+
+/** A typed voucher code: the edge looks it up (an effect); a code that cannot be one is refused here. */
+function askVoucher(session: Session, text: string, facts: CheckoutFacts): StepResult {
+  const code = text.trim().toUpperCase();
+  if (!voucherCodePattern.test(code)) return present(backToConfirm(session), facts, [msg("voucher-refused-unknown", { code: text.trim().slice(0, 32) })]);
+  return { session: backToConfirm(session), replies: [], effect: { type: "check_voucher", voucher: code } };
+}
+
+function backToConfirm(session: Session): Session {
+  return session.step.name === "voucher" ? { ...session, step: { ...session.step, name: "confirm" } } : session;
+}
+
+/** What the edge found for a typed voucher: its terms, or why it cannot be used. */
+export type VoucherLookup = { ok: true; terms: VoucherTerms } | { ok: false; code: string; reason: string; args?: Record<string, string> };
+
+/**
+ * Applies the edge's answer to a `check_voucher` effect to the confirm step: the voucher's terms
+ * are kept on the step and the confirm message shows the price before and after; a refusal says why.
+ */
+export function applyVoucher(session: Session, lookup: VoucherLookup, facts: CheckoutFacts): StepResult {
+  const step = session.step;
+  if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
+  if (!lookup.ok) return present(session, facts, [msg(`voucher-refused-${lookup.reason}`, { code: lookup.code, ...lookup.args })]);
+  return present({ ...session, step: { ...step, voucher: lookup.terms } }, facts, [msg("voucher-applied", { code: lookup.terms.code })]);
 }
 
 /** The buyer typed a target: validate it, or re-ask with the reason. */
@@ -331,12 +394,13 @@ function categoryLabelKey(category: CategoryId): Msg {
   return msg(`category-${category}`);
 }
 
-function productLabel(item: CatalogItem): Msg {
+function productLabel(item: CatalogItem, tier: PriceTier | null | undefined): Msg {
   const sandbox = item.provider === "sandbox" ? "sandbox" : "real";
-  if (!item.available) return msg("menu-product-unavailable", { name: item.name, price: formatRupiah(item.price), sandbox });
+  const price = formatRupiah(tierUnitPrice(item.price, item.cost, tier));
+  if (!item.available) return msg("menu-product-unavailable", { name: item.name, price, sandbox });
   // Own stock shows how many are left ("stok 12").
-  if (item.multiUnit && item.stock !== null) return msg("menu-product-stock", { name: item.name, price: formatRupiah(item.price), stock: item.stock });
-  return msg("menu-product", { name: item.name, price: formatRupiah(item.price), sandbox });
+  if (item.multiUnit && item.stock !== null) return msg("menu-product-stock", { name: item.name, price, stock: item.stock });
+  return msg("menu-product", { name: item.name, price, sandbox });
 }
 
 function productSummary(item: CatalogItem): Msg {
@@ -348,19 +412,29 @@ function productSummary(item: CatalogItem): Msg {
   });
 }
 
-function targetLine(inputs: TargetInputs, item: CatalogItem): Msg[] {
+function targetLine(inputs: TargetInputs, item: CatalogItem, tier: PriceTier | null | undefined): Msg[] {
   const { os: _os, ...target } = inputs;
   const os = chosenOs(inputs, item.meta);
   const osLine = os && os !== "invalid" ? [msg("confirm-os", { os: os.label })] : [];
   if (target.months !== undefined) {
-    return [msg("confirm-months", { months: orderUnits(target), monthly: formatRupiah(item.price) }), ...osLine];
+    return [msg("confirm-months", { months: orderUnits(target), monthly: formatRupiah(tierUnitPrice(item.price, item.cost, tier)) }), ...osLine];
   }
   return [...(Object.keys(target).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(target) })]), ...osLine];
 }
 
-/** The order's price: the product's, times the months of a subscription, times the units bought. */
-export function priceOf(item: CatalogItem, inputs: TargetInputs, quantity = 1): Rupiah {
-  return item.price * orderUnits(inputs) * quantity;
+/** The order's price lines at the buyer's tier, with a voucher (see `commerce/price-quote.ts`), for `quantity` units (own stock). */
+export function quoteOf(item: CatalogItem, inputs: TargetInputs, tier?: PriceTier | null, voucher?: VoucherTerms, quantity = 1): PriceQuote {
+  return quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(inputs) * quantity, tier: tier ?? null, voucher: voucher ?? null });
+}
+
+/** The confirm step's money: the normal price and each discount when there is one, then what the buyer pays. */
+function quoteLines(quote: PriceQuote, tier: PriceTier | null | undefined): Msg[] {
+  if (quote.tierDiscount === 0 && !quote.voucher) return [priceLine(quote.final)];
+  const lines = [msg("confirm-price-list", { price: formatRupiah(quote.list) })];
+  if (quote.tierDiscount !== 0) lines.push(msg("confirm-tier-discount", { tier: tier?.name ?? "", discount: formatRupiah(quote.tierDiscount) }));
+  if (quote.voucher) lines.push(msg("confirm-voucher-discount", { code: quote.voucher.code, discount: formatRupiah(quote.voucher.discount) }));
+  lines.push(priceLine(quote.final));
+  return lines;
 }
 
 /** Most units one order of `item` may buy: up to its stock, at most 10, for products sold by the unit (own stock); else 1. */

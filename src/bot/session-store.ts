@@ -32,6 +32,10 @@ export interface ChatState {
   locale: Locale | null;
   /** Wallet balance, when a buyer key was given. */
   walletBalance?: number;
+  /** The buyer's price tier name as stored (null: the default tier), when a buyer key was given. */
+  tierName?: string | null;
+  /** True when the shop has a voucher not switched off (the confirm step then offers one), when a buyer key was given. */
+  vouchersOn?: boolean;
 }
 
 /** A chat whose checkout timed out, to be told so. */
@@ -49,16 +53,20 @@ export class SessionStore {
     this.saveCommand = defineScript<SaveCommand>(redis, "saveSession", 4, saveScript);
   }
 
-  /** Loads a chat's session and locale (and a wallet balance) in one round trip. */
+  /** Loads a chat's session and locale (and a wallet balance and price tier) in one round trip. */
   async load(chat: string, buyer?: string): Promise<ChatState> {
     const wanted = [keys.session(chat), keys.locale(chat)];
-    if (buyer) wanted.push(keys.wallet(buyer));
-    const [session, locale, wallet] = await this.redis.mget(...wanted);
+    if (buyer) wanted.push(keys.wallet(buyer), keys.buyerTier(buyer), keys.vouchersOn());
+    const [session, locale, wallet, tier, vouchersOn] = await this.redis.mget(...wanted);
     const state: ChatState = {
       session: parseSession(session ?? null),
       locale: isLocale(locale) ? locale : null,
     };
-    if (buyer) state.walletBalance = Number(wallet ?? 0);
+    if (buyer) {
+      state.walletBalance = Number(wallet ?? 0);
+      state.tierName = tier ?? null;
+      state.vouchersOn = Number(vouchersOn ?? 0) > 0;
+    }
     return state;
   }
 

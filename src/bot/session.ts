@@ -17,6 +17,15 @@ export type MenuCommand = (typeof menuCommands)[number];
 
 const category = z.enum(categoryIds);
 const inputs = z.record(z.string(), z.string());
+/** A voucher's money terms applied at the confirm step (re-checked against the store when the order is made). */
+const voucher = z.object({
+  code: z.string(),
+  kind: z.enum(["percent", "flat"]),
+  value: z.number().positive(),
+  min: z.number().int().optional(),
+  max: z.number().int().optional(),
+  allowLoss: z.boolean().optional(),
+});
 
 /** What one position of the current menu stands for. */
 export const menuEntrySchema = z.discriminatedUnion("t", [
@@ -32,6 +41,9 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   z.object({ t: z.literal("main") }),
   z.object({ t: z.literal("cancel") }),
   z.object({ t: z.literal("cmd"), command: z.enum(menuCommands) }),
+  /** "🎟️ Pakai voucher" on the confirm step, and back from the voucher prompt to the confirm step. */
+  z.object({ t: z.literal("voucher") }),
+  z.object({ t: z.literal("unvoucher") }),
   /** How many to buy (own stock). */
   z.object({ t: z.literal("qty"), n: z.number().int().min(1).max(10) }),
   /** "Kabari saya": tell me when this sold-out product is back. */
@@ -48,8 +60,10 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("input"), code: z.string() }),
   /** The product offers operating systems (aluy VPS): the buyer picks one after the other inputs. */
   z.object({ name: z.literal("os"), code: z.string(), inputs }),
-  z.object({ name: z.literal("confirm"), code: z.string(), inputs, qty: z.number().int().min(1).max(10).optional() }),
-  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), qty: z.number().int().min(1).max(10).optional() }),
+  z.object({ name: z.literal("confirm"), code: z.string(), inputs, voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
+  /** The buyer is asked to type a voucher code for the order on the confirm step. */
+  z.object({ name: z.literal("voucher"), code: z.string(), inputs, voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
+  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
   /** How many to buy, for a product sold by the unit with more than one left (own stock). */
   z.object({ name: z.literal("qty"), code: z.string(), inputs }),
   /** A sold-out own-stock product: the buyer may ask to be told when it is back. */
@@ -81,7 +95,7 @@ export function newSession(locale: Locale, now = Date.now()): Session {
 
 /** True when the buyer is in the middle of buying something (an expiry is worth telling). */
 export function isMidCheckout(session: Session): boolean {
-  return ["input", "confirm", "payment"].includes(session.step.name);
+  return ["input", "confirm", "voucher", "payment"].includes(session.step.name);
 }
 
 /** Reads a stored session; null when absent, unreadable or from an older format. */

@@ -12,16 +12,20 @@ import { isLocale, msg, type Locale, type Msg } from "../core/message.js";
 import type { CatalogItem } from "../commerce/catalog.js";
 import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
-import { describeInputs, orderUnits, type TargetInputs } from "../providers/inputs.js";
-import { formatRupiah, parseRupiahAmount, type Rupiah } from "../core/money.js";
-import { orderIdPattern, SoldOutError, type Order, type OrderStore } from "../commerce/orders.js";
+import { describeInputs, orderUnits } from "../providers/inputs.js";
+import { formatRupiah, parseRupiahAmount } from "../core/money.js";
+import { newOrderId, orderIdPattern, SoldOutError, type NewOrder, type Order, type OrderStore } from "../commerce/orders.js";
+import { quotePrice, type PriceTier, type VoucherTerms } from "../commerce/price-quote.js";
+import type { ProviderPromos } from "../commerce/provider-promos.js";
+import type { TierStore } from "../commerce/tiers.js";
+import { voucherRefusal, voucherTerms, type VoucherRefusal, type VoucherState, type VoucherStore } from "../commerce/vouchers.js";
 import type { Wallet } from "../commerce/wallet.js";
 import { maxTopup, minTopup } from "../payments/payment-service.js";
 import type { PaymentOffer } from "../payments/methods/offer.js";
 import type { ChatLock } from "../store/chat-lock.js";
 import type { SessionStore } from "./session-store.js";
 import { ChatQueue } from "./chat-queue.js";
-import { checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult } from "./checkout.js";
+import { applyVoucher, checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult, type VoucherLookup } from "./checkout.js";
 import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../core/inbound.js";
 import { parseIntent, type BuyerCommand } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
@@ -30,7 +34,7 @@ import type { Outbox, Recipient } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
 import type { HostedBuyerFeature } from "../core/buyer-feature.js";
-import { newSession, type PaymentMethod, type Session } from "./session.js";
+import { newSession, type Session } from "./session.js";
 
 /** The answer to one inbound message. */
 export type HandledMessage = Answer;
@@ -60,6 +64,15 @@ export interface ShopBotDeps {
   features?: readonly HostedBuyerFeature[];
   /** Puts a buyer on the list told when a sold-out product is back ("Kabari saya", own stock); false when unknown. */
   notifyWhenBack?: (code: string, recipient: Recipient) => Promise<boolean>;
+  /** Price tiers, vouchers and provider promo codes (issue 17); absent: one price for everyone, no vouchers. */
+  pricing?: PricingPorts;
+}
+
+/** What the buyer bot prices orders with (issue 17). */
+export interface PricingPorts {
+  tiers: TierStore;
+  vouchers: VoucherStore;
+  promos: ProviderPromos;
 }
 
 /** Largest sandbox top-up, so a typo does not make a demo wallet absurd. */
@@ -120,7 +133,7 @@ export class ShopBot {
     const hint = this.deps.privateCommandHint?.(inbound, locale);
     if (hint) return hint;
     const session = state.session ?? newSession(locale);
-    const facts = this.facts(state.walletBalance);
+    const facts = this.facts(state.walletBalance, this.deps.pricing?.tiers.resolve(state.tierName) ?? null, Boolean(this.deps.pricing && state.vouchersOn));
 
     let result: StepResult;
     const feature = this.features.route(session, intent);
@@ -143,8 +156,10 @@ export class ShopBot {
     return { locale: next.locale, replies: result.replies };
   }
 
-  private facts(walletBalance?: number): CheckoutFacts {
+  private facts(walletBalance?: number, tier: PriceTier | null = null, vouchers = false): CheckoutFacts {
     return {
+      tier,
+      vouchers,
       catalog: this.deps.catalog.view(),
       paymentMethods: (item) => this.deps.paymentMethods.forItem(item),
       walletBalance,
@@ -164,7 +179,11 @@ export class ShopBot {
       const notice = saved && item ? msg("stock-notify-saved", { name: item.name }) : msg("product-gone");
       return present({ ...result.session, step: { name: "main" } }, facts, [notice]);
     }
-    const replies = await this.placeOrder(effect.code, effect.inputs, effect.method, effect.price, inbound, result.session.locale, effect.quantity ?? 1);
+    if (effect.type === "check_voucher") {
+      const applied = applyVoucher(result.session, await this.lookVoucher(effect.voucher, result.session, inbound, facts), facts);
+      return { session: applied.session, replies: [...result.replies, ...applied.replies] };
+    }
+    const replies = await this.placeOrder(effect, inbound, result.session.locale, facts.tier ?? null);
     return { session: result.session, replies: [...result.replies, ...replies] };
   }
 
@@ -177,7 +196,8 @@ export class ShopBot {
         return reply(msg("help", { shop: this.deps.shopName }));
       case "saldo": {
         const balance = facts.walletBalance ?? (await this.deps.wallet.balance(buyer));
-        return reply(msg("wallet-balance", { balance: formatRupiah(balance) }), msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"));
+        const tier = facts.tier ? [msg("wallet-tier", { tier: facts.tier.name })] : [];
+        return reply(msg("wallet-balance", { balance: formatRupiah(balance) }), ...tier, msg(this.deps.sandbox ? "wallet-topup-hint-sandbox" : "wallet-topup-hint"));
       }
       case "topup":
         return { session, replies: await this.topup(inbound, session.locale, args) };
@@ -238,19 +258,57 @@ export class ShopBot {
     return orderDetailLines(order, this.deps.vault);
   }
 
-  /** Creates the order and hands it to the chosen payment method, which answers the buyer. */
-  private async placeOrder(code: string, inputs: TargetInputs, method: PaymentMethod, quoted: Rupiah, inbound: Inbound, locale: Locale, quantity: number): Promise<Reply[]> {
+  /** A typed voucher code on the confirm step, looked up and checked for this buyer and product. */
+  private async lookVoucher(code: string, session: Session, inbound: Inbound, facts: CheckoutFacts): Promise<VoucherLookup> {
+    const step = session.step;
+    const item = step.name === "confirm" ? facts.catalog.find(step.code) : undefined;
+    if (!this.deps.pricing || !item || step.name !== "confirm") return { ok: false, code, reason: "unknown" };
+    const { state, buyerUses } = await this.deps.pricing.vouchers.forBuyer(code, buyerKey(inbound));
+    const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(step.inputs), tier: facts.tier ?? null }).afterTier;
+    const refusal = voucherRefusal(state, { product: item, afterTier, buyerUses, now: Date.now() });
+    if (refusal) return { ok: false, code, ...refusalMessage(refusal, state) };
+    return { ok: true, terms: voucherTerms(state!.voucher) };
+  }
+
+  /**
+   * Creates the order and hands it to the chosen payment method, which answers the buyer. The
+   * price is quoted again (tier, then voucher, floor at cost) and must be the one the buyer saw.
+   * A voucher's use is held under the order's id before the order exists, and given back at once
+   * when the method made no order (a balance too low, QRIS full); the order's transitions redeem
+   * or give it back later (`commerce/vouchers.ts`).
+   */
+  private async placeOrder(effect: Extract<CheckoutEffect, { type: "place_order" }>, inbound: Inbound, locale: Locale, tier: PriceTier | null): Promise<Reply[]> {
+    const { code, inputs, method, price: quoted } = effect;
     const item = this.deps.catalog.view().find(code);
     if (!item) return [textReply(msg("product-gone"))];
     if (!item.available) return [textReply(msg(item.unavailableReason === "out_of_stock" ? "stock-sold-out" : "product-gone", { name: item.name }))];
-    // A subscription's price is the product's times its months, times the units bought (see checkout's priceOf).
+    const buyer = buyerKey(inbound);
+    // A subscription's price is the product's times its months, times the units bought (own stock; see checkout's quoteOf).
+    const quantity = effect.quantity ?? 1;
     const units = orderUnits(inputs) * quantity;
-    const price = item.price * units;
+    let voucher: VoucherTerms | null = null;
+    const pricing = this.deps.pricing;
+    if (effect.voucher && pricing) {
+      const { state, buyerUses } = await pricing.vouchers.forBuyer(effect.voucher.code, buyer);
+      const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units, tier }).afterTier;
+      const refusal = voucherRefusal(state, { product: item, afterTier, buyerUses, now: Date.now() });
+      if (refusal) return [textReply(msg(`voucher-refused-${refusal}`, { code: effect.voucher.code, ...refusalMessage(refusal, state).args }))];
+      voucher = voucherTerms(state!.voucher);
+    }
+    const quote = quotePrice({ unitList: item.price, unitCost: item.cost, units, tier, voucher });
+    const price = quote.final;
     if (price !== quoted) return [textReply(msg("price-changed", { name: item.name, price: formatRupiah(price) }))];
     const chosen = this.deps.paymentMethods.chosen(method, item);
     if (!chosen) return [textReply(msg("payment-method-unavailable"))];
-    const order = {
-      buyer: buyerKey(inbound),
+    const id = newOrderId();
+    if (voucher && pricing) {
+      const held = await pricing.vouchers.hold(voucher.code, id, buyer);
+      if (held !== "held") return [textReply(msg(`voucher-refused-${held}`, { code: voucher.code }))];
+    }
+    const promoCode = pricing ? await pricing.promos.get(item.code) : null;
+    const order: NewOrder = {
+      id,
+      buyer,
       channel: inbound.channel,
       chatId: inbound.chatId,
       locale,
@@ -258,8 +316,19 @@ export class ShopBot {
       inputs,
       ...(quantity > 1 ? { quantity } : {}),
       price,
-      cost: item.cost * units,
+      cost: quote.cost,
       payment: { method, amount: price },
+      ...(quote.tierDiscount !== 0 || quote.voucher
+        ? {
+            pricing: {
+              list: quote.list,
+              tierDiscount: quote.tierDiscount,
+              ...(tier ? { tier: tier.name } : {}),
+              ...(quote.voucher ? { voucher: quote.voucher } : {}),
+            },
+          }
+        : {}),
+      ...(promoCode ? { promoCode } : {}),
     };
     try {
       return await chosen.start({ item, order });
@@ -267,8 +336,17 @@ export class ShopBot {
       // Every unit was held by someone else the moment the order was made: nothing was paid.
       if (error instanceof SoldOutError) return [textReply(msg("stock-sold-out", { name: item.name }))];
       throw error;
+    } finally {
+      // No order was made (a refusal before it, sold out, or an error): a held voucher use goes back now.
+      if (voucher && pricing && !(await this.deps.orders.get(id))) await pricing.vouchers.release(voucher.code, id);
     }
   }
+}
+
+/** A voucher refusal as the buyer's message key suffix and its arguments. */
+function refusalMessage(reason: VoucherRefusal, state: VoucherState | null): { reason: string; args?: Record<string, string> } {
+  if (reason === "min" && state?.voucher.min !== undefined) return { reason, args: { min: formatRupiah(state.voucher.min) } };
+  return { reason };
 }
 
 function isInfoCommand(command: BuyerCommand): boolean {

@@ -34,6 +34,8 @@ export interface ChannelsConfig extends WhatsAppConfig {
   WHATSAPP_ENABLED: boolean;
   /** True when the console chat runs (no platform configured, or CONSOLE=on). */
   console: boolean;
+  /** Where the console chat writes documents it is sent (default: the system temp dir). */
+  CONSOLE_FILES_DIR?: string | undefined;
 }
 
 /** What the channels get from the stages built before them, and the knobs tests turn. */
@@ -104,7 +106,12 @@ const whatsapp: ChannelFactory = async (config, shared, earlier) => {
 
 const console: ChannelFactory = async (config, shared) =>
   config.console
-    ? consoleModule({ translator: shared.translator, locale: config.DEFAULT_LOCALE, ...(shared.consoleSettled ? { settled: shared.consoleSettled } : {}) })
+    ? consoleModule({
+        translator: shared.translator,
+        locale: config.DEFAULT_LOCALE,
+        ...(config.CONSOLE_FILES_DIR ? { filesDir: config.CONSOLE_FILES_DIR } : {}),
+        ...(shared.consoleSettled ? { settled: shared.consoleSettled } : {}),
+      })
     : null;
 
 /** Every channel, in the order they are built, started and stopped. */

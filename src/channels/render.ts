@@ -27,6 +27,7 @@ export function renderText(translator: Translator, locale: Locale, reply: Reply,
     case "text":
       return lines(translator, locale, reply.text);
     case "photo":
+    case "document":
       return lines(translator, locale, reply.caption);
     case "menu": {
       const title = asList(reply.title).map((message, index) => {

@@ -159,7 +159,7 @@ export class Fulfilment {
     const provider = this.provider(placing);
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "qris" });
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "qris", ...promoOf(order) });
     } catch (error) {
       if (error instanceof ProviderError && error.outcomeUnknown) {
         await this.needsAttention(placing, attention("qris-unclear", error.code));
@@ -215,7 +215,7 @@ export class Fulfilment {
     const provider = this.provider(order);
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct", ...(order.quantity ? { quantity: order.quantity } : {}) });
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct", ...promoOf(order), ...(order.quantity ? { quantity: order.quantity } : {}) });
     } catch (error) {
       return this.onPlaceError(order, error);
     }
@@ -285,7 +285,7 @@ export class Fulfilment {
   private async apply(order: Order, outcome: OrderOutcome): Promise<void> {
     switch (outcome.state) {
       case "success":
-        return this.deliver(order, outcome.providerRef, outcome.delivery);
+        return this.deliver(order, outcome.providerRef, outcome.delivery, outcome.cost);
       case "failed":
         return this.fail(order, "provider-error-failed", outcome.reason, outcome.providerRef);
       case "stuck":
@@ -369,10 +369,12 @@ export class Fulfilment {
     await this.enqueue(order, this.plan.delayMs(Math.max(1, order.attempts)));
   }
 
-  private async deliver(order: Order, providerRef: string, items: DeliveryItem[]): Promise<void> {
+  private async deliver(order: Order, providerRef: string, items: DeliveryItem[], cost?: number): Promise<void> {
     const expiresAt = expiryOf(items);
     const delivered = await this.deps.orders.transition(order.id, ["placing", "pending"], "delivered", (o) => ({
       providerRef,
+      // The provider's own word on what it charged (a promo code applied) replaces our estimate.
+      ...(cost !== undefined ? { cost } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       payment: o.payment.paidAt === undefined ? { ...o.payment, paidAt: Date.now() } : o.payment,
       delivered: this.deps.vault.seal(items),
@@ -571,4 +573,9 @@ export function deliveryReply(order: Order, items: DeliveryItem[], secretsWithhe
   for (const item of items) lines.push(msg(`delivery-${item.label}`, { value: item.value }));
   if (secretsWithheld) lines.push(msg("delivery-secrets-withheld"));
   return textReply(...lines);
+}
+
+/** The provider promo code an order carries, as the purchase request's optional field. */
+function promoOf(order: Order): { promoCode?: string } {
+  return order.promoCode ? { promoCode: order.promoCode } : {};
 }

@@ -79,6 +79,8 @@ const orderSchema = z.object({
     amount: z.number().int(),
     paidAt: z.number().optional(),
     reference: z.string().optional(),
+    /** The QRIS gateway that served the payment (`midtrans`, `tripay`, …); absent for the owner's static QRIS. */
+    gateway: z.string().optional(),
   }),
   status: z.enum(orderStatuses),
   /** Our reference sent to the provider (idempotency / lookup). */
@@ -118,6 +120,21 @@ const orderSchema = z.object({
    */
   purchaseUnknownAt: z.number().optional(),
   history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
+  /**
+   * How `price` came about (issue 17; absent on older orders): the normal price, what the buyer's
+   * tier took off, and the voucher with its discount. Discounts move no money: they are summed by
+   * `/stats`, and `price` is what the buyer paid.
+   */
+  pricing: z
+    .object({
+      list: z.number().int(),
+      tierDiscount: z.number().int(),
+      tier: z.string().optional(),
+      voucher: z.object({ code: z.string(), discount: z.number().int() }).optional(),
+    })
+    .optional(),
+  /** A provider-side promo code attached to the product (`/promo`) when the order was made; sent with the purchase. */
+  promoCode: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -126,6 +143,8 @@ export type Order = z.infer<typeof orderSchema>;
 /** What a caller supplies to create an order; the store fills in id, status and times. */
 export type NewOrder = Omit<Order, "id" | "status" | "refId" | "history" | "createdAt" | "updatedAt" | "attempts" | "purchaseAttempts"> & {
   status?: "awaiting_payment" | "paid";
+  /** An id made beforehand with {@link newOrderId} (a voucher use is held under it before the order exists). */
+  id?: string;
 };
 
 const idAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -225,10 +244,11 @@ export class OrderStore {
    * could not hold them: it is then expired, and nothing was paid.
    */
   async create(input: NewOrder, now = Date.now()): Promise<Order> {
-    const id = newOrderId();
+    const { id: givenId, ...fields } = input;
+    const id = givenId ?? newOrderId();
     const status = input.status ?? "awaiting_payment";
     const order: Order = {
-      ...input,
+      ...fields,
       id,
       status,
       refId: `WB${id.slice(4)}`,

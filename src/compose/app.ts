@@ -18,7 +18,7 @@
 import type { Logger } from "pino";
 import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from "../admin/stage.js";
 import { adminCommandHint } from "../admin/private-hint.js";
-import { ShopBot } from "../bot/shop-bot.js";
+import { ShopBot, type PricingPorts } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
 import type { ConsoleModule } from "../channels/console/module.js";
 import type { ChannelModule } from "../channels/module.js";
@@ -41,6 +41,9 @@ import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
 import type { Renewals } from "../core/buyer-feature.js";
 import { Wallet } from "../commerce/wallet.js";
+import { ProviderPromos } from "../commerce/provider-promos.js";
+import { TierStore, tierListener } from "../commerce/tiers.js";
+import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
@@ -118,6 +121,8 @@ export interface App {
   readonly sessions: SessionStore;
   readonly orders: OrderStore;
   readonly wallet: Wallet;
+  /** Price tiers, vouchers and provider promo codes (issue 17). */
+  readonly pricing: PricingPorts;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
   /** The shop's own stock (`/stock`): also in `providers` as `stock`. */
   readonly stock: OwnStockProvider;
@@ -190,7 +195,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const providers = new Map<ProviderId, Provider>([...options.providers, stock].map((provider) => [provider.id, provider]));
   // Units are held for the payment's lifetime (plus a minute), so a QRIS payer keeps them while paying.
   const reservations = new Reservations({ providers, holdMs: config.PAYMENT_TTL_MINUTES * 60_000 + 60_000, logger });
-  const orders = new OrderStore(redis, [(order) => metrics.orderTransition(order.status), adminAlerts.notifier.onTransition, reservations.onTransition], reservations);
+  // Pricing (issue 17): voucher uses are redeemed or given back, and delivered spend counted for
+  // tier upgrades, by listening to order transitions.
+  const pricing: PricingPorts = {
+    vouchers: new VoucherStore(redis),
+    tiers: new TierStore(redis, config.priceTiers, config.tierUpgrades),
+    promos: new ProviderPromos(redis),
+  };
+  const orders = new OrderStore(redis, [
+    (order) => metrics.orderTransition(order.status),
+    adminAlerts.notifier.onTransition,
+    voucherListener(pricing.vouchers, logger),
+    tierListener(pricing.tiers, logger),
+    reservations.onTransition,
+  ], reservations);
   const wallet = new Wallet(redis);
   const catalog = new CatalogService({
     redis,
@@ -215,6 +233,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
   });
   const renewals = new WalletRenewals({ orders, wallet, providers, logger });
+  // QRIS gateways in QRIS_GATEWAYS order; "static" is the owner's QRIS (issue 15).
+  const qrisSources = config.qrisGateways.map((setup) =>
+    setup.create ? setup.create({ logger: logger.child({ gateway: setup.id }), timeoutMs: config.QRIS_GATEWAY_TIMEOUT_MS }) : ("static" as const),
+  );
   const payments = new PaymentService({
     store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
     orders,
@@ -227,6 +249,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ttlMs: config.PAYMENT_TTL_MINUTES * 60_000,
     maxOpenPerBuyer: config.QRIS_MAX_OPEN_PER_BUYER,
     renewals,
+    sources: qrisSources,
+    feePayer: config.QRIS_FEE_PAYER,
   });
   const qrisProviders = new Set(providerModules.filter((module) => module.capabilities.providerQris).map((module) => module.id));
   const paymentMethods = buildPaymentOffer(options.paymentMethods ?? paymentMethodModules, config.paymentMethods, {
@@ -246,7 +270,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, stock },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, stock },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -277,6 +301,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ],
     notifyWhenBack: (code, recipient) => stock.notifyWhenBack(code, recipient),
     privateCommandHint: adminCommandHint,
+    pricing,
     // Several bot processes may get updates of one chat only in webhook mode.
     ...(config.TELEGRAM_MODE === "webhook" && !isInMemory(redis) ? { chatLock: new ChatLock(redis) } : {}),
     buyingPaused: () => admin.buyingPaused(),
@@ -341,6 +366,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     sessions,
     orders,
     wallet,
+    pricing,
     providers,
     stock,
     reservations,

@@ -3,6 +3,7 @@
  * Baileys message; it sees this.
  */
 
+import type { InboundDocument } from "./document.js";
 import type { Locale } from "./message.js";
 import type { Reply } from "./reply.js";
 
@@ -19,6 +20,11 @@ export interface Inbound {
   isGroup: boolean;
   /** Message text or media caption, if any. */
   text?: string;
+  /**
+   * A document sent with the message (its caption is {@link text}); the bytes are downloaded only
+   * when a handler calls `read()`, under a size cap (see `core/document.ts`).
+   */
+  document?: InboundDocument;
   /** Callback data of a tapped button (Telegram), if any. */
   action?: string;
   /** The platform's message id (for dedupe and edits). */

@@ -66,6 +66,12 @@ export interface ChargeRef {
   transactionId: string;
   /** The charge's `total` (Pakasir's status call names the amount). */
   total: Rupiah;
+  /**
+   * What the shop asked for (`ChargeRequest.amount`, before the payer's fee). Pakasir finds a
+   * transaction by order id and this amount, not by `total`; without it Pakasir is asked with
+   * `total`, which finds the charge only when its fee was 0.
+   */
+  amount?: Rupiah;
 }
 
 /** A transaction's state, in the shop's words. */
@@ -92,7 +98,7 @@ export interface GatewayStatus {
  * another merchant; nothing moves and the admins are told.
  */
 export type NotificationCheck =
-  | { kind: "hint"; paymentId: string; transactionId?: string; /** The amount the notification claims (checked later against status and our record). */ amount?: Rupiah }
+  | { kind: "hint"; paymentId: string; transactionId?: string; /** The amount the notification claims: the charge's total, or the amount asked where the gateway states it before the payer's fee (Pakasir). Checked against our record; the status call decides. */ amount?: Rupiah }
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; reason: "unsigned" | "bad_signature" | "malformed" | "wrong_merchant" };
 

@@ -39,7 +39,10 @@ import { ledgerIds } from "../commerce/ledger-ids.js";
 import { payFromWallet } from "../commerce/pay-from-wallet.js";
 import { renderQrPng } from "./qr-image.js";
 import { toDynamicQris } from "./qris.js";
-import { newTopupId, type OpenInput, type OpenRefusal, type Payment, type PaymentStore } from "./payment-store.js";
+import { GatewayError, type ChargeRef, type GatewayCharge, type GatewayId, type GatewayState, type GatewayStatus, type QrisGateway } from "./gateway.js";
+import { newTopupId, type GatewayRecord, type OpenInput, type OpenRefusal, type Payment, type PaymentStore } from "./payment-store.js";
+
+export type { Payment } from "./payment-store.js";
 
 export interface PaymentServiceDeps {
   store: PaymentStore;
@@ -56,7 +59,90 @@ export interface PaymentServiceDeps {
   maxOpenPerBuyer: number;
   /** Subscription renewals, for renewals paid by QRIS; without it none can be opened. */
   renewals?: Pick<WalletRenewals, "quote" | "renewPaid">;
+  /**
+   * Where a QRIS is issued, in `QRIS_GATEWAYS` order: `"static"` (the owner's QRIS, `staticQris`)
+   * or an API gateway. The first that issues a QR serves the payment. Default: `["static"]` when
+   * `staticQris` is set.
+   */
+  sources?: readonly QrisSource[];
+  /** `QRIS_FEE_PAYER`: who bears a gateway's fee (default `buyer`); see {@link gatewayRecord}. */
+  feePayer?: FeePayer;
+  /** How often an open gateway payment's status is asked while no notification came (default 30 s). */
+  pollEveryMs?: number;
+  /** The longest a gateway's create call may take before the next gateway is tried (default 20 s; the gateway's own timeout should come first). */
+  createTimeoutMs?: number;
 }
+
+/** Where one QRIS may be issued: the owner's static QRIS or an API gateway. */
+export type QrisSource = "static" | QrisGateway;
+
+/** Who bears a gateway's fee (`QRIS_FEE_PAYER`). */
+export type FeePayer = "buyer" | "shop";
+
+/**
+ * What a payment keeps of a gateway charge, with the fee rule applied:
+ * - `buyer` pays the fee and the gateway added it to the total: the payer pays `total`, the
+ *   wallet is credited `total - fee` (what the shop receives for the order: the base amount), so
+ *   the fee never enters the wallet and the ledger reads `qris:<id>` +base, `pay:<id>` −base.
+ * - otherwise (`shop`, or a gateway that charges the merchant): the wallet is credited what the
+ *   payer paid, and the fee is the shop's cost (`feeCost`, summed in /stats). Where the gateway
+ *   still added it to the payer's total, the extra stays in the buyer's wallet: the shop bears it.
+ *
+ * @example
+ * gatewayRecord("tripay", { transactionId: "T1", qrString, total: 10_860, fee: 860, feeOnPayer: true, expiresAt }, "buyer");
+ * // → { total: 10_860, credit: 10_000, feeCost: 0, … }
+ */
+export function gatewayRecord(id: GatewayId, charge: GatewayCharge, feePayer: FeePayer): GatewayRecord {
+  const payerFee = charge.feeOnPayer ? charge.fee : 0;
+  const buyerPaysFee = feePayer === "buyer" && payerFee > 0;
+  return {
+    id,
+    transactionId: charge.transactionId,
+    total: charge.total,
+    fee: charge.fee,
+    feeOnPayer: charge.feeOnPayer,
+    credit: buyerPaysFee ? charge.total - payerFee : charge.total,
+    feeCost: buyerPaysFee ? 0 : charge.fee,
+  };
+}
+
+/** Why a gateway's report (a notification or a status poll) was refused: nothing moved, the admins are told. */
+export type GatewayRejection =
+  | "unknown_payment"
+  | "other_gateway"
+  | "wrong_transaction"
+  | "wrong_amount"
+  | "wrong_order"
+  | "wrong_currency"
+  | "unsigned"
+  | "bad_signature"
+  | "malformed"
+  | "wrong_merchant";
+
+/** What asking a gateway about one of our payments did. */
+export type GatewayConfirmResult =
+  | ReceiveResult
+  /** The gateway's status API does not say paid (yet): nothing moved. */
+  | { kind: "not_paid"; state: GatewayState }
+  /** The report or the status contradicts our record: nothing moved, the admins were told. */
+  | { kind: "rejected"; reason: GatewayRejection }
+  /** The gateway could not be asked (timeout, 5xx): the notification is to be retried, the poll goes on. */
+  | { kind: "unavailable"; detail: string };
+
+/** What a notification says, as far as it is to be checked against our record before any status call. */
+export interface GatewayHint {
+  transactionId?: string;
+  amount?: Rupiah;
+}
+
+/** `/payment <id>`: our record and what its gateway says now. */
+export type PaymentInspection =
+  | { kind: "not_found" }
+  | {
+      kind: "found";
+      payment: Payment;
+      live: { kind: "static" } | { kind: "status"; status: GatewayStatus } | { kind: "error"; detail: string } | { kind: "gateway_off" };
+    };
 
 /** Who or what confirms a payment, and what it knows. */
 export interface Confirmation {
@@ -94,6 +180,11 @@ type Via = "hand" | "named" | "amount";
 const poolAlertShare = 0.8;
 const poolAlertEveryMs = 3_600_000;
 
+/** A gateway's failures are told to the admins at most once per this window, with a count. */
+const failoverAlertEveryMs = 10 * 60_000;
+/** Refused gateway reports are told at most once a minute per gateway, with a count. */
+const rejectedAlertEveryMs = 60_000;
+
 /** Top-ups smaller than this are not worth a QR. */
 export const minTopup: Rupiah = 10_000;
 export const maxTopup: Rupiah = 10_000_000;
@@ -105,34 +196,50 @@ export function formatJakartaTime(at: number): string {
   return `${jakartaTime.format(new Date(at)).replace(".", ":")} WIB`;
 }
 
-export class PaymentService {
-  constructor(private readonly deps: PaymentServiceDeps) {}
+/** A payment opened, with the QRIS text to render. */
+type Opened = { ok: true; payment: Payment; qr: string } | { ok: false; reason: OpenRefusal | "unavailable" };
 
+export class PaymentService {
+  private readonly sources: readonly QrisSource[];
+  private readonly gatewaysById: ReadonlyMap<GatewayId, QrisGateway>;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.sources = deps.sources ?? (deps.staticQris ? ["static"] : []);
+    this.gatewaysById = new Map(this.sources.filter((source): source is QrisGateway => source !== "static").map((gateway) => [gateway.id, gateway]));
+  }
+
+  /** True when any QRIS can be issued (the owner's static one or a gateway). */
   get enabled(): boolean {
-    return this.deps.staticQris !== null;
+    return this.sources.length > 0;
+  }
+
+  /** The API gateways configured, in `QRIS_GATEWAYS` order (their notification routes are served). */
+  get gateways(): readonly QrisGateway[] {
+    return [...this.gatewaysById.values()];
   }
 
   /** Opens the QRIS payment of an order awaiting payment, and returns the QR to show. */
   async startOrderPayment(order: Order): Promise<Reply[]> {
-    const opened = await this.open(order.id, "order", `order:${order.product.code}`, order, order.price);
+    const opened = await this.open(order.id, "order", `order:${order.product.code}`, order, order.price, order.product.name);
     if (!opened.ok) {
       // No QR could be made: the order must not wait for a payment forever.
       await this.deps.orders.transition(order.id, ["awaiting_payment"], "expired", () => ({}), "no QRIS payment could be opened");
       this.deps.logger.warn({ orderId: order.id, reason: opened.reason }, "could not open a QRIS payment");
-      return [textReply(msg(opened.reason === "full" ? "qris-busy" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))];
+      return [textReply(refusalText(opened.reason, "order", this.deps.maxOpenPerBuyer))];
     }
     const { payment } = opened;
-    await this.deps.orders.update(order.id, (o) => ({ payment: { ...o.payment, amount: payment.amount } }));
-    return [await this.qrReply(payment, msg("qris-purpose-order", { product: order.product.name }))];
+    const gateway = payment.gateway?.id;
+    await this.deps.orders.update(order.id, (o) => ({ payment: { ...o.payment, amount: payment.amount, ...(gateway ? { gateway } : {}) } }));
+    return [await this.qrReply(payment, opened.qr, msg("qris-purpose-order", { product: order.product.name }))];
   }
 
   /** Opens a wallet top-up and returns the QR to show. */
   async startTopup(recipient: { buyer: string; channel: Channel; chatId: string; locale: Locale }, amount: Rupiah): Promise<Reply[]> {
     // A top-up's purpose is its amount: asking again for the same amount replaces the older QR,
     // another amount is another open payment (and counts against the buyer's limit).
-    const opened = await this.open(newTopupId(), "topup", `topup:${amount}`, recipient, amount);
-    if (!opened.ok) return [textReply(msg(opened.reason === "full" ? "qris-busy-topup" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))];
-    return [await this.qrReply(opened.payment, msg("qris-purpose-topup"))];
+    const opened = await this.open(newTopupId(), "topup", `topup:${amount}`, recipient, amount, "Top up saldo");
+    if (!opened.ok) return [textReply(refusalText(opened.reason, "topup", this.deps.maxOpenPerBuyer))];
+    return [await this.qrReply(opened.payment, opened.qr, msg("qris-purpose-topup"))];
   }
 
   /**
@@ -145,9 +252,9 @@ export class PaymentService {
     const quote = await this.deps.renewals.quote(recipient.buyer, orderId);
     if (quote.kind !== "quote") return quote;
     const renewal = { orderId, from: quote.expiresAt, months };
-    const opened = await this.open(newTopupId(), "topup", `renew:${orderId}`, recipient, quote.monthly * months, { renewal });
-    if (!opened.ok) return { kind: "opened", replies: [textReply(msg(opened.reason === "full" ? "qris-busy-topup" : "qris-too-many-open", { max: this.deps.maxOpenPerBuyer }))] };
-    return { kind: "opened", replies: [await this.qrReply(opened.payment, msg("qris-purpose-renewal", { order: orderId }))] };
+    const opened = await this.open(newTopupId(), "topup", `renew:${orderId}`, recipient, quote.monthly * months, `Perpanjang ${orderId}`, { renewal });
+    if (!opened.ok) return { kind: "opened", replies: [textReply(refusalText(opened.reason, "topup", this.deps.maxOpenPerBuyer))] };
+    return { kind: "opened", replies: [await this.qrReply(opened.payment, opened.qr, msg("qris-purpose-renewal", { order: orderId }))] };
   }
 
   /** The QR of a provider's own QRIS (ALxZen), shown like ours; the provider confirms it. */
@@ -183,7 +290,9 @@ export class PaymentService {
       if (outcome !== null) return this.repeated(outcome);
     }
     const report: Confirmation = { by: "callback", paidAmount: amount, ...(reference ? { reference } : {}) };
-    const named = reference ? await this.deps.store.get(reference) : null;
+    // A gateway payment is confirmed only through its gateway (confirmAtGateway), never by this callback.
+    const namedPayment = reference ? await this.deps.store.get(reference) : null;
+    const named = namedPayment && !namedPayment.gateway ? namedPayment : null;
     const target =
       named ??
       (await this.deps.store.findOpenByAmount(amount)) ??
@@ -242,8 +351,121 @@ export class PaymentService {
     if (payment.kind === "order") {
       await this.deps.orders.transition(id, ["awaiting_payment"], "expired", () => ({}), why);
     }
-    await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.amount) })));
+    await this.tell(payment, textReply(msg("qris-expired", { id, amount: formatRupiah(payment.gateway?.total ?? payment.amount) })));
+    if (payment.gateway) await this.cancelAtGateway(payment, payment.gateway);
     return true;
+  }
+
+  /**
+   * Cancels an expired payment's charge at its gateway, so a late scan fails at the payer's app.
+   * `final` (paid meanwhile): the status decides, and money found is credited late, once.
+   */
+  private async cancelAtGateway(payment: Payment, record: GatewayRecord): Promise<void> {
+    const gateway = this.gatewaysById.get(record.id);
+    if (!gateway) {
+      this.deps.logger.warn({ paymentId: payment.id, gateway: record.id }, "expired gateway payment of a gateway no longer configured: not cancelled");
+      return;
+    }
+    try {
+      const cancelled = await gateway.cancel(chargeRef(payment, record));
+      if (cancelled === "final") await this.confirmAtGateway(payment.id, record.id, {}, "gateway:expiry");
+      else if (cancelled === "unsupported") this.deps.logger.info({ paymentId: payment.id, gateway: record.id }, "gateway cannot cancel; its QR expires on its own");
+    } catch (error) {
+      this.deps.logger.warn({ paymentId: payment.id, gateway: record.id, err: bareError(error) }, "could not cancel an expired gateway payment");
+    }
+  }
+
+  /**
+   * The one confirmation path of a gateway payment, used by its notifications, the status poll,
+   * expiry and `/payment`: the payment must be ours and served by `gatewayId`, the hint must agree
+   * with our record, and the gateway's status API must say `paid` for our id and transaction, in
+   * IDR, for at least the charge's total. Only then does money move, through the same confirmation
+   * as every payment (reference `<gateway>:<transaction>`, so the wallet is credited once per
+   * gateway transaction; expired → credited late; repeated → nothing). A status short of the
+   * total moves nothing and tells the admins.
+   */
+  async confirmAtGateway(id: string, gatewayId: GatewayId, hint: GatewayHint, by: string): Promise<GatewayConfirmResult> {
+    const payment = await this.deps.store.get(id);
+    if (!payment?.gateway) return this.rejectReport(gatewayId, "unknown_payment", id);
+    const record = payment.gateway;
+    if (record.id !== gatewayId) return this.rejectReport(gatewayId, "other_gateway", id);
+    if (hint.transactionId !== undefined && hint.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
+    // A gateway states the charge total, or (Pakasir) the amount asked before the payer's fee.
+    if (hint.amount !== undefined && hint.amount !== record.total && hint.amount !== payment.baseAmount) return this.rejectReport(gatewayId, "wrong_amount", id);
+    const gateway = this.gatewaysById.get(gatewayId);
+    if (!gateway) return { kind: "unavailable", detail: `${gatewayId} is not configured` };
+    let status: GatewayStatus;
+    try {
+      status = await gateway.status(chargeRef(payment, record));
+    } catch (error) {
+      const detail = error instanceof GatewayError ? error.message : "status call failed";
+      this.deps.logger.warn({ paymentId: id, gateway: gatewayId, err: bareError(error) }, "gateway status unavailable");
+      return { kind: "unavailable", detail };
+    }
+    if (status.paymentId !== id) return this.rejectReport(gatewayId, "wrong_order", id);
+    if (status.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
+    if (status.state !== "paid") return { kind: "not_paid", state: status.state };
+    if (status.currency.toUpperCase() !== "IDR") return this.rejectReport(gatewayId, "wrong_currency", id);
+    if (status.amount < record.total) {
+      if ((await this.deps.store.burstAlert(`underpaid:${id}`, 3_600_000)) > 0) {
+        await this.deps.alerts.alert(msg("admin-alert-underpaid", { id, paid: formatRupiah(status.amount), expected: formatRupiah(record.total) }), id);
+      }
+      return { kind: "underpaid", payment };
+    }
+    // The payer's share of the fee (when the buyer bears it) never enters the wallet.
+    const paidAmount = status.amount - (record.total - record.credit);
+    return this.confirmVia(id, { by, paidAmount, reference: `${gatewayId}:${record.transactionId}` }, "named");
+  }
+
+  /**
+   * A notification a gateway module refused (unsigned, bad signature, malformed, another
+   * merchant's): nothing moves; the admins are told, at most once a minute per gateway, with a count.
+   */
+  async notificationRejected(gatewayId: GatewayId, reason: GatewayRejection): Promise<void> {
+    await this.rejectReport(gatewayId, reason);
+  }
+
+  /**
+   * Asks the gateways about open payments whose notification has not come: each due payment is
+   * claimed by one process, its next poll scheduled first (a crash does not end the polling),
+   * until it expires (then expiry cancels it and checks once more). A paid status confirms it.
+   */
+  async pollGateways(now = Date.now()): Promise<number> {
+    let confirmed = 0;
+    for (const id of await this.deps.store.claimPolls(now)) {
+      const payment = await this.deps.store.get(id);
+      if (!payment?.gateway || payment.status !== "open") continue;
+      if (payment.expiresAt > now) await this.deps.store.schedulePoll(id, now + (this.deps.pollEveryMs ?? 30_000));
+      const result = await this.confirmAtGateway(id, payment.gateway.id, {}, "gateway:poll");
+      if (result.kind === "confirmed") confirmed++;
+    }
+    return confirmed;
+  }
+
+  /** `/payment <id>`: our record, and the live status at its gateway (static payments have none). */
+  async inspect(id: string): Promise<PaymentInspection> {
+    const payment = await this.deps.store.get(id);
+    if (!payment) return { kind: "not_found" };
+    if (!payment.gateway) return { kind: "found", payment, live: { kind: "static" } };
+    const gateway = this.gatewaysById.get(payment.gateway.id);
+    if (!gateway) return { kind: "found", payment, live: { kind: "gateway_off" } };
+    try {
+      return { kind: "found", payment, live: { kind: "status", status: await gateway.status(chargeRef(payment, payment.gateway)) } };
+    } catch (error) {
+      return { kind: "found", payment, live: { kind: "error", detail: error instanceof GatewayError ? error.failure : "error" } };
+    }
+  }
+
+  /** The gateway fees the shop bore for payments paid at or after `since` (/stats). */
+  gatewayFeesSince(since: number): Promise<Rupiah> {
+    return this.deps.store.feesSince(since);
+  }
+
+  private async rejectReport(gatewayId: GatewayId, reason: GatewayRejection, paymentId?: string): Promise<GatewayConfirmResult> {
+    this.deps.logger.warn({ gateway: gatewayId, reason, paymentId }, "gateway report refused");
+    const count = await this.deps.store.burstAlert(`rejected:${gatewayId}`, rejectedAlertEveryMs);
+    if (count > 0) await this.deps.alerts.alert(msg("admin-alert-gateway-rejected", { gateway: gatewayId, reason, id: paymentId ?? "-", count }));
+    return { kind: "rejected", reason };
   }
 
   private confirmVia(id: string, confirmation: Confirmation, via: "hand"): Promise<ConfirmResult>;
@@ -251,7 +473,9 @@ export class PaymentService {
   private async confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult> {
     const payment = await this.deps.store.get(id);
     if (!payment) return { kind: "not_found" };
-    const paidAmount = confirmation.paidAmount ?? payment.amount;
+    // What arriving in full means for the wallet: the amount asked, or a gateway charge's credit.
+    const expected = payment.gateway?.credit ?? payment.amount;
+    const paidAmount = confirmation.paidAmount ?? expected;
     const patch: Partial<Payment> = {
       paidAt: Date.now(),
       paidAmount,
@@ -262,7 +486,8 @@ export class PaymentService {
     };
 
     if (payment.status === "paid") {
-      if (via === "hand") return { kind: "already_paid", payment, finished: await this.finish(payment) };
+      // One gateway transaction per payment: any report of a paid gateway payment is that money again.
+      if (via === "hand" || payment.gateway) return { kind: "already_paid", payment, finished: await this.finish(payment) };
       // The same report again (the gateway sent it twice at once): finish, change nothing else.
       if (confirmation.reference && payment.reference === confirmation.reference) {
         return { kind: "already_paid", payment, finished: await this.finish(payment) };
@@ -274,14 +499,14 @@ export class PaymentService {
       return this.extraTransfer(payment, paidAmount, confirmation.reference ?? id);
     }
     if (payment.status === "expired") return this.latePayment(payment, patch, confirmation, via);
-    if (paidAmount < payment.amount) {
-      await this.deps.alerts.alert(msg("admin-alert-underpaid", { id, paid: formatRupiah(paidAmount), expected: formatRupiah(payment.amount) }), id);
+    if (paidAmount < expected) {
+      await this.deps.alerts.alert(msg("admin-alert-underpaid", { id, paid: formatRupiah(paidAmount), expected: formatRupiah(expected) }), id);
       return { kind: "underpaid", payment };
     }
     const paid = await this.deps.store.move(id, "open", "paid", patch);
     if (!paid) return this.afterLostMove(id, confirmation, via);
     await this.finish(paid);
-    const overpaid = paidAmount - payment.amount;
+    const overpaid = paidAmount - expected;
     if (overpaid > 0) {
       await this.deps.alerts.alert(msg("admin-alert-overpaid", { id, amount: formatRupiah(overpaid) }), id);
     }
@@ -289,10 +514,12 @@ export class PaymentService {
   }
 
   /**
-   * Opens a payment for `purpose`. The buyer's older open payment for the same purpose is
-   * replaced: at the same price the new one takes over its total (so asking again and again
-   * holds one total, and a late scan of the old QR still pays this buyer's same purpose);
-   * at another price (the product's price changed) the older one expires.
+   * Opens a payment for `purpose` at the first source of `QRIS_GATEWAYS` that issues a QR: the
+   * owner's static QRIS (a unique total, see {@link openStatic}) or a gateway's charge (see
+   * {@link openAtGateway}). A source that fails (a gateway's timeout, 5xx or refusal; the static
+   * pool full) hands over to the next, and the admins hear of it (grouped per source, with a
+   * count). The buyer's limit of open payments ends the search at once; when every source failed,
+   * nothing is open.
    */
   private async open(
     id: string,
@@ -300,8 +527,9 @@ export class PaymentService {
     purpose: string,
     who: { buyer: string; channel: Channel; chatId: string; locale: Locale },
     baseAmount: Rupiah,
+    itemName: string,
     extra: Pick<OpenInput, "renewal"> = {},
-  ): Promise<{ ok: true; payment: Payment } | { ok: false; reason: OpenRefusal }> {
+  ): Promise<Opened> {
     const now = Date.now();
     const input: OpenInput = {
       id,
@@ -316,37 +544,131 @@ export class PaymentService {
       expiresAt: now + this.deps.ttlMs,
       ...extra,
     };
-    for (const older of await this.deps.store.openOfBuyer(who.buyer)) {
-      if (older.purpose !== purpose) continue;
-      if (older.baseAmount === baseAmount) {
+    const failures: { source: string; detail: string }[] = [];
+    for (const source of this.sources) {
+      const opened = source === "static" ? await this.openStatic(input) : await this.openAtGateway(source, input, itemName);
+      if (opened.ok) {
+        await this.tellFailover(failures, source === "static" ? "static" : source.id, id);
+        return opened;
+      }
+      if (opened.reason === "buyer_limit") return { ok: false, reason: "buyer_limit" };
+      failures.push({ source: source === "static" ? "static" : source.id, detail: opened.detail });
+    }
+    await this.tellFailover(failures, null, id);
+    // Only the static pool was tried and it is full: the buyer is told so (try again shortly).
+    return { ok: false, reason: failures.length > 0 && failures.every((failure) => failure.source === "static") ? "full" : "unavailable" };
+  }
+
+  /**
+   * The owner's static QRIS. The buyer's older open payment for the same purpose is replaced: at
+   * the same price the new one takes over its total (so asking again and again holds one total,
+   * and a late scan of the old QR still pays this buyer's same purpose); at another price (the
+   * product's price changed), or an older one served by a gateway, the older one expires.
+   */
+  private async openStatic(input: OpenInput): Promise<{ ok: true; payment: Payment; qr: string } | { ok: false; reason: OpenRefusal; detail: string }> {
+    const staticQris = this.deps.staticQris;
+    if (!staticQris) return { ok: false, reason: "full", detail: "no static QRIS" };
+    const qrOf = (payment: Payment) => ({ ok: true as const, payment, qr: toDynamicQris(staticQris, payment.amount) });
+    for (const older of await this.deps.store.openOfBuyer(input.buyer)) {
+      if (older.purpose !== input.purpose) continue;
+      if (older.baseAmount === input.baseAmount && !older.gateway) {
         const payment = await this.deps.store.replace(older, input);
         if (!payment) continue; // paid or expired meanwhile
         if (older.kind === "order") await this.deps.orders.transition(older.id, ["awaiting_payment"], "expired", () => ({}), "QRIS payment replaced by a newer one");
-        return { ok: true, payment };
+        return qrOf(payment);
       }
       await this.expireOne(older.id, "QRIS payment replaced by a newer one");
     }
     const opened = await this.deps.store.open(input);
-    if (opened.ok && opened.poolUsed > opened.poolSize * poolAlertShare && (await this.deps.store.firstPoolAlert(baseAmount, poolAlertEveryMs))) {
-      await this.deps.alerts.alert(msg("admin-alert-qris-pool", { price: formatRupiah(baseAmount), used: opened.poolUsed, size: opened.poolSize }));
+    if (!opened.ok) return { ...opened, detail: opened.reason };
+    if (opened.poolUsed > opened.poolSize * poolAlertShare && (await this.deps.store.firstPoolAlert(input.baseAmount, poolAlertEveryMs))) {
+      await this.deps.alerts.alert(msg("admin-alert-qris-pool", { price: formatRupiah(input.baseAmount), used: opened.poolUsed, size: opened.poolSize }));
     }
-    return opened;
+    return qrOf(opened.payment);
   }
 
-  private async qrReply(payment: Payment, purpose: Msg): Promise<Reply> {
-    if (!this.deps.staticQris) throw new Error("QRIS payments are not configured");
-    const payload = toDynamicQris(this.deps.staticQris, payment.amount);
+  /**
+   * A gateway's charge: our payment id is its order id, one charge per payment (a replacement is
+   * a new payment id with its own charge; the older one expires and is cancelled at its gateway
+   * once the new charge exists). The buyer's limit is checked before the charge is made, and
+   * again atomically when the payment is stored (losing that race cancels the fresh charge).
+   */
+  private async openAtGateway(
+    gateway: QrisGateway,
+    input: OpenInput,
+    itemName: string,
+  ): Promise<{ ok: true; payment: Payment; qr: string } | { ok: false; reason: OpenRefusal | "failed"; detail: string }> {
+    const open = await this.deps.store.openOfBuyer(input.buyer);
+    const olders = open.filter((older) => older.purpose === input.purpose);
+    if (open.length - olders.length >= this.deps.maxOpenPerBuyer) return { ok: false, reason: "buyer_limit", detail: "buyer_limit" };
+    let record: GatewayRecord;
+    let qr: string;
+    try {
+      const charge = await withTimeout(
+        gateway.create({ paymentId: input.id, amount: input.baseAmount, expiresAt: input.expiresAt, itemName }),
+        this.deps.createTimeoutMs ?? 20_000,
+        () => new GatewayError(gateway.id, "unavailable", "create timed out"),
+      );
+      record = gatewayRecord(gateway.id, charge, this.deps.feePayer ?? "buyer");
+      qr = charge.qrString;
+      // A charge we could not honour (no QR, a total short of what is asked) is a failed gateway.
+      if (qr.length === 0 || record.credit < input.baseAmount) {
+        await this.cancelFresh(gateway, input.id, record);
+        throw new GatewayError(gateway.id, "malformed", `charge of ${record.total} for ${input.baseAmount} cannot be honoured`);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ paymentId: input.id, gateway: gateway.id, err: bareError(error) }, "gateway could not issue a QRIS");
+      return { ok: false, reason: "failed", detail: error instanceof GatewayError ? error.failure : "error" };
+    }
+    for (const older of olders) await this.expireOne(older.id, "QRIS payment replaced by a newer one");
+    const opened = await this.deps.store.openGateway(input, record, Date.now() + (this.deps.pollEveryMs ?? 30_000));
+    if (!opened.ok) {
+      await this.cancelFresh(gateway, input.id, record);
+      return { ok: false, reason: opened.reason, detail: opened.reason };
+    }
+    return { ok: true, payment: opened.payment, qr };
+  }
+
+  /** Cancels a charge just made that no payment of ours will use (best effort: it expires anyway). */
+  private async cancelFresh(gateway: QrisGateway, paymentId: string, record: GatewayRecord): Promise<void> {
+    try {
+      await gateway.cancel({ paymentId, transactionId: record.transactionId, total: record.total, amount: record.credit });
+    } catch (error) {
+      this.deps.logger.warn({ paymentId, gateway: gateway.id, err: bareError(error) }, "could not cancel an unused gateway charge");
+    }
+  }
+
+  /**
+   * Tells the admins that sources failed before `servedBy` issued the QR (or that none could):
+   * once per failing source per window, with how often it failed meanwhile.
+   */
+  private async tellFailover(failures: readonly { source: string; detail: string }[], servedBy: string | null, paymentId: string): Promise<void> {
+    for (const failure of failures) {
+      const count = await this.deps.store.burstAlert(`failover:${failure.source}`, failoverAlertEveryMs);
+      if (count === 0) continue;
+      await this.deps.alerts.alert(
+        servedBy
+          ? msg("admin-alert-qris-failover", { from: failure.source, to: servedBy, reason: failure.detail, id: paymentId, count })
+          : msg("admin-alert-qris-unavailable", { gateway: failure.source, reason: failure.detail, id: paymentId, count }),
+      );
+    }
+  }
+
+  private async qrReply(payment: Payment, qr: string, purpose: Msg): Promise<Reply> {
+    const gateway = payment.gateway;
+    const payerFee = gateway && gateway.credit < gateway.total ? gateway.total - gateway.credit : 0;
     return {
       kind: "photo",
-      png: await renderQrPng(payload),
+      png: await renderQrPng(qr),
       caption: [
         msg("qris-caption", {
-          amount: formatRupiah(payment.amount),
+          amount: formatRupiah(gateway?.total ?? payment.amount),
           id: payment.id,
           purpose,
           expires: formatJakartaTime(payment.expiresAt),
         }),
         ...(payment.uniqueCode > 0 ? [msg("qris-exact-amount", { code: formatRupiah(payment.uniqueCode) })] : []),
+        ...(payerFee > 0 ? [msg("qris-gateway-fee", { fee: formatRupiah(payerFee) })] : []),
       ],
     };
   }
@@ -364,6 +686,8 @@ export class PaymentService {
    */
   private async settle(payment: Payment): Promise<boolean> {
     const paidAmount = payment.paidAmount ?? payment.amount;
+    // The gateway kept its fee of this money: the shop's cost, recorded once per payment.
+    if (payment.gateway && payment.gateway.feeCost > 0) await this.deps.store.recordFee(payment.id, payment.gateway.feeCost, payment.paidAt ?? Date.now());
     if (payment.late) {
       const late = await this.deps.wallet.credit(payment.buyer, paidAmount, { id: ledgerIds.latePayment(payment.id), reason: "late_payment", note: "paid after expiry" });
       // A late renewal payment still renews, once, when the period it extends is still the current one.
@@ -467,5 +791,32 @@ export class PaymentService {
     } catch (error) {
       this.deps.logger.warn({ paymentId: payment.id, err: bareError(error) }, "could not message the buyer");
     }
+  }
+}
+
+/** What a gateway needs to find a payment's charge again. */
+function chargeRef(payment: Payment, record: GatewayRecord): ChargeRef {
+  return { paymentId: payment.id, transactionId: record.transactionId, total: record.total, amount: payment.baseAmount };
+}
+
+/** The buyer's answer when no QR could be opened. */
+function refusalText(reason: OpenRefusal | "unavailable", kind: Payment["kind"], max: number): Msg {
+  if (reason === "buyer_limit") return msg("qris-too-many-open", { max });
+  if (reason === "unavailable") return msg(kind === "order" ? "qris-unavailable" : "qris-unavailable-topup");
+  return msg(kind === "order" ? "qris-busy" : "qris-busy-topup");
+}
+
+/** `promise`, or `timeout()` thrown after `ms` (the call itself is left to finish on its own). */
+async function withTimeout<T>(promise: Promise<T>, ms: number, timeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(timeout()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }

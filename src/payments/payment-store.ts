@@ -21,6 +21,23 @@ import { defineScript, type Redis } from "../store/redis.js";
 
 export const paymentKinds = ["order", "topup"] as const;
 
+/** What a payment remembers of the gateway charge that serves it. */
+export const gatewayRecordSchema = z.object({
+  id: z.string().min(1),
+  transactionId: z.string().min(1),
+  /** What the payer is asked to pay (the gateway's total). */
+  total: z.number().int().positive(),
+  /** The gateway's fee for this charge. */
+  fee: z.number().int().min(0),
+  /** True when `total` includes `fee`. */
+  feeOnPayer: z.boolean(),
+  /** What the wallet is credited when `total` arrives (the payer's fee kept out when the buyer pays it). */
+  credit: z.number().int().positive(),
+  /** The part of `fee` the shop bears (a cost in /stats). */
+  feeCost: z.number().int().min(0),
+});
+export type GatewayRecord = z.infer<typeof gatewayRecordSchema>;
+
 const paymentSchema = z.object({
   id: z.string(),
   kind: z.enum(paymentKinds),
@@ -53,6 +70,14 @@ const paymentSchema = z.object({
    * credited, the renewal of the period ending at `from` is applied through the wallet.
    */
   renewal: z.object({ orderId: z.string(), from: z.number().int(), months: z.number().int().min(1).max(12) }).optional(),
+  /**
+   * Served by a QRIS gateway (Midtrans, Tripay, Pakasir) instead of the owner's static QRIS: one
+   * gateway transaction per payment. Such a payment holds no unique total (`uniqueCode` 0, no
+   * amount index): the gateway names it by our id. `amount` stays what the wallet moves for it
+   * (the base amount); `total` is what the payer is asked, `credit` what the wallet gets when
+   * `total` arrives (see `gatewayCredit` in payment-service.ts), `feeCost` the fee the shop bears.
+   */
+  gateway: gatewayRecordSchema.optional(),
 });
 export type Payment = z.infer<typeof paymentSchema>;
 
@@ -153,9 +178,10 @@ type ReplaceCommand = (
 ) => Promise<number>;
 
 // KEYS: payment hash, open amounts, expired amounts, paid amounts, deadlines, held-until, buyer's
-// open payments, reference outcomes, unsettled payments.
-// ARGV: expected status, new status, new doc, id, total, "1" to remember the total as expired,
-// "1" to remember it as paid by hand, held until (ms), the callback reference ("" for none).
+// open payments, reference outcomes, unsettled payments, gateway polls.
+// ARGV: expected status, new status, new doc, id, total ("" for a gateway payment, which holds no
+// total), "1" to remember the total as expired, "1" to remember it as paid by hand, held until
+// (ms), the callback reference ("" for none).
 // 1 when moved (and the indexes updated with it), 0 when the payment was not in the expected
 // status, -1 when the reference already did something else.
 // A move to paid marks the payment unsettled in the same step, so a crash before its money is
@@ -168,14 +194,17 @@ if ARGV[9] ~= '' then
   if owner and owner ~= 'pay:' .. ARGV[4] then return -1 end
 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'doc', ARGV[3])
-if redis.call('HGET', KEYS[2], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[2], ARGV[5]) end
 redis.call('ZREM', KEYS[5], ARGV[4])
+redis.call('ZREM', KEYS[10], ARGV[4])
 redis.call('HDEL', KEYS[7], ARGV[4])
-if ARGV[6] == '1' then
-  redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
-  redis.call('HSET', KEYS[6], ARGV[5], ARGV[8])
-elseif redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[3], ARGV[5]) end
-if ARGV[7] == '1' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[4]) end
+if ARGV[5] ~= '' then
+  if redis.call('HGET', KEYS[2], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[2], ARGV[5]) end
+  if ARGV[6] == '1' then
+    redis.call('HSET', KEYS[3], ARGV[5], ARGV[4])
+    redis.call('HSET', KEYS[6], ARGV[5], ARGV[8])
+  elseif redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[4] then redis.call('HDEL', KEYS[3], ARGV[5]) end
+  if ARGV[7] == '1' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[4]) end
+end
 if ARGV[2] == 'paid' then redis.call('SADD', KEYS[9], ARGV[4]) end
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[8], ARGV[9], 'pay:' .. ARGV[4]) end
 return 1
@@ -191,6 +220,7 @@ type MoveCommand = (
   buyerOpen: string,
   referenceOutcomes: string,
   unsettled: string,
+  gatewayPolls: string,
   expected: string,
   next: string,
   doc: string,
@@ -214,6 +244,46 @@ redis.call('HSET', KEYS[1], 'doc', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], 'pay:' .. ARGV[2]) end
 return 1
 `;
+
+// KEYS: payment hash, deadlines, buyer's open payments, gateway polls.
+// ARGV: id, doc, expiry time, most open payments per buyer, purpose, first poll time.
+// 1 when open now; 0 when the id is taken; -1 when the buyer already has the most open payments.
+// A gateway payment claims no total: the gateway names it by our id.
+const openGatewayScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('HLEN', KEYS[3]) >= tonumber(ARGV[4]) then return -1 end
+redis.call('HSET', KEYS[1], 'status', 'open', 'doc', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+return 1
+`;
+
+type OpenGatewayCommand = (
+  payment: string,
+  deadlines: string,
+  buyerOpen: string,
+  polls: string,
+  id: string,
+  doc: string,
+  expiresAt: number,
+  maxOpen: number,
+  purpose: string,
+  firstPollAt: number,
+) => Promise<number>;
+
+// KEYS: count, alert marker. ARGV: window (ms). The events counted since the admins were last
+// told (this one included) when they are to be told now; 0 while the window since then runs.
+const burstScript = `
+local n = redis.call('INCR', KEYS[1])
+if redis.call('SET', KEYS[2], '1', 'PX', ARGV[1], 'NX') then
+  redis.call('DEL', KEYS[1])
+  return n
+end
+return 0
+`;
+
+type BurstCommand = (count: string, marker: string, windowMs: number) => Promise<number>;
 
 type MatchReportCommand = (payment: string, paidAmounts: string, referenceOutcomes: string, total: string, id: string, readDoc: string, doc: string, reference: string) => Promise<number>;
 
@@ -239,6 +309,8 @@ export class PaymentStore {
   private readonly replaceIfOpen: ReplaceCommand;
   private readonly moveIfIn: MoveCommand;
   private readonly matchIfRemembered: MatchReportCommand;
+  private readonly openGatewayIfFree: OpenGatewayCommand;
+  private readonly burst: BurstCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -250,7 +322,9 @@ export class PaymentStore {
     this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
     this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
     this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
-    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove2", 9, moveScript);
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove3", 10, moveScript);
+    this.openGatewayIfFree = defineScript<OpenGatewayCommand>(redis, "paymentOpenGateway", 4, openGatewayScript);
+    this.burst = defineScript<BurstCommand>(redis, "paymentBurst", 2, burstScript);
     this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript);
   }
 
@@ -322,6 +396,63 @@ export class PaymentStore {
     return replaced === 1 ? payment : null;
   }
 
+  /**
+   * Opens a payment served by a gateway (its charge made already): no total is claimed, the
+   * buyer's limit still holds, and its first status poll is scheduled at `firstPollAt`.
+   */
+  async openGateway(input: OpenInput, gateway: GatewayRecord, firstPollAt: number): Promise<OpenResult> {
+    const payment: Payment = { ...input, uniqueCode: 0, amount: input.baseAmount, status: "open", gateway };
+    const opened = await this.openGatewayIfFree(
+      keys.payment(payment.id),
+      keys.paymentDeadlines(),
+      keys.paymentsOpenOfBuyer(payment.buyer),
+      keys.paymentGatewayPolls(),
+      payment.id,
+      JSON.stringify(payment),
+      payment.expiresAt,
+      this.maxOpenPerBuyer,
+      input.purpose,
+      firstPollAt,
+    );
+    if (opened === 1) return { ok: true, payment, poolUsed: 0, poolSize: this.poolSize };
+    if (opened === -1) return { ok: false, reason: "buyer_limit" };
+    throw new Error(`payment ${payment.id} exists already`);
+  }
+
+  /** Claims open gateway payments whose status is due to be asked; each id goes to exactly one caller. */
+  async claimPolls(now = Date.now(), limit = 100): Promise<string[]> {
+    return claimDue(this.redis, keys.paymentGatewayPolls(), now, limit);
+  }
+
+  /** Asks a gateway payment's status again at `at`. */
+  async schedulePoll(id: string, at: number): Promise<void> {
+    await this.redis.zadd(keys.paymentGatewayPolls(), at, id);
+  }
+
+  /** Records the gateway fee the shop bore for a paid payment, once (a repeat keeps the first). */
+  async recordFee(id: string, fee: number, paidAt: number): Promise<void> {
+    if (fee <= 0) return;
+    await this.redis.hsetnx(keys.paymentGatewayFees(), id, String(fee));
+    await this.redis.zadd(keys.paymentGatewayFeesByTime(), "NX", paidAt, id);
+  }
+
+  /** The gateway fees the shop bore for payments paid at or after `since`. */
+  async feesSince(since: number): Promise<number> {
+    const ids = await this.redis.zrangebyscore(keys.paymentGatewayFeesByTime(), since, "+inf");
+    if (ids.length === 0) return 0;
+    const fees = await this.redis.hmget(keys.paymentGatewayFees(), ...ids);
+    return fees.reduce((sum, fee) => sum + Number(fee ?? 0), 0);
+  }
+
+  /**
+   * Counts one event of kind `name` (a gateway's failure, a rejected notification) and says
+   * whether to tell the admins now: the count since they were last told, or 0 while the window
+   * since then (`windowMs`) runs. Shared by every process through Redis.
+   */
+  async burstAlert(name: string, windowMs: number): Promise<number> {
+    return Number(await this.burst(keys.paymentBurstCount(name), keys.paymentBurstAlert(name), windowMs));
+  }
+
   /** The open payments of a buyer. */
   async openOfBuyer(buyer: string): Promise<Payment[]> {
     const ids = await this.redis.hkeys(keys.paymentsOpenOfBuyer(buyer));
@@ -372,11 +503,13 @@ export class PaymentStore {
       keys.paymentsOpenOfBuyer(current.buyer),
       keys.paymentReferenceOutcomes(),
       keys.paymentsUnsettled(),
+      keys.paymentGatewayPolls(),
       from,
       to,
       JSON.stringify(next),
       id,
-      String(next.amount),
+      // A gateway payment holds no total: its amount must never touch the static totals' indexes.
+      next.gateway ? "" : String(next.amount),
       to === "expired" ? "1" : "0",
       // Confirmed by hand (not by the gateway, no gateway reference): the gateway's own report of
       // the same money may still come, and must be recognised as this payment (once, see

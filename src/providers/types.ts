@@ -66,7 +66,13 @@ export type OrderOutcome =
       /** What the provider's answer says the order cost us, when it says (aluy: the order's `totalCents`). */
       cost?: Rupiah;
     }
-  | { state: "success"; providerRef: string; delivery: DeliveryItem[] }
+  | {
+      state: "success";
+      providerRef: string;
+      delivery: DeliveryItem[];
+      /** What the provider's answer says the order cost us, when it says (premzone's `amount`, a promo code applied). */
+      cost?: Rupiah;
+    }
   | { state: "failed"; providerRef?: string; reason: string }
   /**
    * The provider took the money but cannot deliver without help (aluy: a VPS that failed to
@@ -86,6 +92,12 @@ export interface PlaceOrderRequest {
   product: ProviderProduct;
   inputs: TargetInputs;
   payment: ProviderPayment;
+  /**
+   * A provider-side promo code an admin attached to the product (`/promo`), sent in the
+   * provider's own field (ALxZen `voucherCode`, premzone `coupon_code`, aluy `promoCode`);
+   * adapters whose API has no such field ignore it.
+   */
+  promoCode?: string;
   /** How many units the order buys (own stock); default 1. */
   quantity?: number;
 }
@@ -227,6 +239,11 @@ export interface Provider {
   /** Looks up an order by our refId; null when the provider has none. Absent when the API cannot. */
   findOrder?(refId: string, product: ProviderProduct): Promise<OrderOutcome | null>;
   deposit?(amount: Rupiah): Promise<DepositResult>;
+  /**
+   * Asks the provider whether a promo code is usable for `product` (aluy `/promo/validate`), for
+   * `/promo`; absent when the API cannot say (the code is then only tried at purchase).
+   */
+  checkPromo?(code: string, product: ProviderProduct): Promise<{ valid: boolean; reason?: string; discountPercent?: number }>;
   /**
    * The provider's own transaction records made in `range` (epoch ms, inclusive), read-only and
    * bounded in pages; records a little outside the range may come too. Absent when the API keeps

@@ -88,6 +88,33 @@ export const keys = {
   paymentsUnsettled: () => "payments:unsettled",
   /** Marker: the admins were told that a price's pool of totals is nearly used up. */
   paymentPoolAlert: (baseAmount: number) => `payments:pool-alert:${baseAmount}`,
+  /** Sorted set: open gateway payment id → when its status is next asked (claimed by one process). */
+  paymentGatewayPolls: () => "payments:gateway-polls",
+  /** Hash: paid gateway payment id → the gateway fee the shop bears (rupiah), recorded once. */
+  paymentGatewayFees: () => "payments:gateway-fees",
+  /** Sorted set: paid gateway payment id with a fee cost → when it was paid (for /stats periods). */
+  paymentGatewayFeesByTime: () => "payments:gateway-fees-by-time",
+  /** Count of events (a gateway's failures, rejected notifications) since the admins were last told. */
+  paymentBurstCount: (name: string) => `payments:burst-count:${name}`,
+  /** Set (with a TTL) while the admins have been told, for the window, of one kind of event. */
+  paymentBurstAlert: (name: string) => `payments:burst-alert:${name}`,
+  // ── Pricing (issue 17): vouchers, price tiers, provider promo codes ──
+  /** Hash of one voucher: `def` (JSON terms), `off` ('1' when switched off), `held`, `redeemed` counts. */
+  voucher: (code: string) => `voucher:${code}`,
+  /** Hash of a voucher's uses: order id → `h|<buyer>` (held) or `r|<buyer>` (redeemed). */
+  voucherUses: (code: string) => `voucher:${code}:uses`,
+  /** Hash of a voucher's uses per buyer: buyer → held + redeemed count. */
+  voucherBuyers: (code: string) => `voucher:${code}:buyers`,
+  /** How many vouchers are not switched off: buyers are offered "use a voucher" only while some are. */
+  vouchersOn: () => "vouchers:on",
+  /** Set of every voucher code ever made (for `/voucher list`). */
+  vouchers: () => "vouchers",
+  /** A buyer's price tier name (absent = the first of PRICE_TIERS). */
+  buyerTier: (buyer: string) => `tier:${buyer}`,
+  /** Hash of a buyer's delivered spend: `total`, and `o:<order>` for each order counted (once). */
+  buyerSpend: (buyer: string) => `tier:spend:${buyer}`,
+  /** Hash: product code → provider promo code sent with each purchase (`/promo`). */
+  providerPromos: () => "admin:promos",
 
   // The shop's own stock (providers/ownstock/stock-store.ts). Items are sealed; only hashes in clear.
   /** Hash: own product code → JSON product (name, price, cost, category, terms, warranty, alert, off). */

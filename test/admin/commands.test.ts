@@ -27,8 +27,8 @@ describe("readCommand", () => {
   });
 
   it("knows which names are the admin's alone", () => {
-    expect([...adminOnlyCommands].sort()).toEqual(["audit", "broadcast", "credit", "deposit", "maintenance", "markup", "paid", "product", "reconcile", "refund", "replace", "resolve", "retry", "stats", "stock", "user"]);
-    expect(Object.keys(usages)).toHaveLength(20);
+    expect([...adminOnlyCommands].sort()).toEqual(["audit", "broadcast", "credit", "deposit", "maintenance", "markup", "paid", "payment", "product", "promo", "reconcile", "refund", "replace", "resolve", "retry", "stats", "stock", "tier", "user", "voucher"]);
+    expect(Object.keys(usages)).toHaveLength(24);
   });
 });
 
@@ -75,6 +75,33 @@ describe("parseCommand", () => {
     expect(parse("/maintenance on")).toEqual({ name: "maintenance", change: { on: true, message: null } });
     expect(parse("/maintenance off")).toEqual({ name: "maintenance", change: { on: false } });
     expect(parse("/maintenance off now")).toBe("usage");
+  });
+
+  it("reads vouchers, tiers and promo codes (issue 17)", () => {
+    expect(parse("/voucher")).toEqual({ name: "voucher", action: { kind: "list" } });
+    expect(parse("/voucher hemat10")).toEqual({ name: "voucher", action: { kind: "show", code: "HEMAT10" } });
+    expect(parse("/voucher OFF hemat10")).toEqual({ name: "voucher", action: { kind: "off", code: "HEMAT10" } });
+    expect(parse("/voucher add hemat10 10% min=50rb max=10000 uses=50 per_buyer=1 until=2026-12-31 only=game allow_loss")).toEqual({
+      name: "voucher",
+      action: {
+        kind: "add",
+        code: "HEMAT10",
+        value: { kind: "percent", value: 10 },
+        // The end of 31 December in Jakarta (UTC+7).
+        options: { min: 50_000, max: 10_000, uses: 50, perBuyer: 1, until: Date.UTC(2026, 11, 31, 16, 59, 59, 999), only: { category: "game" }, allowLoss: true },
+      },
+    });
+    expect(parse("/voucher add POTONG 5.000 only=sb-ml86,SB-FF70")).toMatchObject({ action: { value: { kind: "flat", value: 5_000 }, options: { only: { codes: ["SB-ML86", "SB-FF70"] } } } });
+    expect(parse("/voucher add HEMAT 0%")).toBe("usage");
+    expect(parse("/voucher add HEMAT 10% uses=0")).toBe("usage");
+    expect(parse("/voucher add HEMAT 10% uses=5 uses=6")).toBe("usage");
+    expect(parse("/voucher add HEMAT 10% colour=red")).toBe("usage");
+    expect(parse("/tier telegram:42")).toMatchObject({ name: "tier", tier: null });
+    expect(parse("/tier telegram:42 VIP")).toMatchObject({ name: "tier", tier: "vip" });
+    expect(parse("/promo")).toEqual({ name: "promo", set: null });
+    expect(parse("/promo sb-ml86 SUMMER10")).toEqual({ name: "promo", set: { code: "SB-ML86", promo: "SUMMER10" } });
+    expect(parse("/promo SB-ML86 OFF")).toEqual({ name: "promo", set: { code: "SB-ML86", promo: null } });
+    expect(parse("/promo SB-ML86 bad<code>")).toBe("usage");
     expect(parse("/stats 7D")).toEqual({ name: "stats", period: "7d" });
     expect(parse("/audit")).toEqual({ name: "audit", limit: 10 });
     expect(parse("/audit 0")).toBe("usage");

@@ -156,6 +156,21 @@ describe("account", () => {
     expect(fake.requests.at(-1)?.body).toEqual({ code: "summer10", variantId: presetVariant });
   });
 
+  it("checks a /promo code against the product's variant (the Provider port)", async () => {
+    expect(await aluy().checkPromo("summer10", preset)).toEqual({ valid: true, discountPercent: 10 });
+    expect(fake.requests.at(-1)?.body).toEqual({ code: "summer10", variantId: presetVariant });
+    expect(await aluy().checkPromo("NOPE", preset)).toEqual({ valid: false, reason: "Invalid promo code" });
+  });
+
+  it("sends an admin's promo code as promoCode, and the cost is what aluy charged after it", async () => {
+    const outcome = await aluy().placeOrder({ ...orderRequest("REF-PROMO"), promoCode: "SUMMER10" });
+    const post = fake.requests.find((r) => r.method === "POST" && r.path === "/orders");
+    expect(post?.body).toEqual({ variantId: presetVariant, label: "REF-PROMO", period: "monthly", promoCode: "SUMMER10" });
+    // 499 cents less 10 % (50) = 449 cents charged.
+    expect(outcome).toMatchObject({ state: "pending", cost: Math.ceil((449 * eurToIdr) / 100) });
+    expect(fake.balanceCents).toBe(10_000 - 449);
+  });
+
   it("reports an unknown promo code as invalid, not as an error", async () => {
     expect(await aluy().validatePromo("NOPE")).toEqual({ valid: false, error: "Invalid promo code" });
   });

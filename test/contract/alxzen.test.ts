@@ -154,6 +154,15 @@ describe("AlxzenProvider orders", () => {
     expect(fake.account.balance).toBe(150_000 - 33_000 - 34_000);
   });
 
+  it("sends an admin's promo code as voucherCode; the buyer's own voucher still wins", async () => {
+    fake.vouchers.set("ADMIN2K", 2_000);
+    const request = await order(scriptId);
+    await alxzen.placeOrder({ ...request, promoCode: "ADMIN2K" });
+    fake.vouchers.set("BUYER1K", 1_000);
+    await alxzen.placeOrder({ ...request, inputs: { voucher: "BUYER1K" }, promoCode: "ADMIN2K" });
+    expect(fake.requestsTo("POST /order").map((r) => (r.body as { voucherCode?: string }).voucherCode)).toEqual(["ADMIN2K", "BUYER1K"]);
+  });
+
   it("QRIS order: pending with the payload and amount, completed via getStatus once paid", async () => {
     const request = await order(netflixId, {}, "qris");
     const placed = await alxzen.placeOrder(request);

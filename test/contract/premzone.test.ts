@@ -155,6 +155,8 @@ describe("PremzoneProvider.placeOrder", () => {
         { label: "plan", value: "Gold" },
         { label: "invoice", value: `https://premzone.com/member/invoice/${reference}` },
       ],
+      // What the buy's answer says it took (its amount) is recorded as the order's cost.
+      cost: 90_000,
     });
     expect(fake.balance()).toBe(110_000);
     expect(fake.account(email)?.premiumPlan).toBe("gold");
@@ -206,6 +208,15 @@ describe("PremzoneProvider.placeOrder", () => {
     fake.addDownline(email);
     await provider.placeOrder(await order(provider, email, "gold", { coupon: "HEMAT10" }));
     expect(fake.requestsTo(paths.buy)[0]?.body).toMatchObject({ coupon_code: "HEMAT10" });
+  });
+
+  it("sends an admin's promo code as coupon_code and records the amount charged as the cost", async () => {
+    const { fake, provider } = await setup();
+    const email = gmailAddress("promo.buyer");
+    fake.addDownline(email);
+    const outcome = await provider.placeOrder({ ...(await order(provider, email, "gold")), promoCode: "PZPROMO" });
+    expect(fake.requestsTo(paths.buy)[0]?.body).toMatchObject({ coupon_code: "PZPROMO" });
+    expect(outcome).toMatchObject({ state: "success", cost: expect.any(Number) });
   });
 
   it("refuses an order without a usable email before calling the API", async () => {

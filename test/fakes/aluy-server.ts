@@ -434,8 +434,17 @@ export async function startAluyFake(): Promise<AluyFake> {
     if (os !== undefined && (typeof os !== "number" || !Number.isInteger(os) || os <= 0)) {
       return error(400, "operatingSystemId must be a positive integer");
     }
-    const priceCents = priceOf(body);
-    if (typeof priceCents !== "number") return priceCents;
+    const listCents = priceOf(body);
+    if (typeof listCents !== "number") return listCents;
+    // "promoCode optional … 400 promoCode is invalid or not eligible": a known code takes its
+    // percent off what is charged (the discount shows in the answer's discountCents).
+    let discountCents = 0;
+    if (body.promoCode !== undefined) {
+      const percent = typeof body.promoCode === "string" ? fake.promos[body.promoCode.trim().toUpperCase()] : undefined;
+      if (percent === undefined) return error(400, "Promo code expired");
+      discountCents = Math.round((listCents * percent) / 100);
+    }
+    const priceCents = listCents - discountCents;
     if (!fake.pendingPayment) {
       const refused = charge(priceCents, period);
       if (refused) return refused;
@@ -463,7 +472,7 @@ export async function startAluyFake(): Promise<AluyFake> {
           id: order.id,
           status: order.status,
           totalCents,
-          discountCents: 0,
+          discountCents: period === "monthly" ? discountCents : 0,
           billingMode: fake.billingMode,
           period,
           ...(period === "hourly" ? { hourlyRateCents: Math.max(1, Math.ceil(priceCents / 730)) } : {}),

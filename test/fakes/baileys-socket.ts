@@ -10,11 +10,14 @@
  * The fake checks its callers the way the real socket and server would: nothing can be sent
  * before the connection is open (Baileys throws "Connection Closed", 428), a pairing code can only
  * be requested once the server asks for a login and only for a digits-only number, a connection
- * only opens for creds that completed a login, and message content must be a text or an image
- * Buffer. Like Baileys, `requestPairingCode` and a finished login write to the creds and emit
+ * only opens for creds that completed a login, and message content must be a text, an image
+ * Buffer or a document Buffer with its mimetype. Received documents carry a media URL whose bytes
+ * the fake serves through `downloadMedia` (the channel's stand-in for Baileys'
+ * `downloadMediaMessage`), which like Baileys refuses a message that is not media. Like Baileys, `requestPairingCode` and a finished login write to the creds and emit
  * `creds.update`, and `end()` emits the `connection.update` close.
  */
 import { randomBytes } from "node:crypto";
+import { normalizeMessageContent } from "@whiskeysockets/baileys";
 import type {
   AnyMessageContent,
   AuthenticationCreds,
@@ -72,10 +75,32 @@ export interface SentRecord {
   socket: number;
   jid: string;
   content: AnyMessageContent;
-  /** Text, or the caption of an image. */
+  /** Text, or the caption of an image or document ("" without one). */
   text: string;
   image?: Buffer;
+  /** A document's bytes, name and type. */
+  document?: Buffer;
+  fileName?: string;
+  mimetype?: string;
   at: number;
+}
+
+/** A document a user sends, for {@link IncomingSpec.document}. */
+export interface IncomingDocument {
+  bytes: Buffer;
+  fileName?: string;
+  mimetype?: string;
+  caption?: string;
+  /**
+   * `fileLength` as the message states it: the real size by default, another number to state
+   * something else, or null to leave it out (the proto field is optional).
+   */
+  statedSize?: number | null;
+  /**
+   * Wrap it as WhatsApp does for a document sent with a caption (`documentWithCaptionMessage`);
+   * default: a plain `documentMessage`.
+   */
+  withCaptionWrapper?: boolean;
 }
 
 /** A message from a user, for {@link FakeBaileysSocket.receive}. */
@@ -95,6 +120,8 @@ export interface IncomingSpec {
   fromMe?: boolean;
   /** JIDs mentioned with @ (makes an extended text with contextInfo). */
   mentions?: string[];
+  /** A document message (with its bytes served by `downloadMedia`) instead of a text. */
+  document?: IncomingDocument;
   type?: "notify" | "append";
 }
 
@@ -154,12 +181,45 @@ export class FakeBaileysSocket implements WhatsAppSocket {
       if (!Buffer.isBuffer(content.image) || content.image.length === 0) throw new Error("fake baileys: image must be a non-empty Buffer");
       image = content.image;
       text = typeof content.caption === "string" ? content.caption : "";
+    } else if ("document" in content) {
+      if (!Buffer.isBuffer(content.document) || content.document.length === 0) throw new Error("fake baileys: document must be a non-empty Buffer");
+      // Baileys' type requires the mimetype: it is what the recipient's phone opens the file with.
+      if (typeof content.mimetype !== "string" || content.mimetype.length === 0) throw new Error("fake baileys: a document needs a mimetype");
+      const caption = typeof content.caption === "string" ? content.caption : "";
+      const record: SentRecord = {
+        socket: this.index,
+        jid,
+        content,
+        text: caption,
+        document: content.document,
+        mimetype: content.mimetype,
+        ...(content.fileName ? { fileName: content.fileName } : {}),
+        at: Date.now(),
+      };
+      this.world.record(record);
+      return { key: { remoteJid: jid, fromMe: true, id: messageId() } };
     } else {
       throw new Error(`fake baileys: unsupported content ${Object.keys(content).join(",")}`);
     }
     const record: SentRecord = { socket: this.index, jid, content, text, ...(image ? { image } : {}), at: Date.now() };
     this.world.record(record);
     return { key: { remoteJid: jid, fromMe: true, id: messageId() } };
+  }
+
+  /**
+   * Like Baileys' `downloadMediaMessage(message, "stream")`: the media inside the (unwrapped)
+   * message, fetched by its URL, in chunks. Not media, or a URL WhatsApp does not hold, throws.
+   */
+  async downloadMedia(message: WAMessage): Promise<AsyncIterable<Uint8Array>> {
+    const content = normalizeMessageContent(message.message);
+    const media = content?.documentMessage ?? content?.imageMessage ?? content?.videoMessage ?? content?.audioMessage;
+    if (!media?.url) throw boom(400, "message is not a media message");
+    const bytes = this.world.media.get(media.url);
+    this.world.downloads.push(media.url);
+    if (!bytes) throw Object.assign(boom(404, "media not found"), { status: 404 });
+    return (async function* chunks() {
+      for (let offset = 0; offset < bytes.length; offset += 64 * 1024) yield bytes.subarray(offset, offset + 64 * 1024);
+    })();
   }
 
   async groupMetadata(jid: string): Promise<GroupMetadata> {
@@ -253,7 +313,11 @@ export class FakeBaileysSocket implements WhatsAppSocket {
   receive(spec: IncomingSpec): WAMessage {
     const content: WAMessageContent =
       spec.content ??
-      (spec.mentions ? { extendedTextMessage: { text: spec.text ?? "", contextInfo: { mentionedJid: spec.mentions } } } : { conversation: spec.text ?? "" });
+      (spec.document
+        ? this.world.documentContent(spec.document, spec.mentions)
+        : spec.mentions
+          ? { extendedTextMessage: { text: spec.text ?? "", contextInfo: { mentionedJid: spec.mentions } } }
+          : { conversation: spec.text ?? "" });
     const message: WAMessage = {
       key: {
         remoteJid: spec.chat,
@@ -283,6 +347,10 @@ export class FakeWhatsApp {
   /** LID user → phone JID, as Baileys' LID mapping store would know it. */
   readonly lidToPn = new Map<string, string>();
   readonly groups = new Map<string, GroupMetadata>();
+  /** Media bytes by URL, as WhatsApp's media servers hold them. */
+  readonly media = new Map<string, Buffer>();
+  /** Every media URL `downloadMedia` was asked for, in order. */
+  readonly downloads: string[] = [];
   private readonly waiters: (() => void)[] = [];
 
   /** @param phone our bot's number; @param lid its LID (used by {@link FakeBaileysSocket.completeLogin}). */
@@ -333,6 +401,24 @@ export class FakeWhatsApp {
     const restarted = await this.waitForSocket(first.index + 2);
     restarted.open();
     return restarted;
+  }
+
+  /** A received document's content: its bytes stored under a fresh media URL. */
+  documentContent(spec: IncomingDocument, mentions?: string[]): WAMessageContent {
+    const url = `https://mmg.whatsapp.net/v/t62.7119-24/${randomBytes(8).toString("hex")}.enc`;
+    this.media.set(url, spec.bytes);
+    const statedSize = spec.statedSize === undefined ? spec.bytes.length : spec.statedSize;
+    const documentMessage = {
+      url,
+      directPath: new URL(url).pathname,
+      mediaKey: randomBytes(32),
+      ...(spec.mimetype !== undefined ? { mimetype: spec.mimetype } : {}),
+      ...(spec.fileName !== undefined ? { fileName: spec.fileName, title: spec.fileName } : {}),
+      ...(spec.caption !== undefined ? { caption: spec.caption } : {}),
+      ...(statedSize !== null ? { fileLength: statedSize } : {}),
+      ...(mentions ? { contextInfo: { mentionedJid: mentions } } : {}),
+    };
+    return spec.withCaptionWrapper ? { documentWithCaptionMessage: { message: { documentMessage } } } : { documentMessage };
   }
 
   /** Called by sockets. */

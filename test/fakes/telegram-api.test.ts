@@ -255,6 +255,59 @@ describe("bot messages", () => {
   });
 });
 
+describe("files users send", () => {
+  it("delivers a document message whose bytes getFile and the file route serve", async () => {
+    const bot = makeBot();
+    const received: { caption?: string; fileName?: string; size?: number; bytes: string }[] = [];
+    let handled!: () => void;
+    const done = new Promise<void>((resolve) => (handled = resolve));
+    bot.on("message:document", async (ctx) => {
+      const file = await ctx.api.getFile(ctx.message.document.file_id);
+      const response = await fetch(`${fake.url}/file/bot${fake.token}/${file.file_path}`);
+      received.push({
+        caption: ctx.message.caption,
+        fileName: ctx.message.document.file_name,
+        size: file.file_size,
+        bytes: Buffer.from(await response.arrayBuffer()).toString("utf8"),
+      });
+      handled();
+    });
+    await startPolling(bot);
+    const update = fake.sendDocument(CHAT, USER, { bytes: Buffer.from("a\nb\n"), fileName: "stock.csv", mimeType: "text/csv", caption: "/stock add ML86" });
+    expect(update.message?.caption_entities).toEqual([{ type: "bot_command", offset: 0, length: 6 }]);
+    expect(update.message?.document).toMatchObject({ file_name: "stock.csv", mime_type: "text/csv", file_size: 4 });
+    await done;
+    expect(received).toEqual([{ caption: "/stock add ML86", fileName: "stock.csv", size: 4, bytes: "a\nb\n" }]);
+    expect(fake.downloads.map((d) => d.status)).toEqual([200]);
+  });
+
+  it("refuses getFile over 20 MB, unknown file ids, and downloads with another token or path", async () => {
+    const { api } = makeBot();
+    const big = fake.sendDocument(CHAT, USER, { bytes: Buffer.alloc(20 * 1024 * 1024 + 1, 0x61), fileName: "big.txt" });
+    const tooBig = await apiError(api.getFile(big.message!.document!.file_id));
+    expect([tooBig.error_code, tooBig.description]).toEqual([400, "Bad Request: file is too big"]);
+    const unknown = await apiError(api.getFile("no-such-file"));
+    expect([unknown.error_code, unknown.description]).toEqual([400, "Bad Request: invalid file_id"]);
+
+    const small = fake.sendDocument(CHAT, USER, { bytes: Buffer.from("x") });
+    const file = await api.getFile(small.message!.document!.file_id);
+    expect((await fetch(`${fake.url}/file/bot1:wrong/${file.file_path}`)).status).toBe(404);
+    expect((await fetch(`${fake.url}/file/bot${fake.token}/documents/nope`)).status).toBe(404);
+    expect((await fetch(`${fake.url}/file/bot${fake.token}/${file.file_path}`)).status).toBe(200);
+  });
+
+  it("can leave the size unstated, and then serves the bytes without a Content-Length", async () => {
+    const { api } = makeBot();
+    const update = fake.sendDocument(CHAT, USER, { bytes: Buffer.alloc(200_000, 0x62), statedSize: null });
+    expect(update.message?.document?.file_size).toBeUndefined();
+    const file = await api.getFile(update.message!.document!.file_id);
+    expect(file.file_size).toBeUndefined();
+    const response = await fetch(`${fake.url}/file/bot${fake.token}/${file.file_path}`);
+    expect(response.headers.get("content-length")).toBeNull();
+    expect((await response.arrayBuffer()).byteLength).toBe(200_000);
+  });
+});
+
 describe("users tapping buttons", () => {
   it("delivers callback queries for the bot's buttons and records the answer", async () => {
     const bot = makeBot();

@@ -6,8 +6,13 @@
  * uploads an `InputFile`). The fake answers like Telegram does — `{ ok: true, result }` or
  * `{ ok: false, error_code, description, parameters? }` with the same HTTP status — and keeps the
  * chat state (message ids, texts, keyboards, deletions) so edits and button taps behave as in a
- * real chat. Tests drive the "users" with `sendText` / `tapButton` / `pushUpdate` and observe the
- * bot through `sent`, `calls` and the `waitFor*` helpers.
+ * real chat. Tests drive the "users" with `sendText` / `sendDocument` / `tapButton` / `pushUpdate`
+ * and observe the bot through `sent`, `calls`, `downloads` and the `waitFor*` helpers.
+ *
+ * Files: a user's document gets a file_id whose bytes the fake serves. `getFile` answers a File
+ * with a `file_path`, refusing files over 20 MB as the Bot API documents ("For the moment, bots
+ * can download files of up to 20MB in size"; the fake answers Telegram's "Bad Request: file is too
+ * big"), and `GET {url}/file/bot<token>/<file_path>` serves the bytes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -122,6 +127,33 @@ export interface FakeChat {
   title?: string;
 }
 
+/** A document a simulated user sends, for {@link FakeTelegram.sendDocument}. */
+export interface FakeDocument {
+  bytes: Buffer;
+  /** `file_name`; left out of the message when absent (the Bot API marks it optional). */
+  fileName?: string;
+  /** `mime_type`; left out when absent. */
+  mimeType?: string;
+  /** The caption typed with it; a leading "/command" gets a bot_command caption entity. */
+  caption?: string;
+  /**
+   * `file_size` as the message and getFile state it: the real size by default, a number to make
+   * the message state something else, or `null` to leave it out everywhere. The Bot API marks
+   * `file_size` optional on both; with `null` the fake also serves the bytes chunked, without a
+   * Content-Length (assumption: the document is silent on the download's headers), so a reader
+   * must enforce its own cap while streaming.
+   */
+  statedSize?: number | null;
+}
+
+/** One request for a file's bytes at `{url}/file/bot<token>/<file_path>`. */
+export interface FileDownload {
+  filePath: string;
+  /** The HTTP status the fake answered. */
+  status: number;
+  at: number;
+}
+
 /** A simulated user; `first_name` defaults to `User <id>`. */
 export interface FakeUser {
   id: number;
@@ -183,6 +215,13 @@ export interface FakeTelegram {
 
   /** Enqueues a text message from `from` in `chat`, with a bot_command entity for "/commands". */
   sendText(chat: FakeChat, from: FakeUser, text: string): Update;
+  /**
+   * Enqueues a message with a document from `from` in `chat` (caption optional); the fake keeps
+   * its bytes under the file_id in the message, for getFile and the download route.
+   */
+  sendDocument(chat: FakeChat, from: FakeUser, document: FakeDocument): Update;
+  /** Every request for a file's bytes (the download route), in order. */
+  readonly downloads: readonly FileDownload[];
   /**
    * Enqueues a callback_query for an inline button of a message the bot sent. Throws when the
    * message does not exist or (unless `allowMissingButton`) has no button with that callback_data,
@@ -256,6 +295,8 @@ const DEFAULT_TOKEN = "7000000001:TEST-fake-token-for-warung-bot";
 const MAX_TEXT_LENGTH = 4096;
 const MAX_CAPTION_LENGTH = 1024;
 const MAX_CALLBACK_DATA_BYTES = 64;
+/** getFile: "For the moment, bots can download files of up to 20MB in size." */
+const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 /** Telegram accepts up to 50 MB uploads; a little headroom for the multipart framing. */
 const MAX_BODY_BYTES = 52 * 1024 * 1024;
 const DEFAULT_WAIT_MS = 5000;
@@ -546,6 +587,11 @@ class FakeTelegramServer implements FakeTelegram {
   private readonly openCallbackQueries = new Set<string>();
   private readonly commands = new Map<string, BotCommand[]>();
   private readonly fileBytes = new Map<string, Buffer>();
+  /** Files whose size Telegram does not state (see {@link FakeDocument.statedSize}). */
+  private readonly sizeUnknown = new Set<string>();
+  /** file_path → file_id, once getFile issued the path. */
+  private readonly filePaths = new Map<string, string>();
+  private readonly downloadLog: FileDownload[] = [];
   private readonly blocked = new Set<number>();
   private failures: FailureRule[] = [];
   private poller: Poller | undefined;
@@ -599,6 +645,10 @@ class FakeTelegramServer implements FakeTelegram {
     return this.callLog.items;
   }
 
+  get downloads(): readonly FileDownload[] {
+    return this.downloadLog;
+  }
+
   get tooManyRequests(): number {
     return this.rateLimiter?.rejected ?? 0;
   }
@@ -642,6 +692,34 @@ class FakeTelegramServer implements FakeTelegram {
     const command = /^\/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?/.exec(text);
     if (command !== null) message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }];
     this.putMessage({ chatId: chat.id, messageId, fromBot: false, date, text, deleted: false });
+    return this.enqueue({ message });
+  }
+
+  sendDocument(chat: FakeChat, from: FakeUser, spec: FakeDocument): Update {
+    if (spec.bytes.length === 0) throw new Error("sendDocument: Telegram does not deliver empty files");
+    const user = this.rememberUser(from);
+    const tgChat = this.rememberChat(chat, user);
+    const messageId = this.allocateMessageId(chat.id);
+    const date = unixNow();
+    const fileId = `document-${++this.fileCounter}-user${from.id}`;
+    this.fileBytes.set(fileId, spec.bytes);
+    if (spec.statedSize === null) this.sizeUnknown.add(fileId);
+    const statedSize = spec.statedSize === undefined ? spec.bytes.length : spec.statedSize;
+    const document: NonNullable<Message["document"]> = {
+      file_id: fileId,
+      file_unique_id: `u${fileId}`,
+      ...(spec.fileName !== undefined ? { file_name: spec.fileName } : {}),
+      ...(spec.mimeType !== undefined ? { mime_type: spec.mimeType } : {}),
+      ...(statedSize !== null ? { file_size: statedSize } : {}),
+    };
+    const message: Message & Update.NonChannel = { message_id: messageId, from: user, chat: tgChat, date, document };
+    if (spec.caption !== undefined) {
+      message.caption = spec.caption;
+      const command = /^\/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?/.exec(spec.caption);
+      if (command !== null) message.caption_entities = [{ type: "bot_command", offset: 0, length: command[0].length }];
+    }
+    const media: StoredMedia = { kind: "document", fileId, data: spec.bytes, ...(spec.fileName !== undefined ? { fileName: spec.fileName } : {}) };
+    this.putMessage({ chatId: chat.id, messageId, fromBot: false, date, caption: spec.caption, media, deleted: false });
     return this.enqueue({ message });
   }
 
@@ -759,6 +837,7 @@ class FakeTelegramServer implements FakeTelegram {
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.lastActivityAt = Date.now();
+    if ((req.url ?? "").startsWith("/file/")) return this.serveFile(req, res);
     const entry = this.routeOf(req);
     if (!("handler" in entry)) {
       req.resume();
@@ -776,6 +855,33 @@ class FakeTelegramServer implements FakeTelegram {
       if (!isPoll) this.inFlight--;
       this.lastActivityAt = Date.now();
     }
+  }
+
+  /**
+   * `GET /file/bot<token>/<file_path>`: the bytes of a file getFile issued the path for. A wrong
+   * token or an unknown path is a 404 (assumption: the Bot API document only gives the link).
+   */
+  private serveFile(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    const match = /^\/file\/bot([^/]+)\/(.+)$/.exec((req.url ?? "").split("?")[0] ?? "");
+    const filePath = match?.[2] ?? "";
+    const fileId = match !== null && safeDecode(match[1] ?? "") === this.token ? this.filePaths.get(filePath) : undefined;
+    const bytes = fileId === undefined ? undefined : this.fileBytes.get(fileId);
+    const status = req.method !== "GET" ? 405 : bytes === undefined ? 404 : 200;
+    this.downloadLog.push({ filePath, status, at: Date.now() });
+    this.lastActivityAt = Date.now();
+    if (bytes === undefined || status !== 200) {
+      res.writeHead(status, { "content-type": "text/plain" }).end(status === 404 ? "Not Found" : "Method Not Allowed");
+      return;
+    }
+    if (fileId !== undefined && this.sizeUnknown.has(fileId)) {
+      // Chunked, without a Content-Length: the reader learns the size only by reading.
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      for (let offset = 0; offset < bytes.length; offset += 64 * 1024) res.write(bytes.subarray(offset, offset + 64 * 1024));
+      res.end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length) }).end(bytes);
   }
 
   /** The method a request addresses, or the error Telegram gives for a bad path or token. */
@@ -972,6 +1078,27 @@ class FakeTelegramServer implements FakeTelegram {
     throw new ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified");
   }
 
+  /** getFile: a File with a download path; files over 20 MB are refused as the Bot API documents. */
+  private getFile({ params }: ApiRequest): Record<string, unknown> {
+    const fileId = optString(params, "file_id");
+    if (fileId === undefined || fileId === "") throw new ApiError(400, "Bad Request: file_id is empty");
+    const bytes = this.fileBytes.get(fileId);
+    if (bytes === undefined) throw new ApiError(400, "Bad Request: invalid file_id");
+    if (bytes.length > MAX_DOWNLOAD_BYTES) throw new ApiError(400, "Bad Request: file is too big");
+    let filePath = [...this.filePaths].find(([, id]) => id === fileId)?.[0];
+    if (filePath === undefined) {
+      const folder = fileId.startsWith("photo") ? "photos" : "documents";
+      filePath = `${folder}/file_${this.filePaths.size}`;
+      this.filePaths.set(filePath, fileId);
+    }
+    return {
+      file_id: fileId,
+      file_unique_id: `u${fileId}`,
+      ...(this.sizeUnknown.has(fileId) ? {} : { file_size: bytes.length }),
+      file_path: filePath,
+    };
+  }
+
   private editMessageText({ params }: ApiRequest): Message {
     const target = this.editTarget(params);
     const text = optString(params, "text");
@@ -1158,6 +1285,7 @@ class FakeTelegramServer implements FakeTelegram {
       sendMessage: (r) => this.sendMessage(r),
       sendPhoto: (r) => this.sendMedia("photo", r),
       sendDocument: (r) => this.sendMedia("document", r),
+      getFile: (r) => this.getFile(r),
       editMessageText: (r) => this.editMessageText(r),
       editMessageReplyMarkup: (r) => this.editMessageReplyMarkup(r),
       editMessageCaption: (r) => this.editMessageCaption(r),
@@ -1233,6 +1361,14 @@ class FakeTelegramServer implements FakeTelegram {
 }
 
 // --- request decoding ----------------------------------------------------------------------------
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
 
 function parseRoute(rawUrl: string): { token: string; method: string; query: string } | undefined {
   const q = rawUrl.indexOf("?");

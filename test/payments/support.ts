@@ -98,7 +98,7 @@ export async function startPaymentsApp(extraEnv: Record<string, string> = {}, ov
 /** The message keys of a reply (top level only). */
 export function keysOf(reply: Reply): string[] {
   if (reply.kind === "text") return asList(reply.text).map((m) => m.key);
-  if (reply.kind === "photo") return asList(reply.caption).map((m) => m.key);
+  if (reply.kind === "photo" || reply.kind === "document") return asList(reply.caption).map((m) => m.key);
   return asList(reply.title).map((m) => m.key);
 }
 

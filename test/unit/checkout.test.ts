@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeMenuPress } from "../../src/bot/callback-data.js";
-import { checkoutStep, pageSize, type CheckoutFacts, type StepResult } from "../../src/bot/checkout.js";
+import { applyVoucher, checkoutStep, pageSize, type CheckoutFacts, type StepResult } from "../../src/bot/checkout.js";
 import { parseIntent, type Intent } from "../../src/bot/intent.js";
 import { asList, type Reply } from "../../src/core/reply.js";
 import { newSession, parseSession, type MenuEntry, type Session } from "../../src/bot/session.js";
@@ -76,6 +76,7 @@ function replyMessages(reply: Reply): Msg[] {
     case "text":
       return asList(reply.text);
     case "photo":
+    case "document":
       return asList(reply.caption);
     case "menu":
       return [...asList(reply.title), ...reply.items.map((item) => item.label), ...(reply.footer ? [reply.footer] : [])];
@@ -768,5 +769,68 @@ describe("checkout: the OS chosen at order time (aluy VPS templates)", () => {
     const again = chat.type("1");
     expect(again.effect).toBeUndefined();
     expect(chat.session.step).toEqual({ name: "os", code: "VPS1G", inputs: { months: "1" } });
+  });
+});
+
+describe("checkout: tier prices and vouchers (issue 17)", () => {
+  const reseller = { name: "reseller", percent: -2 };
+  const terms = { code: "HEMAT100", kind: "flat" as const, value: 100 };
+
+  it("shows tier prices in the product menu and the price lines on confirm", () => {
+    const chat = chatAt("product", shopFacts({ tier: reseller }));
+    // ML86 sells at Rp 18.500; reseller -2 % = Rp 18.130.
+    expect(render(menuOf(chat.last!))).toContain("Mobile Legends 86 Diamonds — Rp 18.130");
+    chat.type("1");
+    const confirm = chat.type("12345678 (1234)");
+    expect(titleKeys(confirm)).toEqual(["confirm-title", "product-summary", "confirm-target", "confirm-price-list", "confirm-tier-discount", "confirm-price"]);
+    expect(render(menuOf(confirm))).toContain("Rp 18.130");
+    const payment = chat.type("1");
+    expect(chat.session.step).toMatchObject({ name: "payment", price: 18_130 });
+    expect(titleKeys(payment)).toEqual(["payment-title", "confirm-price"]);
+  });
+
+  it("offers a voucher only while the shop has one on; a typed code then asks the edge", () => {
+    const without = chatAt("confirm");
+    expect(without.entries()).not.toContainEqual({ t: "voucher" });
+    expect(noticeKeys(without.type("HEMAT100"))).toEqual(["not-understood"]);
+
+    const chat = chatAt("confirm", shopFacts({ vouchers: true }));
+    expect(chat.entries()).toEqual([{ t: "confirm" }, { t: "voucher" }, { t: "retarget" }, { t: "cancel" }]);
+    const typed = chat.type("hemat100");
+    expect(typed.effect).toEqual({ type: "check_voucher", voucher: "HEMAT100" });
+    const prompt = chat.tapEntry((entry) => entry.t === "voucher");
+    expect(chat.session.step.name).toBe("voucher");
+    expect(titleKeys(prompt)).toEqual(["product-summary", "voucher-prompt"]);
+    // All digits is still a code here; "1" is the menu's "back".
+    expect(chat.type("12345").effect).toEqual({ type: "check_voucher", voucher: "12345" });
+    // The edge answers every check_voucher through applyVoucher, which shows the confirm step again.
+    chat.session = applyVoucher(chat.session, { ok: false, code: "12345", reason: "unknown" }, chat.facts).session;
+    chat.tapEntry((entry) => entry.t === "voucher");
+    chat.type("1");
+    expect(chat.session.step.name).toBe("confirm");
+  });
+
+  it("applies the edge's answer: price before and after, or the refusal's reason", () => {
+    const chat = chatAt("confirm", shopFacts({ vouchers: true, tier: reseller }));
+    const applied = applyVoucher(chat.session, { ok: true, terms }, chat.facts);
+    chat.session = applied.session;
+    expect(noticeKeys(applied)).toEqual(["voucher-applied"]);
+    expect(titleKeys(applied)).toEqual(["confirm-title", "product-summary", "confirm-target", "confirm-price-list", "confirm-tier-discount", "confirm-voucher-discount", "confirm-price"]);
+    expect(render(menuOf(applied))).toContain("Rp 18.030");
+    expect(chat.entries()).toContainEqual({ t: "unvoucher" });
+    chat.type("1");
+    const placed = chat.type("1");
+    expect(placed.effect).toMatchObject({ type: "place_order", price: 18_030, voucher: terms });
+
+    const refused = applyVoucher(chatAt("confirm", shopFacts({ vouchers: true })).session, { ok: false, code: "X1X", reason: "expired" }, shopFacts());
+    expect(noticeKeys(refused)).toEqual(["voucher-refused-expired"]);
+  });
+
+  it("never takes a voucher below cost: the confirm shows the floored price", () => {
+    const chat = chatAt("confirm", shopFacts({ vouchers: true }));
+    const applied = applyVoucher(chat.session, { ok: true, terms: { ...terms, value: 5_000 } }, chat.facts);
+    // ML86 costs Rp 18.000: the Rp 5.000 voucher gives only Rp 500.
+    expect(render(menuOf(applied))).toContain("Rp 18.000");
+    expect(render(menuOf(applied))).toContain("-Rp 500");
   });
 });

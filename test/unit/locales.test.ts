@@ -6,6 +6,7 @@ import { buyerCommands } from "../../src/bot/intent.js";
 import { paymentMethodIds } from "../../src/payments/methods/registry.js";
 import { inputKinds } from "../../src/providers/inputs.js";
 import { orderStatuses } from "../../src/commerce/orders.js";
+import { voucherRefusals } from "../../src/commerce/vouchers.js";
 import { Translator, readLocaleSource } from "../../src/i18n/translator.js";
 import { locales, type Locale } from "../../src/core/message.js";
 import { providerErrorCodes } from "../../src/providers/errors.js";
@@ -51,6 +52,7 @@ const templateExpansions: Record<string, readonly string[]> = {
   "provider-error-": [...providerErrorCodes, "failed"],
   "cmd-": buyerCommands,
   "vps-action-": ["status", "start", "shutdown", "restart", "stop", "reset_password", "reinstall"],
+  "voucher-refused-": voucherRefusals,
 };
 
 function sourceFiles(dir: string): string[] {

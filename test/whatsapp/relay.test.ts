@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { msg, type Locale } from "../../src/core/message.js";
 import type { ChannelSender } from "../../src/core/outbox.js";
-import { textReply, type Reply } from "../../src/core/reply.js";
+import { documentReply, textReply, type Reply } from "../../src/core/reply.js";
 import { DeliveryVault } from "../../src/commerce/delivery-vault.js";
 import { drainRelay, maxSendAttempts, WhatsAppRelaySender, WhatsAppSender } from "../../src/channels/whatsapp/relay.js";
 import { silentLogger } from "../../src/logger.js";
@@ -72,6 +72,21 @@ describe("the WhatsApp relay", () => {
     expect(photo.kind).toBe("photo");
     expect(photo.kind === "photo" && photo.png.equals(png)).toBe(true);
     expect(await relay.redis.llen(relayKey)).toBe(0);
+  });
+
+  it("carries documents intact, sealed like any entry, so a worker can deliver a long login as a file", async () => {
+    const relay = await setup(new DeliveryVault(randomBytes(32)));
+    const bytes = Buffer.from("user: budi\npass: hunter2-secret\n\u0000\u00ff");
+    await relay.sender.send(chat, [documentReply("login.txt", bytes, "text/plain", msg("order-processing")), documentReply("bare.txt", Buffer.from("x"), "text/plain")], "id");
+    const [raw] = await relay.redis.lrange(relayKey, 0, -1);
+    expect(raw).not.toContain("hunter2");
+    expect(raw).not.toContain(bytes.toString("base64"));
+    relay.start();
+    await expect.poll(() => relay.received.length, { timeout: 3_000 }).toBe(1);
+    expect(relay.received[0]!.replies).toEqual([
+      { kind: "document", fileName: "login.txt", bytes, mimeType: "text/plain", caption: msg("order-processing") },
+      { kind: "document", fileName: "bare.txt", bytes: Buffer.from("x"), mimeType: "text/plain" },
+    ]);
   });
 
   it("seals entries with the data key, so a delivered login is never in Redis in clear", async () => {

@@ -21,6 +21,7 @@
  * });
  */
 import type { z } from "zod";
+import type { InboundDocument } from "../../core/document.js";
 import type { Locale, Msg } from "../../core/message.js";
 import type { Reply } from "../../core/reply.js";
 import type { Actor, AdminServices } from "./context.js";
@@ -33,9 +34,17 @@ export interface CommandContext {
   locale: Locale;
   /** The commands this bot answers, in help order (what `/help` lists). */
   commands: readonly AdminCommand[];
+  /**
+   * The document the command was sent with (its caption was the command), e.g. a stock list for
+   * `/stock add`. Bytes are downloaded only on `read()`, under a cap; its name is outside text.
+   */
+  document?: InboundDocument;
 }
 
-/** A handler's answer: what to reply, and a short machine word for the audit log. */
+/**
+ * A handler's answer: what to reply, and a short machine word for the audit log. Replies may be
+ * documents (a backup, an export); the admin bot sanitizes their captions like any text.
+ */
 export interface CommandOutcome {
   replies: Reply[];
   result: string;

@@ -23,12 +23,15 @@ import type { Broadcaster } from "../broadcast.js";
 import type { AdminOperations } from "../operations.js";
 import type { ProviderWatch } from "../provider-watch.js";
 import type { AdminSettings } from "../settings.js";
+import type { ProviderPromos } from "../../commerce/provider-promos.js";
+import type { TierStore } from "../../commerce/tiers.js";
+import type { VoucherStore } from "../../commerce/vouchers.js";
 
 /** The parts of the shop admin commands read and change. */
 export interface AdminServices {
   orders: OrderStore;
   wallet: Wallet;
-  payments: Pick<PaymentService, "confirm">;
+  payments: Pick<PaymentService, "confirm" | "inspect" | "gatewayFeesSince">;
   catalog: Pick<CatalogService, "view">;
   providers: ReadonlyMap<ProviderId, Provider>;
   vault: Pick<DeliveryVault, "open">;
@@ -41,6 +44,8 @@ export interface AdminServices {
   audit: AuditLog;
   watch: ProviderWatch;
   broadcaster: Broadcaster;
+  /** Vouchers, price tiers and provider promo codes (issue 17). */
+  pricing: { vouchers: VoucherStore; tiers: TierStore; promos: ProviderPromos };
   /** The shop's own stock (`/stock`, `/replace`). */
   stock: OwnStockProvider;
   /** Reseller balances below this are flagged. */

@@ -18,6 +18,7 @@ import { markupCommand } from "./markup.js";
 import { orderCommand } from "./order.js";
 import { ordersCommand } from "./orders.js";
 import { paidCommand } from "./paid.js";
+import { paymentCommand } from "./payment.js";
 import { productCommand } from "./product.js";
 import { reconcileCommand } from "./reconcile.js";
 import { refundCommand } from "./refund.js";
@@ -25,6 +26,9 @@ import { resolveCommand } from "./resolve.js";
 import { retryCommand } from "./retry.js";
 import { statsCommand } from "./stats.js";
 import { userCommand } from "./user.js";
+import { promoCommand } from "./promo.js";
+import { tierCommand } from "./tier.js";
+import { voucherCommand } from "./voucher.js";
 import { stockCommand } from "./stock.js";
 import { replaceCommand } from "./replace.js";
 
@@ -36,11 +40,16 @@ export const adminCommands: readonly AdminCommand[] = [
   ordersCommand,
   orderCommand,
   paidCommand,
+  paymentCommand,
   refundCommand,
   retryCommand,
   resolveCommand,
   markupCommand,
   productCommand,
+  // Pricing (issue 17)
+  voucherCommand,
+  tierCommand,
+  promoCommand,
   maintenanceCommand,
   userCommand,
   creditCommand,

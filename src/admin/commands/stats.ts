@@ -27,7 +27,11 @@ export const statsCommand = defineAdminCommand({
     // The index is scored by creation time: count the period, then load exactly that many newest.
     const count = await services.redis.zcount(keys.ordersAll(), since, "+inf");
     const stats = computeStats(count > 0 ? await services.orders.recent(count) : [], since);
-    return answer("shown", ...statsLines(stats, periods[period]));
+    // Gateway fees the shop bore (QRIS_FEE_PAYER=shop, or a gateway that charges the merchant).
+    const fees = await services.payments.gatewayFeesSince(since);
+    const lines = statsLines(stats, periods[period]);
+    if (fees > 0) lines.splice(3, 0, msg("admin-stats-gateway-fees", { fees: formatRupiah(fees), profit: formatRupiah(stats.sales.profit - fees) }));
+    return answer("shown", ...lines);
   },
 });
 
@@ -38,6 +42,10 @@ function statsLines(stats: Stats, period: Msg): Msg[] {
     profit: formatRupiah(totals.profit),
   });
   const lines: Msg[] = [msg("admin-stats-title", { period }), msg("admin-stats-orders", { ...stats.orders }), msg("admin-stats-money", money(stats.sales))];
+  // Discounts as their own lines (issue 17); the profit above is already after them.
+  const { discounts } = stats;
+  lines.push(msg("admin-stats-discount-voucher", { amount: formatRupiah(discounts.voucher), count: discounts.voucherOrders }));
+  lines.push(msg("admin-stats-discount-tier", { amount: formatRupiah(discounts.tier), count: discounts.tierOrders }));
   if (stats.providers.length > 0) {
     lines.push(msg("admin-stats-providers-title"));
     for (const provider of stats.providers) lines.push(msg("admin-stats-provider", { provider: provider.provider, count: provider.count, ...money(provider) }));

@@ -1,7 +1,9 @@
 /**
  * The Telegram channel (grammY). Turns updates into {@link Inbound}s, and replies into messages:
- * menus as inline keyboards (a tap on a menu edits that menu in place), photos from a Buffer,
- * texts split at Telegram's 4096-character limit.
+ * menus as inline keyboards (a tap on a menu edits that menu in place), photos and documents
+ * from a Buffer, texts split at Telegram's 4096-character limit. A document someone sends
+ * (private chat or group) comes with its caption as the text and a lazy `document`: nothing is
+ * downloaded until a handler reads it (getFile, then the file URL under the configured API root).
  *
  * Long polling runs through `@grammyjs/runner` (concurrent across chats); webhook mode hands
  * updates from the HTTP server to `handleUpdate`. Both pass the per-chat {@link FloodGate} first,
@@ -12,16 +14,19 @@
  * answers go through a per-chat send queue that a handler waits on only up to
  * {@link answerHoldMs}, so a reply waiting out a 429 does not hold a runner slot.
  */
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, GrammyError, InlineKeyboard, InputFile, type Context } from "grammy";
-import type { CallbackQuery, Update } from "grammy/types";
+import type { CallbackQuery, Document, Update } from "grammy/types";
 import type { Logger } from "pino";
 import { isLocale, locales, msg, type Locale } from "../../core/message.js";
 import type { BuyerCommand } from "../../bot/intent.js";
 import { type Translator } from "../../i18n/translator.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
 import type { ChannelHandlers, Inbound } from "../../core/inbound.js";
+import { DocumentReadError, DocumentTooLargeError, lazyDocument, type InboundDocument } from "../../core/document.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
 import { bareError } from "../../core/bare-error.js";
@@ -32,8 +37,10 @@ import { menuButtons, renderMenuTitle, renderText, splitText } from "../render.j
 
 /** Telegram's limit for one message's text. */
 export const telegramTextLimit = 4096;
-/** Telegram's limit for a photo caption. */
+/** Telegram's limit for a photo or document caption. */
 const captionLimit = 1024;
+/** How long downloading one document may take before it is given up. */
+const documentDownloadMs = 60_000;
 
 export interface TelegramChannelOptions {
   token: string;
@@ -212,10 +219,56 @@ export class TelegramChannel implements ChannelSender {
       displayName: ctx.from.first_name,
       ...(ctx.from.language_code ? { languageCode: ctx.from.language_code } : {}),
       ...((message.text ?? message.caption) !== undefined ? { text: message.text ?? message.caption } : {}),
+      ...(message.document ? { document: this.inboundDocument(message.document) } : {}),
     };
     if (!this.handlers) return;
     const answer = inbound.isGroup ? await this.handlers.handleGroup(inbound) : await this.handlers.handle(inbound);
     if (answer) await this.answer(inbound.chatId, () => this.sendNow(inbound.chatId, answer.replies, answer.locale));
+  }
+
+  /**
+   * A sent document, downloaded only when read. Bot API: getFile answers a File with `file_path`
+   * ("for the moment, bots can download files of up to 20MB in size"; larger ones are refused),
+   * and the bytes are at `<api root>/file/bot<token>/<file_path>`. A stated size over the cap is
+   * refused before any call; the download is cut off while streaming past it.
+   */
+  private inboundDocument(document: Document): InboundDocument {
+    return lazyDocument({
+      fileName: document.file_name,
+      mimeType: document.mime_type,
+      size: document.file_size,
+      open: (limit) => this.openFile(document.file_id, limit),
+    });
+  }
+
+  private async openFile(fileId: string, limit: number): Promise<AsyncIterable<Uint8Array>> {
+    let file;
+    try {
+      file = await this.bot.api.getFile(fileId);
+    } catch (error) {
+      if (error instanceof GrammyError && /too big/i.test(error.description)) throw new DocumentTooLargeError(limit);
+      throw new DocumentReadError(error instanceof GrammyError ? `getFile answered ${error.error_code}` : "getFile failed");
+    }
+    if (file.file_size !== undefined && file.file_size > limit) throw new DocumentTooLargeError(limit, file.file_size);
+    if (!file.file_path) throw new DocumentReadError("Telegram gave no file path");
+    // The address holds the bot token: it never goes into an error or a log line.
+    const url = `${this.options.apiRoot.replace(/\/+$/, "")}/file/bot${this.options.token}/${file.file_path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(documentDownloadMs) });
+    } catch {
+      throw new DocumentReadError("the download failed");
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new DocumentReadError(`the download answered ${response.status}`);
+    }
+    const length = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (Number.isFinite(length) && length > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw new DocumentTooLargeError(limit, length);
+    }
+    return Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>);
   }
 
   private async onButton(ctx: Context): Promise<void> {
@@ -273,10 +326,13 @@ export class TelegramChannel implements ChannelSender {
 
   private async sendOne(chatId: string, reply: Reply, locale: Locale): Promise<void> {
     const { translator } = this.options;
-    if (reply.kind === "photo") {
+    if (reply.kind === "photo" || reply.kind === "document") {
       const caption = renderText(translator, locale, reply);
       const fits = caption.length <= captionLimit;
-      await this.bot.api.sendPhoto(chatId, new InputFile(reply.png, "qris.png"), fits ? { caption } : {});
+      const options = fits && caption.length > 0 ? { caption } : {};
+      // Telegram tells a document's type from its name; grammY uploads every file as octet-stream.
+      if (reply.kind === "photo") await this.bot.api.sendPhoto(chatId, new InputFile(reply.png, "qris.png"), options);
+      else await this.bot.api.sendDocument(chatId, new InputFile(reply.bytes, reply.fileName), options);
       if (!fits) for (const chunk of splitText(caption, telegramTextLimit)) await this.bot.api.sendMessage(chatId, chunk);
       return;
     }

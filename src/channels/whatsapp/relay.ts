@@ -29,7 +29,7 @@ export const maxSendAttempts = 5;
 const envelopeSchema = z.object({
   chatId: z.string(),
   locale: z.enum(locales),
-  /** Replies as JSON; photo bytes as base64 in `png64`. */
+  /** Replies as JSON; photo bytes as base64 in `png64`, document bytes in `bytes64`. */
   replies: z.array(z.record(z.string(), z.unknown())),
 });
 
@@ -45,7 +45,7 @@ export class WhatsAppRelaySender implements ChannelSender {
   ) {}
 
   async send(chatId: string, replies: Reply[], locale: Locale): Promise<void> {
-    const encoded = replies.map((reply) => (reply.kind === "photo" ? { ...reply, png: undefined, png64: reply.png.toString("base64") } : reply));
+    const encoded = replies.map(encodeReply);
     const envelope = JSON.stringify({ chatId, locale, replies: encoded });
     const sealed = this.vault.sealText(envelope);
     await this.redis
@@ -134,10 +134,21 @@ function readEntry(raw: string, vault: Pick<DeliveryVault, "openText">): z.infer
   return envelope.success ? envelope.data : null;
 }
 
+/** A reply as JSON: a Buffer would serialize as an array of numbers, so bytes go as base64. */
+function encodeReply(reply: Reply): Record<string, unknown> | Reply {
+  if (reply.kind === "photo") return { ...reply, png: undefined, png64: reply.png.toString("base64") };
+  if (reply.kind === "document") return { ...reply, bytes: undefined, bytes64: reply.bytes.toString("base64") };
+  return reply;
+}
+
 function decodeReply(raw: Record<string, unknown>): Reply {
   if (raw.kind === "photo" && typeof raw.png64 === "string") {
     const { png64, ...rest } = raw;
     return { ...(rest as Omit<Extract<Reply, { kind: "photo" }>, "png">), png: Buffer.from(png64, "base64") };
+  }
+  if (raw.kind === "document" && typeof raw.bytes64 === "string") {
+    const { bytes64, ...rest } = raw;
+    return { ...(rest as Omit<Extract<Reply, { kind: "document" }>, "bytes">), bytes: Buffer.from(bytes64, "base64") };
   }
   // Texts and menus are plain JSON of message keys, written by our own relay sender.
   return raw as unknown as Reply;

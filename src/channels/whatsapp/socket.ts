@@ -3,6 +3,8 @@
  * tests drive the real channel with a fake socket (test/fakes/baileys-socket.ts).
  */
 import {
+  DEFAULT_CONNECTION_CONFIG,
+  downloadMediaMessage,
   makeWASocket,
   type AnyMessageContent,
   type BaileysEventEmitter,
@@ -27,10 +29,23 @@ export interface WhatsAppSocket {
   /** Closes the connection, keeping the login. */
   end(error: Error | undefined): Promise<void>;
   signalRepository: { lidMapping: { getPNForLID(lid: string): Promise<string | null> } };
+  /**
+   * Opens the bytes of a received media message (a document) as a stream. Not a Baileys socket
+   * method: {@link makeBaileysSocket} adds it over Baileys' `downloadMediaMessage`, with this
+   * socket's re-upload request for media WhatsApp's servers no longer hold.
+   */
+  downloadMedia(message: WAMessage): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** Makes a socket from a Baileys config. */
 export type SocketFactory = (config: UserFacingSocketConfig) => WhatsAppSocket;
 
-/** The real thing. */
-export const makeBaileysSocket: SocketFactory = (config) => makeWASocket(config);
+/** The real thing, plus {@link WhatsAppSocket.downloadMedia}. */
+export const makeBaileysSocket: SocketFactory = (config) => {
+  const socket = makeWASocket(config);
+  const logger = config.logger ?? DEFAULT_CONNECTION_CONFIG.logger;
+  // Assigned, not spread: the socket's `user` is a getter over the live creds.
+  return Object.assign(socket, {
+    downloadMedia: (message: WAMessage) => downloadMediaMessage(message, "stream", {}, { reuploadRequest: socket.updateMediaMessage, logger }),
+  });
+};

@@ -3,8 +3,9 @@
  *
  * In: `messages.upsert` of type "notify" only (history and our own echoes are not questions);
  * text from a plain message, an extended text or a media caption, after unwrapping ephemeral /
- * view-once / edit wrappers; our own messages, status updates, channels and empty messages are
- * skipped; a message id seen before is dropped (WhatsApp redelivers after reconnects). Private
+ * view-once / edit / document-with-caption wrappers; a document message (caption or not) also
+ * carries a lazy `document` read through the socket's `downloadMedia` only when a handler asks;
+ * our own messages, status updates, channels and empty messages are skipped; a message id seen before is dropped (WhatsApp redelivers after reconnects). Private
  * chats are buyers; the admin group goes to the group handler; other groups only when they
  * mention us (the group handler refuses them). Messages of one chat reach the handler in arrival
  * order (the dedupe and the sender lookup before it are asynchronous, so a per-chat hand-off chain
@@ -15,17 +16,19 @@
  * chat), so one sender cannot fill the handling queue or the global send pace with answers.
  *
  * Out: menus as numbered text with a `*bold*` title (WhatsApp has no inline keyboards for
- * ordinary accounts), photos as an image with caption, long texts split. Everything goes through
+ * ordinary accounts), photos as an image with caption, documents as a document message with
+ * name, type and caption, long texts split. Everything goes through
  * the {@link Pacer}. Messages the shop starts on its own ({@link WhatsAppChannel.send}: deliveries
  * with credentials, refunds…) may only go to a person, never to a group.
  */
-import { jidNormalizedUser, normalizeMessageContent, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
+import { jidNormalizedUser, normalizeMessageContent, type proto, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Translator } from "../../i18n/translator.js";
 import type { Locale } from "../../core/message.js";
 import { ChatQueue } from "../../bot/chat-queue.js";
 import type { Answer, ChannelHandlers, Inbound } from "../../core/inbound.js";
+import { lazyDocument, type InboundDocument } from "../../core/document.js";
 import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
@@ -43,7 +46,7 @@ import type { WhatsAppSocket } from "./socket.js";
  * "read more" and some clients render them slowly; 4000 keeps every chunk readable at once.
  */
 export const whatsappTextLimit = 4000;
-/** Longer captions are folded on phones; the rest goes in a text after the image. */
+/** Longer captions are folded on phones; the rest goes in a text after the image or document. */
 const captionLimit = 1024;
 
 /** How long a group's participant list is trusted for LID → number lookups. */
@@ -98,7 +101,10 @@ interface Incoming {
   message: WAMessage;
   chat: string;
   id: string;
-  text: string;
+  /** Null for a document sent without a caption. */
+  text: string | null;
+  /** A document message's metadata (the bytes stay on WhatsApp's servers until read). */
+  document: proto.Message.IDocumentMessage | null;
   group: boolean;
   forwarded: boolean;
 }
@@ -187,7 +193,8 @@ export class WhatsAppChannel implements ChannelSender {
     if (!chat || !key.id || key.fromMe || isBroadcastLike(chat)) return null;
     const content = normalizeMessageContent(message.message);
     const text = textOf(content);
-    if (!text) return null;
+    const document = content?.documentMessage ?? null;
+    if (!text && !document) return null;
     const group = isGroupJid(chat);
     if (group) {
       if (!this.handlers) return null;
@@ -196,7 +203,7 @@ export class WhatsAppChannel implements ChannelSender {
     } else if (!isPersonJid(chat)) {
       return null;
     }
-    return { message, chat, id: key.id, text, group, forwarded: isForwarded(content) };
+    return { message, chat, id: key.id, text, document, group, forwarded: isForwarded(content) };
   }
 
   /**
@@ -205,7 +212,7 @@ export class WhatsAppChannel implements ChannelSender {
    */
   private async handOver(socket: WhatsAppSocket, incoming: Incoming): Promise<HandedOver | null> {
     if (!(await this.firstSighting(incoming.id))) return null;
-    const { message, chat, group, text, id, forwarded } = incoming;
+    const { message, chat, group, text, document, id, forwarded } = incoming;
     const sender = await senderOf(message.key, this.lidResolver(socket, chat, group));
     if (!sender) return null;
     // A sender known only by LID has no number to check; the LID JID never equals an admin number.
@@ -215,7 +222,8 @@ export class WhatsAppChannel implements ChannelSender {
       chatId: group ? chat : sender.jid,
       userId,
       isGroup: group,
-      text,
+      ...(text !== null ? { text } : {}),
+      ...(document ? { document: this.inboundDocument(message, document) } : {}),
       messageId: id,
       ...(forwarded ? { forwarded: true } : {}),
       ...(message.pushName ? { displayName: message.pushName } : {}),
@@ -225,6 +233,20 @@ export class WhatsAppChannel implements ChannelSender {
     }
     if (!this.handlers) return null;
     return { chatId: inbound.chatId, answer: group ? this.handlers.handleGroup(inbound) : this.handlers.handle(inbound) };
+  }
+
+  /**
+   * A received document, downloaded only when read: through the socket open at that time (a
+   * reconnect in between is waited out like a send), so the fake can serve the bytes in tests.
+   * `fileLength` is WhatsApp's stated size, checked against the cap before downloading.
+   */
+  private inboundDocument(message: WAMessage, document: proto.Message.IDocumentMessage): InboundDocument {
+    return lazyDocument({
+      fileName: document.fileName ?? undefined,
+      mimeType: document.mimetype ?? undefined,
+      size: statedLength(document.fileLength),
+      open: async () => (await this.options.socket(this.options.sendWaitMs ?? 60_000)).downloadMedia(message),
+    });
   }
 
   private async queueAnswer(socket: WhatsAppSocket, handed: HandedOver): Promise<void> {
@@ -294,6 +316,12 @@ export class WhatsAppChannel implements ChannelSender {
   private render(jid: string, reply: Reply, locale: Locale): SendStep[] {
     const text = renderText(this.options.translator, locale, reply, whatsappBold);
     const texts = (body: string) => splitText(body, whatsappTextLimit).map((chunk): SendStep => () => this.sendContent(jid, { text: chunk }));
+    if (reply.kind === "document") {
+      const fits = text.length <= captionLimit;
+      const file: SendStep = () =>
+        this.sendContent(jid, { document: reply.bytes, fileName: reply.fileName, mimetype: reply.mimeType, ...(fits && text.length > 0 ? { caption: text } : {}) });
+      return fits ? [file] : [file, ...texts(text)];
+    }
     if (reply.kind !== "photo") return texts(text);
     const fits = text.length <= captionLimit;
     const image: SendStep = () => this.sendContent(jid, { image: reply.png, mimetype: "image/png", ...pngSize(reply.png), ...(fits ? { caption: text } : {}) });
@@ -322,6 +350,17 @@ function textOf(content: WAMessageContent | undefined): string | null {
   ];
   const text = candidates.find((candidate) => typeof candidate === "string" && candidate.trim().length > 0);
   return text ? text.trim() : null;
+}
+
+/**
+ * A document's stated size: protobuf decodes `fileLength` (uint64) as a number or a Long; anything
+ * else, or beyond a safe integer, counts as unstated (the download is capped anyway).
+ */
+function statedLength(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value === "bigint" || typeof value === "string") return statedLength(Number(value));
+  if (typeof value === "object" && value !== null && "toNumber" in value && typeof value.toNumber === "function") return statedLength(Number(value.toNumber()));
+  return undefined;
 }
 
 /** Everyone a message mentions (`@…` in text or caption). */

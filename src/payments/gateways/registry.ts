@@ -7,5 +7,12 @@
  * const midtrans = qrisGatewayModules.find((module) => module.id === "midtrans");
  */
 import type { RegisteredGatewayModule } from "../gateway.js";
+import { midtransModule } from "./midtrans.js";
+import { pakasirModule } from "./pakasir.js";
+import { tripayModule } from "./tripay.js";
 
-export const qrisGatewayModules: readonly RegisteredGatewayModule[] = [];
+export const qrisGatewayModules: readonly RegisteredGatewayModule[] = [
+  midtransModule,
+  tripayModule,
+  pakasirModule,
+];

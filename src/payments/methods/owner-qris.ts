@@ -1,11 +1,16 @@
 /**
- * Paying by the owner's static QRIS, made dynamic per payment (see `payment-service.ts`): for an
- * order or a wallet top-up. Confirmed by an admin's `/paid` or by a gateway's signed callback
- * (`POST /payments/callback`, served when `PAYMENT_CALLBACK_SECRET` is set); the sweep expires
- * unpaid payments and finishes paid ones a crash left half applied, as does start-up.
+ * Paying by QRIS (see `payment-service.ts`): for an order or a wallet top-up, issued by the first
+ * of `QRIS_GATEWAYS` that can — the owner's static QRIS made dynamic per payment, or an API
+ * gateway's charge. Buyers see one "QRIS" choice either way. Confirmed by an admin's `/paid`, by
+ * the signed callback (`POST /payments/callback`, static payments, served when
+ * `PAYMENT_CALLBACK_SECRET` is set), or by a gateway's notification (`POST /payments/<gateway>`,
+ * one route per listed API gateway) and its status poll. The sweep expires unpaid payments
+ * (cancelling gateway charges), polls open gateway payments, and finishes paid ones a crash left
+ * half applied, as does start-up.
  */
 import { msg } from "../../core/message.js";
 import { paymentCallbackRoute } from "../callback-route.js";
+import { gatewayNotificationRoute } from "../gateway-route.js";
 import { definePaymentMethod, type PaymentMethod, type PaymentRoute } from "../method.js";
 
 export const ownerQrisMethod = definePaymentMethod({
@@ -24,6 +29,7 @@ export const ownerQrisMethod = definePaymentMethod({
           },
         ]
       : [];
+    for (const gateway of qris.gateways) routes.push({ method: "POST", path: `/payments/${gateway.id}`, handler: gatewayNotificationRoute(gateway, qris) });
     const topup: PaymentMethod["topup"] = (recipient, amount) => qris.startTopup(recipient, amount);
     return {
       offeredFor: () => true,
@@ -33,6 +39,7 @@ export const ownerQrisMethod = definePaymentMethod({
       routes,
       chores: [
         { name: "expire payments", run: () => qris.expireDue() },
+        { name: "poll QRIS gateways", run: () => qris.pollGateways() },
         { name: "finish paid payments", run: () => qris.finishUnsettled() },
       ],
       resume: (active) => qris.finishUnsettled(active),

@@ -470,6 +470,21 @@ export class AluyProvider implements Provider {
   }
 
   /**
+   * `/promo`'s check (the {@link Provider} port): the code against the product's variant when it
+   * is a preset (a custom plan has none, so aluy checks the code alone). aluy answers an unusable
+   * code with `valid: false` and its reason, never a 4xx.
+   */
+  async checkPromo(code: string, product: ProviderProduct): Promise<{ valid: boolean; reason?: string; discountPercent?: number }> {
+    const meta = productMetaSchema.safeParse(product.meta);
+    const result = await this.validatePromo(code, meta.success && meta.data.kind === "preset" ? meta.data.variantId : undefined);
+    return {
+      valid: result.valid,
+      ...(result.error !== undefined ? { reason: result.error } : {}),
+      ...(result.discountPercent !== undefined ? { discountPercent: result.discountPercent } : {}),
+    };
+  }
+
+  /**
    * Orders a VPS labelled with our refId, once. A 201 means the order exists and provisioning
    * started; the VPS is not usable yet, so the outcome is pending with the order id. Per the
    * contract ("if POST /orders times out, fetch GET /orders before retrying") an unclear answer is
@@ -792,7 +807,12 @@ export class AluyProvider implements Provider {
     if (os === "invalid") {
       throw new ProviderError("invalid_input", `aluy: the OS chosen for ${request.refId} is not one of the product's templates`, { provider });
     }
-    const common = { label: request.refId, period: this.period, ...(os ? { operatingSystemId: os.id } : {}) };
+    const common = {
+      label: request.refId,
+      period: this.period,
+      ...(os ? { operatingSystemId: os.id } : {}),
+      ...(request.promoCode ? { promoCode: request.promoCode } : {}),
+    };
     if (meta.data.kind === "preset") return { variantId: meta.data.variantId, ...common };
     const { ramGb, cpuCores, ssdGb, location } = meta.data;
     return { type: "vm-custom", ramGb, cpuCores, ssdGb, location, ...common };

@@ -195,9 +195,10 @@ function orderBody(request: PlaceOrderRequest): Record<string, string> {
   // The panel is created under this name; without it ALxZen falls back to our own username.
   const username = request.product.input === "panel_username" ? request.inputs.username : undefined;
   if (username) body.serverUsername = username;
-  // A buyer's voucher is for this one order, so it wins over one configured on the product.
+  // A buyer's voucher is for this one order, so it wins over the admin's promo code (`/promo`),
+  // which wins over one configured on the product.
   const productVoucher = request.product.meta?.voucherCode;
-  const voucher = request.inputs.voucher ?? (typeof productVoucher === "string" ? productVoucher : undefined);
+  const voucher = request.inputs.voucher ?? request.promoCode ?? (typeof productVoucher === "string" ? productVoucher : undefined);
   if (voucher) body.voucherCode = voucher;
   return body;
 }
@@ -300,7 +301,9 @@ export class AlxzenProvider implements Provider {
 
   private async placeOnce(request: PlaceOrderRequest): Promise<OrderOutcome> {
     const order = await this.call({ method: "POST", path: "/order", json: orderBody(request) }, orderSchema);
-    const outcome = this.outcome(order);
+    const placed = this.outcome(order);
+    // Paid from our balance, the order's amount is what ALxZen charged us (a voucher applied).
+    const outcome = request.payment === "direct" && placed.state === "success" && order.amount !== undefined ? { ...placed, cost: order.amount } : placed;
     if (request.payment === "qris" && outcome.state === "pending" && !outcome.qris) {
       // The buyer cannot pay without the QR; the order exists, so this is not a clean refusal.
       throw new ProviderError("malformed", `${provider}: QRIS order ${order.orderId} came back without qris_data`, {

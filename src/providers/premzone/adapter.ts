@@ -295,7 +295,8 @@ export class PremzoneProvider implements Provider {
     const { email, coupon } = inputs.data;
     const plan = this.planOf(request.product);
     await this.beforePurchase(() => this.ensureDownline(email, request.orderId));
-    return this.buy(email, plan, coupon ?? null, request);
+    // A buyer's own coupon (an input) wins over the admin's promo code for the product (`/promo`).
+    return this.buy(email, plan, coupon ?? request.promoCode ?? null, request);
   }
 
   /** Current state of a transaction, by Premzone's reference. */
@@ -408,7 +409,9 @@ export class PremzoneProvider implements Provider {
         "premzone charged a different price than configured",
       );
     }
-    return outcomeOf(result.data, plan, email);
+    const outcome = outcomeOf(result.data, plan, email);
+    // What the buy says it took from our balance (a coupon applied) is the order's real cost.
+    return outcome.state === "success" || outcome.state === "pending" ? { ...outcome, cost: Math.round(result.data.amount) } : outcome;
   }
 
   /**
