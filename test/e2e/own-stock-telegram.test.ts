@@ -89,6 +89,36 @@ describe("own stock on Telegram", () => {
     expect(group).not.toMatch(/Secret-\d/);
   });
 
+  it("uploads a .txt document, and delivers ten long items as a .txt document", async () => {
+    const admin = person(telegram, adminGroup, owner);
+    await admin.ask("/stock new AKUN10 5000 Akun premium", shown("admin-stock-created", { code: "AKUN10" }));
+    const long = Array.from({ length: 12 }, (_, i) => `akun${i}@mail.test:${"P".repeat(300)}-${i}`);
+    const since = telegram.mark();
+    telegram.sendDocument(adminGroup, owner, { bytes: Buffer.from(`\uFEFF${long.join("\r\n")}\r\n\r\n${long[0]}\r\n`), fileName: "stok.txt", mimeType: "text/plain", caption: "/stock add AKUN10" });
+    const added = await admin.expect(shown("admin-stock-added", { code: "AKUN10" }), since);
+    expect(added).toMatch(shown("admin-stock-added", { added: 12, skipped: 1, available: 12 }));
+    const refused = telegram.mark();
+    telegram.sendDocument(adminGroup, owner, { bytes: Buffer.from("x"), fileName: "stok.pdf", mimeType: "application/pdf", caption: "/stock add AKUN10" });
+    await admin.expect(shown("admin-stock-bad-file"), refused);
+
+    const budi = telegramBuyer(telegram, 3003);
+    budi.say("/topup 100000");
+    await budi.expect(shown("topup-sandbox-done"));
+    budi.say("AKUN10");
+    await budi.expect(shown("input-prompt-qty", { max: 10 }));
+    budi.tap(phrase("menu-qty", { quantity: 10, price: formatRupiah(50_000) }));
+    await budi.expect(shown("confirm-title"));
+    budi.tap(phrase("menu-item-confirm"));
+    await budi.expect(shown("payment-title"));
+    budi.tap(phrase("pay-method-wallet"));
+    const paid = await budi.expect(shown("order-paid"));
+    const orderId = /ORD-[A-Z0-9]{8,}/.exec(textOf(paid))![0];
+    const file = await telegram.waitFor((m) => m.chatId === 3003 && m.method === "sendDocument", { since: 0, timeoutMs: 10_000 });
+    expect(textOf(file)).toMatch(shown("order-delivered", { order: orderId }));
+    expect(file.document?.toString("utf8").trim().split("\n")).toEqual(long.slice(0, 10));
+    expect(postedTo(telegram, adminGroup.id).join("\n")).not.toContain("PPPP");
+  });
+
   it("refuses an upload without DATA_ENCRYPTION_KEY, with a clear message", async () => {
     await shop.cleanup();
     shop = await startAdminShop(telegram, { env: { DEFAULT_LOCALE: "id", DATA_ENCRYPTION_KEY: "" } });

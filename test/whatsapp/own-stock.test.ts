@@ -108,4 +108,15 @@ describe("own stock on WhatsApp", () => {
     const group = fake.sent.filter((record) => record.jid === adminGroup).map((record) => record.text).join("\n");
     expect(group).not.toContain("SECRET");
   });
+
+  it("uploads a .csv document sent to the group with the caption .stock add", async () => {
+    const admin = chat(adminGroup, `${adminNumber}@s.whatsapp.net`);
+    admin.say(".stock new CSV1 20000 Akun dari CSV");
+    await admin.expect(shown("admin-stock-created", { code: "CSV1" }));
+    const csv = "user1@mail.test,pass-1\nuser2@mail.test,pass-2\n\nuser1@mail.test,pass-1\n";
+    const since = fake.sent.length;
+    fake.latest.receive({ chat: adminGroup, participant: `${adminNumber}@s.whatsapp.net`, document: { bytes: Buffer.from(csv), fileName: "stok.csv", mimetype: "text/csv", caption: ".stock add CSV1" } });
+    await fake.waitForSent((record) => record.jid === adminGroup && shown("admin-stock-added", { code: "CSV1", added: 2, skipped: 1, available: 2 }).test(record.text), { since });
+    expect(fake.sent.filter((record) => record.jid === adminGroup).map((record) => record.text).join("\n")).not.toContain("pass-");
+  });
 });

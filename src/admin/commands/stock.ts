@@ -5,7 +5,8 @@
  *   /stock                              every product: available / reserved / sold
  *   /stock <CODE>                       one product in detail
  *   /stock new <CODE> <price> <name…>   a product, in the category "Produk toko"
- *   /stock add <CODE>                   then one item per line in the same message
+ *   /stock add <CODE>                   then one item per line in the same message, or as the
+ *                                       caption of a `.txt`/`.csv` document (Telegram, WhatsApp)
  *   /stock remove <CODE> <n|all>        drop unsold items (newest first)
  *   /stock price|cost <CODE> <price>    sell price; our cost per unit (for /stats, default 0)
  *   /stock desc <CODE> <text>           terms shown to buyers before paying
@@ -24,6 +25,7 @@ import { asCategory, defaultStockGroup, maxItemsPerUpload, parseItemLines, type 
 import { answer } from "./answer.js";
 import { headAndRest, productCode } from "./args.js";
 import { defineAdminCommand, type CommandContext, type CommandOutcome } from "./command.js";
+import { DocumentReadError, DocumentTooLargeError, type InboundDocument } from "../../core/document.js";
 
 const code = productCode;
 const price = z
@@ -95,6 +97,11 @@ export const stockCommand = defineAdminCommand({
       case "add": {
         if (!(await stock.store.product(parsed.code))) return answer("unknown_product", msg("admin-stock-unknown", { code: parsed.code }));
         if (!stock.store.canStore) return answer("no_key", msg("admin-stock-no-key"));
+        if (context.document) {
+          const read = await documentItems(context.document);
+          if ("refused" in read) return read.refused;
+          parsed.items.push(...read.items);
+        }
         if (parsed.items.length === 0) return answer("no_items", msg("admin-stock-no-items", { code: parsed.code }));
         if (parsed.items.length > maxItemsPerUpload) return answer("too_many", msg("admin-stock-too-many", { max: maxItemsPerUpload, count: parsed.items.length }));
         const added = await stock.upload(parsed.code, parsed.items);
@@ -123,6 +130,28 @@ export const stockCommand = defineAdminCommand({
     }
   },
 });
+
+/** Most bytes of an uploaded stock list: 5,000 items of up to 1,000 characters, with room for CSV quoting. */
+const maxUploadBytes = 5 * 1024 * 1024;
+
+/**
+ * The items of a `.txt` or `.csv` document sent with `/stock add <CODE>` as its caption: one per
+ * line (a CSV row is one item, as written), UTF-8, a byte-order mark dropped. Anything else, too
+ * big, or undownloadable is refused with its own answer.
+ */
+async function documentItems(document: InboundDocument): Promise<{ items: string[] } | { refused: CommandOutcome }> {
+  const name = document.fileName.toLowerCase();
+  const textual = name.endsWith(".txt") || name.endsWith(".csv") || document.mimeType === "text/plain" || document.mimeType === "text/csv";
+  if (!textual) return { refused: answer("bad_file", msg("admin-stock-bad-file")) };
+  try {
+    const bytes = await document.read(maxUploadBytes);
+    return { items: parseItemLines(bytes.toString("utf8").replace(/^\uFEFF/, "")) };
+  } catch (error) {
+    if (error instanceof DocumentTooLargeError) return { refused: answer("file_too_large", msg("admin-stock-file-too-large", { max: "5 MB" })) };
+    if (error instanceof DocumentReadError) return { refused: answer("file_unreadable", msg("admin-stock-file-unreadable")) };
+    throw error;
+  }
+}
 
 const subcommands = new Set(["new", "add", "remove", "price", "cost", "desc", "warranty", "alert", "off", "on", "category"]);
 
