@@ -84,6 +84,10 @@ describe("own stock on Telegram", () => {
     await admin.ask("/stock add NETFLIX1\nnetflix-f@mail.test:Secret-6", shown("admin-stock-added", { code: "NETFLIX1", available: 2 }));
     expect(telegram.messagesTo(3002).filter((m) => shown("stock-restocked").test(textOf(m)))).toHaveLength(1);
 
+    // /stats counts the own-stock sale with the owner's cost.
+    const stats = await admin.ask("/stats", shown("admin-stats-title"));
+    expect(stats).toMatch(shown("admin-stats-provider", { provider: "stock", count: 1, revenue: formatRupiah(75_000), cost: formatRupiah(30_000) }));
+
     // Secrets never reach the admin group.
     const group = postedTo(telegram, adminGroup.id).join("\n");
     expect(group).not.toMatch(/Secret-\d/);

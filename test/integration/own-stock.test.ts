@@ -93,6 +93,28 @@ describe("StockStore", () => {
   });
 });
 
+describe("low-stock alert", () => {
+  it("tells the admins once when the threshold is crossed, and again only after a restock above it", async () => {
+    const store = new StockStore(redis, key);
+    const alerts: string[] = [];
+    const provider = new OwnStockProvider({ store, alerts: { alert: async (line) => void alerts.push(line.key) }, outbox: { send: async () => {} }, logger: silentLogger });
+    await provider.create({ code: "LOW", name: "Low", price: 1_000 });
+    await provider.update("LOW", { alert: 2 });
+    await provider.upload("LOW", ["l1", "l2", "l3", "l4"]);
+    const product = (await provider.listProducts()).find((p) => p.code === "LOW")!;
+    const hold = (n: number) => provider.reserve({ orderId: `ORD-LOWSTOCK0${n}`, product, quantity: 1, untilMs: Date.now() + 60_000 });
+    await hold(1); // 3 left
+    expect(alerts).toEqual([]);
+    await hold(2); // 2 left: crossed
+    await hold(3); // 1 left: already told
+    expect(alerts).toEqual(["admin-stock-low"]);
+    await provider.upload("LOW", ["l5", "l6", "l7"]); // 4 left: above again
+    await hold(4); // 3
+    await hold(5); // 2: crossed again
+    expect(alerts).toEqual(["admin-stock-low", "admin-stock-low"]);
+  });
+});
+
 describe("Reservations sweep", () => {
   it("returns holds of missing, expired and unpaid-past-deadline orders, and extends paid ones", async () => {
     const store = new StockStore(redis, key);

@@ -73,6 +73,8 @@ export interface AddResult {
 export const waiterSchema = z.object({ channel: z.string(), chatId: z.string(), locale: z.string() });
 export type Waiter = z.infer<typeof waiterSchema>;
 
+// Scripts return only tables written as constructors (`{a, b}`), or text: the in-memory Redis of
+// the demo (ioredis-mock's Lua) cannot hand back a table filled by assignment.
 // KEYS: avail, items, itemHashes, dedup, seq. ARGV: hash1, sealed1, hash2, sealed2, …
 const addScript = `
 local added, dup = 0, 0
@@ -107,35 +109,54 @@ return {1, n - qty}
 `;
 
 // KEYS: reservation, deadlines, counts, items, itemHashes, dedup. ARGV: orderId, code.
-// Marks the hold sold (once) and returns its sealed items: {'none'} | {'ok', sealed…}.
+// Marks the hold sold (once) and returns its sealed items (base64, so commas separate them):
+// 'none' | 'ok,<sealed>,<sealed>…'.
 const takeScript = `
+local function split(text)
+  local out, n, start = {}, 0, 1
+  while true do
+    local i = string.find(text, ',', start, true)
+    n = n + 1
+    if not i then out[n] = string.sub(text, start) return out end
+    out[n] = string.sub(text, start, i - 1)
+    start = i + 1
+  end
+end
 local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'none'} end
-if redis.call('HGET', KEYS[1], 'code') ~= ARGV[2] then return {'none'} end
-local ids = {}
-for id in string.gmatch(redis.call('HGET', KEYS[1], 'ids'), '[^,]+') do ids[#ids + 1] = id end
+if not state then return 'none' end
+if redis.call('HGET', KEYS[1], 'code') ~= ARGV[2] then return 'none' end
+local ids = split(redis.call('HGET', KEYS[1], 'ids'))
 if state == 'reserved' then
   redis.call('HSET', KEYS[1], 'state', 'taken')
   redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('HINCRBY', KEYS[3], 'reserved', -#ids)
   redis.call('HINCRBY', KEYS[3], 'sold', #ids)
-  for _, id in ipairs(ids) do
-    local h = redis.call('HGET', KEYS[5], id)
+  for i = 1, #ids do
+    local h = redis.call('HGET', KEYS[5], ids[i])
     if h then redis.call('HDEL', KEYS[6], h) end
   end
 end
-local out = {'ok'}
-for _, id in ipairs(ids) do out[#out + 1] = redis.call('HGET', KEYS[4], id) or '' end
-return out
+local sealed = {}
+for i = 1, #ids do sealed[i] = redis.call('HGET', KEYS[4], ids[i]) or '' end
+return 'ok,' .. table.concat(sealed, ',')
 `;
 
 // KEYS: reservation, deadlines, counts, avail. ARGV: orderId, code. Returns the items given back.
 const releaseScript = `
+local function split(text)
+  local out, n, start = {}, 0, 1
+  while true do
+    local i = string.find(text, ',', start, true)
+    n = n + 1
+    if not i then out[n] = string.sub(text, start) return out end
+    out[n] = string.sub(text, start, i - 1)
+    start = i + 1
+  end
+end
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'state') ~= 'reserved' then return 0 end
 if redis.call('HGET', KEYS[1], 'code') ~= ARGV[2] then return 0 end
-local ids = {}
-for id in string.gmatch(redis.call('HGET', KEYS[1], 'ids'), '[^,]+') do ids[#ids + 1] = id end
+local ids = split(redis.call('HGET', KEYS[1], 'ids'))
 for i = #ids, 1, -1 do redis.call('RPUSH', KEYS[4], ids[i]) end
 redis.call('HINCRBY', KEYS[3], 'reserved', -#ids)
 redis.call('DEL', KEYS[1])
@@ -159,7 +180,7 @@ return {n, redis.call('LLEN', KEYS[1])}
 
 type AddCommand = (avail: string, items: string, hashes: string, dedup: string, seq: string, ...pairs: string[]) => Promise<[number, number, number, number]>;
 type ReserveCommand = (avail: string, res: string, deadlines: string, counts: string, orderId: string, code: string, qty: number, until: number) => Promise<[number, number]>;
-type TakeCommand = (res: string, deadlines: string, counts: string, items: string, hashes: string, dedup: string, orderId: string, code: string) => Promise<string[]>;
+type TakeCommand = (res: string, deadlines: string, counts: string, items: string, hashes: string, dedup: string, orderId: string, code: string) => Promise<string>;
 type ReleaseCommand = (res: string, deadlines: string, counts: string, avail: string, orderId: string, code: string) => Promise<number>;
 type RemoveCommand = (avail: string, items: string, hashes: string, dedup: string, n: number) => Promise<[number, number]>;
 
@@ -327,7 +348,7 @@ export class StockStore {
    * call; null when the order holds none (never reserved, or released).
    */
   async take(orderId: string, code: string): Promise<string[] | null> {
-    const [status, ...sealed] = await this.takeCmd(
+    const answer = await this.takeCmd(
       keys.stockReservation(orderId),
       keys.stockReservationDeadlines(),
       keys.stockCounts(code),
@@ -337,6 +358,7 @@ export class StockStore {
       orderId,
       code,
     );
+    const [status, ...sealed] = answer.split(",");
     if (status !== "ok") return null;
     return sealed.map((value) => this.open(value));
   }
