@@ -7,7 +7,7 @@ import type { Rupiah } from "../core/money.js";
 
 /** Ids of the providers the bot knows. */
 /** `stock` is the shop's own stock (`providers/ownstock/`): items the owner uploads, one per sale. */
-export const providerIds = ["sandbox", "alxzen", "odzreshop", "aluy", "icsstore", "premzone", "stock"] as const;
+export const providerIds = ["sandbox", "stock", "alxzen", "odzreshop", "aluy", "icsstore", "premzone"] as const;
 export type ProviderId = (typeof providerIds)[number];
 
 /** Shop categories; each has a label in the locales (`category-<id>`). */
