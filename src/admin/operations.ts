@@ -44,7 +44,7 @@ export type CreditResult =
 export interface OperationsDeps {
   orders: OrderStore;
   wallet: Wallet;
-  fulfilment: Pick<Fulfilment, "enqueue" | "refundFailed" | "resolveDelivered" | "resolveRef">;
+  fulfilment: Pick<Fulfilment, "enqueue" | "refundFailed" | "refundDelivered" | "resolveDelivered" | "resolveRef">;
 }
 
 /** States a refund may start from when an admin asks; `failed` needs no move. */
@@ -65,7 +65,13 @@ export class AdminOperations {
   async refund(orderId: string, by: string, reason: string | null, round = 0): Promise<RefundResult> {
     const order = await this.deps.orders.get(orderId);
     if (!order) return { kind: "not_found" };
-    if (order.status === "refunded") return { kind: "already_refunded", order };
+    if (order.status === "refunded" || order.refundedAfterDelivery) return { kind: "already_refunded", order };
+    // A delivered own-stock item under a warranty claim: its money back, the order stays delivered.
+    if (order.status === "delivered" && order.product.provider === "stock") {
+      const refunded = await this.deps.fulfilment.refundDelivered(orderId, { by, reason });
+      if (!refunded) return { kind: "already_refunded", order: (await this.deps.orders.get(orderId)) ?? order };
+      return { kind: "refunded", order: refunded, balance: await this.deps.wallet.balance(refunded.buyer) };
+    }
     if (!this.mayRefund(order)) return { kind: "not_refundable", order };
     const admin = { by, reason };
     const failed =

@@ -52,7 +52,8 @@ const openStatuses: ReadonlySet<OrderStatus> = new Set(["paid", "placing", "pend
 /** Sums orders created at or after `since`; `topCount` best sellers by units, then revenue. */
 export function computeStats(orders: readonly Order[], since: number, topCount = 5): Stats {
   const inPeriod = orders.filter((order) => order.createdAt >= since);
-  const delivered = inPeriod.filter((order) => order.status === "delivered");
+  // An own-stock order refunded after delivery (a warranty claim) earned nothing.
+  const delivered = inPeriod.filter((order) => order.status === "delivered" && !order.refundedAfterDelivery);
   const byProvider = new Map<ProviderId, MoneyTotals>();
   const byProduct = new Map<string, { code: string; name: string } & MoneyTotals>();
   const sales = empty();
@@ -75,7 +76,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     orders: {
       total: inPeriod.length,
       delivered: delivered.length,
-      failed: inPeriod.filter((order) => failedStatuses.has(order.status)).length,
+      failed: inPeriod.filter((order) => failedStatuses.has(order.status) || order.refundedAfterDelivery !== undefined).length,
       open: inPeriod.filter((order) => openStatuses.has(order.status)).length,
       unpaid: inPeriod.filter((order) => order.status === "awaiting_payment" || order.status === "expired").length,
     },

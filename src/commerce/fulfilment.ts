@@ -475,6 +475,33 @@ export class Fulfilment {
     return this.tellOwed(refunded, await this.refundReply(refunded));
   }
 
+  /**
+   * An admin's refund of a DELIVERED order after a warranty claim (own stock): the buyer's money
+   * back under the order's one refund entry (`refund:<id>`, so at most once, whatever repeats),
+   * recorded on the order, which stays delivered, and the buyer told. Null when the order is not
+   * delivered or was refunded before.
+   */
+  async refundDelivered(orderId: string, admin: AdminRefund): Promise<Order | null> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order || order.status !== "delivered" || order.refundedAfterDelivery) return null;
+    const credited = await this.deps.wallet.credit(order.buyer, order.payment.amount, {
+      id: ledgerIds.refund(order.id),
+      reason: "refund",
+      orderId: order.id,
+      by: admin.by,
+      note: admin.reason ?? "warranty",
+    });
+    // Recorded by whichever call gets there first (a crash after the credit is finished by a repeat).
+    let first = false;
+    const recorded = await this.deps.orders.update(order.id, (o) => {
+      first = o.refundedAfterDelivery === undefined;
+      return { refundedAfterDelivery: o.refundedAfterDelivery ?? { by: admin.by, at: Date.now(), ...(admin.reason ? { reason: admin.reason } : {}) } };
+    });
+    if (!first || !recorded) return null;
+    await this.tellBuyer(recorded, textReply(msg("admin-refund-buyer", { order: order.id }), msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(credited.balance) })));
+    return recorded;
+  }
+
   private async refundReply(order: Order) {
     const balance = await this.deps.wallet.balance(order.buyer);
     const why = refundedByAdmin(order)

@@ -105,6 +105,12 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
+  /**
+   * A delivered order whose money an admin gave back after a warranty claim (own stock, `/refund`):
+   * it stays delivered (the item was handed over), the credit is the same `refund:<id>` entry as any
+   * refund, so it happens once; `/stats` no longer counts it as a sale.
+   */
+  refundedAfterDelivery: z.object({ by: z.string(), at: z.number(), reason: z.string().optional() }).optional(),
   /** Items given again at no charge after a warranty claim (own stock, `/replace`): who and when. */
   replacements: z.array(z.object({ by: z.string(), at: z.number(), number: z.number().int() })).optional(),
   /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
