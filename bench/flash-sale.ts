@@ -1,5 +1,5 @@
 /**
- * Benchmark 8: a flash sale of the shop's own stock — `BENCH_FLASH_BUYERS` buyers (1,000) walk
+ * Benchmark 9: a flash sale of the shop's own stock — `BENCH_FLASH_BUYERS` buyers (1,000) walk
  * the checkout at once for `BENCH_FLASH_ITEMS` items (100), paying from their wallets — against
  * the same crowd buying a provider product (the sandbox's) in the same run. The real app in this
  * process (`buildApp`, ShopBot, in-process fulfilment) on real Redis under a fresh prefix, driven
@@ -68,7 +68,7 @@ async function deliveries(app: App, buyers: readonly string[], code: string, tim
   }
 }
 
-/** Runs benchmark 8. */
+/** Runs benchmark 9. */
 export async function flashSaleBench(config: BenchConfig): Promise<BenchResult> {
   const prefix = `wbbench:flash:${randomBytes(4).toString("hex")}:`;
   const redis = new Redis(testRedisUrl, { keyPrefix: prefix });
@@ -90,10 +90,10 @@ export async function flashSaleBench(config: BenchConfig): Promise<BenchResult> 
     return {
       name: "flash-sale",
       summary: [
-        row({ bench: "8 flash sale", metric: `items sold to ${config.flashBuyers} racing buyers`, value: stock.paid.length, unit: "items", target: `= ${items}`, met: stock.paid.length === items && delivered.length === items }),
-        row({ bench: "8 flash sale", metric: "items delivered twice", value: duplicates, unit: "items", target: "0", met: duplicates === 0 }),
+        row({ bench: "9 flash sale", metric: `items sold to ${config.flashBuyers} racing buyers`, value: stock.paid.length, unit: "items", target: `= ${items}`, met: stock.paid.length === items && delivered.length === items }),
+        row({ bench: "9 flash sale", metric: "items delivered twice", value: duplicates, unit: "items", target: "0", met: duplicates === 0 }),
         row({
-          bench: "8 flash sale",
+          bench: "9 flash sale",
           metric: "p99 latency of a checkout message, own stock",
           value: stockP.p99,
           unit: "ms",

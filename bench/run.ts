@@ -10,6 +10,7 @@ import { loadBenchConfig, type BenchConfig, type BenchName } from "./config.js";
 import { prepareMemory } from "./memory.js";
 import { pacingBench } from "./pacing.js";
 import { qrisBench } from "./qris.js";
+import { gatewayBench } from "./gateway.js";
 import { detailTable, nothingToPrepare, summaryTable, type BenchResult, type PreparedBench } from "./report.js";
 import { prepareFlood } from "./flood.js";
 import { flashSaleBench } from "./flash-sale.js";
@@ -23,6 +24,7 @@ const benches: Record<BenchName, (config: BenchConfig) => Promise<PreparedBench>
   "slow-provider": prepareSlowProvider,
   flood: prepareFlood,
   pacing: async (config) => nothingToPrepare(() => pacingBench(config)),
+  gateway: async (config) => nothingToPrepare(async () => [await gatewayBench(config)]),
   "flash-sale": async (config) => nothingToPrepare(async () => [await flashSaleBench(config)]),
 };
 

@@ -21,6 +21,7 @@ help =
     /order <ID> — order details
     /cancel — cancel the current step
     /vps — manage your VPS
+    /referral — your invite code
     /lang id|en — change language
 lang-usage = Choose a language: /lang id (Indonesian) or /lang en (English).
 lang-switched = ✅ Language switched to English.
@@ -504,6 +505,43 @@ admin-promo-set-checked = ✅ { $product } uses promo code { $promo } ({ $provid
 admin-promo-set = ✅ { $product } uses promo code { $promo } (sent to { $provider } with each purchase).
 admin-stats-discount-voucher = Voucher discounts: { $amount } ({ $count } orders)
 admin-stats-discount-tier = Tier discounts: { $amount } ({ $count } orders)
+## Referral (issue 17)
+cmd-referral = Invite friends
+referral-title = 🤝 Invite friends, earn balance
+referral-code = Your referral code: { $code }
+referral-link = Share this link: { $link }
+referral-how-text = A new friend just sends as their first message: REF { $code }
+referral-terms = You earn { $percent }% of every delivered order of a friend, for { $days } days after they join, straight to your balance. New buyers only (no earlier order); the bonus is taken back if their order is refunded.
+referral-count = Friends who joined: { $count }
+referral-owed = Bonus taken back but not covered by your balance: { $amount } (taken from your next bonuses).
+referral-off = The referral programme is not active.
+referral-linked = ✅ You joined with referral code { $code }. Happy shopping!
+referral-refused-taken = ℹ️ You are already linked to another referral code; a buyer can have only one referrer.
+referral-refused-self = ℹ️ Code { $code } is your own (or that of a friend you invited); it cannot be used.
+referral-refused-existing = ℹ️ Referral codes are for new buyers only; you have ordered before.
+referral-refused-unknown = ❗ Referral code { $code } is unknown. Please check it.
+admin-ledger-referral = referral bonus
+admin-ledger-referral_reversal = referral bonus taken back
+admin-stats-referral = Referral bonuses: { $amount } ({ $count } orders)
+admin-refund-delivered-needs-reason = ❗ { $order } was delivered: refund it only with a reason, e.g. /refund { $order } account does not work
+
+## Backups and exports (/backup, the daily backup, /export)
+admin-usage-backup = /backup — an encrypted backup of orders, wallets, payments, settings and stock, sent here
+admin-usage-export = /export orders|ledger [7d|30d|YYYY-MM] — a CSV file for Excel or Google Sheets (default 30d)
+admin-backup-off = 🔒 Backups are off: set BACKUP_KEY (a passphrase of at least 16 characters, kept somewhere safe) and restart.
+admin-backup-in-memory = Backups need a real Redis (REDIS_URL); the in-memory demo store has nothing to keep.
+admin-backup-failed = ⚠️ The backup failed; the details are in the bot's log.
+admin-backup-too-large = ⚠️ The shop's data is too large for one backup (at most { $keys } keys and { $mb } MB): rely on Redis replication and its RDB/AOF copies.
+admin-backup-made = 💾 Backup { $file }: { $keys } keys, { $kb } KB, as of { $date } WIB. Encrypted with BACKUP_KEY.
+admin-backup-saved = Saved on the server as { $path } ({ $pruned } older removed).
+admin-backup-not-saved = Not kept on the server (no BACKUP_DIR): keep this file.
+admin-backup-restore-hint = To restore: npm run restore -- <file> (with the same BACKUP_KEY, into an empty Redis).
+admin-backup-too-big-to-send = The file is over { $mb } MB, more than a bot may send: take it from BACKUP_DIR on the server.
+admin-backup-daily = 🌙 Daily backup
+admin-backup-daily-failed = ⚠️ The daily backup failed; the details are in the bot's log.
+admin-export-orders = 📄 Orders { $period }: { $count } orders, total { $total } (delivered { $delivered }).
+admin-export-ledger = 📄 Ledger { $period }: { $count } entries, in { $credits }, out { $debits }.
+admin-export-truncated = ⚠️ Only the newest { $max } rows: export a shorter period.
 ## The shop's own stock (/stock, Notify me, /garansi, /replace)
 category-shop = 🏪 Shop products
 cmd-garansi = Warranty claim for a shop product

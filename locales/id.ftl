@@ -21,6 +21,7 @@ help =
     /order <ID> — detail pesanan
     /batal — batalkan langkah sekarang
     /vps — kelola VPS kamu
+    /referral — kode ajak teman
     /lang id|en — ganti bahasa
 lang-usage = Pilih bahasa: /lang id (Indonesia) atau /lang en (English).
 lang-switched = ✅ Bahasa diganti ke Bahasa Indonesia.
@@ -504,6 +505,43 @@ admin-promo-set-checked = ✅ { $product } memakai kode promo { $promo } ({ $pro
 admin-promo-set = ✅ { $product } memakai kode promo { $promo } (dikirim ke { $provider } setiap pembelian).
 admin-stats-discount-voucher = Diskon voucher: { $amount } ({ $count } pesanan)
 admin-stats-discount-tier = Diskon tier: { $amount } ({ $count } pesanan)
+## Referral (issue 17)
+cmd-referral = Ajak teman
+referral-title = 🤝 Ajak teman, dapat bonus saldo
+referral-code = Kode referral kamu: { $code }
+referral-link = Bagikan link ini: { $link }
+referral-how-text = Teman baru cukup mengirim pesan pertama: REF { $code }
+referral-terms = Kamu mendapat { $percent }% dari setiap pesanan teman yang berhasil dikirim, selama { $days } hari sejak mereka bergabung, langsung ke saldo. Hanya untuk pembeli baru (belum pernah pesan); bonus ditarik lagi bila pesanannya direfund.
+referral-count = Teman yang sudah bergabung: { $count }
+referral-owed = Bonus yang ditarik tapi belum tertutup saldo: { $amount } (dipotong dari bonus berikutnya).
+referral-off = Program referral sedang tidak aktif.
+referral-linked = ✅ Kamu bergabung lewat kode referral { $code }. Selamat belanja!
+referral-refused-taken = ℹ️ Kamu sudah terhubung dengan kode referral lain; satu pembeli hanya bisa punya satu pengajak.
+referral-refused-self = ℹ️ Kode { $code } adalah kodemu sendiri (atau kode teman yang kamu ajak); tidak bisa dipakai.
+referral-refused-existing = ℹ️ Kode referral hanya untuk pembeli baru; kamu sudah pernah memesan.
+referral-refused-unknown = ❗ Kode referral { $code } tidak dikenal. Periksa lagi kodenya.
+admin-ledger-referral = bonus referral
+admin-ledger-referral_reversal = bonus referral ditarik
+admin-stats-referral = Bonus referral: { $amount } ({ $count } pesanan)
+admin-refund-delivered-needs-reason = ❗ { $order } sudah terkirim: refund hanya dengan alasan, mis. /refund { $order } akun tidak bisa dipakai
+
+## Cadangan dan ekspor (/backup, cadangan harian, /export)
+admin-usage-backup = /backup — cadangan terenkripsi pesanan, saldo, pembayaran, pengaturan dan stok, dikirim ke sini
+admin-usage-export = /export orders|ledger [7d|30d|YYYY-MM] — file CSV untuk Excel atau Google Sheets (bawaan 30d)
+admin-backup-off = 🔒 Cadangan mati: isi BACKUP_KEY (frasa sandi minimal 16 karakter, simpan di tempat aman) lalu mulai ulang.
+admin-backup-in-memory = Cadangan butuh Redis sungguhan (REDIS_URL); penyimpanan demo di memori tidak menyimpan apa pun.
+admin-backup-failed = ⚠️ Cadangan gagal; rinciannya ada di log bot.
+admin-backup-too-large = ⚠️ Data toko terlalu besar untuk satu cadangan (maksimal { $keys } kunci dan { $mb } MB): andalkan replikasi Redis dan salinan RDB/AOF-nya.
+admin-backup-made = 💾 Cadangan { $file }: { $keys } kunci, { $kb } KB, per { $date } WIB. Dienkripsi dengan BACKUP_KEY.
+admin-backup-saved = Tersimpan di server sebagai { $path } ({ $pruned } yang lama dihapus).
+admin-backup-not-saved = Tidak disimpan di server (tanpa BACKUP_DIR): simpan file ini.
+admin-backup-restore-hint = Untuk memulihkan: npm run restore -- <file> (dengan BACKUP_KEY yang sama, ke Redis kosong).
+admin-backup-too-big-to-send = File lebih dari { $mb } MB, melebihi batas kiriman bot: ambil dari BACKUP_DIR di server.
+admin-backup-daily = 🌙 Cadangan harian
+admin-backup-daily-failed = ⚠️ Cadangan harian gagal; rinciannya ada di log bot.
+admin-export-orders = 📄 Pesanan { $period }: { $count } pesanan, total { $total } (terkirim { $delivered }).
+admin-export-ledger = 📄 Mutasi saldo { $period }: { $count } entri, masuk { $credits }, keluar { $debits }.
+admin-export-truncated = ⚠️ Hanya { $max } baris terbaru: ekspor periode yang lebih pendek.
 ## Stok toko sendiri (/stock, Kabari saya, /garansi, /replace)
 category-shop = 🏪 Produk toko
 cmd-garansi = Klaim garansi produk toko

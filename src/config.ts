@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { parseEncryptionKey } from "./commerce/delivery-vault.js";
 import { parsePriceTiers, parseTierUpgrades, type PriceTier, type TierUpgrade } from "./commerce/price-quote.js";
+import { minBackupKeyLength } from "./store/backup-file.js";
 import { boolText, commaList, emptyToUndefined, intText, optionalText, urlText, type EnvProblem } from "./core/env.js";
 import { locales } from "./core/message.js";
 import { processRoles } from "./core/role.js";
@@ -18,6 +19,8 @@ import { qrisGatewayModules } from "./payments/gateways/registry.js";
 import { validateStaticQris } from "./payments/qris.js";
 import type { ProviderSetup } from "./providers/module.js";
 import { providerModules, readProviderEnv, sandboxModule } from "./providers/registry.js";
+import type { RedisTarget } from "./store/redis.js";
+import { readRedisEnv, type RedisEnv } from "./store/redis-env.js";
 
 /** The examples shown when a variable is wrong. */
 const examples: Record<string, string> = {
@@ -69,6 +72,12 @@ const examples: Record<string, string> = {
   QRIS_GATEWAY_TIMEOUT_MS: "10000",
   PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
   TIER_UPGRADE: "reseller:1000000,vip:5000000",
+  REFERRAL_PERCENT: "2",
+  REFERRAL_DAYS: "90",
+  BACKUP_KEY: "(openssl rand -base64 32)",
+  BACKUP_DIR: "/var/backups/warung-bot",
+  BACKUP_AT: "03:00",
+  BACKUP_KEEP: "7",
 };
 
 const schema = z.object({
@@ -143,11 +152,28 @@ const schema = z.object({
   // Price tiers (issue 17): read as text here, checked and turned into rules in loadConfig.
   PRICE_TIERS: optionalText,
   TIER_UPGRADE: optionalText,
+  // Referrals (issue 17): the referrer's share of each delivered order of a referred buyer, for
+  // this many days after linking. 0 (the default) turns the programme off: it gives money away.
+  REFERRAL_PERCENT: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: "must be a percentage such as 2 or 2.5" })
+      .min(0, { message: "must be 0 (off) to 50" })
+      .max(50, { message: "must be 0 (off) to 50" })
+      .refine((value) => Number.isInteger(Math.round(value * 100 * 1e6) / 1e6), { message: "may have at most 2 decimals" })
+      .default(0),
+  ),
+  REFERRAL_DAYS: intText(90, 1, 3_650),
 
   // QRIS gateways (issue 15): ids checked against the gateway registry in readQrisGateways.
   QRIS_GATEWAYS: commaList,
   QRIS_FEE_PAYER: z.preprocess(emptyToUndefined, z.enum(["buyer", "shop"], { message: "must be buyer or shop" }).default("buyer")),
   QRIS_GATEWAY_TIMEOUT_MS: intText(10_000, 1_000, 60_000),
+  // Backups (admin /backup, the daily one, npm run restore): see README "Backups and restore".
+  BACKUP_KEY: z.preprocess(emptyToUndefined, z.string().min(minBackupKeyLength, { message: `must be a passphrase of at least ${minBackupKeyLength} characters` }).optional()),
+  BACKUP_DIR: optionalText,
+  BACKUP_AT: z.preprocess(emptyToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "must be a time of day HH:MM (WIB)" }).optional()),
+  BACKUP_KEEP: intText(7, 1, 365),
 });
 
 type RawConfig = z.infer<typeof schema>;
@@ -182,6 +208,10 @@ export type Config = RawConfig & {
   priceTiers: PriceTier[];
   /** `TIER_UPGRADE`, cheapest first; empty when tiers only change by `/tier`. */
   tierUpgrades: TierUpgrade[];
+  /** Where Redis is (`REDIS_URL` or Sentinel, `store/redis-env.ts`); null = the in-memory demo store. */
+  redis: RedisTarget | null;
+  /** Replicas a money write waits for (`REDIS_WAIT_REPLICAS`, `REDIS_WAIT_TIMEOUT_MS`). */
+  redisWait: RedisEnv["wait"];
 };
 
 /**
@@ -199,12 +229,13 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(env: Record<string, string | undefined> = process.env): ConfigResult {
   const parsed = schema.safeParse(env);
   const providerEnv = readProviderEnv(env);
+  const redisEnv = readRedisEnv(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0] ?? "environment");
       return { variable, problem: issue.message, example: examples[variable] };
     });
-    return { ok: false, problems: [...problems, ...providerEnv.problems] };
+    return { ok: false, problems: [...problems, ...providerEnv.problems, ...(redisEnv.ok ? [] : redisEnv.problems)] };
   }
   const raw = parsed.data;
   const problems: ConfigProblem[] = [];
@@ -217,6 +248,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   problems.push(...providerEnv.problems);
+  problems.push(...backupProblems(raw));
+  if (!redisEnv.ok) problems.push(...redisEnv.problems);
   const sandboxProblem = sandboxNextToRealProvider(raw, providerEnv.setups);
   if (sandboxProblem) problems.push(sandboxProblem);
   if (raw.QRIS_STATIC_PAYLOAD) {
@@ -238,7 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const tiers = readTiers(raw);
   problems.push(...tiers.problems);
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0 || !redisEnv.ok) return { ok: false, problems };
 
   const realProviderConfigured = providerEnv.setups.length > 0;
   const sandbox = raw.SANDBOX === "on" || raw.SANDBOX === "true" || (raw.SANDBOX === "auto" && !realProviderConfigured);
@@ -246,7 +279,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const console = raw.CONSOLE === "on" || (raw.CONSOLE === "auto" && !platformConfigured);
   const sandboxSetup = sandbox ? sandboxModule.read(env).setup : null;
   const providers = sandboxSetup ? [...providerEnv.setups, sandboxSetup] : providerEnv.setups;
-  return { ok: true, config: { ...raw, providers, sandbox, console, paymentMethods, qrisGateways: gateways.setups, priceTiers: tiers.tiers, tierUpgrades: tiers.upgrades } };
+  return {
+    ok: true,
+    config: {
+      ...raw,
+      providers,
+      sandbox,
+      console,
+      paymentMethods,
+      qrisGateways: gateways.setups,
+      priceTiers: tiers.tiers,
+      tierUpgrades: tiers.upgrades,
+      redis: redisEnv.value.target,
+      redisWait: redisEnv.value.wait,
+    },
+  };
 }
 
 /**
@@ -294,6 +341,36 @@ function readTiers(raw: RawConfig): { tiers: PriceTier[]; upgrades: TierUpgrade[
   const upgrades = parseTierUpgrades(raw.TIER_UPGRADE ?? "", tiers.tiers);
   if (!upgrades.ok) return { tiers: tiers.tiers, upgrades: [], problems: [{ variable: "TIER_UPGRADE", problem: upgrades.problem, example: examples.TIER_UPGRADE }] };
   return { tiers: tiers.tiers, upgrades: upgrades.upgrades, problems: [] };
+}
+
+/** A daily backup needs a key to seal it and somewhere to put it. */
+function backupProblems(raw: RawConfig): ConfigProblem[] {
+  if (!raw.BACKUP_AT) return [];
+  const problems: ConfigProblem[] = [];
+  if (!raw.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required when BACKUP_AT is set", example: examples.BACKUP_KEY });
+  if (!raw.BACKUP_DIR && !raw.TELEGRAM_ADMIN_CHAT_ID && !raw.WHATSAPP_ADMIN_GROUP_JID) {
+    problems.push({ variable: "BACKUP_AT", problem: "needs BACKUP_DIR or an admin group (TELEGRAM_ADMIN_CHAT_ID, WHATSAPP_ADMIN_GROUP_JID) to put the backup somewhere", example: examples.BACKUP_AT });
+  }
+  return problems;
+}
+
+const restoreSchema = schema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true, BACKUP_KEY: true });
+/** What `npm run restore` reads from the environment. */
+export type RestoreEnv = z.infer<typeof restoreSchema> & { REDIS_URL: string; BACKUP_KEY: string };
+
+/** Parses the restore tool's variables only (a restore machine need not have the shop's whole env). */
+export function loadRestoreEnv(env: Record<string, string | undefined> = process.env): { ok: true; env: RestoreEnv } | { ok: false; problems: ConfigProblem[] } {
+  const parsed = restoreSchema.safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? "environment");
+        return { variable, problem: issue.message, example: examples[variable] };
+      });
+  if (parsed.success && !parsed.data.REDIS_URL) problems.push({ variable: "REDIS_URL", problem: "is required to restore", example: examples.REDIS_URL });
+  if (parsed.success && !parsed.data.BACKUP_KEY) problems.push({ variable: "BACKUP_KEY", problem: "is required to open the backup", example: examples.BACKUP_KEY });
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, env: parsed.data as RestoreEnv };
 }
 
 /** Formats problems as one line each: `NAME: what is wrong (example: NAME=value)`. */

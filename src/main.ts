@@ -36,13 +36,32 @@ const providers = buildProviders(config.providers, { logger, timeoutMs: config.P
 const app = await buildApp({ config, logger, providers }).catch(failStartup);
 await app.start().catch(failStartup);
 
-const shutdown = async (signal: string) => {
+/**
+ * SIGTERM/SIGINT: a graceful shutdown (`app.stop`, bounded by its budget, so the process exits
+ * within 10 s): exit 0 when everything finished, 1 when the budget cut something. A second
+ * signal exits at once with the conventional 128 + signal number (143, 130): the operator means it.
+ */
+let stopping = false;
+const onSignal = (signal: "SIGTERM" | "SIGINT") => {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: exiting now");
+    process.exit(signal === "SIGTERM" ? 143 : 130);
+  }
+  stopping = true;
   logger.info({ signal }, "shutting down");
-  await app.stop();
-  process.exit(0);
+  void app.stop().then(
+    ({ cut }) => {
+      logger.info({ cut }, "shut down");
+      process.exit(cut.length === 0 ? 0 : 1);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    },
+  );
 };
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => onSignal("SIGINT"));
+process.on("SIGTERM", () => onSignal("SIGTERM"));
 
 if (app.console) {
   await app.console.ended;

@@ -21,7 +21,9 @@ import type { Wallet } from "../commerce/wallet.js";
 export type RefundResult =
   | { kind: "refunded"; order: Order; balance: Rupiah }
   | { kind: "already_refunded"; order: Order }
-  /** Not paid, delivered, or still at the provider without a reason to doubt it. */
+  /** Delivered: refunded only with a reason (the goods were handed over; say why they go back). */
+  | { kind: "needs_reason"; order: Order }
+  /** Not paid, or still at the provider without a reason to doubt it. */
   | { kind: "not_refundable"; order: Order }
   | { kind: "not_found" };
 
@@ -59,32 +61,44 @@ export class AdminOperations {
 
   /**
    * Refunds an order's payment to the buyer's wallet, once. Allowed for a failed or paid order,
-   * and for one still at the provider only when fulfilment flagged it for a person (unknown
-   * outcome, gave up polling): the admin has then checked it at the provider.
+   * for one still at the provider only when fulfilment flagged it for a person (unknown
+   * outcome, gave up polling): the admin has then checked it at the provider; and, with
+   * `options.delivered` (`/refund`) and a reason, for a delivered one.
    */
-  async refund(orderId: string, by: string, reason: string | null, round = 0): Promise<RefundResult> {
+  async refund(orderId: string, by: string, reason: string | null, options: { delivered?: boolean } = {}, round = 0): Promise<RefundResult> {
     const order = await this.deps.orders.get(orderId);
     if (!order) return { kind: "not_found" };
-    if (order.status === "refunded" || order.refundedAfterDelivery) return { kind: "already_refunded", order };
-    // A delivered own-stock item under a warranty claim: its money back, the order stays delivered.
-    if (order.status === "delivered" && order.product.provider === "stock") {
-      const refunded = await this.deps.fulfilment.refundDelivered(orderId, { by, reason });
-      if (!refunded) return { kind: "already_refunded", order: (await this.deps.orders.get(orderId)) ?? order };
-      return { kind: "refunded", order: refunded, balance: await this.deps.wallet.balance(refunded.buyer) };
-    }
+    if (order.status === "refunded") return { kind: "already_refunded", order };
+    // Only `/refund` itself takes back delivered goods; `/resolve … failed` is for orders in doubt.
+    if (order.status === "delivered" && options.delivered) return this.refundDelivered(order, by, reason);
     if (!this.mayRefund(order)) return { kind: "not_refundable", order };
     const admin = { by, reason };
     const failed =
       order.status === "failed" ? order : await this.deps.orders.transition(orderId, [order.status], "failed", () => ({}), adminRefundNote(admin));
     if (!failed) {
       // Someone moved it meanwhile (delivered, or fulfilment failed it first): decide again.
-      return round < maxRounds ? this.refund(orderId, by, reason, round + 1) : { kind: "not_refundable", order };
+      return round < maxRounds ? this.refund(orderId, by, reason, options, round + 1) : { kind: "not_refundable", order };
     }
     // Fulfilment claims it first, so a concurrent /retry can no longer send it to the provider again.
     const refunded = await this.deps.fulfilment.refundFailed(orderId, admin);
     if (!refunded) {
       const now = await this.deps.orders.get(orderId);
       return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? failed };
+    }
+    return { kind: "refunded", order: refunded, balance: await this.deps.wallet.balance(refunded.buyer) };
+  }
+
+  /**
+   * A delivered order goes back only with the admin's reason (kept on the ledger entry and in the
+   * order's history); the buyer gets the payment back once, and a referral reward it earned is
+   * taken back by the referral listener.
+   */
+  private async refundDelivered(order: Order, by: string, reason: string | null): Promise<RefundResult> {
+    if (!reason) return { kind: "needs_reason", order };
+    const refunded = await this.deps.fulfilment.refundDelivered(order.id, { by, reason });
+    if (!refunded) {
+      const now = await this.deps.orders.get(order.id);
+      return now?.status === "refunded" ? { kind: "already_refunded", order: now } : { kind: "not_refundable", order: now ?? order };
     }
     return { kind: "refunded", order: refunded, balance: await this.deps.wallet.balance(refunded.buyer) };
   }

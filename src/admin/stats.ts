@@ -1,6 +1,6 @@
 /**
- * `/stats`: orders, revenue, cost and profit over a period, per provider, and the best-selling
- * products. Read from the orders index by creation time; only delivered orders count as revenue
+ * `/stats`: orders, revenue, cost and profit (after referral rewards) over a period, per
+ * provider, and the best-selling products. Read from the orders index by creation time; only delivered orders count as revenue
  * (a refunded or failed order earned nothing, an open one has not yet).
  */
 import type { Rupiah } from "../core/money.js";
@@ -44,6 +44,11 @@ export interface Stats {
    * these lines say how much of the normal price was not charged.
    */
   discounts: { tier: Rupiah; tierOrders: number; voucher: Rupiah; voucherOrders: number };
+  /**
+   * Referral rewards earned by delivered orders (issue 17), with the orders that earned one.
+   * Profit (in every total) is after them: the reward is money the shop gave away.
+   */
+  referral: { amount: Rupiah; orders: number };
 }
 
 const failedStatuses: ReadonlySet<OrderStatus> = new Set(["failed", "refunded"]);
@@ -52,12 +57,12 @@ const openStatuses: ReadonlySet<OrderStatus> = new Set(["paid", "placing", "pend
 /** Sums orders created at or after `since`; `topCount` best sellers by units, then revenue. */
 export function computeStats(orders: readonly Order[], since: number, topCount = 5): Stats {
   const inPeriod = orders.filter((order) => order.createdAt >= since);
-  // An own-stock order refunded after delivery (a warranty claim) earned nothing.
-  const delivered = inPeriod.filter((order) => order.status === "delivered" && !order.refundedAfterDelivery);
+  const delivered = inPeriod.filter((order) => order.status === "delivered");
   const byProvider = new Map<ProviderId, MoneyTotals>();
   const byProduct = new Map<string, { code: string; name: string } & MoneyTotals>();
   const sales = empty();
   const discounts = { tier: 0, tierOrders: 0, voucher: 0, voucherOrders: 0 };
+  const referral = { amount: 0, orders: 0 };
   for (const order of delivered) {
     if (order.pricing && order.pricing.tierDiscount !== 0) {
       discounts.tier += order.pricing.tierDiscount;
@@ -66,6 +71,10 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     if (order.pricing?.voucher) {
       discounts.voucher += order.pricing.voucher.discount;
       discounts.voucherOrders += 1;
+    }
+    if (order.referral && order.referral.reward > 0) {
+      referral.amount += order.referral.reward;
+      referral.orders += 1;
     }
     add(sales, order);
     add(byProvider.get(order.product.provider) ?? setNew(byProvider, order.product.provider, empty()), order);
@@ -76,7 +85,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     orders: {
       total: inPeriod.length,
       delivered: delivered.length,
-      failed: inPeriod.filter((order) => failedStatuses.has(order.status) || order.refundedAfterDelivery !== undefined).length,
+      failed: inPeriod.filter((order) => failedStatuses.has(order.status)).length,
       open: inPeriod.filter((order) => openStatuses.has(order.status)).length,
       unpaid: inPeriod.filter((order) => order.status === "awaiting_payment" || order.status === "expired").length,
     },
@@ -84,6 +93,7 @@ export function computeStats(orders: readonly Order[], since: number, topCount =
     providers: [...byProvider].map(([provider, totals]) => ({ provider, ...totals })).sort((a, b) => b.revenue - a.revenue),
     top: [...byProduct.values()].sort((a, b) => b.count - a.count || b.revenue - a.revenue).slice(0, topCount),
     discounts,
+    referral,
   };
 }
 
@@ -95,7 +105,7 @@ function add(totals: MoneyTotals, order: Order): void {
   totals.count += 1;
   totals.revenue += order.price;
   totals.cost += order.cost;
-  totals.profit += order.price - order.cost;
+  totals.profit += order.price - order.cost - (order.referral?.reward ?? 0);
 }
 
 function setNew<K, V>(map: Map<K, V>, key: K, value: V): V {

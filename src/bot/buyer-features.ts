@@ -3,7 +3,8 @@
  * commands to it, keeps its state under its namespace in the chat's session, and hands it the
  * buyer's messages while that state is there. The bot knows no feature by name.
  */
-import type { FeatureChat, FeatureIntent, HostedBuyerFeature } from "../core/buyer-feature.js";
+import type { FeatureArrival, FeatureChat, FeatureIntent, HostedBuyerFeature } from "../core/buyer-feature.js";
+import type { Msg } from "../core/message.js";
 import type { Reply } from "../core/reply.js";
 import type { Intent } from "./intent.js";
 import type { Session } from "./session.js";
@@ -47,6 +48,18 @@ export class BuyerFeatures {
     }
     const active = session.feature && this.byNamespace.get(session.feature.ns);
     return active ? { feature: active, intent } : null;
+  }
+
+  /**
+   * Offers an arrival (a `/start` payload, or text with no checkout step open) to the features
+   * that look at arrivals; the first that claims it answers with notices for the main menu.
+   */
+  async arrive(arrival: FeatureArrival): Promise<Msg[] | null> {
+    for (const feature of this.byNamespace.values()) {
+      const notices = feature.arrive ? await feature.arrive(arrival) : null;
+      if (notices) return notices;
+    }
+    return null;
   }
 
   /**

@@ -21,6 +21,11 @@ export class ChatQueue {
     return result;
   }
 
+  /** Resolves once no chat has work queued or running (work added meanwhile is waited for too). */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.allSettled([...this.tails.values()]);
+  }
+
   /** Chats with work queued or running. */
   get size(): number {
     return this.tails.size;

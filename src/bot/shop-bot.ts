@@ -27,7 +27,7 @@ import type { SessionStore } from "./session-store.js";
 import { ChatQueue } from "./chat-queue.js";
 import { applyVoucher, checkoutStep, present, type CheckoutEffect, type CheckoutFacts, type StepResult, type VoucherLookup } from "./checkout.js";
 import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../core/inbound.js";
-import { parseIntent, type BuyerCommand } from "./intent.js";
+import { parseIntent, type BuyerCommand, type Intent } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
 import { ledgerIds } from "../commerce/ledger-ids.js";
 import type { Outbox, Recipient } from "../core/outbox.js";
@@ -145,7 +145,9 @@ export class ShopBot {
       // Info commands answer beside an open feature and leave it open.
       result = await this.command(intent.command, intent.args, inbound, session, facts);
     } else {
-      result = checkoutStep(leaveFeature(session), intent, facts);
+      const arrival = await this.arrival(intent, session, buyer, inbound);
+      // An arrival's notices head the main menu, as "cancelled" or "expired" do.
+      result = arrival ? present({ ...leaveFeature(session), step: { name: "main" } }, facts, arrival) : checkoutStep(leaveFeature(session), intent, facts);
       if (intent.kind === "command" && intent.command === "start") {
         result.replies.unshift(textReply(msg("welcome", { shop: this.deps.shopName })));
       }
@@ -154,6 +156,19 @@ export class ShopBot {
     const next = { ...result.session, updatedAt: Date.now() };
     await this.deps.sessions.save(chat, next, buyer);
     return { locale: next.locale, replies: result.replies };
+  }
+
+  /**
+   * What a buyer arrived with for a feature (a referral code): a `/start` payload, or typed text
+   * while no checkout step is open (never at a target or confirm step, where text is input).
+   * The features' notices for the main menu, or null when the message is the shop's as usual.
+   */
+  private async arrival(intent: Intent, session: Session, buyer: string, inbound: Inbound): Promise<Msg[] | null> {
+    const at = (via: "start" | "text", text: string) =>
+      this.features.arrive({ via, text, buyer, chat: { channel: inbound.channel, chatId: inbound.chatId, locale: session.locale } });
+    if (intent.kind === "command" && intent.command === "start" && intent.args !== "") return at("start", intent.args);
+    if (intent.kind === "text" && !session.feature && (session.step.name === "idle" || session.step.name === "main")) return at("text", intent.text);
+    return null;
   }
 
   private facts(walletBalance?: number, tier: PriceTier | null = null, vouchers = false): CheckoutFacts {

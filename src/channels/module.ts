@@ -74,7 +74,13 @@ export interface ChannelModule extends BuyerRefFormat {
    * worker) starts nothing.
    */
   start(handlers: ChannelHandlers): Promise<void>;
-  /** Stops taking messages and releases what it holds; sends in flight may fail. */
+  /**
+   * Graceful shutdown, first step: stops taking new messages and resolves once the messages it
+   * already took are handled; sending keeps working (running jobs still deliver). Optional: a
+   * channel without it takes messages until {@link stop}.
+   */
+  stopReceiving?(): Promise<void>;
+  /** Stops taking messages, sends what is queued to send where it can, and releases what it holds. */
   stop(): Promise<void>;
   health(): ChannelHealth;
 }

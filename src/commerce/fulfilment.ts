@@ -476,30 +476,26 @@ export class Fulfilment {
   }
 
   /**
-   * An admin's refund of a DELIVERED order after a warranty claim (own stock): the buyer's money
-   * back under the order's one refund entry (`refund:<id>`, so at most once, whatever repeats),
-   * recorded on the order, which stays delivered, and the buyer told. Null when the order is not
-   * delivered or was refunded before.
+   * An admin's refund of a delivered order (the goods did not work, a warranty claim): the payment
+   * back to the buyer's wallet under the same `refund:<id>` entry as any refund, then
+   * `delivered → refunded` owing the message, then the message. The credit goes first: a crash in
+   * between leaves the money given back and the order delivered, and the admin's repeated
+   * `/refund` finishes it (the credit is then a duplicate). Returns the refunded order, or null
+   * when this call did not refund it (not delivered, or another admin's refund got there first).
    */
   async refundDelivered(orderId: string, admin: AdminRefund): Promise<Order | null> {
     const order = await this.deps.orders.get(orderId);
-    if (!order || order.status !== "delivered" || order.refundedAfterDelivery) return null;
-    const credited = await this.deps.wallet.credit(order.buyer, order.payment.amount, {
+    if (!order || order.status !== "delivered") return null;
+    await this.deps.wallet.credit(order.buyer, order.payment.amount, {
       id: ledgerIds.refund(order.id),
       reason: "refund",
       orderId: order.id,
       by: admin.by,
-      note: admin.reason ?? "warranty",
+      ...(admin.reason ? { note: admin.reason } : {}),
     });
-    // Recorded by whichever call gets there first (a crash after the credit is finished by a repeat).
-    let first = false;
-    const recorded = await this.deps.orders.update(order.id, (o) => {
-      first = o.refundedAfterDelivery === undefined;
-      return { refundedAfterDelivery: o.refundedAfterDelivery ?? { by: admin.by, at: Date.now(), ...(admin.reason ? { reason: admin.reason } : {}) } };
-    });
-    if (!first || !recorded) return null;
-    await this.tellBuyer(recorded, textReply(msg("admin-refund-buyer", { order: order.id }), msg("order-refunded", { amount: formatRupiah(order.payment.amount), balance: formatRupiah(credited.balance) })));
-    return recorded;
+    const refunded = await this.deps.orders.transition(order.id, ["delivered"], "refunded", () => ({ notified: false }), adminRefundNote(admin));
+    if (!refunded) return null;
+    return this.tellOwed(refunded, await this.refundReply(refunded));
   }
 
   private async refundReply(order: Order) {

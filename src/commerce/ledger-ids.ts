@@ -26,6 +26,10 @@ export const ledgerIds = {
    * so a repeated tap (or a retry after a crash) never pays the same extension twice.
    */
   renewal: (orderId: string, fromExpiresAt: number) => `renew:${orderId}:${fromExpiresAt}`,
+  /** A referrer's reward for a delivered order of the buyer they referred: once per order. */
+  referral: (orderId: string) => `referral:${orderId}`,
+  /** That reward taken back because the order was refunded: once per order. */
+  referralReversal: (orderId: string) => `referral-reversal:${orderId}`,
   /** Sandbox money (demo only): a fresh id each time. */
   sandboxTopup: (nonce: string) => `sandbox:${nonce}`,
 } as const;

@@ -36,7 +36,8 @@ const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ["delivered", "failed", "expired"],
   // failed → paid: an admin's /retry of an order that was never refunded.
   failed: ["refunded", "paid"],
-  delivered: [],
+  // delivered → refunded: an admin's refund of goods that did not work (`/refund <id> <reason>`).
+  delivered: ["refunded"],
   refunded: [],
   expired: [],
 };
@@ -105,12 +106,6 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
-  /**
-   * A delivered order whose money an admin gave back after a warranty claim (own stock, `/refund`):
-   * it stays delivered (the item was handed over), the credit is the same `refund:<id>` entry as any
-   * refund, so it happens once; `/stats` no longer counts it as a sale.
-   */
-  refundedAfterDelivery: z.object({ by: z.string(), at: z.number(), reason: z.string().optional() }).optional(),
   /** Items given again at no charge after a warranty claim (own stock, `/replace`): who and when. */
   replacements: z.array(z.object({ by: z.string(), at: z.number(), number: z.number().int() })).optional(),
   /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
@@ -125,6 +120,11 @@ const orderSchema = z.object({
    * lookup at the provider waits until the provider has had time to record the order.
    */
   purchaseUnknownAt: z.number().optional(),
+  /**
+   * The referral reward this delivered order earned its buyer's referrer (`commerce/referrals.ts`),
+   * recorded when claimed: `/stats` shows it as its own line and takes it off profit.
+   */
+  referral: z.object({ referrer: z.string(), reward: z.number().int() }).optional(),
   history: z.array(z.object({ status: z.enum(orderStatuses), at: z.number(), note: z.string().optional() })),
   /**
    * How `price` came about (issue 17; absent on older orders): the normal price, what the buyer's
@@ -240,7 +240,7 @@ export class OrderStore {
     private readonly listeners: readonly TransitionListener[] = [],
     private readonly reservations?: OrderReservations,
   ) {
-    this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript);
+    this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript, { durable: true });
   }
 
   /**

@@ -18,6 +18,8 @@
 import type { Logger } from "pino";
 import { buildAdmin, buildAdminAlerts, type AdminStage, type AdminTimings } from "../admin/stage.js";
 import { adminCommandHint } from "../admin/private-hint.js";
+import { Backups } from "../admin/backups.js";
+import { backupDocument, backupLines, maxSentBackupBytes } from "../admin/commands/backup.js";
 import { ShopBot, type PricingPorts } from "../bot/shop-bot.js";
 import { SessionStore } from "../bot/session-store.js";
 import type { ConsoleModule } from "../channels/console/module.js";
@@ -44,6 +46,8 @@ import { Wallet } from "../commerce/wallet.js";
 import { ProviderPromos } from "../commerce/provider-promos.js";
 import { TierStore, tierListener } from "../commerce/tiers.js";
 import { VoucherStore, voucherListener } from "../commerce/vouchers.js";
+import { Referrals } from "../commerce/referrals.js";
+import { referralFeature } from "../commerce/referral-feature.js";
 import type { Config } from "../config.js";
 import type { AdminAlerts } from "../core/alerts.js";
 import { channels as channelIds, type ChannelHandlers } from "../core/inbound.js";
@@ -53,6 +57,9 @@ import { consoleBuyerRefs } from "../core/buyer-ref.js";
 import { Translator } from "../i18n/translator.js";
 import { BullmqScheduler } from "../jobs/bullmq-scheduler.js";
 import { InProcessScheduler, type JobScheduler } from "../jobs/scheduler.js";
+import { BullmqDaily, InProcessDaily, parseTimeOfDay, type DailyScheduler } from "../jobs/daily.js";
+import { msg } from "../core/message.js";
+import { textReply } from "../core/reply.js";
 import type { PaymentMethodModule } from "../payments/method.js";
 import { buildPaymentOffer, type PaymentOffer } from "../payments/methods/offer.js";
 import { paymentMethodModules } from "../payments/methods/registry.js";
@@ -65,7 +72,8 @@ import { prometheusMetrics } from "../server/metrics.js";
 import { registerRoutes } from "../server/routes.js";
 import { ChatLock } from "../store/chat-lock.js";
 import { checkRedisDurability } from "../store/durability.js";
-import { connectRedis, isInMemory, type Redis } from "../store/redis.js";
+import { connectRedis, isInMemory, newRedisClient, type Redis, type RedisTarget } from "../store/redis.js";
+import { InFlight, runSteps, type ShutdownReport } from "./shutdown.js";
 
 export interface AppOptions {
   config: Config;
@@ -73,8 +81,11 @@ export interface AppOptions {
   providers: Provider[];
   /** A ready Redis client; when absent one is connected from `config.REDIS_URL`. */
   redis?: Redis;
-  /** BullMQ's Redis and key prefix; default from `REDIS_URL`. Without either, jobs run in-process. */
-  bullmq?: { url: string; prefix: string };
+  /**
+   * BullMQ's Redis (a URL, or a target such as Sentinel) and key prefix; default from the
+   * config's Redis (`REDIS_URL` or `REDIS_SENTINELS`). Without either, jobs run in-process.
+   */
+  bullmq?: { url: string; prefix: string } | { target: RedisTarget; prefix: string };
   followUpPlan?: FollowUpPlan;
   /** How often to expire payments and tell buyers about expired checkouts (default 10 s). */
   expirySweepMs?: number;
@@ -123,6 +134,8 @@ export interface App {
   readonly wallet: Wallet;
   /** Price tiers, vouchers and provider promo codes (issue 17). */
   readonly pricing: PricingPorts;
+  /** Referral codes, links, rewards and their reversal (issue 17). */
+  readonly referrals: Referrals;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
   /** The shop's own stock (`/stock`): also in `providers` as `stock`. */
   readonly stock: OwnStockProvider;
@@ -144,6 +157,10 @@ export interface App {
   /** Perpanjang: subscription renewals paid from the wallet. */
   readonly renewals: WalletRenewals;
   readonly http: HttpServer;
+  /** `/backup` and the daily backup at `BACKUP_AT`. */
+  readonly backups: Backups;
+  /** Daily chores at a WIB time (the backup), BullMQ job schedulers or in-process timers. */
+  readonly daily: DailyScheduler;
   /** The channels' handlers: buyer messages to the shop, group messages to the admin side. */
   readonly handlers: ChannelHandlers;
   /** Loads settings and the catalog, resumes unfinished orders, starts sweeps, HTTP and the channels. */
@@ -152,15 +169,36 @@ export interface App {
   sweep(): Promise<void>;
   /** Waits until no order of `buyer` has fulfilment work left, or `timeoutMs` passes. */
   settled(buyer: string, timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Graceful shutdown within `budgetMs` (default {@link shutdownBudgetMs}): stop taking updates
+   * and requests, finish handlers and running jobs, send what is queued, close connections.
+   * Reports the steps cut by the budget. A second call returns the first one's promise.
+   */
+  stop(budgetMs?: number): Promise<ShutdownReport>;
 }
+
+/** How long a graceful shutdown may take in all (SIGTERM → exit, issue 18). */
+export const shutdownBudgetMs = 9_000;
 
 /** Builds every stage (see the module comment); connects Redis unless one is given. */
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
-  const redis = options.redis ?? (await connectRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
-  if (isInMemory(redis)) logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
   const metrics = options.metrics ?? prometheusMetrics;
+  const redis =
+    options.redis ??
+    (await connectRedis({
+      target: config.redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      replicaWait: {
+        ...config.redisWait,
+        onOutcome: (outcome) => metrics.replicaWait(outcome),
+        onChange: ({ degraded, ...detail }) =>
+          degraded
+            ? logger.warn(detail, "a money write was not acknowledged by enough Redis replicas; money writes go on without waiting until one is back")
+            : logger.info(detail, "Redis replicas acknowledge money writes again"),
+      },
+    }));
+  if (isInMemory(redis)) logger.warn("REDIS_URL is not set: using an in-memory store; everything is lost on exit");
   const translator = new Translator(config.DEFAULT_LOCALE, (key, errors) =>
     logger.warn({ key, errors: errors.map((error) => error.message) }, "a message was rendered with missing arguments"),
   );
@@ -207,9 +245,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     adminAlerts.notifier.onTransition,
     voucherListener(pricing.vouchers, logger),
     tierListener(pricing.tiers, logger),
+    // Referral rewards on delivery, reversals on refund (built just below; called only later).
+    (order, from) => referrals.onTransition(order, from),
     reservations.onTransition,
   ], reservations);
   const wallet = new Wallet(redis);
+  const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
   const catalog = new CatalogService({
     redis,
     providers,
@@ -265,12 +306,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
     providerQris: (provider) => qrisProviders.has(provider),
   });
 
+  const backups = new Backups({
+    redis,
+    key: config.BACKUP_KEY ?? null,
+    dir: config.BACKUP_DIR ?? null,
+    keep: config.BACKUP_KEEP,
+    logger: logger.child({ module: "backups" }),
+    postDaily: (made) =>
+      adminAlerts.group.post(
+        "failed" in made
+          ? [textReply(msg("admin-backup-daily-failed"))]
+          : made.bytes.length > maxSentBackupBytes
+            ? [textReply(msg("admin-backup-daily"), ...backupLines(made), msg("admin-backup-too-big-to-send", { mb: maxSentBackupBytes / 1024 / 1024 }))]
+            : [textReply(msg("admin-backup-daily")), backupDocument(made)],
+      ),
+  });
+  const daily = buildDaily(options);
+
   const admin = buildAdmin({
     config,
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, stock },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, backups, stock },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -297,6 +355,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     paymentMethods,
     features: [
       ...buyerFeatures(options.providers, { services: ownedServices(orders), renewals: renewalPort }),
+      referralFeature(
+        referrals,
+        {
+          telegramUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
+          whatsappNumber: config.WHATSAPP_ENABLED ? (config.WHATSAPP_PHONE ?? null) : null,
+        },
+        { percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS },
+      ),
       warrantyFeature(stock, { services: ownedServices(orders), alerts }),
     ],
     notifyWhenBack: (code, recipient) => stock.notifyWhenBack(code, recipient),
@@ -307,7 +373,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
     buyingPaused: () => admin.buyingPaused(),
   });
   const built: ChannelHandlers = { handle: (inbound) => shop.handle(inbound), handleGroup: (inbound) => admin.handleGroup(inbound) };
-  const handlers = options.wrapHandlers ? options.wrapHandlers(built) : built;
+  const wrapped = options.wrapHandlers ? options.wrapHandlers(built) : built;
+  // Counted, so a shutdown waits for handlers still running before it closes what they use.
+  const busy = new InFlight();
+  const handlers: ChannelHandlers = {
+    handle: (inbound) => busy.track(() => wrapped.handle(inbound)),
+    handleGroup: (inbound) => busy.track(() => wrapped.handleGroup(inbound)),
+  };
 
   const recovery = new Recovery({
     orders,
@@ -328,6 +400,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "recover orders", run: () => recovery.sweep() },
       { name: "sync subscriptions", run: () => subscriptions.sync() },
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
+      { name: "catch up referral rewards", run: () => referrals.catchUp() },
       { name: "release stock holds", run: () => reservations.sweep(orders) },
     ],
   });
@@ -367,6 +440,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     orders,
     wallet,
     pricing,
+    referrals,
     providers,
     stock,
     reservations,
@@ -382,26 +456,40 @@ export async function buildApp(options: AppOptions): Promise<App> {
     subscriptions,
     renewals,
     http,
+    backups,
+    daily,
     handlers,
     start: () => startApp(app, options),
     sweep: () => sweeper.sweep(),
     settled: (buyer, timeoutMs) => recovery.settled(buyer, timeoutMs),
-    stop: () => stopApp(app),
+    stop: (budgetMs = shutdownBudgetMs) => (stopping ??= stopApp(app, busy, budgetMs)),
   };
+  let stopping: Promise<ShutdownReport> | undefined;
   return app;
 }
 
 function buildJobs(options: AppOptions, metrics: Metrics): JobScheduler {
   const { config, logger } = options;
-  const durable = options.bullmq ?? (config.REDIS_URL ? { url: config.REDIS_URL, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  const durable = options.bullmq ?? (config.redis ? { target: config.redis, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
   if (!durable) return new InProcessScheduler();
+  const target: RedisTarget = "target" in durable ? durable.target : { kind: "url", url: durable.url };
   return new BullmqScheduler({
-    redisUrl: durable.url,
+    // The same target as the shop's own client: after a Sentinel failover both follow the new master.
+    newConnection: () => newRedisClient(target, "jobs"),
     prefix: durable.prefix,
     logger,
     work: config.ROLE !== "bot",
     onRun: (seconds, outcome) => metrics.jobRun(outcome, seconds),
   });
+}
+
+/** Daily chores share BullMQ's Redis and prefix with fulfilment; the demo uses timers. */
+function buildDaily(options: AppOptions): DailyScheduler {
+  const { config, logger } = options;
+  const durable = options.bullmq ?? (config.redis ? { target: config.redis, prefix: `${config.REDIS_KEY_PREFIX}bull` } : null);
+  if (!durable) return new InProcessDaily(logger);
+  const target: RedisTarget = "target" in durable ? durable.target : { kind: "url", url: durable.url };
+  return new BullmqDaily({ newConnection: () => newRedisClient(target, "jobs"), prefix: durable.prefix, logger, work: config.ROLE !== "bot" });
 }
 
 async function startApp(app: App, options: AppOptions): Promise<void> {
@@ -425,14 +513,49 @@ async function startApp(app: App, options: AppOptions): Promise<void> {
     logger.info({ host: config.HTTP_HOST, port }, "http server listening");
   }
   app.sweeper.start();
+  if (config.BACKUP_AT && app.backups.enabled) {
+    await app.daily.start([{ name: "backup", at: parseTimeOfDay(config.BACKUP_AT), run: () => app.backups.daily() }]);
+  }
 }
 
-async function stopApp(app: App): Promise<void> {
-  await app.sweeper.stop();
-  app.catalog.stop();
-  await app.admin.stop();
-  for (const channel of app.channels) await channel.stop();
-  await app.http.close();
-  await app.jobs.close();
-  app.redis.disconnect();
+/**
+ * The graceful shutdown, in order: stop taking updates (polling stops, the HTTP server answers
+ * 503 to new requests) and let the handlers and requests in progress finish; stop the sweeps;
+ * close the job worker, which waits for running jobs; flush the admin notices; stop the channels,
+ * which sends what they have queued; close Redis. Bounded by `budgetMs` (see `shutdown.ts`).
+ */
+async function stopApp(app: App, busy: InFlight, budgetMs: number): Promise<ShutdownReport> {
+  const report = await runSteps(
+    [
+      { name: "stop taking updates", run: () => stopTakingUpdates(app) },
+      { name: "finish handlers", run: () => busy.idle() },
+      { name: "finish http requests", run: () => app.http.idle() },
+      { name: "close http", run: () => app.http.close() },
+      { name: "stop sweeps", run: () => Promise.all([app.sweeper.stop(), app.catalog.stop()]).then(() => undefined) },
+      { name: "finish running jobs", run: () => app.jobs.close() },
+      { name: "stop the daily backup", run: () => app.daily.close() },
+      { name: "finish referral rewards", run: () => app.referrals.idle() },
+      { name: "send admin notices", run: () => app.admin.stop() },
+      { name: "stop channels", run: () => Promise.all(app.channels.map((channel) => channel.stop())).then(() => undefined) },
+    ],
+    budgetMs,
+    app.logger,
+  );
+  await closeRedis(app.redis);
+  return report;
+}
+
+async function stopTakingUpdates(app: App): Promise<void> {
+  app.http.drain();
+  await Promise.all(app.channels.map((channel) => channel.stopReceiving?.()));
+}
+
+/** QUIT lets replies in flight arrive; a connection that is down is simply dropped. */
+async function closeRedis(redis: Redis): Promise<void> {
+  if (isInMemory(redis) || redis.status !== "ready") {
+    redis.disconnect();
+    return;
+  }
+  await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+  redis.disconnect();
 }

@@ -21,7 +21,7 @@
  */
 import type { z } from "zod";
 import type { Channel } from "./inbound.js";
-import type { Locale } from "./message.js";
+import type { Locale, Msg } from "./message.js";
 import type { Reply } from "./reply.js";
 import type { Rupiah } from "./money.js";
 
@@ -60,6 +60,18 @@ export interface FeatureChat {
   locale: Locale;
 }
 
+/**
+ * How a buyer arrived with something for a feature: Telegram's deep-link payload (`/start <payload>`),
+ * or a typed text while no checkout step is open (WhatsApp has no deep links: "REF <code>").
+ */
+export interface FeatureArrival {
+  via: "start" | "text";
+  /** The payload, or the whole text. */
+  text: string;
+  buyer: string;
+  chat?: FeatureChat;
+}
+
 /** A feature's answer to one turn. */
 export interface FeatureResult<S> {
   replies: Reply[];
@@ -84,6 +96,13 @@ export interface BuyerFeature<S> {
    * stored state no longer reads (an older format): then it starts from the top.
    */
   handle(input: FeatureInput, session: S | null): Promise<FeatureResult<S>>;
+  /**
+   * Optional: looks at an arrival (see {@link FeatureArrival}). Returns the notices to show above
+   * the shop's main menu when the arrival is this feature's (a referral code), or null when it is
+   * not, and then the shop handles the message as usual. Checking the text is cheap and pure: it
+   * runs for every such message.
+   */
+  arrive?(arrival: FeatureArrival): Promise<Msg[] | null>;
 }
 
 /** A feature as the bot hosts it: its state type sealed inside, stored state passed as is. */
@@ -92,6 +111,7 @@ export interface HostedBuyerFeature {
   readonly commands: readonly string[];
   /** Answers one turn given the stored state (undefined when there is none). */
   handle(input: FeatureInput, stored: unknown): Promise<FeatureResult<unknown>>;
+  arrive?(arrival: FeatureArrival): Promise<Msg[] | null>;
 }
 
 /**
@@ -104,6 +124,7 @@ export function defineBuyerFeature<S>(feature: BuyerFeature<S>): HostedBuyerFeat
   return {
     namespace: feature.namespace,
     commands: feature.commands,
+    ...(feature.arrive ? { arrive: feature.arrive.bind(feature) } : {}),
     handle(input, stored) {
       const parsed = stored === undefined ? null : feature.session.safeParse(stored);
       return feature.handle(input, parsed?.success ? parsed.data : null);

@@ -18,6 +18,11 @@ export interface Metrics {
   jobRun(outcome: string, seconds: number): void;
   /** A command from a group that is not the admin group was refused. */
   foreignGroupRefusal(channel: Channel): void;
+  /**
+   * How a money write's wait for replicas ended (`REDIS_WAIT_REPLICAS`): acknowledged, fewer
+   * replicas than wanted within the timeout, or not waited for while replicas are known short.
+   */
+  replicaWait(outcome: "acked" | "short" | "skipped"): void;
 }
 
 /** Counts nothing: for tests and tools that build a stage without a server. */
@@ -28,4 +33,5 @@ export const noMetrics: Metrics = {
   orderTransition: () => undefined,
   jobRun: () => undefined,
   foreignGroupRefusal: () => undefined,
+  replicaWait: () => undefined,
 };

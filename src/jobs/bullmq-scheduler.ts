@@ -10,12 +10,18 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { jobAttempts, jobBackoffMs, runId, type JobHandlers, type JobScheduler, type QueuedRun, type ScheduleMode } from "./scheduler.js";
 
 export interface BullmqSchedulerOptions {
-  redisUrl: string;
+  /**
+   * Makes one new connection to the shop's Redis (the composition root's factory, from the same
+   * target as the bot's own client — a URL or Sentinel — so all follow a failover). It must
+   * retry forever (`maxRetriesPerRequest: null`), unlike the bot's fail-fast one, so a Redis
+   * restart or failover pauses jobs instead of failing them.
+   */
+  newConnection: () => Redis;
   /** Key prefix for BullMQ's keys (kept apart from the shop's own keys). */
   prefix: string;
   logger: Logger;
@@ -54,12 +60,8 @@ export class BullmqScheduler implements JobScheduler {
     this.queue.on("error", (error) => options.logger.warn({ err: error }, "fulfilment queue error"));
   }
 
-  /**
-   * BullMQ needs connections that retry forever (maxRetriesPerRequest: null), unlike the bot's
-   * fail-fast one, so a Redis restart pauses jobs instead of failing them.
-   */
   private connection(): Redis {
-    const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const redis = this.options.newConnection();
     this.connections.push(redis);
     return redis;
   }

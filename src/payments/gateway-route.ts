@@ -33,7 +33,11 @@ export function gatewayNotificationRoute(gateway: QrisGateway, payments: Pick<Pa
     const result = await payments.confirmAtGateway(
       check.paymentId,
       gateway.id,
-      { ...(check.transactionId !== undefined ? { transactionId: check.transactionId } : {}), ...(check.amount !== undefined ? { amount: check.amount } : {}) },
+      {
+        ...(check.transactionId !== undefined ? { transactionId: check.transactionId } : {}),
+        ...(check.amount !== undefined ? { amount: check.amount } : {}),
+        ...(check.askedAmount !== undefined ? { askedAmount: check.askedAmount } : {}),
+      },
       `gateway:${gateway.id}`,
     );
     switch (result.kind) {

@@ -98,7 +98,18 @@ export interface GatewayStatus {
  * another merchant; nothing moves and the admins are told.
  */
 export type NotificationCheck =
-  | { kind: "hint"; paymentId: string; transactionId?: string; /** The amount the notification claims: the charge's total, or the amount asked where the gateway states it before the payer's fee (Pakasir). Checked against our record; the status call decides. */ amount?: Rupiah }
+  | {
+      kind: "hint";
+      paymentId: string;
+      transactionId?: string;
+      /** The total the notification claims the payer paid, the payer's fee included (checked against the charge's total). */
+      amount?: Rupiah;
+      /**
+       * The amount the notification claims before the payer's fee, for a gateway that states only
+       * that (Pakasir's webhook `amount`): checked against what the shop asked, not the total.
+       */
+      askedAmount?: Rupiah;
+    }
   | { kind: "ignored"; reason: string }
   | { kind: "rejected"; reason: "unsigned" | "bad_signature" | "malformed" | "wrong_merchant" };
 

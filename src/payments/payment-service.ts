@@ -132,7 +132,10 @@ export type GatewayConfirmResult =
 /** What a notification says, as far as it is to be checked against our record before any status call. */
 export interface GatewayHint {
   transactionId?: string;
+  /** The total the notification claims, the payer's fee included (Midtrans, Tripay). */
   amount?: Rupiah;
+  /** The amount it claims before the payer's fee (Pakasir's webhook): compared with what the shop asked. */
+  askedAmount?: Rupiah;
 }
 
 /** `/payment <id>`: our record and what its gateway says now. */
@@ -390,8 +393,8 @@ export class PaymentService {
     const record = payment.gateway;
     if (record.id !== gatewayId) return this.rejectReport(gatewayId, "other_gateway", id);
     if (hint.transactionId !== undefined && hint.transactionId !== record.transactionId) return this.rejectReport(gatewayId, "wrong_transaction", id);
-    // A gateway states the charge total, or (Pakasir) the amount asked before the payer's fee.
-    if (hint.amount !== undefined && hint.amount !== record.total && hint.amount !== payment.baseAmount) return this.rejectReport(gatewayId, "wrong_amount", id);
+    if (hint.amount !== undefined && hint.amount !== record.total) return this.rejectReport(gatewayId, "wrong_amount", id);
+    if (hint.askedAmount !== undefined && hint.askedAmount !== payment.baseAmount) return this.rejectReport(gatewayId, "wrong_amount", id);
     const gateway = this.gatewaysById.get(gatewayId);
     if (!gateway) return { kind: "unavailable", detail: `${gatewayId} is not configured` };
     let status: GatewayStatus;

@@ -322,10 +322,10 @@ export class PaymentStore {
     this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
     this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
     this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
-    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove3", 10, moveScript);
+    this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove3", 10, moveScript, { durable: true });
     this.openGatewayIfFree = defineScript<OpenGatewayCommand>(redis, "paymentOpenGateway", 4, openGatewayScript);
     this.burst = defineScript<BurstCommand>(redis, "paymentBurst", 2, burstScript);
-    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript);
+    this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript, { durable: true });
   }
 
   /** How many totals one price has. */

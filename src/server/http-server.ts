@@ -38,6 +38,11 @@ export class HttpServer {
   private readonly prefixRoutes: { method: string; prefix: string; handler: RouteHandler; logAs: string }[] = [];
   private server: Server | null = null;
   private readonly limits: HttpLimits;
+  /** Set by {@link drain}: new requests are answered 503. */
+  private draining = false;
+  /** Requests being handled, and who waits for there to be none. */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly logger: Logger,
@@ -100,6 +105,25 @@ export class HttpServer {
     return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
+  /**
+   * Graceful shutdown, first step: stops accepting connections and answers every new request on
+   * an open one 503 (`connection: close`). Telegram, gateways and providers send a refused
+   * webhook or callback again later, to this process's successor or a sibling behind the load
+   * balancer; requests already being handled finish (see {@link idle}).
+   */
+  drain(): void {
+    this.draining = true;
+    this.server?.close();
+    this.server?.closeIdleConnections();
+  }
+
+  /** Resolves once no request is being handled. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Closes the server and every connection, cutting requests still being handled. */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -111,6 +135,20 @@ export class HttpServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.draining) {
+      req.resume();
+      res.setHeader("connection", "close");
+      return send(res, fail(503, "shutting down"));
+    }
+    this.inFlight++;
+    try {
+      await this.handle(req, res);
+    } finally {
+      if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const route = this.find(req.method, path);
     if (!route) return send(res, fail(404, "not found"));

@@ -58,6 +58,13 @@ export const adminRefusedElsewhere = new Counter({
   registers: [registry],
 });
 
+export const replicaWaits = new Counter({
+  name: "warung_redis_replica_wait_total",
+  help: "Money writes by how their wait for Redis replicas ended (acked, short = fewer replicas than REDIS_WAIT_REPLICAS in time, skipped = not waited while short)",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
 /** The {@link Metrics} port, counted in this registry. */
 export const prometheusMetrics: Metrics = {
   updateHandled: (channel, outcome) => updatesHandled.inc({ channel, outcome }),
@@ -66,4 +73,5 @@ export const prometheusMetrics: Metrics = {
   orderTransition: (status) => orderTransitions.inc({ status }),
   jobRun: (outcome, seconds) => jobDuration.observe({ outcome }, seconds),
   foreignGroupRefusal: (channel) => adminRefusedElsewhere.inc({ channel }),
+  replicaWait: (outcome) => replicaWaits.inc({ outcome }),
 };

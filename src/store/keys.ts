@@ -115,6 +115,24 @@ export const keys = {
   buyerSpend: (buyer: string) => `tier:spend:${buyer}`,
   /** Hash: product code → provider promo code sent with each purchase (`/promo`). */
   providerPromos: () => "admin:promos",
+  /** Hash: buyer → their referral code. */
+  referralCodeOf: () => "referral:code-of",
+  /** Hash: referral code (upper case) → the buyer it belongs to. */
+  referralCodes: () => "referral:codes",
+  /** Hash: referred buyer → their referrer (set once, never changed). */
+  referralReferrerOf: () => "referral:referrer-of",
+  /** Hash: referred buyer → when they were linked (ms). */
+  referralLinkedAt: () => "referral:linked-at",
+  /** Hash: referrer → how many buyers they referred. */
+  referralCount: () => "referral:count",
+  /** Hash: order id → its referral reward `referrer|amount|offset` (claimed once; offset paid off a debt). */
+  referralRewards: () => "referral:rewards",
+  /** Hash: referrer → rupiah of reversed rewards their wallet could not cover (taken from later rewards). */
+  referralOwed: () => "referral:owed",
+  /** Hash: order id → rupiah its reward's reversal added to the referrer's debt (recorded once). */
+  referralOwedByOrder: () => "referral:owed-by-order",
+  /** Set (with a TTL) while a referral catch-up ran recently (throttles the sweep). */
+  referralCaughtUp: () => "referral:caught-up",
 
   // The shop's own stock (providers/ownstock/stock-store.ts). Items are sealed; only hashes in clear.
   /** Hash: own product code → JSON product (name, price, cost, category, terms, warranty, alert, off). */

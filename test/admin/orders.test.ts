@@ -79,13 +79,15 @@ describe("/refund", () => {
     expect(await shop.app.wallet.balance("telegram:1204")).toBe(order.price);
   });
 
-  it("refuses orders that were delivered or never paid", async () => {
+  it("refuses orders never paid, and delivered ones without a reason", async () => {
     const unpaid = await placeOrder(shop, 1205, "SB-NFX1", "qris");
     await admin().ask(`/refund ${unpaid.id}`, says("admin-refund-not-allowed", { order: unpaid.id, status: msg("status-awaiting_payment") }));
     const delivered = await placeOrder(shop, 1205, "SB-TSEL10", "wallet", { phone: "081234567890" });
     await shop.app.fulfilment.enqueue(delivered);
     await eventually(async () => expect((await shop.app.orders.get(delivered.id))?.status).toBe("delivered"));
-    await admin().ask(`/refund ${delivered.id}`, says("admin-refund-not-allowed", { order: delivered.id, status: msg("status-delivered") }));
+    await admin().ask(`/refund ${delivered.id}`, says("admin-refund-delivered-needs-reason", { order: delivered.id }));
+    // `/resolve … failed` is for orders in doubt: it never takes back delivered goods.
+    await admin().ask(`/resolve ${delivered.id} failed gone`, says("admin-resolve-not-allowed", { order: delivered.id, status: msg("status-delivered") }));
     await admin().ask("/refund ORD-NOSUCHORDER", says("admin-order-not-found", { order: "ORD-NOSUCHORDER" }));
     expect(await shop.app.wallet.balance("telegram:1205")).toBe(0);
   });

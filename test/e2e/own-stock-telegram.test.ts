@@ -88,12 +88,12 @@ describe("own stock on Telegram", () => {
     const stats = await admin.ask("/stats", shown("admin-stats-title"));
     expect(stats).toMatch(shown("admin-stats-provider", { provider: "stock", count: 1, revenue: formatRupiah(75_000), cost: formatRupiah(30_000) }));
 
-    // The admin may instead give the money back: once, the order stays delivered, /stats drops the sale.
+    // The admin may instead take the order back with a reason: refunded once, /stats drops the sale.
     await admin.ask(`/refund ${orderId} garansi`, shown("admin-refund-done", { order: orderId, amount: formatRupiah(75_000) }));
     await budi.expect(shown("order-refunded", { amount: formatRupiah(75_000), balance: formatRupiah(100_000) }));
     await admin.ask(`/refund ${orderId}`, shown("admin-refund-already", { order: orderId }));
     expect(await shop.app.wallet.balance("telegram:3001")).toBe(100_000);
-    expect((await shop.app.orders.get(orderId))?.status).toBe("delivered");
+    expect((await shop.app.orders.get(orderId))?.status).toBe("refunded");
     const afterRefund = await admin.ask("/stats", shown("admin-stats-title"));
     expect(afterRefund).not.toMatch(shown("admin-stats-provider", { provider: "stock" }));
 

@@ -121,6 +121,17 @@ export class WorkerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Sends `signal` (SIGTERM, SIGINT) and returns at once. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** Resolves with the exit code (or the signal that ended it) once the process has exited. */
+  async exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    await exited(this.child);
+    return { code: this.child.exitCode, signal: this.child.signalCode };
+  }
+
   /** SIGKILL: the process dies wherever it is, as in a crash or an OOM kill. Waits until it is gone. */
   async kill(): Promise<void> {
     if (this.alive) this.child.kill("SIGKILL");

@@ -19,6 +19,7 @@ import type { OwnStockProvider } from "../../providers/ownstock/adapter.js";
 import type { Redis } from "../../store/redis.js";
 import type { SessionStore } from "../../bot/session-store.js";
 import type { AuditLog } from "../audit-log.js";
+import type { Backups } from "../backups.js";
 import type { Broadcaster } from "../broadcast.js";
 import type { AdminOperations } from "../operations.js";
 import type { ProviderWatch } from "../provider-watch.js";
@@ -46,6 +47,8 @@ export interface AdminServices {
   broadcaster: Broadcaster;
   /** Vouchers, price tiers and provider promo codes (issue 17). */
   pricing: { vouchers: VoucherStore; tiers: TierStore; promos: ProviderPromos };
+  /** `/backup`: makes, saves and rotates encrypted backups. */
+  backups: Backups;
   /** The shop's own stock (`/stock`, `/replace`). */
   stock: OwnStockProvider;
   /** Reseller balances below this are flagged. */

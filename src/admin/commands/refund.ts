@@ -18,7 +18,7 @@ export const refundCommand = defineAdminCommand({
     .transform(([id, reason]) => ({ id, reason: reason === "" ? null : reason })),
   usage: msg("admin-usage-refund"),
   run: async ({ id, reason }, { services, actor }) =>
-    refundAnswer(id, await services.operations.refund(id, actor.id, reason), (status) => msg("admin-refund-not-allowed", { order: id, status })),
+    refundAnswer(id, await services.operations.refund(id, actor.id, reason, { delivered: true }), (status) => msg("admin-refund-not-allowed", { order: id, status })),
 });
 
 /**
@@ -34,6 +34,8 @@ export function refundAnswer(id: string, result: RefundResult, notAllowed: (stat
       );
     case "already_refunded":
       return answer("already_refunded", msg("admin-refund-already", { order: id }));
+    case "needs_reason":
+      return answer("needs_reason", msg("admin-refund-delivered-needs-reason", { order: id }));
     case "not_refundable":
       return answer("not_refundable", notAllowed(msg(`status-${result.order.status}`)));
     case "not_found":

@@ -8,6 +8,8 @@
 import type { Msg } from "../../core/message.js";
 import type { AdminCommand } from "./command.js";
 import { auditCommand } from "./audit.js";
+import { backupCommand } from "./backup.js";
+import { exportCommand } from "./export.js";
 import { balanceCommand } from "./balance.js";
 import { broadcastCommand } from "./broadcast.js";
 import { creditCommand } from "./credit.js";
@@ -57,6 +59,8 @@ export const adminCommands: readonly AdminCommand[] = [
   statsCommand,
   reconcileCommand,
   auditCommand,
+  backupCommand,
+  exportCommand,
   stockCommand,
   replaceCommand,
 ];

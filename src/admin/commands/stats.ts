@@ -46,6 +46,8 @@ function statsLines(stats: Stats, period: Msg): Msg[] {
   const { discounts } = stats;
   lines.push(msg("admin-stats-discount-voucher", { amount: formatRupiah(discounts.voucher), count: discounts.voucherOrders }));
   lines.push(msg("admin-stats-discount-tier", { amount: formatRupiah(discounts.tier), count: discounts.tierOrders }));
+  // Referral rewards as their own line (issue 17); the profit above is already after them.
+  lines.push(msg("admin-stats-referral", { amount: formatRupiah(stats.referral.amount), count: stats.referral.orders }));
   if (stats.providers.length > 0) {
     lines.push(msg("admin-stats-providers-title"));
     for (const provider of stats.providers) lines.push(msg("admin-stats-provider", { provider: provider.provider, count: provider.count, ...money(provider) }));

@@ -20,6 +20,8 @@ const ledgerReasons: Record<LedgerReason, Msg> = {
   late_payment: msg("admin-ledger-late_payment"),
   overpayment: msg("admin-ledger-overpayment"),
   sandbox_topup: msg("admin-ledger-sandbox_topup"),
+  referral: msg("admin-ledger-referral"),
+  referral_reversal: msg("admin-ledger-referral_reversal"),
 };
 
 /** How much of a buyer `/user` shows. */

@@ -39,6 +39,7 @@ export function telegramModule(options: TelegramModuleOptions): TelegramModule {
       if (receive.mode === "polling") await channel.startPolling(handlers);
       else await channel.startWebhook(receive.url, receive.secret, handlers);
     },
+    stopReceiving: () => channel.stopReceiving(),
     stop: () => channel.stop(),
     health: () => (channel.running() ? "ok" : "stopped"),
   };

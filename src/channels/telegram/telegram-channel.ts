@@ -61,7 +61,7 @@ export interface TelegramChannelOptions {
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
-const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "referral", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
 
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
@@ -74,11 +74,18 @@ export class TelegramChannel implements ChannelSender {
   /** Per chat: answers and shop messages being sent, in order. */
   private readonly outgoing = new ChatQueue();
   private commandsRetry: RetryHandle | null = null;
+  /** The newest update id taken, to confirm at shutdown. */
+  private lastUpdateId: number | null = null;
 
   constructor(private readonly options: TelegramChannelOptions) {
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
     this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
     this.flood = new FloodGate(options.flood);
+    // Remembered for the shutdown, which confirms every update taken (see stopReceiving).
+    this.bot.use((ctx, next) => {
+      this.lastUpdateId = Math.max(this.lastUpdateId ?? 0, ctx.update.update_id);
+      return next();
+    });
     // First: a dropped update must never wait behind the chat's earlier ones.
     this.bot.use((ctx, next) => this.guardFlood(ctx, next));
     this.bot.on("message", (ctx) => this.onMessage(ctx));
@@ -133,9 +140,32 @@ export class TelegramChannel implements ChannelSender {
     return this.webhookSet || Boolean(this.runner?.isRunning());
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops long polling; resolves once every update already taken is handled (the runner waits for
+   * running middleware). Webhook updates stop at the HTTP server, which answers 503 while the
+   * process drains (Telegram sends them again later, to this or another process).
+   */
+  async stopReceiving(): Promise<void> {
     this.commandsRetry?.cancel();
-    if (this.runner?.isRunning()) await this.runner.stop();
+    const runner = this.runner;
+    if (!runner?.isRunning()) return;
+    await runner.stop();
+    // stop() ends the fetching loop; updates of the last batch may still be running (or about to
+    // start): wait until the runner's sink is empty, so none is cut off by the rest of the shutdown.
+    while (runner.size() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Telegram marks updates received only when the next getUpdates names a later offset; without
+    // this, the next process would be given the last batch again and handle it twice.
+    if (this.lastUpdateId !== null) {
+      await this.bot.api
+        .getUpdates({ offset: this.lastUpdateId + 1, limit: 1, timeout: 0, allowed_updates: [...allowedUpdates] })
+        .catch((error: unknown) => this.options.logger.warn({ err: loggable(error) }, "could not confirm the last telegram updates"));
+    }
+  }
+
+  /** Stops receiving, then waits until every answer and shop message queued for a chat is sent. */
+  async stop(): Promise<void> {
+    await this.stopReceiving();
+    await this.outgoing.idle();
   }
 
   /**

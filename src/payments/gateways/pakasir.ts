@@ -278,8 +278,9 @@ export class PakasirGateway implements QrisGateway {
   /**
    * Reads a webhook. Pakasir signs nothing, so this never authenticates: it checks the body is
    * well formed and for our project (`wrong_merchant` otherwise), and turns a `completed` QRIS
-   * payment into a hint naming our payment; the amount is Pakasir's, before the payer's fee
-   * (`ChargeRef.amount`). Any other status, or another payment method, is ignored.
+   * payment into a hint naming our payment. Its amount is Pakasir's, before the payer's fee (what
+   * we asked, `ChargeRef.amount`), so it is the hint's `askedAmount`, never compared with the total
+   * the payer paid. Any other status, or another payment method, is ignored.
    */
   readNotification(request: RouteRequest): NotificationCheck {
     let json: unknown;
@@ -296,7 +297,7 @@ export class PakasirGateway implements QrisGateway {
     if (body.payment_method !== undefined && body.payment_method !== null && body.payment_method !== "qris") {
       return { kind: "ignored", reason: "not a QRIS payment" };
     }
-    return { kind: "hint", paymentId: body.order_id, transactionId: body.order_id, amount: body.amount };
+    return { kind: "hint", paymentId: body.order_id, transactionId: body.order_id, askedAmount: body.amount };
   }
 
   /** The body every Pakasir POST takes: the project, the order, the amount asked and the key. */

@@ -375,11 +375,11 @@ describe("readNotification", () => {
   it("reads the document's webhook body: a hint naming the order and Pakasir's amount", () => {
     const documented = new PakasirGateway({ project: "depodomain", apiKey: "k", baseUrl: fake.url });
     const body = '{"amount":22000,"order_id":"240910HDE7C9","project":"depodomain","status":"completed","payment_method":"qris","completed_at":"2024-09-10T08:07:02.819+07:00"}';
-    expect(documented.readNotification(routeRequest(body))).toEqual({ kind: "hint", paymentId: "240910HDE7C9", transactionId: "240910HDE7C9", amount: 22_000 });
+    expect(documented.readNotification(routeRequest(body))).toEqual({ kind: "hint", paymentId: "240910HDE7C9", transactionId: "240910HDE7C9", askedAmount: 22_000 });
   });
 
   it("a completed QRIS payment of our project is a hint, never more", () => {
-    expect(read("valid")).toEqual({ kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", amount: 22_000 });
+    expect(read("valid")).toEqual({ kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", askedAmount: 22_000 });
   });
 
   it("a forged webhook for an unpaid order reads the same (Pakasir signs nothing): the status call says pending", async () => {
@@ -393,8 +393,8 @@ describe("readNotification", () => {
     ["missing_fields", { kind: "rejected", reason: "malformed" }],
     ["pending", { kind: "ignored", reason: expect.any(String) }],
     ["not_qris", { kind: "ignored", reason: expect.any(String) }],
-    ["wrong_amount", { kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", amount: 23_000 }],
-    ["other_order", { kind: "hint", paymentId: "ORD-5-OTHER", transactionId: "ORD-5-OTHER", amount: 22_000 }],
+    ["wrong_amount", { kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", askedAmount: 23_000 }],
+    ["other_order", { kind: "hint", paymentId: "ORD-5-OTHER", transactionId: "ORD-5-OTHER", askedAmount: 22_000 }],
   ])("%s → %j (amount and order are checked later against status and our record)", (variant, expected) => {
     expect(read(variant)).toEqual(expected);
   });
@@ -410,7 +410,7 @@ describe("readNotification", () => {
 
   it("amounts written with zero cents are read exactly", () => {
     fake.amountsAsText = true;
-    expect(read("valid")).toMatchObject({ kind: "hint", amount: 22_000 });
+    expect(read("valid")).toMatchObject({ kind: "hint", askedAmount: 22_000 });
   });
 
   describe("over HTTP, as Pakasir posts it", () => {
@@ -448,7 +448,7 @@ describe("readNotification", () => {
       expect(await fake.simulatePayment("ORD-5")).toBe(200);
       expect(fake.callsTo("simulation", "ORD-5")).toHaveLength(1);
       expect(received).toHaveLength(1);
-      expect(pakasir.readNotification(received[0]!)).toEqual({ kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", amount: 22_000 });
+      expect(pakasir.readNotification(received[0]!)).toEqual({ kind: "hint", paymentId: "ORD-5", transactionId: "ORD-5", askedAmount: 22_000 });
       expect((await pakasir.status(ref("ORD-5", 22_000))).state).toBe("paid");
       expect(fake.notifications[0]!.status).toBe(200);
     });
