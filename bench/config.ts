@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defaultTelegramBroadcastPerSecond } from "../src/admin/broadcast.js";
 
 /** The names accepted by `BENCH_ONLY` (comma-separated), in run order. */
-export const benchNames = ["qris", "throughput", "memory", "slow-provider", "flood", "pacing", "gateway"] as const;
+export const benchNames = ["qris", "throughput", "memory", "slow-provider", "flood", "pacing", "gateway", "flash-sale"] as const;
 /** One benchmark module. */
 export type BenchName = (typeof benchNames)[number];
 
@@ -60,6 +60,9 @@ export interface BenchConfig {
   cpuProfile: boolean;
   /** Gateway notifications (8): payments per side, confirmed by that many notifications at once. */
   gatewayN: number;
+  /** Flash sale of own stock: buyers racing at once, and the items they race for. */
+  flashBuyers: number;
+  flashItems: number;
 }
 
 const numberList = z
@@ -108,6 +111,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     floodPhaseMs: pick("BENCH_FLOOD_PHASE_MS", positive, 6000, 1500),
     cpuProfile: env.BENCH_CPU_PROF === "1",
     gatewayN: pick("BENCH_GATEWAY_N", positive, 1000, 100),
+    flashBuyers: pick("BENCH_FLASH_BUYERS", positive, 1000, 200),
+    flashItems: pick("BENCH_FLASH_ITEMS", positive, 100, 20),
   };
 }
 

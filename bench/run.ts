@@ -13,6 +13,7 @@ import { qrisBench } from "./qris.js";
 import { gatewayBench } from "./gateway.js";
 import { detailTable, nothingToPrepare, summaryTable, type BenchResult, type PreparedBench } from "./report.js";
 import { prepareFlood } from "./flood.js";
+import { flashSaleBench } from "./flash-sale.js";
 import { prepareSlowProvider } from "./slow-provider.js";
 import { prepareThroughput } from "./throughput.js";
 
@@ -24,6 +25,7 @@ const benches: Record<BenchName, (config: BenchConfig) => Promise<PreparedBench>
   flood: prepareFlood,
   pacing: async (config) => nothingToPrepare(() => pacingBench(config)),
   gateway: async (config) => nothingToPrepare(async () => [await gatewayBench(config)]),
+  "flash-sale": async (config) => nothingToPrepare(async () => [await flashSaleBench(config)]),
 };
 
 const resultsFile = fileURLToPath(new URL("./results.json", import.meta.url));

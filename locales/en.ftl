@@ -550,3 +550,54 @@ voucher-refused-method = ❗ Voucher { $code } cannot be used: this product can 
 admin-order-pricing = 🏷️ Normal price { $list } · tier { $tier } discount: -{ $discount }
 admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
 admin-order-promo = 🏷️ Provider promo code: { $promo }
+## The shop's own stock (/stock, Notify me, /garansi, /replace)
+category-shop = 🏪 Shop products
+cmd-garansi = Warranty claim for a shop product
+menu-product-stock = { $name } — { $price } ({ $stock } in stock)
+input-prompt-qty = How many? ({ $stock } in stock, up to { $max })
+menu-qty = { $quantity } × — { $price }
+confirm-quantity = 🔢 Quantity: { $quantity } × { $unit }
+menu-item-notify = 🔔 Notify me
+stock-notify-saved = 🔔 Done! We will tell you once when { $name } is back.
+stock-restocked = 🔔 { $name } is back in stock! Type { $code } or /menu to buy.
+stock-sold-out = 😔 Sorry, { $name } is sold out (taken by other buyers). Nothing was charged.
+warranty-usage = To claim warranty: /garansi <ORDER_ID> <what is wrong>
+warranty-not-found = Order { $order } was not found, is not delivered, or is not a shop product.
+warranty-none = The product of order { $order } has no warranty.
+warranty-expired = The warranty of order { $order } ({ $days } days) has ended.
+warranty-sent = ✅ Your warranty claim for { $order } went to the admins. Please wait.
+replace-delivered = 🔁 Replacement for order { $order } ({ $product }):
+admin-usage-stock = /stock [code] | new <code> <price> <name> | add <code> (then one item per line) | remove <code> <n|all> | price|cost <code> <price> | desc <code> <text> | warranty <code> <days> | alert <code> <n> | off|on <code> | category <code> <name> — the shop's own stock
+admin-usage-replace = /replace <ORDER_ID> — send a replacement item (free) for a warranty claim
+admin-stock-empty = No shop products yet. Create one with /stock new <code> <price> <name>.
+admin-stock-list-title = 🏪 Shop products ({ $count }) — available / reserved / sold:
+admin-stock-list-line = { $code } — { $name } — { $price } — { $available } / { $reserved } / { $sold }
+admin-stock-list-line-off = { $code } — { $name } — { $price } — { $available } / { $reserved } / { $sold } (hidden)
+admin-stock-detail =
+    🏪 { $code } — { $name }
+    Price { $price }, cost { $cost }
+    Category { $category } / { $group }
+    Available { $available }, reserved { $reserved }, sold { $sold }
+    Warranty { $warranty } days, low-stock alert at ≤ { $alert }, state { $state }
+    Terms: { $description }
+admin-stock-created = ✅ Product { $code } created: { $name } — { $price }. Add stock with /stock add { $code } and one item per line.
+admin-stock-exists = The code { $code } is taken.
+admin-stock-unknown = There is no shop product { $code }. See /stock.
+admin-stock-no-key = ❗ DATA_ENCRYPTION_KEY is not set: stock items are never stored unencrypted. Set it (openssl rand -hex 32) and restart.
+admin-stock-no-items = No items for { $code }. Put one item per line under /stock add { $code }.
+admin-stock-too-many = Too many: { $count } items, at most { $max } per upload.
+admin-stock-added = ✅ { $code }: { $added } added, { $skipped } skipped ({ $duplicates } duplicates), { $available } now available.
+admin-stock-waiters-told = 🔔 { $notified } waiting buyers were told.
+admin-stock-bad-file = Send the stock list as a .txt or .csv file (one item per line) with the caption /stock add <code>.
+admin-stock-file-too-large = The file is too big: at most { $max }.
+admin-stock-file-unreadable = The file could not be downloaded. Please send it again.
+delivery-in-file = 📄 Your items are in the attached file (too long for one message).
+admin-stock-removed = 🗑️ { $code }: { $removed } items removed, { $available } left.
+admin-stock-saved = ✅ { $code } saved.
+admin-stock-low = ⚠️ { $code } ({ $name }) is down to { $available }. Add more with /stock add { $code }.
+admin-warranty-claim = 🛡️ Warranty claim { $order } from { $buyer }: { $product } ({ $code }, { $quantity } items) — "{ $text }". Answer /replace { $order } or /refund { $order }.
+admin-replace-not-allowed = { $order } cannot be replaced: not a delivered shop product ({ $status }).
+admin-replace-duplicate = This message already handled the replacement of { $order }.
+admin-replace-sold-out = { $code } is sold out: no replacement for { $order }. Add stock or /refund { $order }.
+admin-replace-done = 🔁 Replacement for { $order } sent to { $buyer } (recorded). { $available } left.
+admin-replace-unsent = ⚠️ The replacement for { $order } was taken and recorded, but the message to { $buyer } failed. { $available } left.

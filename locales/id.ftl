@@ -550,3 +550,54 @@ voucher-refused-method = ❗ Voucher { $code } tidak bisa dipakai: produk ini ha
 admin-order-pricing = 🏷️ Harga normal { $list } · diskon tier { $tier }: -{ $discount }
 admin-order-voucher = 🎟️ Voucher { $code }: -{ $discount }
 admin-order-promo = 🏷️ Kode promo penyedia: { $promo }
+## Stok toko sendiri (/stock, Kabari saya, /garansi, /replace)
+category-shop = 🏪 Produk toko
+cmd-garansi = Klaim garansi produk toko
+menu-product-stock = { $name } — { $price } (stok { $stock })
+input-prompt-qty = Mau beli berapa? (stok { $stock }, maks. { $max })
+menu-qty = { $quantity } × — { $price }
+confirm-quantity = 🔢 Jumlah: { $quantity } × { $unit }
+menu-item-notify = 🔔 Kabari saya
+stock-notify-saved = 🔔 Siap! Kami kabari sekali saat { $name } tersedia lagi.
+stock-restocked = 🔔 { $name } sudah tersedia lagi! Ketik { $code } atau /menu untuk membeli.
+stock-sold-out = 😔 Maaf, { $name } habis (stok sudah dipesan pembeli lain). Saldo kamu tidak terpotong.
+warranty-usage = Cara klaim garansi: /garansi <ORDER_ID> <keterangan masalah>
+warranty-not-found = Pesanan { $order } tidak ditemukan, belum terkirim, atau bukan produk toko.
+warranty-none = Produk pada pesanan { $order } tidak bergaransi.
+warranty-expired = Masa garansi pesanan { $order } ({ $days } hari) sudah lewat.
+warranty-sent = ✅ Klaim garansi { $order } sudah diteruskan ke admin. Mohon tunggu ya.
+replace-delivered = 🔁 Pengganti untuk pesanan { $order } ({ $product }):
+admin-usage-stock = /stock [kode] | new <kode> <harga> <nama> | add <kode> (lalu satu item per baris) | remove <kode> <n|all> | price|cost <kode> <harga> | desc <kode> <teks> | warranty <kode> <hari> | alert <kode> <n> | off|on <kode> | category <kode> <nama> — stok toko sendiri
+admin-usage-replace = /replace <ORDER_ID> — kirim item pengganti (gratis) untuk klaim garansi
+admin-stock-empty = Belum ada produk toko. Buat dengan /stock new <kode> <harga> <nama>.
+admin-stock-list-title = 🏪 Produk toko ({ $count }) — tersedia / dipesan / terjual:
+admin-stock-list-line = { $code } — { $name } — { $price } — { $available } / { $reserved } / { $sold }
+admin-stock-list-line-off = { $code } — { $name } — { $price } — { $available } / { $reserved } / { $sold } (disembunyikan)
+admin-stock-detail =
+    🏪 { $code } — { $name }
+    Harga { $price }, modal { $cost }
+    Kategori { $category } / { $group }
+    Tersedia { $available }, dipesan { $reserved }, terjual { $sold }
+    Garansi { $warranty } hari, peringatan stok ≤ { $alert }, status { $state }
+    Ketentuan: { $description }
+admin-stock-created = ✅ Produk { $code } dibuat: { $name } — { $price }. Tambah stok dengan /stock add { $code } lalu satu item per baris.
+admin-stock-exists = Kode { $code } sudah dipakai.
+admin-stock-unknown = Produk toko { $code } tidak ada. Lihat /stock.
+admin-stock-no-key = ❗ DATA_ENCRYPTION_KEY belum diatur: item stok tidak pernah disimpan tanpa enkripsi. Atur dulu (openssl rand -hex 32) lalu restart.
+admin-stock-no-items = Tidak ada item untuk { $code }. Tulis satu item per baris di bawah /stock add { $code }.
+admin-stock-too-many = Terlalu banyak: { $count } item, maksimal { $max } per unggahan.
+admin-stock-added = ✅ { $code }: { $added } ditambahkan, { $skipped } dilewati ({ $duplicates } duplikat), sekarang tersedia { $available }.
+admin-stock-waiters-told = 🔔 { $notified } pembeli yang menunggu sudah dikabari.
+admin-stock-bad-file = Kirim daftar stok sebagai file .txt atau .csv (satu item per baris) dengan caption /stock add <kode>.
+admin-stock-file-too-large = File terlalu besar: maksimal { $max }.
+admin-stock-file-unreadable = File tidak bisa diunduh. Coba kirim lagi.
+delivery-in-file = 📄 Item kamu ada di file terlampir (terlalu panjang untuk satu pesan).
+admin-stock-removed = 🗑️ { $code }: { $removed } item dihapus, tersisa { $available }.
+admin-stock-saved = ✅ { $code } disimpan.
+admin-stock-low = ⚠️ Stok { $code } ({ $name }) tinggal { $available }. Tambah dengan /stock add { $code }.
+admin-warranty-claim = 🛡️ Klaim garansi { $order } dari { $buyer }: { $product } ({ $code }, { $quantity } item) — "{ $text }". Balas /replace { $order } atau /refund { $order }.
+admin-replace-not-allowed = { $order } tidak bisa diganti: bukan produk toko yang sudah terkirim ({ $status }).
+admin-replace-duplicate = Pesan ini sudah memproses penggantian { $order }.
+admin-replace-sold-out = Stok { $code } habis: tidak ada pengganti untuk { $order }. Tambah stok atau /refund { $order }.
+admin-replace-done = 🔁 Pengganti { $order } dikirim ke { $buyer } (tercatat). Sisa stok { $available }.
+admin-replace-unsent = ⚠️ Pengganti { $order } diambil dan tercatat, tapi pesan ke { $buyer } gagal terkirim. Sisa stok { $available }.

@@ -81,7 +81,7 @@ export class ProviderWatch {
   }
 
   private async observe(announce: boolean): Promise<BalanceReport[]> {
-    const reports = await Promise.all([...this.deps.providers.values()].map((provider) => this.balanceOf(provider)));
+    const reports = await Promise.all([...this.deps.providers.values()].filter((provider) => provider.hasBalance !== false).map((provider) => this.balanceOf(provider)));
     for (const report of reports) {
       if (report.ok && this.remember(report) && announce) {
         this.deps.notify(msg("admin-notify-balance-low", { provider: report.provider, balance: formatRupiah(report.balance.idr), threshold: formatRupiah(this.deps.lowBalance) }));

@@ -42,10 +42,12 @@ export interface CheckoutFacts {
 
 /** Something the edge must do after the step. */
 export type CheckoutEffect =
-  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah; voucher?: VoucherTerms }
+  | { type: "place_order"; code: string; inputs: TargetInputs; method: PaymentMethod; price: Rupiah; voucher?: VoucherTerms; quantity?: number }
   | { type: "command"; command: MenuCommand }
   /** The buyer typed a voucher code on the confirm step: the edge looks it up and calls {@link applyVoucher}. */
-  | { type: "check_voucher"; voucher: string };
+  | { type: "check_voucher"; voucher: string }
+  /** The buyer asked to be told when a sold-out product is back. */
+  | { type: "notify_restock"; code: string };
 
 export interface StepResult {
   session: Session;
@@ -165,10 +167,10 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       menu.add(msg("menu-item-confirm"), { t: "confirm" });
       if (facts.vouchers || step.voucher) menu.add(msg(step.voucher ? "menu-item-voucher-change" : "menu-item-voucher"), { t: "voucher" });
       if (step.voucher) menu.add(msg("menu-item-voucher-remove"), { t: "unvoucher" });
-      if (item.input !== "none" || osChoicesOf(item.meta).length > 0) menu.add(msg("menu-item-retarget"), { t: "retarget" });
+      if (item.input !== "none" || osChoicesOf(item.meta).length > 0 || maxQuantity(item) > 1) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
-      const quote = quoteOf(item, step.inputs, facts.tier, step.voucher);
-      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item, facts.tier), ...quoteLines(quote, facts.tier)]);
+      const quote = quoteOf(item, step.inputs, facts.tier, step.voucher, step.qty);
+      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item, facts.tier), ...quantityLine(item, step.qty), ...quoteLines(quote, facts.tier)]);
     }
     case "voucher": {
       const item = facts.catalog.find(step.code);
@@ -176,6 +178,21 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       menu.add(msg("menu-item-back"), { t: "unvoucher" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       return menu.view([productSummary(item), msg("voucher-prompt")]);
+    }
+    case "qty": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      const max = maxQuantity(item);
+      for (let n = 1; n <= max; n++) menu.add(msg("menu-qty", { quantity: n, price: formatRupiah(item.price * n) }), { t: "qty", n });
+      menu.add(msg("menu-item-cancel"), { t: "cancel" });
+      return menu.view([productSummary(item), msg("input-prompt-qty", { max, stock: item.stock ?? max })]);
+    }
+    case "soldout": {
+      const item = facts.catalog.find(step.code);
+      if (!item) return { kind: "gone" };
+      menu.add(msg("menu-item-notify"), { t: "notify", code: item.code });
+      menu.add(msg("menu-item-back"), { t: "main" });
+      return menu.view([msg("product-out-of-stock", { name: item.name })]);
     }
     case "payment": {
       const item = facts.catalog.find(step.code);
@@ -223,6 +240,9 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
     case "retarget": {
       if (step.name !== "confirm") return present(session, facts, [msg("menu-expired")]);
       const item = facts.catalog.find(step.code);
+      if (item?.input === "none" && osChoicesOf(item.meta).length === 0 && maxQuantity(item) > 1) {
+        return present({ ...session, step: { name: "qty", code: step.code, inputs: step.inputs } }, facts);
+      }
       if (item?.input === "none") return present({ ...session, step: { name: "os", code: step.code, inputs: {} } }, facts);
       return present({ ...session, step: { name: "input", code: step.code } }, facts);
     }
@@ -240,14 +260,14 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       if (facts.buyingPaused) return present(session, facts, [msg("shop-paused", { message: facts.buyingPaused })]);
       const item = facts.catalog.find(step.code);
       if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
-      if (!item.available) return present({ ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
+      if (!item.available) return unavailable(session, item, facts);
       // The OS list changed since it was chosen: choose again rather than order an OS no longer offered.
       if (chosenOs(step.inputs, item.meta) === "invalid") {
         const { os: _os, ...inputs } = step.inputs;
         return present({ ...session, step: { name: "os", code: step.code, inputs } }, facts, [msg("menu-expired")]);
       }
-      const price = quoteOf(item, step.inputs, facts.tier, step.voucher).final;
-      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price, ...(step.voucher ? { voucher: step.voucher } : {}) } }, facts);
+      const price = quoteOf(item, step.inputs, facts.tier, step.voucher, step.qty).final;
+      return present({ ...session, step: { name: "payment", code: step.code, inputs: step.inputs, price, ...(step.voucher ? { voucher: step.voucher } : {}), ...(step.qty !== undefined ? { qty: step.qty } : {}) } }, facts);
     }
     case "pay": {
       if (step.name !== "payment") return present(session, facts, [msg("menu-expired")]);
@@ -256,7 +276,7 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       return {
         session: done,
         replies: [],
-        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price, ...(step.voucher ? { voucher: step.voucher } : {}) },
+        effect: { type: "place_order", code: step.code, inputs: step.inputs, method: entry.method, price: step.price, ...(step.voucher ? { voucher: step.voucher } : {}), ...(step.qty !== undefined ? { quantity: step.qty } : {}) },
       };
     }
     case "voucher": {
@@ -270,6 +290,17 @@ function choose(session: Session, entry: MenuEntry, facts: CheckoutFacts): StepR
       const { voucher: _voucher, ...rest } = step;
       return present({ ...session, step: rest }, facts, [msg("voucher-removed")]);
     }
+    case "qty": {
+      if (step.name !== "qty") return present(session, facts, [msg("menu-expired")]);
+      const item = facts.catalog.find(step.code);
+      if (!item) return present({ ...session, step: { name: "main" } }, facts, [msg("product-gone")]);
+      if (!item.available) return unavailable(session, item, facts);
+      // The stock may have shrunk since the menu was drawn: ask again within today's limit.
+      if (entry.n > maxQuantity(item)) return present(session, facts, [msg("menu-expired")]);
+      return present({ ...session, step: { name: "confirm", code: step.code, inputs: step.inputs, qty: entry.n } }, facts);
+    }
+    case "notify":
+      return { session: { ...session, step: { name: "idle" }, menu: null }, replies: [], effect: { type: "notify_restock", code: entry.code } };
   }
 }
 
@@ -282,7 +313,7 @@ function openCategory(session: Session, category: CategoryId, facts: CheckoutFac
 function openProduct(session: Session, code: string, facts: CheckoutFacts): StepResult {
   const item = facts.catalog.find(code);
   if (!item) return present(session, facts, [msg("product-gone")]);
-  if (!item.available) return present(session, facts, [unavailableNotice(item)]);
+  if (!item.available) return unavailable(session, item, facts, session);
   if (item.input === "none") return afterInputs(session, item, {}, facts);
   return present({ ...session, step: { name: "input", code: item.code } }, facts);
 }
@@ -290,6 +321,7 @@ function openProduct(session: Session, code: string, facts: CheckoutFacts): Step
 /** With the target read: the OS to install when the product offers a choice, else the confirm step. */
 function afterInputs(session: Session, item: CatalogItem, inputs: TargetInputs, facts: CheckoutFacts): StepResult {
   if (osChoicesOf(item.meta).length > 0) return present({ ...session, step: { name: "os", code: item.code, inputs } }, facts);
+  if (maxQuantity(item) > 1) return present({ ...session, step: { name: "qty", code: item.code, inputs } }, facts);
   return present({ ...session, step: { name: "confirm", code: item.code, inputs } }, facts);
 }
 
@@ -374,6 +406,8 @@ function productLabel(item: CatalogItem, tier: PriceTier | null | undefined): Ms
   const sandbox = item.provider === "sandbox" ? "sandbox" : "real";
   const price = formatRupiah(tierUnitPrice(item.price, item.cost, tier));
   if (!item.available) return msg("menu-product-unavailable", { name: item.name, price, sandbox });
+  // Own stock shows how many are left ("stok 12").
+  if (item.multiUnit && item.stock !== null) return msg("menu-product-stock", { name: item.name, price, stock: item.stock });
   return msg("menu-product", { name: item.name, price, sandbox });
 }
 
@@ -396,9 +430,9 @@ function targetLine(inputs: TargetInputs, item: CatalogItem, tier: PriceTier | n
   return [...(Object.keys(target).length === 0 ? [] : [msg("confirm-target", { target: describeInputs(target) })]), ...osLine];
 }
 
-/** The order's price lines at the buyer's tier, with a voucher (see `commerce/price-quote.ts`). */
-export function quoteOf(item: CatalogItem, inputs: TargetInputs, tier?: PriceTier | null, voucher?: VoucherTerms): PriceQuote {
-  return quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(inputs), tier: tier ?? null, voucher: voucher ?? null });
+/** The order's price lines at the buyer's tier, with a voucher (see `commerce/price-quote.ts`), for `quantity` units (own stock). */
+export function quoteOf(item: CatalogItem, inputs: TargetInputs, tier?: PriceTier | null, voucher?: VoucherTerms, quantity = 1): PriceQuote {
+  return quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(inputs) * quantity, tier: tier ?? null, voucher: voucher ?? null });
 }
 
 /**
@@ -417,6 +451,24 @@ function quoteLines(quote: PriceQuote, tier: PriceTier | null | undefined): Msg[
   if (quote.voucher) lines.push(msg("confirm-voucher-discount", { code: quote.voucher.code, discount: formatRupiah(quote.voucher.discount) }));
   lines.push(priceLine(quote.final));
   return lines;
+}
+
+/** Most units one order of `item` may buy: up to its stock, at most 10, for products sold by the unit (own stock); else 1. */
+export function maxQuantity(item: CatalogItem): number {
+  return item.multiUnit && item.stock !== null ? Math.max(1, Math.min(item.stock, 10)) : 1;
+}
+
+function quantityLine(item: CatalogItem, quantity: number | undefined): Msg[] {
+  return quantity !== undefined && quantity > 1 ? [msg("confirm-quantity", { quantity, unit: formatRupiah(item.price) })] : [];
+}
+
+/**
+ * A product that cannot be bought now: a sold-out own-stock product offers "Kabari saya"; anything
+ * else says why over `stay` (the menu the buyer was on), else the main menu.
+ */
+function unavailable(session: Session, item: CatalogItem, facts: CheckoutFacts, stay?: Session): StepResult {
+  if (item.multiUnit && item.unavailableReason === "out_of_stock") return present({ ...session, step: { name: "soldout", code: item.code } }, facts);
+  return present(stay ?? { ...session, step: { name: "main" } }, facts, [unavailableNotice(item)]);
 }
 
 function priceLine(price: Rupiah): Msg {

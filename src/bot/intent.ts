@@ -6,7 +6,7 @@ import { decodeMenuPress } from "./callback-data.js";
 import type { Inbound } from "../core/inbound.js";
 
 /** Buyer commands, by canonical name. */
-export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps", "referral"] as const;
+export const buyerCommands = ["start", "menu", "cancel", "help", "saldo", "topup", "orders", "order", "lang", "vps", "referral", "garansi"] as const;
 export type BuyerCommand = (typeof buyerCommands)[number];
 
 /** Every spelling a buyer may use, mapped to its command. */
@@ -32,6 +32,8 @@ const aliases: Record<string, BuyerCommand> = {
   referral: "referral",
   referal: "referral",
   ajak: "referral",
+  garansi: "garansi",
+  claim: "garansi",
 };
 
 /** Words that act as commands even without a slash (WhatsApp users rarely type one). */

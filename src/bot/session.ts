@@ -44,6 +44,10 @@ export const menuEntrySchema = z.discriminatedUnion("t", [
   /** "🎟️ Pakai voucher" on the confirm step, and back from the voucher prompt to the confirm step. */
   z.object({ t: z.literal("voucher") }),
   z.object({ t: z.literal("unvoucher") }),
+  /** How many to buy (own stock). */
+  z.object({ t: z.literal("qty"), n: z.number().int().min(1).max(10) }),
+  /** "Kabari saya": tell me when this sold-out product is back. */
+  z.object({ t: z.literal("notify"), code: z.string() }),
 ]);
 export type MenuEntry = z.infer<typeof menuEntrySchema>;
 
@@ -56,10 +60,14 @@ export const stepSchema = z.discriminatedUnion("name", [
   z.object({ name: z.literal("input"), code: z.string() }),
   /** The product offers operating systems (aluy VPS): the buyer picks one after the other inputs. */
   z.object({ name: z.literal("os"), code: z.string(), inputs }),
-  z.object({ name: z.literal("confirm"), code: z.string(), inputs, voucher: voucher.optional() }),
+  z.object({ name: z.literal("confirm"), code: z.string(), inputs, voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
   /** The buyer is asked to type a voucher code for the order on the confirm step. */
-  z.object({ name: z.literal("voucher"), code: z.string(), inputs, voucher: voucher.optional() }),
-  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), voucher: voucher.optional() }),
+  z.object({ name: z.literal("voucher"), code: z.string(), inputs, voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
+  z.object({ name: z.literal("payment"), code: z.string(), inputs, price: z.number().int(), voucher: voucher.optional(), qty: z.number().int().min(1).max(10).optional() }),
+  /** How many to buy, for a product sold by the unit with more than one left (own stock). */
+  z.object({ name: z.literal("qty"), code: z.string(), inputs }),
+  /** A sold-out own-stock product: the buyer may ask to be told when it is back. */
+  z.object({ name: z.literal("soldout"), code: z.string() }),
 ]);
 export type Step = z.infer<typeof stepSchema>;
 

@@ -14,7 +14,7 @@ import type { CatalogService } from "../commerce/catalog-service.js";
 import type { DeliveryVault } from "../commerce/delivery-vault.js";
 import { describeInputs, orderUnits } from "../providers/inputs.js";
 import { formatRupiah, parseRupiahAmount } from "../core/money.js";
-import { newOrderId, orderIdPattern, type NewOrder, type Order, type OrderStore } from "../commerce/orders.js";
+import { newOrderId, orderIdPattern, SoldOutError, type NewOrder, type Order, type OrderStore } from "../commerce/orders.js";
 import { quotePrice, type PriceTier, type VoucherTerms } from "../commerce/price-quote.js";
 import type { PricingSettlement } from "../commerce/pricing-settlement.js";
 import type { ProviderPromos } from "../commerce/provider-promos.js";
@@ -31,7 +31,7 @@ import { buyerKey, chatKey, type Answer, type Channel, type Inbound } from "../c
 import { parseIntent, type BuyerCommand, type Intent } from "./intent.js";
 import type { Metrics } from "../core/metrics.js";
 import { ledgerIds } from "../commerce/ledger-ids.js";
-import type { Outbox } from "../core/outbox.js";
+import type { Outbox, Recipient } from "../core/outbox.js";
 import { textReply, type Reply } from "../core/reply.js";
 import { BuyerFeatures, leaveFeature } from "./buyer-features.js";
 import type { HostedBuyerFeature } from "../core/buyer-feature.js";
@@ -63,6 +63,8 @@ export interface ShopBotDeps {
   privateCommandHint?: (inbound: Inbound, locale: Locale) => Answer | null;
   /** Buyer features beside the checkout (My VPS, …), each answering its own commands. */
   features?: readonly HostedBuyerFeature[];
+  /** Puts a buyer on the list told when a sold-out product is back ("Kabari saya", own stock); false when unknown. */
+  notifyWhenBack?: (code: string, recipient: Recipient) => Promise<boolean>;
   /** Price tiers, vouchers and provider promo codes (issue 17); absent: one price for everyone, no vouchers. */
   pricing?: PricingPorts;
 }
@@ -189,6 +191,12 @@ export class ShopBot {
       const answered = await this.command(effect.command, "", inbound, result.session, facts);
       return { session: answered.session, replies: [...result.replies, ...answered.replies] };
     }
+    if (effect.type === "notify_restock") {
+      const item = this.deps.catalog.view().find(effect.code);
+      const saved = item && this.deps.notifyWhenBack ? await this.deps.notifyWhenBack(item.code, { channel: inbound.channel, chatId: inbound.chatId, locale: result.session.locale }) : false;
+      const notice = saved && item ? msg("stock-notify-saved", { name: item.name }) : msg("product-gone");
+      return present({ ...result.session, step: { name: "main" } }, facts, [notice]);
+    }
     if (effect.type === "check_voucher") {
       const applied = applyVoucher(result.session, await this.lookVoucher(effect.voucher, result.session, inbound, facts), facts);
       return { session: applied.session, replies: [...result.replies, ...applied.replies] };
@@ -292,10 +300,12 @@ export class ShopBot {
   private async placeOrder(effect: Extract<CheckoutEffect, { type: "place_order" }>, inbound: Inbound, locale: Locale, tier: PriceTier | null): Promise<Reply[]> {
     const { code, inputs, method, price: quoted } = effect;
     const item = this.deps.catalog.view().find(code);
-    if (!item || !item.available) return [textReply(msg("product-gone"))];
+    if (!item) return [textReply(msg("product-gone"))];
+    if (!item.available) return [textReply(msg(item.unavailableReason === "out_of_stock" ? "stock-sold-out" : "product-gone", { name: item.name }))];
     const buyer = buyerKey(inbound);
-    // A subscription's price is the product's times its months (see checkout's quoteOf).
-    const units = orderUnits(inputs);
+    // A subscription's price is the product's times its months, times the units bought (own stock; see checkout's quoteOf).
+    const quantity = effect.quantity ?? 1;
+    const units = orderUnits(inputs) * quantity;
     let voucher: VoucherTerms | null = null;
     const pricing = this.deps.pricing;
     if (effect.voucher && pricing) {
@@ -332,6 +342,7 @@ export class ShopBot {
       locale,
       product: snapshot(item),
       inputs,
+      ...(quantity > 1 ? { quantity } : {}),
       price,
       cost: quote.cost,
       payment: { method, amount: price },
@@ -347,12 +358,15 @@ export class ShopBot {
         : {}),
       ...(promoCode ? { promoCode } : {}),
     };
-    if (!tracked || !pricing) return chosen.start({ item, order });
     try {
       return await chosen.start({ item, order });
+    } catch (error) {
+      // Every unit was held by someone else the moment the order was made: nothing was paid.
+      if (error instanceof SoldOutError) return [textReply(msg("stock-sold-out", { name: item.name }))];
+      throw error;
     } finally {
-      // No order was made (a refusal before it, or an error): the held use goes back now.
-      if (!(await this.deps.orders.get(id))) {
+      // No order was made (a refusal before it, sold out, or an error): a held voucher use goes back now.
+      if (tracked && pricing && !(await this.deps.orders.get(id))) {
         if (voucher) await pricing.vouchers.release(voucher.code, id);
         await pricing.settlement.forget(tracked);
       }

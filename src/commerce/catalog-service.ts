@@ -75,6 +75,15 @@ export class CatalogService {
     return this.refreshing;
   }
 
+  /**
+   * Reads one provider's products again now (own stock after a change of its counts), without
+   * waiting for the others.
+   */
+  async refreshProvider(id: ProviderId): Promise<void> {
+    const provider = this.options.providers.get(id);
+    if (provider) await this.refreshOne(provider);
+  }
+
   /** Changes the markup rules and the hidden product codes together; the view is rebuilt once, prices change at once. */
   setRules(markup: MarkupRules, hidden: Iterable<string>): void {
     this.markup = markup;

@@ -66,7 +66,7 @@ export class CatalogView {
         ...product,
         code,
         cost: product.basePrice,
-        price: sellPrice(product.basePrice, resolveMarkup(options.markup, { code, provider: product.provider })),
+        price: product.fixedPrice ?? sellPrice(product.basePrice, resolveMarkup(options.markup, { code, provider: product.provider })),
         available: !providerDown && !outOfStock,
       };
       if (providerDown) item.unavailableReason = "provider_down";

@@ -19,7 +19,7 @@
  */
 import type { Logger } from "pino";
 import { msg, type Msg } from "../core/message.js";
-import { textReply, type Reply } from "../core/reply.js";
+import { documentReply, textReply, type Reply } from "../core/reply.js";
 import type { Outbox } from "../core/outbox.js";
 import { bareError } from "../core/bare-error.js";
 import type { AdminAlerts } from "../core/alerts.js";
@@ -215,7 +215,7 @@ export class Fulfilment {
     const provider = this.provider(order);
     let outcome: OrderOutcome;
     try {
-      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct", ...promoOf(order) });
+      outcome = await provider.placeOrder({ orderId: order.id, refId: order.refId, product: order.product, inputs: order.inputs, payment: "direct", ...promoOf(order), ...(order.quantity ? { quantity: order.quantity } : {}) });
     } catch (error) {
       return this.onPlaceError(order, error);
     }
@@ -590,8 +590,21 @@ function refundedByAdmin(order: Order): boolean {
   return order.history.some((step) => step.status === "refunded" && step.note?.startsWith(adminRefundPrefix) === true);
 }
 
-/** The message that hands over what was bought. */
+/**
+ * Longest delivery (roughly, in characters) sent as one text message; a longer one (ten long
+ * account lines of own stock) goes as a `.txt` document, since Telegram cuts a message at 4,096.
+ */
+export const deliveryTextLimit = 3_000;
+
+/** The message that hands over what was bought: text, or a `.txt` document when it would not fit in one message. */
 export function deliveryReply(order: Order, items: DeliveryItem[], secretsWithheld = false): Reply {
+  const size = items.reduce((total, item) => total + item.value.length + 16, 0);
+  if (size > deliveryTextLimit) {
+    const text = `${items.map((item) => (item.label === "serial" ? item.value : `${item.label}: ${item.value}`)).join("\n")}\n`;
+    const caption = [msg("order-delivered", { order: order.id, product: order.product.name }), msg("delivery-in-file")];
+    if (secretsWithheld) caption.push(msg("delivery-secrets-withheld"));
+    return documentReply(`${order.id}.txt`, Buffer.from(text, "utf8"), "text/plain", ...caption);
+  }
   const lines: Msg[] = [msg("order-delivered", { order: order.id, product: order.product.name })];
   for (const item of items) lines.push(msg(`delivery-${item.label}`, { value: item.value }));
   if (secretsWithheld) lines.push(msg("delivery-secrets-withheld"));

@@ -69,6 +69,8 @@ const orderSchema = z.object({
   /** The product as it was when ordered: what the provider needs to place and follow it. */
   product: productSnapshotSchema,
   inputs: z.record(z.string(), z.string()),
+  /** Units bought (own stock); absent on older orders and means 1. `price` and `cost` are already times it. */
+  quantity: z.number().int().min(1).max(100).optional(),
   price: z.number().int(),
   cost: z.number().int(),
   payment: z.object({
@@ -104,6 +106,8 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
+  /** Items given again at no charge after a warranty claim (own stock, `/replace`): who and when. */
+  replacements: z.array(z.object({ by: z.string(), at: z.number(), number: z.number().int() })).optional(),
   /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
   repairAttempts: z.number().int().optional(),
   /**
@@ -205,6 +209,24 @@ export class OrderStateError extends Error {
   }
 }
 
+/**
+ * Holds what an order will buy the moment it is created for payment (own stock: its units), so
+ * a buyer who reaches payment does not lose them while paying. Commerce implements it over the
+ * providers that can hold (`commerce/reservations.ts`).
+ */
+export interface OrderReservations {
+  /** True when held (or nothing needs holding); false when there is not enough left. */
+  reserve(order: Order): Promise<boolean>;
+}
+
+/** Thrown by {@link OrderStore.create} when the order's units could not be held: it is sold out. The order is expired. */
+export class SoldOutError extends Error {
+  override readonly name = "SoldOutError";
+  constructor(readonly order: Order) {
+    super(`order ${order.id}: ${order.product.code} is sold out`);
+  }
+}
+
 /** Called after every status change, with the order as it is now and the status it left. */
 export type TransitionListener = (order: Order, from: OrderStatus) => void;
 
@@ -221,11 +243,17 @@ export class OrderStore {
   constructor(
     private readonly redis: Redis,
     private readonly listeners: readonly TransitionListener[] = [],
+    private readonly reservations?: OrderReservations,
   ) {
     this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript, { durable: true });
   }
 
-  /** Creates an order (awaiting payment unless told otherwise). */
+  /**
+   * Creates an order (awaiting payment unless told otherwise), then holds its units when its
+   * provider holds any (written first, so a crash in between leaves an order without a hold,
+   * which its purchase makes up for). Throws {@link SoldOutError} when an order awaiting payment
+   * could not hold them: it is then expired, and nothing was paid.
+   */
   async create(input: NewOrder, now = Date.now()): Promise<Order> {
     const { id: givenId, ...fields } = input;
     const id = givenId ?? newOrderId();
@@ -243,6 +271,12 @@ export class OrderStore {
     };
     const written = await this.write(order, "", 1);
     if (!written) throw new Error(`order id collision: ${id}`);
+    // An order created already paid is not refused here: its purchase holds the units or fails
+    // (and is refunded), like a paid order that lost the race.
+    if (this.reservations && !(await this.reservations.reserve(order)) && status === "awaiting_payment") {
+      const expired = await this.transition(id, ["awaiting_payment"], "expired", () => ({ failureReason: "out_of_stock" }), "sold out");
+      throw new SoldOutError(expired ?? order);
+    }
     return order;
   }
 

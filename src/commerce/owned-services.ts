@@ -34,5 +34,6 @@ function asService(order: Order, buyer: string, provider: string): OwnedService 
     productName: order.product.name,
     providerRef: order.providerRef,
     ...(order.expiresAt !== undefined ? { expiresAt: order.expiresAt } : {}),
+    deliveredAt: (order.history ?? []).findLast((step) => step.status === "delivered")?.at ?? order.updatedAt,
   };
 }

@@ -32,6 +32,10 @@ import { CatalogService } from "../commerce/catalog-service.js";
 import { DeliveryVault, parseEncryptionKey } from "../commerce/delivery-vault.js";
 import { defaultFollowUpPlan, Fulfilment, type FollowUpPlan } from "../commerce/fulfilment.js";
 import { OrderStore } from "../commerce/orders.js";
+import { Reservations } from "../commerce/reservations.js";
+import type { OwnStockProvider } from "../providers/ownstock/adapter.js";
+import { ownStockModule } from "../providers/ownstock/module.js";
+import { warrantyFeature } from "../providers/ownstock/warranty.js";
 import { ownedServices } from "../commerce/owned-services.js";
 import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
@@ -134,6 +138,10 @@ export interface App {
   /** Referral codes, links, rewards and their reversal (issue 17). */
   readonly referrals: Referrals;
   readonly providers: ReadonlyMap<ProviderId, Provider>;
+  /** The shop's own stock (`/stock`): also in `providers` as `stock`. */
+  readonly stock: OwnStockProvider;
+  /** Holds of own-stock units for orders awaiting payment. */
+  readonly reservations: Reservations;
   readonly catalog: CatalogService;
   readonly jobs: JobScheduler;
   readonly fulfilment: Fulfilment;
@@ -214,6 +222,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const alerts = options.alerts ?? adminAlerts.notifier;
 
   const sessions = new SessionStore(redis, config.SESSION_TTL_MINUTES * 60);
+  // The shop's own stock is always on (its catalog is empty until the owner creates products).
+  const stock = ownStockModule.build({
+    redis,
+    dataKey: config.DATA_ENCRYPTION_KEY ? parseEncryptionKey(config.DATA_ENCRYPTION_KEY) : null,
+    alerts,
+    outbox,
+    logger,
+    onChange: () => catalog.refreshProvider(stock.id),
+  });
+  const providers = new Map<ProviderId, Provider>([...options.providers, stock].map((provider) => [provider.id, provider]));
+  // Units are held for the payment's lifetime (plus a minute), so a QRIS payer keeps them while paying.
+  const reservations = new Reservations({ providers, holdMs: config.PAYMENT_TTL_MINUTES * 60_000 + 60_000, logger });
   // Pricing (issue 17): voucher uses are redeemed or given back, and delivered spend counted for
   // tier upgrades, by listening to order transitions.
   // A sweep chore (pricing.settlement) settles whatever a listener call lost.
@@ -226,7 +246,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     tierListener(tiers, logger),
     // Referral rewards on delivery, reversals on refund (built just below; called only later).
     (order, from) => referrals.onTransition(order, from),
-  ]);
+    reservations.onTransition,
+  ], reservations);
   const pricing: PricingPorts = {
     vouchers,
     tiers,
@@ -235,7 +256,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   const wallet = new Wallet(redis);
   const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
-  const providers = new Map<ProviderId, Provider>(options.providers.map((provider) => [provider.id, provider]));
   const catalog = new CatalogService({
     redis,
     providers,
@@ -313,7 +333,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     metrics,
     alerts: adminAlerts,
-    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, backups },
+    services: { orders, wallet, payments, catalog, providers, vault, sessions, outbox, redis, translator, fulfilment, pricing, backups, stock },
     botUsername: () => (channels.telegram?.channel.bot.isInited() ? channels.telegram.channel.bot.botInfo.username : null),
     ...(options.admin ? { timings: options.admin } : {}),
   });
@@ -348,7 +368,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
         },
         { percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS },
       ),
+      warrantyFeature(stock, { services: ownedServices(orders), alerts }),
     ],
+    notifyWhenBack: (code, recipient) => stock.notifyWhenBack(code, recipient),
     privateCommandHint: adminCommandHint,
     pricing,
     // Several bot processes may get updates of one chat only in webhook mode.
@@ -385,6 +407,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { name: "remind expiring subscriptions", run: () => subscriptions.remind() },
       { name: "catch up referral rewards", run: () => referrals.catchUp() },
       { name: "settle voucher uses and tier spend", run: () => pricing.settlement.sweep() },
+      { name: "release stock holds", run: () => reservations.sweep(orders) },
     ],
   });
 
@@ -425,6 +448,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     pricing,
     referrals,
     providers,
+    stock,
+    reservations,
     catalog,
     jobs,
     fulfilment,

@@ -140,6 +140,8 @@ export interface OwnedService {
   providerRef: string;
   /** Until when the service is paid (epoch ms), when the provider said; past it the service has lapsed. */
   expiresAt?: number;
+  /** When it was delivered (epoch ms): a warranty runs from here. */
+  deliveredAt?: number;
 }
 
 /**

@@ -9,6 +9,7 @@ import { alxzenModule } from "./alxzen/module.js";
 import { icsstoreModule } from "./icsstore/module.js";
 import type { ProviderSetup, ProviderShared, RegisteredProviderModule } from "./module.js";
 import { odzreshopModule } from "./odzreshop/module.js";
+import { ownStockModule, type StoreBackedProviderModule } from "./ownstock/module.js";
 import { premzoneModule } from "./premzone/module.js";
 import { sandboxModule } from "./sandbox/module.js";
 import type { Provider } from "./types.js";
@@ -17,6 +18,9 @@ import type { Provider } from "./types.js";
 export const providerModules: readonly RegisteredProviderModule[] = [alxzenModule, odzreshopModule, aluyModule, icsstoreModule, premzoneModule];
 
 export { sandboxModule };
+
+/** Modules kept in the shop's own store (always on; the composition root builds them once Redis is up). */
+export const storeBackedProviderModules: readonly StoreBackedProviderModule[] = [ownStockModule];
 
 /** Reads every real module's variables: the enabled ones' setups, and every problem found. */
 export function readProviderEnv(env: Record<string, string | undefined>): { setups: ProviderSetup[]; problems: EnvProblem[] } {

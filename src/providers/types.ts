@@ -6,11 +6,13 @@ import type { InputKind, TargetInputs } from "./inputs.js";
 import type { Rupiah } from "../core/money.js";
 
 /** Ids of the providers the bot knows. */
-export const providerIds = ["sandbox", "alxzen", "odzreshop", "aluy", "icsstore", "premzone"] as const;
+/** `stock` is the shop's own stock (`providers/ownstock/`): items the owner uploads, one per sale. */
+export const providerIds = ["sandbox", "stock", "alxzen", "odzreshop", "aluy", "icsstore", "premzone"] as const;
 export type ProviderId = (typeof providerIds)[number];
 
 /** Shop categories; each has a label in the locales (`category-<id>`). */
-export const categoryIds = ["game", "data", "app", "panel", "vps", "plan", "other"] as const;
+/** `shop` ("Produk toko") is where the owner's own products land until moved. */
+export const categoryIds = ["game", "data", "app", "panel", "vps", "plan", "other", "shop"] as const;
 export type CategoryId = (typeof categoryIds)[number];
 
 /** How a product is delivered to the buyer once the provider is done. */
@@ -38,6 +40,13 @@ export interface ProviderProduct {
   delivery: DeliveryKind;
   /** Adapter-specific data needed to order (e.g. aluy variant id, premzone plan); never shown. */
   meta?: Record<string, string | number | boolean>;
+  /**
+   * The sell price the owner set (own stock): shown as it is, no markup on top. `basePrice` is
+   * then the owner's cost of one unit (for /stats).
+   */
+  fixedPrice?: Rupiah;
+  /** Buyers may buy several at once (own stock): the checkout asks how many, up to the stock (max 10). */
+  multiUnit?: boolean;
 }
 
 /** One line of what the buyer receives. `secret` lines are encrypted at rest and never shown in groups. */
@@ -89,6 +98,8 @@ export interface PlaceOrderRequest {
    * adapters whose API has no such field ignore it.
    */
   promoCode?: string;
+  /** How many units the order buys (own stock); default 1. */
+  quantity?: number;
 }
 
 /** What `getStatus` is told about an order placed before. */
@@ -172,8 +183,31 @@ export interface ProviderHistory {
   complete: boolean;
 }
 
+/** What {@link Provider.reserve} holds for an order that reached payment. */
+export interface ReserveRequest {
+  orderId: string;
+  product: ProviderProduct;
+  quantity: number;
+  /** Until when (epoch ms) the units are held unless the order is paid: the payment's lifetime. */
+  untilMs: number;
+}
+
 export interface Provider {
   readonly id: ProviderId;
+  /** False for a provider the shop does not pay (its own stock): there is no balance to watch. */
+  readonly hasBalance?: boolean;
+  /**
+   * Holds `quantity` units for an order the moment it reaches payment, all or none (own stock):
+   * false when there are not that many (the buyer is told it is sold out before paying). Safe to
+   * repeat for the same order. The purchase then takes exactly these units.
+   */
+  reserve?(request: ReserveRequest): Promise<boolean>;
+  /** Gives back what {@link reserve} held for an order that expired or died; nothing once taken. */
+  release?(orderId: string): Promise<void>;
+  /** Orders whose hold passed its deadline (for the sweep to release or extend), at most `limit`. */
+  dueReservations?(now: number, limit: number): Promise<string[]>;
+  /** Moves an order's hold deadline (an order paid and being delivered keeps its units). */
+  extendReservation?(orderId: string, untilMs: number): Promise<void>;
   /** Products the shop may sell. Throws ProviderError when the provider cannot be reached. */
   listProducts(): Promise<ProviderProduct[]>;
   getBalance(): Promise<ProviderBalance>;

@@ -137,4 +137,32 @@ export const keys = {
   referralCaughtUp: () => "referral:caught-up",
   /** Sorted set of orders whose voucher use or tier spend is still to settle, by when to look next (`commerce/pricing-settlement.ts`). */
   pricingUnsettled: () => "pricing:unsettled",
+
+  // The shop's own stock (providers/ownstock/stock-store.ts). Items are sealed; only hashes in clear.
+  /** Hash: own product code → JSON product (name, price, cost, category, terms, warranty, alert, off). */
+  stockProducts: () => "stock:products",
+  /** List of a product's available item ids (pushed left on upload, taken from the right: oldest first). */
+  stockAvailable: (code: string) => `stock:avail:${code}`,
+  /** Hash: item id → sealed item text (kept after the sale, for warranty look-ups). */
+  stockItems: (code: string) => `stock:items:${code}`,
+  /** Hash: item id → its dedup hash (HMAC), so a sale can drop the hash. */
+  stockItemHashes: (code: string) => `stock:item-hash:${code}`,
+  /** Hash: dedup hash → item id, of unsold items: a second upload of the same item is refused. */
+  stockDedup: (code: string) => `stock:dedup:${code}`,
+  /** Hash: `reserved`, `sold` counts of a product. */
+  stockCounts: (code: string) => `stock:counts:${code}`,
+  /** Counter of item ids (one for the whole shop). */
+  stockSeq: () => "stock:seq",
+  /** Hash of one order's hold: code, ids (comma list), qty, state (`reserved` | `taken`). */
+  stockReservation: (orderId: string) => `stock:res:${orderId}`,
+  /** Sorted set: order id → hold deadline (ms): the sweep releases holds of orders that died. */
+  stockReservationDeadlines: () => "stock:res-deadlines",
+  /** Set of JSON recipients waiting for a sold-out product to come back ("Kabari saya"). */
+  stockWaiting: (code: string) => `stock:waiting:${code}`,
+  /** Marker: the admins were told a product fell to its low-stock threshold (cleared on restock above it). */
+  stockLowAlerted: (code: string) => `stock:low-alerted:${code}`,
+  /** Counter of replacements given for one order (`/replace`): each takes one item. */
+  stockReplacements: (orderId: string) => `stock:replacements:${orderId}`,
+  /** Claim of the admin message that asked for a replacement (a redelivered update gives no second item). */
+  stockReplaceClaim: (messageKey: string) => `stock:replace-claim:${messageKey}`,
 } as const;

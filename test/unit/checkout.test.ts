@@ -854,3 +854,46 @@ describe("checkout: tier prices and vouchers (issue 17)", () => {
     expect(render(menuOf(applied))).toContain("-Rp 500");
   });
 });
+
+describe("checkout: own stock (quantity and Kabari saya)", () => {
+  const stockProduct = (sku: string, stock: number) =>
+    product({ sku, provider: "stock", category: "shop", group: "Produk toko", name: `Akun ${sku}`, basePrice: 4_000, fixedPrice: 12_000, stock, multiUnit: true, input: "none" });
+  const facts = (stock: number) => shopFacts({ catalog: catalogOf([...shopProducts, stockProduct("AKUN", stock), stockProduct("SOLO", 1)]) });
+
+  it("asks how many (1 up to min(stock, 10)) at the owner's price, and carries price × quantity to the order", () => {
+    const chat = new Chat(facts(14));
+    chat.type("/start");
+    const list = chat.tapEntry((entry) => entry.t === "cat" && entry.category === "shop");
+    expect(itemKeys(list)).toContain("menu-product-stock");
+    expect(render(menuOf(list))).toContain("Akun AKUN — Rp 12.000 (stok 14)");
+    const quantities = chat.type("AKUN");
+    expect(chat.session.step).toEqual({ name: "qty", code: "AKUN", inputs: {} });
+    expect(chat.entries().filter((entry) => entry.t === "qty")).toHaveLength(10);
+    expect(titleKeys(quantities)).toContain("input-prompt-qty");
+    const confirm = chat.type("3");
+    expect(chat.session.step).toEqual({ name: "confirm", code: "AKUN", inputs: {}, qty: 3 });
+    expect(render(menuOf(confirm))).toContain("Rp 36.000");
+    expect(titleKeys(confirm)).toContain("confirm-quantity");
+    chat.tapEntry((entry) => entry.t === "confirm");
+    expect(chat.session.step).toMatchObject({ name: "payment", price: 36_000, qty: 3 });
+    const paid = chat.tapEntry((entry) => entry.t === "pay" && entry.method === "wallet");
+    expect(paid.effect).toEqual({ type: "place_order", code: "AKUN", inputs: {}, method: "wallet", price: 36_000, quantity: 3 });
+  });
+
+  it("skips the quantity step when only one is left", () => {
+    const chat = new Chat(facts(5));
+    chat.type("/start");
+    chat.type("SOLO");
+    expect(chat.session.step).toEqual({ name: "confirm", code: "SOLO", inputs: {} });
+  });
+
+  it("offers 'Kabari saya' on a sold-out own product and asks the edge to remember the buyer", () => {
+    const chat = new Chat(facts(0));
+    chat.type("/start");
+    const soldOut = chat.type("AKUN");
+    expect(chat.session.step).toEqual({ name: "soldout", code: "AKUN" });
+    expect(titleKeys(soldOut)).toEqual(["product-out-of-stock"]);
+    const asked = chat.tapEntry((entry) => entry.t === "notify");
+    expect(asked.effect).toEqual({ type: "notify_restock", code: "AKUN" });
+  });
+});

@@ -15,6 +15,7 @@ import type { OrderStore } from "../../commerce/orders.js";
 import type { Wallet } from "../../commerce/wallet.js";
 import type { PaymentService } from "../../payments/payment-service.js";
 import type { Provider, ProviderId } from "../../providers/types.js";
+import type { OwnStockProvider } from "../../providers/ownstock/adapter.js";
 import type { Redis } from "../../store/redis.js";
 import type { SessionStore } from "../../bot/session-store.js";
 import type { AuditLog } from "../audit-log.js";
@@ -48,6 +49,8 @@ export interface AdminServices {
   pricing: { vouchers: VoucherStore; tiers: TierStore; promos: ProviderPromos };
   /** `/backup`: makes, saves and rotates encrypted backups. */
   backups: Backups;
+  /** The shop's own stock (`/stock`, `/replace`). */
+  stock: OwnStockProvider;
   /** Reseller balances below this are flagged. */
   lowBalance: Rupiah;
   logger: Logger;

@@ -31,6 +31,8 @@ import { userCommand } from "./user.js";
 import { promoCommand } from "./promo.js";
 import { tierCommand } from "./tier.js";
 import { voucherCommand } from "./voucher.js";
+import { stockCommand } from "./stock.js";
+import { replaceCommand } from "./replace.js";
 
 /** The shop's admin commands, in help order. */
 export const adminCommands: readonly AdminCommand[] = [
@@ -59,6 +61,8 @@ export const adminCommands: readonly AdminCommand[] = [
   auditCommand,
   backupCommand,
   exportCommand,
+  stockCommand,
+  replaceCommand,
 ];
 
 /** Their names, in help order. */
