@@ -32,7 +32,20 @@ export interface RecoveryDeps {
   settlePayments?: (active: Order[]) => Promise<unknown>;
   /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
   owedMessageRetryMs?: number;
+  /**
+   * How long an order may sit `paid` before the periodic sweep makes sure its placement is
+   * queued (default {@link defaultPaidRequeueMs}); see {@link Recovery.requeueStalledPaid}.
+   */
+  paidRequeueMs?: number;
 }
+
+/**
+ * Default of {@link RecoveryDeps.paidRequeueMs}: a paid order's placement normally starts within
+ * seconds, so two minutes without one means its job was lost (a Sentinel failover dropped the
+ * add, which does not WAIT) or is held back on purpose (a turned-away purchase's retry, which is
+ * then still queued and left alone).
+ */
+export const defaultPaidRequeueMs = 2 * 60_000;
 
 /** How long a wallet order may wait for its debit before it is given up as never paid. */
 const walletDebitGraceMs = 60_000;
@@ -59,11 +72,39 @@ export class Recovery {
     return resumable.length;
   }
 
-  /** The periodic part: interrupted wallet payments and owed messages. */
+  /** The periodic part: interrupted wallet payments, paid orders whose job was lost, and owed messages. */
   async sweep(): Promise<void> {
     const active = await this.deps.orders.active();
     await this.recoverWalletPayments(active);
+    await this.requeueStalledPaid(active);
     await this.retryOwedMessages(active);
+  }
+
+  /**
+   * A paid order whose placement job is gone would otherwise wait for the next start-up: BullMQ's
+   * job adds do not `WAIT` for a replica, so an add acknowledged just before the primary died can
+   * vanish in the failover while the order's `paid` (a durable write) survives. An order still
+   * `paid` after {@link RecoveryDeps.paidRequeueMs} is queued again in "keep" mode, under the same
+   * run name as its first job: when that job still exists (waiting, delayed for a retry, running,
+   * or kept as a dead letter) nothing is added; when it is gone it is added once. The purchase
+   * itself stays guarded by `claimPurchase` (paid → placing, counted), so a re-queued run that
+   * meets an order another run already claimed does nothing. Returns how many were re-queued
+   * (asked for; an existing job makes the ask a no-op).
+   */
+  async requeueStalledPaid(active: Order[]): Promise<number> {
+    const after = this.deps.paidRequeueMs ?? defaultPaidRequeueMs;
+    let asked = 0;
+    for (const seen of active) {
+      if (seen.status !== "paid" || Date.now() - seen.updatedAt < after) continue;
+      // Read again: the list may be a sweep's length old, and an order claimed since needs nothing.
+      const order = await this.deps.orders.get(seen.id);
+      if (!order || order.status !== "paid" || order.updatedAt !== seen.updatedAt) continue;
+      await this.deps.fulfilment.enqueue(order, 0, "keep");
+      // Debug: an order waiting out a turned-away purchase's retry is asked about on every sweep.
+      this.deps.logger.debug({ orderId: order.id }, "made sure a stalled paid order is queued");
+      asked++;
+    }
+    return asked;
   }
 
   /**

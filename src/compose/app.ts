@@ -87,6 +87,8 @@ export interface AppOptions {
   expirySweepMs?: number;
   /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
   owedMessageRetryMs?: number;
+  /** How long an order may stay `paid` before the periodic sweep re-queues a lost placement job (default 2 min). */
+  paidRequeueMs?: number;
   /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
   makeWhatsAppSocket?: SocketFactory;
   whatsAppTuning?: WhatsAppTuning;
@@ -367,6 +369,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
+    ...(options.paidRequeueMs !== undefined ? { paidRequeueMs: options.paidRequeueMs } : {}),
   });
   const subscriptions = new Subscriptions({ orders, providers, redis, logger, outbox });
   const sweeper = new Sweeper({
