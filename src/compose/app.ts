@@ -87,7 +87,7 @@ export interface AppOptions {
   expirySweepMs?: number;
   /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
   owedMessageRetryMs?: number;
-  /** How long an order may stay `paid` before the periodic sweep re-queues a lost placement job (default 2 min). */
+  /** How long a `paid` or `pending` order may go untouched before the periodic sweep re-queues its lost job (default 2 min). */
   paidRequeueMs?: number;
   /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
   makeWhatsAppSocket?: SocketFactory;

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
+import type { FollowUpPlan } from "../../src/commerce/fulfilment.js";
 import { Recovery } from "../../src/commerce/recovery.js";
 import { payFromWallet } from "../../src/commerce/pay-from-wallet.js";
 import type { Order } from "../../src/commerce/orders.js";
@@ -41,11 +42,21 @@ afterEach(async () => {
   queueRedis = undefined;
 });
 
-async function setUp(paidRequeueMs: number) {
+/** The sandbox's clock: its game top-up stays pending until the test moves this past `pendingMs`. */
+let providerNow = 0;
+
+async function setUp(paidRequeueMs: number, followUpPlan?: FollowUpPlan) {
   const prefix = `wbtest:lostjob:${randomBytes(6).toString("hex")}:bull`;
-  const provider = new CountingSandbox({ pendingMs: 50 });
+  providerNow = Date.now();
+  const provider = new CountingSandbox({ pendingMs: 50, now: () => providerNow });
   // No timer sweeps: only the sweeps the test runs happen.
-  shop = await startTestApp({}, { providers: [provider], bullmq: { url: testRedisUrl, prefix }, paidRequeueMs, expirySweepMs: 3_600_000 });
+  shop = await startTestApp({}, {
+    providers: [provider],
+    bullmq: { url: testRedisUrl, prefix },
+    paidRequeueMs,
+    expirySweepMs: 3_600_000,
+    ...(followUpPlan ? { followUpPlan } : {}),
+  });
   queueRedis = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
   queue = new Queue("fulfilment", { connection: queueRedis, prefix });
   return { app: shop.app, provider, queue };
@@ -88,6 +99,8 @@ describe("a paid order whose job was lost", () => {
 
     // Two sweeps at once (two processes, or a sweep overlapping a slow one): one purchase.
     await Promise.all([app.sweep(), app.sweep()]);
+    await expect.poll(async () => (await app.orders.get(order.id))?.status, { timeout: 10_000 }).toBe("pending");
+    providerNow += 1_000; // the provider finishes the top-up
     await expect.poll(async () => (await app.orders.get(order.id))?.status, { timeout: 10_000 }).toBe("delivered");
     // Sweeping again after delivery changes nothing.
     await app.sweep();
@@ -105,7 +118,7 @@ describe("a paid order whose job was lost", () => {
     await (await queue.getJob(runId(order.id, "paid-0")))!.remove();
     // The default threshold (2 min): an order paid just now is not yet presumed lost.
     const recovery = new Recovery({ orders: app.orders, wallet: app.wallet, fulfilment: app.fulfilment, redis: app.redis, logger: silentLogger });
-    expect(await recovery.requeueStalledPaid(await app.orders.active())).toBe(0);
+    expect(await recovery.requeueStalled(await app.orders.active())).toBe(0);
     expect(await queue.getJob(runId(order.id, "paid-0"))).toBeUndefined();
     expect((await app.orders.get(order.id))?.status).toBe("paid");
   });
@@ -123,5 +136,20 @@ describe("a paid order whose job was lost", () => {
     expect(await job?.getState()).toBe("delayed");
     expect(await queue.getJobCounts("waiting", "active", "delayed")).toMatchObject({ waiting: 0, active: 0, delayed: 1 });
     expect((await app.orders.get(order.id))?.status).toBe("paid");
+  });
+
+  it("a pending order whose follow-up job was lost is looked at again by the sweep", async () => {
+    // The next look is a minute away: only the sweep can bring the lost one back sooner.
+    const slow: FollowUpPlan = { delayMs: () => 60_000, giveUpAfterMs: 24 * 60 * 60_000, maxTransientAttempts: 3, placingGraceMs: 1_000 };
+    const { app, provider, queue } = await setUp(0, slow);
+    const order = await paidOrder(app);
+    await expect.poll(async () => (await app.orders.get(order.id))?.status, { timeout: 10_000 }).toBe("pending");
+    const follow = await queue.getJob(runId(order.id, "follow"));
+    expect(await follow?.getState()).toBe("delayed");
+    await follow!.remove();
+    providerNow += 1_000; // the provider has it ready now
+    await app.sweep();
+    await expect.poll(async () => (await app.orders.get(order.id))?.status, { timeout: 10_000 }).toBe("delivered");
+    expect(provider.purchases.get(order.refId)).toBe(1);
   });
 });
