@@ -184,6 +184,11 @@ end
 return 1
 `;
 
+// KEYS: provider-ref index. ARGV: "<provider>:<providerRef>", order id.
+const indexProviderRefScript = `return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])`;
+
+type IndexProviderRefCommand = (index: string, providerRef: string, id: string) => Promise<number>;
+
 type CasCommand = (
   order: string,
   active: string,
@@ -235,6 +240,7 @@ type CasDecision = { write: Order } | { answer: Order | null };
 
 export class OrderStore {
   private readonly cas: CasCommand;
+  private readonly indexProviderRef: IndexProviderRefCommand;
 
   /**
    * @param listeners told, synchronously, of every status change made through this store
@@ -246,6 +252,9 @@ export class OrderStore {
     private readonly reservations?: OrderReservations,
   ) {
     this.cas = defineScript<CasCommand>(redis, "orderCas", 4, casScript, { durable: true });
+    // Durable: webhooks and /reconcile find our order by the provider's reference; an index entry
+    // lost in a failover would make the provider's record of a paid order look like nobody's.
+    this.indexProviderRef = defineScript<IndexProviderRefCommand>(redis, "orderIndexProviderRef", 1, indexProviderRefScript, { durable: true });
   }
 
   /**
@@ -317,7 +326,7 @@ export class OrderStore {
     if ("answer" in outcome) return outcome.answer;
     const { before, after } = outcome;
     if (after.providerRef && after.providerRef !== before.providerRef) {
-      await this.redis.hset(keys.ordersByProviderRef(), `${after.product.provider}:${after.providerRef}`, after.id);
+      await this.indexProviderRef(keys.ordersByProviderRef(), `${after.product.provider}:${after.providerRef}`, after.id);
     }
     if (after.status === "delivered" && after.expiresAt !== undefined) {
       await this.redis.zadd(keys.ordersSubscribed(), after.expiresAt, after.id);
@@ -394,7 +403,7 @@ export class OrderStore {
       return adopted ? { providerRef } : {};
     });
     if (!next || !adopted) return null;
-    await this.redis.hset(keys.ordersByProviderRef(), `${next.product.provider}:${providerRef}`, next.id);
+    await this.indexProviderRef(keys.ordersByProviderRef(), `${next.product.provider}:${providerRef}`, next.id);
     return next;
   }
 

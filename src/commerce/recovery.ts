@@ -32,7 +32,20 @@ export interface RecoveryDeps {
   settlePayments?: (active: Order[]) => Promise<unknown>;
   /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
   owedMessageRetryMs?: number;
+  /**
+   * How long a `paid` (or `pending`) order may go untouched before the periodic sweep makes sure
+   * its job is queued (default {@link defaultPaidRequeueMs}); see {@link Recovery.requeueStalled}.
+   */
+  paidRequeueMs?: number;
 }
+
+/**
+ * Default of {@link RecoveryDeps.paidRequeueMs}: a paid order's placement normally starts within
+ * seconds, so two minutes without one means its job was lost (a Sentinel failover dropped the
+ * add, which does not WAIT) or is held back on purpose (a turned-away purchase's retry, or a
+ * pending order's next look up to 10 min away, which are then still queued and left alone).
+ */
+export const defaultPaidRequeueMs = 2 * 60_000;
 
 /** How long a wallet order may wait for its debit before it is given up as never paid. */
 const walletDebitGraceMs = 60_000;
@@ -59,11 +72,43 @@ export class Recovery {
     return resumable.length;
   }
 
-  /** The periodic part: interrupted wallet payments and owed messages. */
+  /** The periodic part: interrupted wallet payments, orders whose job was lost, and owed messages. */
   async sweep(): Promise<void> {
     const active = await this.deps.orders.active();
     await this.recoverWalletPayments(active);
+    await this.requeueStalled(active);
     await this.retryOwedMessages(active);
+  }
+
+  /**
+   * An order whose next job is gone would otherwise wait for the next start-up: BullMQ's job adds
+   * do not `WAIT` for a replica, so an add acknowledged just before the primary died can vanish
+   * in the failover while the order's own write (durable) survives. Two states always have a job
+   * while nothing is wrong: `paid` (its placement) and `pending` without an admin's attention (its
+   * status follow-up chain). Such an order untouched for {@link RecoveryDeps.paidRequeueMs} is
+   * queued again in "keep" mode under its current run name: when that job still exists (waiting,
+   * delayed for a retry or the next look, running, or kept as a dead letter) nothing is added or
+   * hurried; when it is gone it is added once. The purchase itself stays guarded by
+   * `claimPurchase` (paid → placing, counted), so a re-queued run that meets an order another run
+   * already claimed does nothing. `placing` is left to the start-up resume: a purchase may still
+   * be in flight there, and its lookup waits out the placing grace anyway. Returns how many were
+   * asked for (an existing job makes the ask a no-op).
+   */
+  async requeueStalled(active: Order[]): Promise<number> {
+    const after = this.deps.paidRequeueMs ?? defaultPaidRequeueMs;
+    const stalls = (order: Order) => (order.status === "paid" || (order.status === "pending" && !order.attention)) && Date.now() - order.updatedAt >= after;
+    let asked = 0;
+    for (const seen of active) {
+      if (!stalls(seen)) continue;
+      // Read again: the list may be a sweep's length old, and an order moved since needs nothing.
+      const order = await this.deps.orders.get(seen.id);
+      if (!order || !stalls(order) || order.updatedAt !== seen.updatedAt) continue;
+      await this.deps.fulfilment.enqueue(order, 0, "keep");
+      // Debug: an order waiting out a retry or its next look is asked about on every sweep.
+      this.deps.logger.debug({ orderId: order.id, status: order.status }, "made sure a stalled order's job is queued");
+      asked++;
+    }
+    return asked;
   }
 
   /**

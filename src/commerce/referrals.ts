@@ -200,10 +200,14 @@ export class Referrals {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: ReferralDeps) {
-    this.codeCommand = defineScript<CodeCommand>(deps.redis, "referralCode", 2, codeScript);
-    this.linkCommand = defineScript<LinkCommand>(deps.redis, "referralLink", 5, linkScript);
-    this.claimCommand = defineScript<ClaimCommand>(deps.redis, "referralClaim", 2, claimScript);
-    this.owedCommand = defineScript<OwedCommand>(deps.redis, "referralOwed", 2, owedScript);
+    // Durable: the buyer is shown the code and shares it; lost, invitees' links would be "unknown".
+    this.codeCommand = defineScript<CodeCommand>(deps.redis, "referralCode", 2, codeScript, { durable: true });
+    // Durable: the buyer is told they are linked, and the link decides who earns their rewards.
+    this.linkCommand = defineScript<LinkCommand>(deps.redis, "referralLink", 5, linkScript, { durable: true });
+    // Durable: the claim pays off the referrer's debt (money) and makes the reward once-only.
+    this.claimCommand = defineScript<ClaimCommand>(deps.redis, "referralClaim", 2, claimScript, { durable: true });
+    // Durable: the part of a reversal the wallet could not cover is money the referrer owes.
+    this.owedCommand = defineScript<OwedCommand>(deps.redis, "referralOwed", 2, owedScript, { durable: true });
   }
 
   /** True when `REFERRAL_PERCENT` is above 0. */

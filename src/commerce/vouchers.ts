@@ -153,9 +153,12 @@ export class VoucherStore {
   private readonly releaseCommand: ReleaseCommand;
 
   constructor(private readonly redis: Redis) {
-    this.holdCommand = defineScript<HoldCommand>(redis, "voucherHold", 3, holdScript);
+    // Durable: a held use is what caps the voucher; lost, a used-up voucher could be used again.
+    this.holdCommand = defineScript<HoldCommand>(redis, "voucherHold", 3, holdScript, { durable: true });
+    // Not durable: a redeem lost in a failover leaves the use held, which still counts as used.
     this.redeemCommand = defineScript<RedeemCommand>(redis, "voucherRedeem", 2, redeemScript);
-    this.releaseCommand = defineScript<ReleaseCommand>(redis, "voucherRelease", 3, releaseScript);
+    // Durable: an expired or refunded buyer gets the use back (their per-buyer count with it).
+    this.releaseCommand = defineScript<ReleaseCommand>(redis, "voucherRelease", 3, releaseScript, { durable: true });
   }
 
   /**

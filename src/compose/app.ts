@@ -92,6 +92,8 @@ export interface AppOptions {
   expirySweepMs?: number;
   /** How long an owed buyer message waits before a sweep sends it again, and between retries (default 1 min). */
   owedMessageRetryMs?: number;
+  /** How long a `paid` or `pending` order may go untouched before the periodic sweep re-queues its lost job (default 2 min). */
+  paidRequeueMs?: number;
   /** Replaces Baileys' socket (tests drive the real channel with a fake socket). */
   makeWhatsAppSocket?: SocketFactory;
   whatsAppTuning?: WhatsAppTuning;
@@ -394,6 +396,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
+    ...(options.paidRequeueMs !== undefined ? { paidRequeueMs: options.paidRequeueMs } : {}),
   });
   const subscriptions = new Subscriptions({ orders, providers, redis, logger, outbox });
   const sweeper = new Sweeper({

@@ -340,10 +340,15 @@ export class PaymentStore {
     private readonly maxOpenPerBuyer = 3,
   ) {
     this.freeCodesOf = defineScript<FreeCodesCommand>(redis, "paymentFreeCodes", 2, freeCodesScript);
-    this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript);
-    this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript);
+    // Durable: the buyer is shown a QR for this total; lost in a failover, the total would be free
+    // for another buyer, and money sent for it could confirm their order instead (or none).
+    this.openIfFree = defineScript<OpenCommand>(redis, "paymentOpen2", 7, openScript, { durable: true });
+    // Durable: as open — the newer QR shown to the buyer takes over the older one's total.
+    this.replaceIfOpen = defineScript<ReplaceCommand>(redis, "paymentReplace", 5, replaceScript, { durable: true });
     this.moveIfIn = defineScript<MoveCommand>(redis, "paymentMove4", 10, moveScript, { durable: true });
-    this.openGatewayIfFree = defineScript<OpenGatewayCommand>(redis, "paymentOpenGateway", 4, openGatewayScript);
+    // Durable: the gateway already holds a charge the buyer was shown; lost, its callback would
+    // find no payment and its status would never be polled.
+    this.openGatewayIfFree = defineScript<OpenGatewayCommand>(redis, "paymentOpenGateway", 4, openGatewayScript, { durable: true });
     this.burst = defineScript<BurstCommand>(redis, "paymentBurst", 2, burstScript);
     this.leasePolls = defineScript<LeasePollsCommand>(redis, "paymentLeasePolls", 1, leasePollsScript);
     this.matchIfRemembered = defineScript<MatchReportCommand>(redis, "paymentMatchReport2", 3, matchReportScript, { durable: true });

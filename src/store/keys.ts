@@ -21,6 +21,11 @@ export const keys = {
   whatsappLock: () => "wa:lock",
   /** List of WhatsApp messages handed to the process holding the connection (JSON, maybe sealed). */
   whatsappRelay: () => "wa:relay",
+  /**
+   * List of WhatsApp messages that arrived while a process was shutting down, left for the next
+   * connection holder to handle (Baileys' JSON, maybe sealed). See `WhatsAppChannel.stopReceiving`.
+   */
+  whatsappHeld: () => "wa:held",
   /** JSON session of a chat, with a TTL. */
   session: (chat: string) => `sess:${chat}`,
   /** A chat's chosen locale; outlives the session. */

@@ -136,7 +136,9 @@ export function isInMemory(redis: Redis): boolean {
 /** Options of {@link defineScript}. */
 export interface ScriptOptions {
   /**
-   * A money write (wallet, order, payment): when the client was connected with `replicaWait`,
+   * A write that must survive a failover — money (wallet, order, payment) or something a buyer
+   * was shown or promised (a QR's total, a voucher use, a referral link; see each script's
+   * one-line reason; sessions are not): when the client was connected with `replicaWait`,
    * the script runs on the client's money connection and resolves only after `WAIT` (or after
    * its timeout, which is reported). See `replica-wait.ts`.
    */

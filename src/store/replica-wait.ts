@@ -35,8 +35,8 @@ export interface ReplicaWaitOptions {
   timeoutMs: number;
   /** After a shortfall, money writes skip the wait for this long (default 5 s). */
   recheckMs?: number;
-  /** Counts each outcome (a metric). */
-  onOutcome?: (outcome: ReplicaWaitOutcome) => void;
+  /** Counts each outcome (a metric), with the script whose write it followed. */
+  onOutcome?: (outcome: ReplicaWaitOutcome, script: string) => void;
   /** Told when waiting starts falling short and when replicas acknowledge again. */
   onChange?: (state: { degraded: boolean; acked: number; wanted: number; script: string }) => void;
   /** The clock (tests). */
@@ -83,7 +83,7 @@ class Waiter implements ReplicaWaiter {
   async after(script: string): Promise<ReplicaWaitOutcome> {
     const { replicas, timeoutMs, recheckMs = 5_000, onOutcome, onChange, now = Date.now } = this.options;
     if (now() < this.skipUntil) {
-      onOutcome?.("skipped");
+      onOutcome?.("skipped", script);
       return "skipped";
     }
     const acked = await this.client.wait(replicas, timeoutMs);
@@ -92,7 +92,7 @@ class Waiter implements ReplicaWaiter {
         this.degraded = false;
         onChange?.({ degraded: false, acked, wanted: replicas, script });
       }
-      onOutcome?.("acked");
+      onOutcome?.("acked", script);
       return "acked";
     }
     this.skipUntil = now() + recheckMs;
@@ -100,7 +100,7 @@ class Waiter implements ReplicaWaiter {
       this.degraded = true;
       onChange?.({ degraded: true, acked, wanted: replicas, script });
     }
-    onOutcome?.("short");
+    onOutcome?.("short", script);
     return "short";
   }
 }

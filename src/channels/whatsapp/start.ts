@@ -19,6 +19,7 @@ import type { ChannelSender } from "../../core/outbox.js";
 import { whatsappBuyerRefs } from "../../core/buyer-ref.js";
 import type { ChannelHealth, ChannelModule } from "../module.js";
 import { textReply, type Reply } from "../../core/reply.js";
+import { bareError } from "../../core/bare-error.js";
 import { renderQrPng } from "../../payments/qr-image.js";
 import type { Redis } from "../../store/redis.js";
 import { RedisAuthStore, type LoginSealer } from "./auth-store.js";
@@ -114,7 +115,11 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
     qrFile: config.WHATSAPP_QR_FILE,
     // Sockets appear only after start(), by which time `channel` exists.
     onSocket: (socket) => channel.attach(socket),
-    onEvent: (event) => alerts.post(event),
+    onEvent: (event) => {
+      // Messages a previous process parked while shutting down are handled once we are open.
+      if (event.type === "connected") void channel.replayHeld().catch((error: unknown) => log.warn({ err: bareError(error) }, "could not handle parked WhatsApp messages"));
+      alerts.post(event);
+    },
     print: tuning.print,
     pairingText: (code, phone) => options.translator.t(options.translator.defaultLocale, "whatsapp-pairing-code", { code, phone }),
     clock: tuning.clock,
@@ -134,6 +139,7 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
     typingMs: tuning.typingMs,
     sendWaitMs: tuning.sendWaitMs,
     flood: { perSecond: config.CHAT_FLOOD_PER_SECOND, burst: config.CHAT_FLOOD_BURST },
+    sealer: options.vault,
   });
   // Until this process holds the connection (another replica may), its messages go through the relay.
   const sender = new WhatsAppSender(channel, new WhatsAppRelaySender(redis, options.vault), () => connection.state === "waiting-for-lock");
@@ -152,11 +158,18 @@ export function buildWhatsApp(options: BuildWhatsAppOptions): WhatsAppModule {
       stopRelay = drainRelay({ redis, channel, vault: options.vault, logger: log, isOpen: () => connection.state === "open" });
     },
     health: () => connectionHealth[connection.state],
+    // New messages are parked for the next process (unread); those taken are handled and answered.
+    stopReceiving: () => channel.stopReceiving(),
     stop: async () => {
       stopRelay?.();
+      // Without a graceful stopReceiving first (a test, an embedder), new messages are parked from
+      // now on; what is in flight is not waited for (closing the pacer fails queued sends).
+      void channel.stopReceiving();
       pacer.close();
       await connection.stop();
       await alerts.idle();
+      // A message that arrived while the connection closed is parked before Redis closes.
+      await channel.parked();
     },
   };
 }

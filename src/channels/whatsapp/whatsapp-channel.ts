@@ -15,13 +15,21 @@
  * excess is dropped before any Redis round trip, with one "slow down" notice per 10 s in a private
  * chat), so one sender cannot fill the handling queue or the global send pace with answers.
  *
+ * Shutting down ({@link WhatsAppChannel.stopReceiving}): Baileys has already sent WhatsApp the
+ * delivery receipt of a message by the time `messages.upsert` hands it to us (messages-recv.js
+ * `handleMessage`: `sendReceipt`, then `upsertMessage`), so WhatsApp never sends it again — a
+ * message merely left alone would be lost, not redelivered. A message that arrives once the
+ * channel stopped receiving is therefore parked in Redis (sealed like relayed messages), before
+ * the dedupe mark and without a read receipt, and the next process holding the connection
+ * handles it when its connection opens ({@link WhatsAppChannel.replayHeld}).
+ *
  * Out: menus as numbered text with a `*bold*` title (WhatsApp has no inline keyboards for
  * ordinary accounts), photos as an image with caption, documents as a document message with
  * name, type and caption, long texts split. Everything goes through
  * the {@link Pacer}. Messages the shop starts on its own ({@link WhatsAppChannel.send}: deliveries
  * with credentials, refunds…) may only go to a person, never to a group.
  */
-import { jidNormalizedUser, normalizeMessageContent, type proto, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
+import { BufferJSON, jidNormalizedUser, normalizeMessageContent, type proto, type WAMessage, type WAMessageContent } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { Translator } from "../../i18n/translator.js";
@@ -33,6 +41,8 @@ import { msg } from "../../core/message.js";
 import type { ChannelSender } from "../../core/outbox.js";
 import { textReply, type Reply } from "../../core/reply.js";
 import { bareError } from "../../core/bare-error.js";
+import { safeJson } from "../../core/safe-json.js";
+import type { DeliveryVault } from "../../commerce/delivery-vault.js";
 import { FloodGate, type FloodGateOptions } from "../flood-gate.js";
 import { keys } from "../../store/keys.js";
 import type { Redis } from "../../store/redis.js";
@@ -48,6 +58,13 @@ import type { WhatsAppSocket } from "./socket.js";
 export const whatsappTextLimit = 4000;
 /** Longer captions are folded on phones; the rest goes in a text after the image or document. */
 const captionLimit = 1024;
+
+/** Messages parked during a shutdown are kept this long for the next process, at most this many. */
+const heldTtlSeconds = 24 * 60 * 60;
+const heldMax = 1_000;
+
+/** A parked message: Baileys' JSON of the WAMessage, sealed when a key is configured. */
+const heldEntrySchema = z.union([z.object({ sealed: z.string() }), z.object({ message: z.string() })]);
 
 /** How long a group's participant list is trusted for LID → number lookups. */
 const groupDirectoryTtlMs = 5 * 60_000;
@@ -94,6 +111,8 @@ export interface WhatsAppChannelOptions {
   sendWaitMs?: number;
   /** Per-sender flood limits; defaults in {@link FloodGate}. */
   flood?: FloodGateOptions;
+  /** Seals messages parked during a shutdown (`DATA_ENCRYPTION_KEY`); they can carry logins. */
+  sealer?: Pick<DeliveryVault, "sealText" | "openText">;
 }
 
 /** A message worth handling, picked out of an upsert. */
@@ -131,6 +150,13 @@ export class WhatsAppChannel implements ChannelSender {
 
   /** Where messages go; given by {@link start}, before the connection attaches a socket. */
   private handlers: ChannelHandlers | null = null;
+  /** False once {@link stopReceiving} was called: new messages are parked, not handled. */
+  private receiving = true;
+  /** Messages being handled, answers being sent, parkings and a replay: what a shutdown waits for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private replaying: Promise<number> | null = null;
+  /** Parkings not yet written to Redis. */
+  private readonly parking = new Set<Promise<unknown>>();
 
   constructor(private readonly options: WhatsAppChannelOptions) {
     this.flood = new FloodGate(options.flood);
@@ -148,21 +174,123 @@ export class WhatsAppChannel implements ChannelSender {
       for (const message of messages) {
         const incoming = this.pick(socket, message);
         if (!incoming) continue;
-        // Per sender (a group's participant, else the chat), before anything waits: a dropped
-        // message never holds a place. Then handed over per chat in arrival order, so "2" never
-        // overtakes the "/menu" sent just before it; the flood gate's place is held until the
-        // answer is ready, so a sender has only a few messages in the handler at once.
-        // The admin group is exempt: staff working through a backlog must not lose commands.
-        const sender = jidNormalizedUser(incoming.message.key.participant || incoming.chat);
-        const handle = async () => {
-          const handed = await this.arrivals.run(jidNormalizedUser(incoming.chat), () => this.handOver(socket, incoming));
-          if (handed) await this.queueAnswer(socket, handed);
-        };
-        const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
-        admitted
-          .catch((error: unknown) => this.options.logger.error({ err: bareError(error), chat: incoming.chat }, "could not handle a WhatsApp message"));
+        if (this.receiving) this.track(this.admit(socket, incoming));
+        else {
+          const parked = this.park(incoming);
+          this.track(parked);
+          this.parking.add(parked);
+          void parked.finally(() => this.parking.delete(parked));
+        }
       }
     });
+  }
+
+  /**
+   * Stops handing new messages to the shop (they are parked for the next process, unread: see
+   * the module comment) and resolves once the messages already taken are handled and their
+   * answers sent. Sending keeps working until the channel is stopped.
+   */
+  async stopReceiving(): Promise<void> {
+    this.receiving = false;
+    await this.idle();
+  }
+
+  /** Resolves once nothing is in flight: handlings, answers, parkings, a replay. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Resolves once every message parked so far is written to Redis (the last step before it closes). */
+  async parked(): Promise<void> {
+    while (this.parking.size > 0) await Promise.allSettled([...this.parking]);
+  }
+
+  /**
+   * Handles the messages an earlier process parked while it shut down, oldest first, through the
+   * same path as new ones (flood gate, dedupe, handler). Called when this process's connection
+   * opens. An entry leaves the list only after it was handed over, so a crash mid-way handles it
+   * again next time — and the dedupe mark then drops what was already handed over. Returns how
+   * many were taken off the list.
+   */
+  replayHeld(): Promise<number> {
+    this.replaying ??= this.replay().finally(() => (this.replaying = null));
+    this.track(this.replaying);
+    return this.replaying;
+  }
+
+  private async replay(): Promise<number> {
+    const { redis, logger } = this.options;
+    let count = 0;
+    while (this.receiving) {
+      const raw = await redis.lindex(keys.whatsappHeld(), 0);
+      if (raw === null) break;
+      const message = this.readHeld(raw);
+      if (!message) logger.warn("dropped an unreadable parked WhatsApp message");
+      else {
+        const socket = await this.options.socket(this.options.sendWaitMs ?? 60_000);
+        const incoming = this.pick(socket, message);
+        // Awaited one by one: parked messages of a chat reach the handler in the order they came.
+        if (incoming) await this.admit(socket, incoming);
+      }
+      await redis.lrem(keys.whatsappHeld(), 1, raw);
+      count++;
+    }
+    if (count > 0) logger.info({ count }, "handled WhatsApp messages parked by the previous process");
+    return count;
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work)).catch(() => undefined);
+  }
+
+  /**
+   * Per sender (a group's participant, else the chat), before anything waits: a dropped message
+   * never holds a place. Then handed over per chat in arrival order, so "2" never overtakes the
+   * "/menu" sent just before it; the flood gate's place is held until the answer is ready, so a
+   * sender has only a few messages in the handler at once. The admin group is exempt: staff
+   * working through a backlog must not lose commands. Never rejects.
+   */
+  private admit(socket: WhatsAppSocket, incoming: Incoming): Promise<void> {
+    const sender = jidNormalizedUser(incoming.message.key.participant || incoming.chat);
+    const handle = async () => {
+      const handed = await this.arrivals.run(jidNormalizedUser(incoming.chat), () => this.handOver(socket, incoming));
+      if (handed) await this.queueAnswer(socket, handed);
+    };
+    const admitted = incoming.chat === this.options.adminGroupJid ? handle() : this.flood.guard(sender, handle, () => this.slowDown(incoming));
+    return admitted.then(
+      () => undefined,
+      (error: unknown) => this.options.logger.error({ err: bareError(error), chat: incoming.chat }, "could not handle a WhatsApp message"),
+    );
+  }
+
+  /**
+   * Keeps a message that arrived during a shutdown for the next process: not marked seen (the
+   * dedupe would drop it there), not marked read. Logged bare on failure: it may hold a login.
+   */
+  private async park(incoming: Incoming): Promise<void> {
+    const held = keys.whatsappHeld();
+    try {
+      const json = JSON.stringify(incoming.message, BufferJSON.replacer);
+      const sealed = this.options.sealer?.sealText(json) ?? null;
+      const entry = JSON.stringify(sealed === null ? { message: json } : { sealed });
+      await this.options.redis.multi().rpush(held, entry).ltrim(held, -heldMax, -1).expire(held, heldTtlSeconds).exec();
+    } catch (error) {
+      this.options.logger.error({ err: bareError(error), chat: incoming.chat }, "could not park a WhatsApp message for the next process");
+    }
+  }
+
+  private readHeld(raw: string): WAMessage | null {
+    const entry = heldEntrySchema.safeParse(safeJson(raw));
+    if (!entry.success) return null;
+    const json = "sealed" in entry.data ? (this.options.sealer?.openText(entry.data.sealed) ?? null) : entry.data.message;
+    if (json === null) return null;
+    try {
+      const message = JSON.parse(json, BufferJSON.reviver) as unknown;
+      return isMessageShape(message) ? message : null;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -254,13 +382,16 @@ export class WhatsAppChannel implements ChannelSender {
     if (!answer || answer.replies.length === 0) return;
     const { chatId } = handed;
     // Not awaited: the chat's next message is handled while this answer shows "typing…" and waits
-    // for its send slot; the answer queue keeps one chat's answers in order.
-    this.answers
-      .run(chatId, async () => {
-        await this.showTyping(socket, chatId);
-        await this.deliver(chatId, answer.replies, answer.locale);
-      })
-      .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: chatId }, "could not send a WhatsApp answer"));
+    // for its send slot; the answer queue keeps one chat's answers in order. Tracked, so a
+    // shutdown sends it before the connection closes.
+    this.track(
+      this.answers
+        .run(chatId, async () => {
+          await this.showTyping(socket, chatId);
+          await this.deliver(chatId, answer.replies, answer.locale);
+        })
+        .catch((error: unknown) => this.options.logger.warn({ err: bareError(error), chat: chatId }, "could not send a WhatsApp answer")),
+    );
   }
 
   /**
@@ -332,6 +463,13 @@ export class WhatsAppChannel implements ChannelSender {
     const socket = await this.options.socket(this.options.sendWaitMs ?? 60_000);
     await socket.sendMessage(jid, content);
   }
+}
+
+/** Enough of a WAMessage for {@link WhatsAppChannel.pick} to judge it (it checks the rest itself). */
+function isMessageShape(value: unknown): value is WAMessage {
+  if (typeof value !== "object" || value === null || !("key" in value)) return false;
+  const { key } = value as { key: unknown };
+  return typeof key === "object" && key !== null;
 }
 
 /** A person's chat (phone-number JID or LID), as opposed to a group, broadcast or channel. */
