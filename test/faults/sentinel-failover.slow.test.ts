@@ -222,6 +222,21 @@ describe("Redis Sentinel failover while buyers are buying", () => {
       }
     }
 
+    // An order paid while its buyer's answer was lost to the failover (never acknowledged) ends
+    // too: the periodic sweep re-queues a paid order whose job the failover dropped.
+    await waitFor(
+      "every paid order of every buyer to end",
+      async () => {
+        for (const chat of buyers) {
+          for (const order of await orders.ofBuyer(`telegram:${chat}`, 1_000)) {
+            if (order.status !== "awaiting_payment" && order.status !== "expired" && !finalStatuses.has(order.status)) return undefined;
+          }
+        }
+        return true;
+      },
+      { timeoutMs: 40_000, intervalMs: 250, explain: () => log.dump() },
+    );
+
     // Nothing of any buyer doubled or stranded: each order paid is bought once and finished; wallets equal ledgers.
     for (const chat of buyers) {
       const buyer = `telegram:${chat}`;
