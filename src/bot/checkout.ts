@@ -170,7 +170,7 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       if (item.input !== "none" || osChoicesOf(item.meta).length > 0 || maxQuantity(item) > 1) menu.add(msg("menu-item-retarget"), { t: "retarget" });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       const quote = quoteOf(item, step.inputs, facts.tier, step.voucher, step.qty);
-      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item, facts.tier), ...quantityLine(item, step.qty), ...quoteLines(quote, facts.tier)]);
+      return menu.view([msg("confirm-title"), productSummary(item), ...targetLine(step.inputs, item, facts.tier), ...quantityLine(item, step.qty, facts.tier), ...quoteLines(quote, facts.tier)]);
     }
     case "voucher": {
       const item = facts.catalog.find(step.code);
@@ -183,7 +183,9 @@ function render(step: Exclude<Step, { name: "idle" }>, facts: CheckoutFacts): Vi
       const item = facts.catalog.find(step.code);
       if (!item) return { kind: "gone" };
       const max = maxQuantity(item);
-      for (let n = 1; n <= max; n++) menu.add(msg("menu-qty", { quantity: n, price: formatRupiah(item.price * n) }), { t: "qty", n });
+      // The buyer's tier price, as the confirm step will quote it (before any voucher).
+      const unit = tierUnitPrice(item.price, item.cost, facts.tier);
+      for (let n = 1; n <= max; n++) menu.add(msg("menu-qty", { quantity: n, price: formatRupiah(unit * n) }), { t: "qty", n });
       menu.add(msg("menu-item-cancel"), { t: "cancel" });
       return menu.view([productSummary(item), msg("input-prompt-qty", { max, stock: item.stock ?? max })]);
     }
@@ -458,8 +460,9 @@ export function maxQuantity(item: CatalogItem): number {
   return item.multiUnit && item.stock !== null ? Math.max(1, Math.min(item.stock, 10)) : 1;
 }
 
-function quantityLine(item: CatalogItem, quantity: number | undefined): Msg[] {
-  return quantity !== undefined && quantity > 1 ? [msg("confirm-quantity", { quantity, unit: formatRupiah(item.price) })] : [];
+/** The confirm's "3 × Rp 11.760" line: the unit at the buyer's tier, as the quote below it counts it. */
+function quantityLine(item: CatalogItem, quantity: number | undefined, tier: PriceTier | null | undefined): Msg[] {
+  return quantity !== undefined && quantity > 1 ? [msg("confirm-quantity", { quantity, unit: formatRupiah(tierUnitPrice(item.price, item.cost, tier)) })] : [];
 }
 
 /**

@@ -880,6 +880,20 @@ describe("checkout: own stock (quantity and Kabari saya)", () => {
     expect(paid.effect).toEqual({ type: "place_order", code: "AKUN", inputs: {}, method: "wallet", price: 36_000, quantity: 3 });
   });
 
+  it("shows the buyer's tier price in the quantity menu and the confirm's unit price (issue 17 review)", () => {
+    // Rp 12.000 a unit; reseller -2 % = Rp 11.760, so 3 units are Rp 35.280.
+    const chat = new Chat({ ...facts(14), tier: { name: "reseller", percent: -2 } });
+    chat.type("/start");
+    const quantities = chat.type("AKUN");
+    expect(render(menuOf(quantities))).toContain("3 × — Rp 35.280");
+    expect(render(menuOf(quantities))).not.toContain("Rp 36.000");
+    const confirm = chat.type("3");
+    expect(render(menuOf(confirm))).toContain("3 × Rp 11.760");
+    expect(render(menuOf(confirm))).not.toContain("Rp 12.000");
+    chat.tapEntry((entry) => entry.t === "confirm");
+    expect(chat.session.step).toMatchObject({ name: "payment", price: 35_280, qty: 3 });
+  });
+
   it("skips the quantity step when only one is left", () => {
     const chat = new Chat(facts(5));
     chat.type("/start");
