@@ -282,7 +282,9 @@ export class ShopBot {
     const item = step.name === "confirm" ? facts.catalog.find(step.code) : undefined;
     if (!this.deps.pricing || !item || step.name !== "confirm") return { ok: false, code, reason: "unknown" };
     const { state, buyerUses } = await this.deps.pricing.vouchers.forBuyer(code, buyerKey(inbound));
-    const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units: orderUnits(step.inputs), tier: facts.tier ?? null }).afterTier;
+    // Every unit the buyer picked (own stock's quantity), as checkout's quoteOf and placeOrder count them.
+    const units = orderUnits(step.inputs) * (step.qty ?? 1);
+    const afterTier = quotePrice({ unitList: item.price, unitCost: item.cost, units, tier: facts.tier ?? null }).afterTier;
     const refusal = voucherRefusal(state, { product: item, afterTier, buyerUses, now: Date.now() });
     if (refusal) return { ok: false, code, ...refusalMessage(refusal, state) };
     // Every way to pay this product charges the provider's own price: a voucher could not be honoured.

@@ -17,7 +17,7 @@ let test: TestApp;
 
 beforeEach(async () => {
   // 20 % markup so a 10 % voucher is not floored away at cost; vip from Rp 15.000 delivered.
-  test = await startTestApp({ MARKUP_PERCENT: "20", PRICE_TIERS: "member:0,vip:-5%", TIER_UPGRADE: "vip:15000" });
+  test = await startTestApp({ MARKUP_PERCENT: "20", PRICE_TIERS: "member:0,vip:-5%", TIER_UPGRADE: "vip:15000", DATA_ENCRYPTION_KEY: "1e".repeat(32) });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -135,5 +135,22 @@ describe("the pricing settlement sweep", () => {
     await send("poor", "1");
     expect(keysOf((await send("poor", "1")).replies)).toContain("wallet-insufficient");
     expect(await unsettled()).toBe(0);
+  });
+});
+
+describe("a voucher typed at the confirm step (issue 17 review)", () => {
+  it("checks its minimum against every unit the buyer picked: 3 × Rp 25.000 meets Rp 50.000", async () => {
+    const { app } = test;
+    await app.stock.create({ code: "AKUN", name: "Akun premium", price: 25_000 });
+    await app.stock.upload("AKUN", ["A-1", "A-2", "A-3", "A-4"]);
+    await app.pricing.vouchers.save(voucher({ code: "MIN50", kind: "flat", value: 1_000, min: 50_000 }));
+    await send("bulk", "/topup 100000");
+    await send("bulk", "AKUN"); // the quantity menu
+    await send("bulk", "3");
+    expect(keysOf((await send("bulk", "MIN50")).replies)).toContain("voucher-applied");
+    // One unit alone is still below the minimum.
+    await send("single", "AKUN");
+    await send("single", "1");
+    expect(keysOf((await send("single", "MIN50")).replies)).toContain("voucher-refused-min");
   });
 });
