@@ -150,7 +150,8 @@ export interface TierUpgrade {
 /**
  * The tier a buyer moves to after their delivered spend reached `spend`, or null to stay: only
  * ever up (a tier later in `PRICE_TIERS` than the current one), never down, so an admin's
- * `/tier` to a higher tier is never undone by the rule.
+ * `/tier` to a higher tier is never undone by the rule. `TierStore.countDelivered` applies the
+ * same rule inside its Lua script (so the compare and the write are one step); keep them alike.
  */
 export function upgradeFor(current: string, spend: Rupiah, tiers: readonly PriceTier[], upgrades: readonly TierUpgrade[]): string | null {
   const rank = (name: string) => tiers.findIndex((tier) => tier.name === name);
