@@ -32,6 +32,7 @@ import { attention, attentionMessage } from "./attention.js";
 import type { DeliveryVault } from "./delivery-vault.js";
 import { formatRupiah } from "../core/money.js";
 import type { Order, OrderStatus, OrderStore } from "./orders.js";
+import type { PricingSettlement } from "./pricing-settlement.js";
 import type { Wallet } from "./wallet.js";
 
 /** When to look at a pending order again, and when to give up. */
@@ -72,6 +73,11 @@ export interface FulfilmentDeps {
   plan?: FollowUpPlan;
   /** Purchase calls an order may send over its whole life (`PURCHASE_MAX_ATTEMPTS`, default 3). */
   purchaseMaxAttempts?: number;
+  /**
+   * The pricing settlement (issue 17): a delivered order is tracked again before an admin refunds
+   * it, so its voucher use comes back and its tier spend is reversed even if a listener call is lost.
+   */
+  settlement?: Pick<PricingSettlement, "trackRefund">;
 }
 
 /** The default of `PURCHASE_MAX_ATTEMPTS`. */
@@ -478,7 +484,8 @@ export class Fulfilment {
   /**
    * An admin's refund of a delivered order (the goods did not work, a warranty claim): the payment
    * back to the buyer's wallet under the same `refund:<id>` entry as any refund, then
-   * `delivered → refunded` owing the message, then the message. The credit goes first: a crash in
+   * `delivered → refunded` owing the message, then the message. The order's pricing (voucher use,
+   * tier spend) is tracked for settlement first (see `pricing-settlement.ts`). The credit goes first: a crash in
    * between leaves the money given back and the order delivered, and the admin's repeated
    * `/refund` finishes it (the credit is then a duplicate). Returns the refunded order, or null
    * when this call did not refund it (not delivered, or another admin's refund got there first).
@@ -486,6 +493,8 @@ export class Fulfilment {
   async refundDelivered(orderId: string, admin: AdminRefund): Promise<Order | null> {
     const order = await this.deps.orders.get(orderId);
     if (!order || order.status !== "delivered") return null;
+    // Before any move: if Redis is away this throws and nothing was refunded (the admin repeats it).
+    await this.deps.settlement?.trackRefund(order);
     await this.deps.wallet.credit(order.buyer, order.payment.amount, {
       id: ledgerIds.refund(order.id),
       reason: "refund",

@@ -183,6 +183,12 @@ export interface App {
 /** How long a graceful shutdown may take in all (SIGTERM → exit, issue 18). */
 export const shutdownBudgetMs = 9_000;
 
+/**
+ * How long past the payment lifetime an unpaid QRIS order is left before the pricing sweep
+ * calls it dead: the expiry chore and a gateway's last status poll get there first.
+ */
+const unpaidMarginMs = 10 * 60_000;
+
 /** Builds every stage (see the module comment); connects Redis unless one is given. */
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
@@ -254,7 +260,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     vouchers,
     tiers,
     promos: new ProviderPromos(redis),
-    settlement: new PricingSettlement({ redis, orders, vouchers, tiers, logger }),
+    settlement: new PricingSettlement({
+      redis,
+      orders,
+      vouchers,
+      tiers,
+      logger,
+      // A QRIS order whose payment was never opened (a crash between) is expired once no payment could still come (issue 17 review).
+      unpaid: {
+        methods: new Set(["qris", "provider_qris"]),
+        afterMs: config.PAYMENT_TTL_MINUTES * 60_000 + unpaidMarginMs,
+        paymentPending: async (orderId) => ((await paymentStore.get(orderId))?.status ?? "expired") !== "expired",
+      },
+    }),
   };
   const wallet = new Wallet(redis);
   const referrals = new Referrals({ redis, orders, wallet, logger, percent: config.REFERRAL_PERCENT, days: config.REFERRAL_DAYS });
@@ -279,14 +297,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     jobs,
     plan: options.followUpPlan ?? { ...defaultFollowUpPlan, placingGraceMs: config.PLACING_GRACE_SECONDS * 1000 },
     purchaseMaxAttempts: config.PURCHASE_MAX_ATTEMPTS,
+    settlement: pricing.settlement,
   });
   const renewals = new WalletRenewals({ orders, wallet, providers, logger, tierOf: (buyer) => pricing.tiers.of(buyer) });
   // QRIS gateways in QRIS_GATEWAYS order; "static" is the owner's QRIS (issue 15).
   const qrisSources = config.qrisGateways.map((setup) =>
     setup.create ? setup.create({ logger: logger.child({ gateway: setup.id }), timeoutMs: config.QRIS_GATEWAY_TIMEOUT_MS }) : ("static" as const),
   );
+  const paymentStore = new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER);
   const payments = new PaymentService({
-    store: new PaymentStore(redis, config.QRIS_UNIQUE_CODE_MAX, config.QRIS_MAX_OPEN_PER_BUYER),
+    store: paymentStore,
     orders,
     wallet,
     fulfilment,

@@ -12,12 +12,22 @@ import type { Voucher } from "../../src/commerce/vouchers.js";
 import { keys } from "../../src/store/keys.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { eventually } from "../admin/support.js";
+import { staticQris } from "../payments/support.js";
 
 let test: TestApp;
 
 beforeEach(async () => {
   // 20 % markup so a 10 % voucher is not floored away at cost; vip from Rp 15.000 delivered.
-  test = await startTestApp({ MARKUP_PERCENT: "20", PRICE_TIERS: "member:0,vip:-5%", TIER_UPGRADE: "vip:15000", DATA_ENCRYPTION_KEY: "1e".repeat(32) });
+  // QRIS on (second in the payment menu) for the orders whose payment was never opened.
+  test = await startTestApp({
+    MARKUP_PERCENT: "20",
+    PRICE_TIERS: "member:0,vip:-5%",
+    TIER_UPGRADE: "vip:15000",
+    DATA_ENCRYPTION_KEY: "1e".repeat(32),
+    QRIS_STATIC_PAYLOAD: staticQris,
+    PAYMENT_METHODS: "wallet,qris",
+    PAYMENT_TTL_MINUTES: "15",
+  });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -71,7 +81,7 @@ describe("the pricing settlement sweep", () => {
     expect(await tiers.spend("console:lost-redeem")).toBe(19_440);
     expect((await tiers.of("console:lost-redeem"))?.name).toBe("vip");
 
-    expect(await sweepLater(5)).toEqual({ redeemed: 0, released: 0, counted: 0, dropped: 0 });
+    expect(await sweepLater(5)).toEqual({ redeemed: 0, released: 0, counted: 0, reversed: 0, expired: 0, dropped: 0 });
     expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 });
     expect(await tiers.spend("console:lost-redeem")).toBe(19_440);
     expect(await unsettled()).toBe(0);
@@ -124,6 +134,75 @@ describe("the pricing settlement sweep", () => {
     expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 1 });
     expect(await sweepLater(11)).toMatchObject({ released: 1, dropped: 1 });
     expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 0 });
+    expect(await unsettled()).toBe(0);
+  });
+
+  it("expires a QRIS order whose payment was never opened, once no payment could come, and gives its use back", async () => {
+    const { vouchers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 1 }));
+    // The order is made, then opening its payment fails (a crash or Redis error in between).
+    vi.spyOn(test.app.payments, "startOrderPayment").mockRejectedValue(new Error("redis away"));
+    await send("noqr", "SB-ML86");
+    await send("noqr", "12345678 (1234)");
+    expect(keysOf((await send("noqr", "HEMAT10")).replies)).toContain("voucher-applied");
+    await send("noqr", "1"); // confirm → payment menu
+    await send("noqr", "2").catch(() => undefined); // QRIS
+    vi.restoreAllMocks();
+    const [order] = await test.app.orders.ofBuyer("console:noqr", 1);
+    expect(order).toMatchObject({ status: "awaiting_payment", payment: { method: "qris" } });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 1 });
+
+    // Within the payment's lifetime (15 min) plus the margin it might still be paid: left alone.
+    expect(await sweepLater(20)).toMatchObject({ expired: 0, released: 0, dropped: 0 });
+    expect((await test.app.orders.get(order!.id))?.status).toBe("awaiting_payment");
+    // The listener's release (the first call, inside the move to expired) is lost too: the sweep gives the use back itself.
+    vi.spyOn(vouchers, "release").mockRejectedValueOnce(new Error("redis away"));
+    expect(await sweepLater(30)).toMatchObject({ expired: 1, released: 1, dropped: 1 });
+    expect((await test.app.orders.get(order!.id))?.status).toBe("expired");
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 0 });
+    expect(await unsettled()).toBe(0);
+  });
+
+  it("leaves an old QRIS order alone while its payment is still open", async () => {
+    const { vouchers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 1 }));
+    await send("paying", "SB-ML86");
+    await send("paying", "12345678 (1234)");
+    await send("paying", "HEMAT10");
+    await send("paying", "1");
+    await send("paying", "2"); // QRIS: the payment is open
+    const [order] = await test.app.orders.ofBuyer("console:paying", 1);
+    expect(order?.status).toBe("awaiting_payment");
+    // The expiry chore has not run yet (the sweep's clock is ahead): the open payment still speaks for the order.
+    expect(await sweepLater(30)).toMatchObject({ expired: 0, released: 0, dropped: 0 });
+    expect((await test.app.orders.get(order!.id))?.status).toBe("awaiting_payment");
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 1 });
+  });
+
+  it("gives the use back and reverses the tier spend of a delivered order refunded later, when the listener's calls are lost", async () => {
+    const { vouchers, tiers } = test.app.pricing;
+    await vouchers.save(voucher({ uses: 1 }));
+    const order = await buyWithVoucher("refund-later", "SB-ML86", "12345678 (1234)");
+    expect(order.status).toBe("delivered");
+    await eventually(async () => expect(await tiers.spend("console:refund-later")).toBe(19_440));
+    await eventually(async () => expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 1 }));
+    // Delivered is final: the sweep drops its entry.
+    expect(await sweepLater()).toMatchObject({ dropped: 1 });
+    expect(await unsettled()).toBe(0);
+
+    // Days later an admin refunds it; the listener's release and reversal are lost.
+    vi.spyOn(vouchers, "release").mockRejectedValue(new Error("redis away"));
+    vi.spyOn(tiers, "reverseRefunded").mockRejectedValue(new Error("redis away"));
+    expect(await test.app.fulfilment.refundDelivered(order.id, { by: "admin", reason: "akun tidak bisa dipakai" })).toMatchObject({ status: "refunded" });
+    vi.restoreAllMocks();
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ redeemed: 1 });
+
+    expect(await sweepLater(5)).toMatchObject({ released: 1, reversed: 1, dropped: 1 });
+    expect(await vouchers.get("HEMAT10")).toMatchObject({ held: 0, redeemed: 0 });
+    expect(await tiers.spend("console:refund-later")).toBe(0);
+    // The tier earned stays (never down).
+    expect((await tiers.of("console:refund-later"))?.name).toBe("vip");
+    expect(await sweepLater(10)).toMatchObject({ released: 0, reversed: 0 });
     expect(await unsettled()).toBe(0);
   });
 
