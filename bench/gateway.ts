@@ -20,6 +20,8 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -60,6 +62,32 @@ interface Side {
   openSeconds: number;
   /** CPU time of this process (app + posting client) per notification while they were handled. */
   cpuMsEach: number;
+}
+
+/** Where `BENCH_CPU_PROF=1` puts the profiles of the two measured windows. */
+const profileDir = fileURLToPath(new URL("./profiles/", import.meta.url));
+
+/**
+ * With `BENCH_CPU_PROF=1`, a V8 CPU profile of this process over `work` alone (the app and the
+ * posting client share it), written to `bench/profiles/gateway-<label>-<time>.cpuprofile`; the
+ * opening of payments and the warm-up stay out of it.
+ */
+async function profiled<T>(enabled: boolean, label: string, work: () => Promise<T>): Promise<T> {
+  if (!enabled) return work();
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 100 });
+    await session.post("Profiler.start");
+    const result = await work();
+    const { profile } = await session.post("Profiler.stop");
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(`${profileDir}gateway-${label}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
 }
 
 const midtransHostEntry = fileURLToPath(new URL("./midtrans-host.ts", import.meta.url));
@@ -145,13 +173,16 @@ export async function gatewayBench(config: BenchConfig): Promise<BenchResult> {
     const gatewayPayments = await openTopups(gatewayShop.app, "gw", n);
     const gatewayOpenSeconds = (performance.now() - started) / 1000;
     const { bodies: notifications } = await midtrans.payAll(gatewayPayments.map((payment) => payment.id));
-    const gateway = await postAll(gatewayAgent, gatewayPort, "/payments/midtrans", notifications.map((body) => ({ body, headers: {} })));
+    const gateway = await profiled(config.cpuProfile, "midtrans", () =>
+      postAll(gatewayAgent, gatewayPort, "/payments/midtrans", notifications.map((body) => ({ body, headers: {} }))),
+    );
 
     // The generic callback: N static payments, one HMAC-signed callback each.
     started = performance.now();
     const staticPayments = await openTopups(staticShop.app, "st", n);
     const staticOpenSeconds = (performance.now() - started) / 1000;
-    const generic = await postAll(staticAgent, staticPort, "/payments/callback", signed(staticPayments));
+    const staticBodies = signed(staticPayments);
+    const generic = await profiled(config.cpuProfile, "callback", () => postAll(staticAgent, staticPort, "/payments/callback", staticBodies));
 
     const gatewaySide: Side = {
       label: "midtrans notifications",
