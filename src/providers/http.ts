@@ -108,11 +108,14 @@ export class HttpClient {
   private readonly transport: HttpTransport;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
+  /** The headers of a request that names none of its own, worked out once. */
+  private readonly baseHeaders: Readonly<Record<string, string>>;
 
   constructor(private readonly options: HttpClientOptions) {
     this.transport = options.fetch ? fetchTransport(options.fetch) : (options.transport ?? fetchTransport(fetch));
     this.retryDelaysMs = options.retryDelaysMs ?? defaultRetryDelaysMs;
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    this.baseHeaders = Object.freeze(withHeader({ ...options.headers }, "Accept", "application/json", false));
   }
 
   /** Builds the full URL for a request. */
@@ -174,7 +177,9 @@ export class HttpClient {
     const url = this.url(request);
     // Spelled as documents spell them: premzone's says "All header names are Case-sensitive",
     // and fetch sends names as given. An adapter's own spelling of the same name replaces ours.
-    let headers: Record<string, string> = withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false);
+    let headers: Record<string, string> = request.headers
+      ? withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false)
+      : this.baseHeaders;
     let body: string | undefined;
     if (request.json !== undefined) {
       headers = withHeader(headers, "Content-Type", "application/json", true);
@@ -201,11 +206,22 @@ export class HttpClient {
     } catch {
       json = undefined;
     }
-    this.options.logger?.debug(
-      { provider: this.options.provider, method: request.method, url: redactUrl(url), status: response.status, ms: Date.now() - started },
-      "provider request",
-    );
-    return { status: response.status, json, text, headers: response.headers };
+    // Checked first: building the redacted URL for a line nobody logs costs every call.
+    if (this.options.logger?.isLevelEnabled("debug")) {
+      this.options.logger.debug(
+        { provider: this.options.provider, method: request.method, url: redactUrl(url), status: response.status, ms: Date.now() - started },
+        "provider request",
+      );
+    }
+    return {
+      status: response.status,
+      json,
+      text,
+      // Passed on unread: a transport may build them only when asked (keep-alive-transport.ts).
+      get headers() {
+        return response.headers;
+      },
+    };
   }
 }
 

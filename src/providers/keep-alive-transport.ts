@@ -74,7 +74,16 @@ export function keepAliveTransport(options: KeepAliveTransportOptions = {}): Clo
         readBody(res, maxBodyBytes).then(
           (body) => {
             try {
-              finish(null, { status: res.statusCode ?? 0, headers: responseHeaders(res), text: decodeBody(body, res.headers["content-encoding"]) });
+              const text = decodeBody(body, res.headers["content-encoding"]);
+              // Built on first read: most callers never look at the headers.
+              let headers: Headers | undefined;
+              finish(null, {
+                status: res.statusCode ?? 0,
+                text,
+                get headers() {
+                  return (headers ??= responseHeaders(res));
+                },
+              });
             } catch (error) {
               finish(error instanceof Error ? error : new Error("could not decode the answer"));
             }
@@ -107,9 +116,15 @@ export function keepAliveTransport(options: KeepAliveTransportOptions = {}): Clo
 /** The caller's headers, with what fetch would add when absent, and the body's length. */
 function requestHeaders(request: TransportRequest): Record<string, string> {
   const headers: Record<string, string> = { ...request.headers };
-  const names = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
-  if (!names.has("user-agent")) headers["user-agent"] = "node";
-  if (!names.has("accept-encoding")) headers["accept-encoding"] = "gzip, deflate";
+  let userAgent = false;
+  let acceptEncoding = false;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === "user-agent") userAgent = true;
+    else if (lower === "accept-encoding") acceptEncoding = true;
+  }
+  if (!userAgent) headers["user-agent"] = "node";
+  if (!acceptEncoding) headers["accept-encoding"] = "gzip, deflate";
   if (request.body !== undefined || request.method !== "GET") {
     headers["content-length"] = String(Buffer.byteLength(request.body ?? ""));
   }
@@ -137,18 +152,18 @@ function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
   });
 }
 
-const decoder = new TextDecoder("utf-8");
-
-/** The body as text, as `Response.text()` reads it: content codings undone, UTF-8, BOM dropped. */
+/** The body as text, as `Response.text()` reads it: content codings undone, UTF-8 (bad bytes as U+FFFD), BOM dropped. */
 function decodeBody(body: Buffer, coding: string | undefined): string {
   let raw = body;
-  for (const step of (coding ?? "").split(",").map((c) => c.trim().toLowerCase()).filter(Boolean).reverse()) {
+  const steps = coding === undefined || coding === "" ? [] : coding.split(",").map((c) => c.trim().toLowerCase()).filter(Boolean).reverse();
+  for (const step of steps) {
     if (step === "gzip" || step === "x-gzip") raw = gunzipSync(raw);
     else if (step === "deflate") raw = inflateMaybeRaw(raw);
     else if (step === "br") raw = brotliDecompressSync(raw);
     else if (step !== "identity") throw new Error(`unsupported content-encoding ${step.slice(0, 20)}`);
   }
-  return decoder.decode(raw);
+  const text = raw.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** "deflate" is meant zlib-wrapped, but some servers send it raw; fetch reads both. */

@@ -165,6 +165,22 @@ describe("keepAliveTransport", () => {
     }
   });
 
+  it("never cuts an exchange in progress for idleness: idleMs is for connections in the pool", async () => {
+    const short = keepAliveTransport({ idleMs: 20 });
+    try {
+      handler = (_req, _body, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"slow":');
+        // Silent for many idle periods mid-answer, then finishes.
+        setTimeout(() => res.end("true}"), 300);
+      };
+      const answer = await short({ url: new URL("/slow", base), method: "GET", headers: {}, timeoutMs: 5_000 });
+      expect(JSON.parse(answer.text)).toEqual({ slow: true });
+    } finally {
+      short.close();
+    }
+  });
+
   it("lets go of idle connections after idleMs, and on close()", async () => {
     const short = keepAliveTransport({ idleMs: 50 });
     await short({ url: new URL("/a", base), method: "GET", headers: {}, timeoutMs: 2_000 });
