@@ -11,7 +11,7 @@
  * `idleMs`, or earlier when the server's `Keep-Alive: timeout=` hint says so); further calls queue
  * for a free one, and the queue counts against the call's timeout.
  *
- * What it does as `fetch` did for {@link HttpClient}: the same request headers (plus
+ * What it does as `fetch` did for `HttpClient`: the same request headers (plus
  * `User-Agent: node` and `Accept-Encoding: gzip, deflate` unless given, as fetch sends), the
  * answer's body read in full and decoded as UTF-8 (gzip/deflate/br undone, a BOM dropped), one
  * deadline over the whole exchange (connect, queue, send, answer, body). What it does not:
