@@ -12,14 +12,19 @@
  * Baseline: a second app with the owner's static QRIS; N top-ups opened the same way, and N
  * callbacks signed with HMAC-SHA256 posted to `POST /payments/callback` all at once.
  *
+ * Each side first handles min(400, N) payments unmeasured (warm-up), then two measured trials of N
+ * run in mirrored order (gateway then generic, generic then gateway) and are pooled.
+ *
  * Both sides then assert every payment settled exactly once: each buyer's ledger holds exactly
  * one `qris:<id>` entry of the amount asked, and balance = ledger. The figure is notifications
- * handled per second (from the first post to the last answer). Requests go out through one
+ * handled per second (from the first post to the last answer of each trial, summed over trials). Requests go out through one
  * keep-alive agent of {@link socketsPerSide} sockets per side, so all N are in flight at once
  * without N TCP handshakes against the listen backlog.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -37,7 +42,13 @@ const callbackSecret = "bench-callback-secret-0123456789abcdef";
 const staticQris =
   "00020101021126660017ID.CO.EXAMPLE.WWW01159360086704567890215MIDCONTOH1234560303UMI51370014ID.CO.QRIS.WWW0215ID10191234567815204123453033605802ID5914NamaMerchantA16009NamaKota16110123456789062070703K196304B1EF";
 /** Payments per side confirmed before measuring, so neither side is measured cold (JIT, first connections). */
-const warmUp = 50;
+/**
+ * Payments per side confirmed before measuring (at most; a quick run warms up with its N), so
+ * neither side is measured on code V8 has not optimised yet (see the warm-up in {@link gatewayBench}).
+ */
+const maxWarmUp = 400;
+/** Measured trials per side, in mirrored order, pooled. */
+const trials = 2;
 /** Payments opened at once while preparing (each renders a PNG on this event loop). */
 const openConcurrency = 16;
 
@@ -60,6 +71,81 @@ interface Side {
   openSeconds: number;
   /** CPU time of this process (app + posting client) per notification while they were handled. */
   cpuMsEach: number;
+  /** The main thread's share of it (the event loop without V8's helper threads); null off Linux. */
+  mainCpuMsEach: number | null;
+}
+
+/** One measured burst of one side. */
+interface Trial {
+  trial: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  cpuMsEach: number;
+  mainCpuMsEach: number | null;
+  settledOnce: number;
+  openSeconds: number;
+}
+
+/** A side's trials as one: all notifications over all the trials' wall time, CPU averaged per notification. */
+function pool(label: string, n: number, trials: readonly Trial[]): Side {
+  const seconds = trials.reduce((sum, trial) => sum + trial.seconds, 0);
+  const statuses: Record<string, number> = {};
+  for (const trial of trials) for (const [status, count] of Object.entries(trial.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const main = trials.map((trial) => trial.mainCpuMsEach);
+  return {
+    label,
+    n: n * trials.length,
+    seconds,
+    perSecond: (n * trials.length) / seconds,
+    statuses,
+    settledOnce: trials.reduce((sum, trial) => sum + trial.settledOnce, 0),
+    openSeconds: trials.reduce((sum, trial) => sum + trial.openSeconds, 0),
+    cpuMsEach: mean(trials.map((trial) => trial.cpuMsEach)),
+    mainCpuMsEach: main.every((value): value is number => value !== null) ? mean(main) : null,
+  };
+}
+
+/**
+ * CPU time of this process's main thread so far, in ms, from /proc (Linux; 10 ms ticks), or null
+ * elsewhere. `process.cpuUsage()` also counts V8's GC and compiler threads.
+ */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where `BENCH_CPU_PROF=1` puts the profiles of the measured windows (one per side and trial). */
+const profileDir = fileURLToPath(new URL("./profiles/", import.meta.url));
+
+/**
+ * With `BENCH_CPU_PROF=1`, a V8 CPU profile of this process over `work` alone (the app and the
+ * posting client share it), written to `bench/profiles/gateway-<label>-<time>.cpuprofile`; the
+ * opening of payments and the warm-up stay out of it.
+ */
+async function profiled<T>(enabled: boolean, label: string, work: () => Promise<T>): Promise<T> {
+  if (!enabled) return work();
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 100 });
+    await session.post("Profiler.start");
+    const result = await work();
+    const { profile } = await session.post("Profiler.stop");
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(`${profileDir}gateway-${label}-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
 }
 
 const midtransHostEntry = fileURLToPath(new URL("./midtrans-host.ts", import.meta.url));
@@ -112,6 +198,7 @@ const quietConsole: ChannelSender = { channel: "console", send: async () => unde
 /** Runs benchmark 8. */
 export async function gatewayBench(config: BenchConfig): Promise<BenchResult> {
   const n = config.gatewayN;
+  const warmUp = Math.min(maxWarmUp, n);
   const midtrans = await startMidtransHost();
   const gatewayShop = await startTestApp(
     { PAYMENT_METHODS: "wallet,qris", QRIS_GATEWAYS: "midtrans", MIDTRANS_SERVER_KEY: midtrans.serverKey, MIDTRANS_BASE_URL: midtrans.url },
@@ -126,67 +213,94 @@ export async function gatewayBench(config: BenchConfig): Promise<BenchResult> {
     const gatewayPort = await gatewayShop.app.http.listen(0, "127.0.0.1");
     const staticPort = await staticShop.app.http.listen(0, "127.0.0.1");
 
-    const gatewayAgent = new Agent({ keepAlive: true, maxSockets: socketsPerSide });
-    const staticAgent = new Agent({ keepAlive: true, maxSockets: socketsPerSide });
+    // Idle sockets are dropped after 2 s, before the app's server closes them (Node's 5 s
+    // keep-alive timeout): reusing one it is closing is an ECONNRESET (seen between trials, when
+    // opening the next payments takes about that long). Node's agent ignores the server's
+    // Keep-Alive hint unless it has a timeout of its own.
+    const gatewayAgent = new Agent({ keepAlive: true, maxSockets: socketsPerSide, timeout: 2_000 });
+    const staticAgent = new Agent({ keepAlive: true, maxSockets: socketsPerSide, timeout: 2_000 });
     agents.push(gatewayAgent, staticAgent);
     const signed = (payments: readonly Opened[]) =>
       payments.map((payment) => {
         const body = JSON.stringify({ amount: payment.total, reference: payment.id, paidAt: Date.now() });
         return { body, headers: { "x-signature": signCallback(callbackSecret, body) } };
       });
-    // Warm-up, not measured: both paths run once through the same agents first.
+    // Warm-up, not measured: both paths run first through the same agents, long enough for V8 to
+    // optimise the code they share (HTTP server, payment store, wallet scripts). With 50, the side
+    // measured first paid for that: the same store and server functions took 3-5x the self time
+    // there in a CPU profile.
     const warmGateway = await openTopups(gatewayShop.app, "gw-warm", warmUp);
     const { bodies: warmBodies } = await midtrans.payAll(warmGateway.map((payment) => payment.id));
     await postAll(gatewayAgent, gatewayPort, "/payments/midtrans", warmBodies.map((body) => ({ body, headers: {} })));
     await postAll(staticAgent, staticPort, "/payments/callback", signed(await openTopups(staticShop.app, "st-warm", warmUp)));
 
     // The gateway side: N Midtrans charges, all paid, one signed notification each.
-    let started = performance.now();
-    const gatewayPayments = await openTopups(gatewayShop.app, "gw", n);
-    const gatewayOpenSeconds = (performance.now() - started) / 1000;
-    const { bodies: notifications } = await midtrans.payAll(gatewayPayments.map((payment) => payment.id));
-    const gateway = await postAll(gatewayAgent, gatewayPort, "/payments/midtrans", notifications.map((body) => ({ body, headers: {} })));
-
+    const gatewayTrial = async (trial: number): Promise<Trial> => {
+      const started = performance.now();
+      const payments = await openTopups(gatewayShop.app, `gw${trial}`, n);
+      const openSeconds = (performance.now() - started) / 1000;
+      const { bodies } = await midtrans.payAll(payments.map((payment) => payment.id));
+      const posted = await profiled(config.cpuProfile, `midtrans-${trial}`, () =>
+        postAll(gatewayAgent, gatewayPort, "/payments/midtrans", bodies.map((body) => ({ body, headers: {} }))),
+      );
+      return { ...posted, trial, openSeconds, settledOnce: await settledOnce(gatewayShop.app, payments) };
+    };
     // The generic callback: N static payments, one HMAC-signed callback each.
-    started = performance.now();
-    const staticPayments = await openTopups(staticShop.app, "st", n);
-    const staticOpenSeconds = (performance.now() - started) / 1000;
-    const generic = await postAll(staticAgent, staticPort, "/payments/callback", signed(staticPayments));
+    const genericTrial = async (trial: number): Promise<Trial> => {
+      const started = performance.now();
+      const payments = await openTopups(staticShop.app, `st${trial}`, n);
+      const openSeconds = (performance.now() - started) / 1000;
+      const bodies = signed(payments);
+      const posted = await profiled(config.cpuProfile, `callback-${trial}`, () => postAll(staticAgent, staticPort, "/payments/callback", bodies));
+      return { ...posted, trial, openSeconds, settledOnce: await settledOnce(staticShop.app, payments) };
+    };
+    // Two trials in mirrored order (gateway then generic, generic then gateway), pooled: neither side
+    // is always the one measured on a colder process or a busier minute of this shared machine.
+    const gatewayTrials: Trial[] = [];
+    const genericTrials: Trial[] = [];
+    for (let trial = 1; trial <= trials; trial++) {
+      if (trial % 2 === 1) {
+        gatewayTrials.push(await gatewayTrial(trial));
+        genericTrials.push(await genericTrial(trial));
+      } else {
+        genericTrials.push(await genericTrial(trial));
+        gatewayTrials.push(await gatewayTrial(trial));
+      }
+    }
 
-    const gatewaySide: Side = {
-      label: "midtrans notifications",
-      n,
-      ...gateway,
-      perSecond: n / gateway.seconds,
-      settledOnce: await settledOnce(gatewayShop.app, gatewayPayments),
-      openSeconds: gatewayOpenSeconds,
-    };
-    const genericSide: Side = {
-      label: "generic signed callbacks",
-      n,
-      ...generic,
-      perSecond: n / generic.seconds,
-      settledOnce: await settledOnce(staticShop.app, staticPayments),
-      openSeconds: staticOpenSeconds,
-    };
+    const gatewaySide = pool("midtrans notifications", n, gatewayTrials);
+    const genericSide = pool("generic signed callbacks", n, genericTrials);
+    const total = n * trials;
     const statusCalls = (await midtrans.payAll([])).statusCalls - warmUp;
     const ratio = gatewaySide.perSecond / genericSide.perSecond;
-    const allSettled = gatewaySide.settledOnce === n && genericSide.settledOnce === n;
+    const allSettled = gatewaySide.settledOnce === total && genericSide.settledOnce === total;
+    const sideRow = (label: string, side: Pick<Side, "perSecond" | "seconds" | "cpuMsEach" | "mainCpuMsEach" | "statuses" | "settledOnce" | "openSeconds">, count: number) => [
+      label,
+      fmt(side.perSecond),
+      fmt(side.seconds),
+      fmt(side.cpuMsEach),
+      side.mainCpuMsEach === null ? "n/a" : fmt(side.mainCpuMsEach),
+      Object.entries(side.statuses)
+        .map(([status, answers]) => `${status}×${answers}`)
+        .join(" "),
+      `${side.settledOnce}/${count}`,
+      fmt(side.openSeconds),
+    ];
     return {
       name: "gateway",
       summary: [
         row({
           bench: "8 gateway notifications",
-          metric: `payments settled exactly once, ${n} concurrent Midtrans notifications`,
+          metric: `payments settled exactly once, ${trials}x ${n} concurrent Midtrans notifications`,
           value: gatewaySide.settledOnce,
           unit: "",
-          baseline: { label: "payments", value: n },
+          baseline: { label: "payments", value: total },
           target: "all",
-          met: gatewaySide.settledOnce === n,
+          met: gatewaySide.settledOnce === total,
         }),
         row({
           bench: "8 gateway notifications",
-          metric: `notifications/s, ${n} at once (signature + status call + settle)`,
+          metric: `notifications/s, ${n} at once, ${trials} trials pooled (signature + status call + settle)`,
           value: gatewaySide.perSecond,
           unit: "/s",
           baseline: { label: "generic callback", value: genericSide.perSecond },
@@ -196,26 +310,23 @@ export async function gatewayBench(config: BenchConfig): Promise<BenchResult> {
       ],
       details: [
         {
-          title: `8. Gateway notifications vs the generic callback (${n} payments per side, all posted at once over ${socketsPerSide} keep-alive sockets, after ${warmUp} unmeasured per side)`,
-          header: ["side", "handled/s", "wall s", "CPU ms each (this process)", "answers", "settled once", "opening the payments s"],
-          rows: [gatewaySide, genericSide].map((side) => [
-            side.label,
-            fmt(side.perSecond),
-            fmt(side.seconds),
-            fmt(side.cpuMsEach),
-            Object.entries(side.statuses)
-              .map(([status, count]) => `${status}×${count}`)
-              .join(" "),
-            `${side.settledOnce}/${side.n}`,
-            fmt(side.openSeconds),
-          ]),
+          title: `8. Gateway notifications vs the generic callback (${n} payments per side and trial, all posted at once over ${socketsPerSide} keep-alive sockets; ${trials} trials in mirrored order, after ${warmUp} unmeasured per side)`,
+          header: ["side", "handled/s", "wall s", "CPU ms each (process)", "main thread CPU ms each", "answers", "settled once", "opening the payments s"],
+          rows: [
+            ...[...gatewayTrials, ...genericTrials]
+              .sort((a, b) => a.trial - b.trial)
+              .map((trial) => sideRow(`trial ${trial.trial}: ${gatewayTrials.includes(trial) ? "midtrans" : "generic"}`, { ...trial, perSecond: n / trial.seconds }, n)),
+            sideRow(`pooled: ${gatewaySide.label}`, gatewaySide, total),
+            sideRow(`pooled: ${genericSide.label}`, genericSide, total),
+          ],
         },
       ],
       notes: [
-        `Gateway side: ${statusCalls} status calls reached the fake Midtrans for ${n} notifications (each is confirmed at the status API before money moves). The fake Midtrans runs in its own process; the app and the posting client share this one (both sides alike); the generic side makes no outside call.`,
+        `Gateway side: ${statusCalls} status calls reached the fake Midtrans for ${total} notifications (each is confirmed at the status API before money moves). The fake Midtrans runs in its own process; the app and the posting client share this one (both sides alike); the generic side makes no outside call.`,
+        "CPU ms each (process) counts every thread of this process (V8's GC and compiler threads too); main thread CPU is the event loop's alone (Linux /proc, 10 ms ticks).",
         "Settled exactly once = the buyer's ledger holds exactly one entry, qris:<payment id>, of the amount asked, and balance = ledger.",
       ],
-      data: { n, gateway: gatewaySide, generic: genericSide, ratio, statusCalls },
+      data: { n, trials, warmUp, gateway: gatewaySide, generic: genericSide, gatewayTrials, genericTrials, ratio, statusCalls },
     };
   } finally {
     for (const agent of agents) agent.destroy();
@@ -262,16 +373,19 @@ async function postAll(
   port: number,
   path: string,
   requests: readonly { body: string; headers: Record<string, string> }[],
-): Promise<{ seconds: number; statuses: Record<string, number>; cpuMsEach: number }> {
+): Promise<{ seconds: number; statuses: Record<string, number>; cpuMsEach: number; mainCpuMsEach: number | null }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const answers = await Promise.all(requests.map(({ body, headers }) => post(agent, port, path, body, headers)));
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const mainAfter = mainThreadCpuMs();
   const cpuMsEach = (used.user + used.system) / 1000 / requests.length;
   const statuses: Record<string, number> = {};
   for (const status of answers) statuses[status] = (statuses[status] ?? 0) + 1;
-  return { seconds, statuses, cpuMsEach };
+  const mainCpuMsEach = mainBefore === null || mainAfter === null ? null : (mainAfter - mainBefore) / requests.length;
+  return { seconds, statuses, cpuMsEach, mainCpuMsEach };
 }
 
 function post(agent: Agent, port: number, path: string, body: string, headers: Record<string, string>): Promise<number> {

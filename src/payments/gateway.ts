@@ -28,6 +28,7 @@ import type { z } from "zod";
 import { parseEnvSlice, type EnvProblem } from "../core/env.js";
 import type { RouteRequest, RouteResponse } from "../core/http.js";
 import type { Rupiah } from "../core/money.js";
+import type { HttpTransport } from "../providers/http.js";
 
 /** A gateway's id, as `QRIS_GATEWAYS` names it and as a payment records which one served it. */
 export type GatewayId = string;
@@ -183,8 +184,13 @@ export interface GatewayShared {
   timeoutMs: number;
   /** Delays between retries of safe (read) calls; tests shorten them. */
   retryDelaysMs?: readonly number[];
-  /** Injected for tests; defaults to the global fetch. */
+  /** Injected for tests; defaults to the global fetch. Wins over `transport`. */
   fetch?: typeof fetch;
+  /**
+   * What carries the gateway's calls (the composition root passes one keep-alive transport, so a
+   * burst of notifications reuses a few connections); defaults to the global fetch.
+   */
+  transport?: HttpTransport;
 }
 
 export interface QrisGatewayModule<Env> {

@@ -552,7 +552,9 @@ export class PaymentService {
     }
     // The payer's share of the fee (when the buyer bears it) never enters the wallet.
     const paidAmount = status.amount - (record.total - record.credit);
-    return this.confirmVia(id, { by, paidAmount, reference: `${gatewayId}:${record.transactionId}` }, "named");
+    // The record read above is passed on, not read again: every move from it is a compare-and-set,
+    // so one gone stale during the status call loses its move and is read afresh (afterLostMove).
+    return this.confirmVia(id, { by, paidAmount, reference: `${gatewayId}:${record.transactionId}` }, "named", payment);
   }
 
   /**
@@ -697,9 +699,9 @@ export class PaymentService {
   }
 
   private confirmVia(id: string, confirmation: Confirmation, via: "hand"): Promise<ConfirmResult>;
-  private confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult>;
-  private async confirmVia(id: string, confirmation: Confirmation, via: Via): Promise<ReceiveResult> {
-    const payment = await this.deps.store.get(id);
+  private confirmVia(id: string, confirmation: Confirmation, via: Via, known?: Payment): Promise<ReceiveResult>;
+  private async confirmVia(id: string, confirmation: Confirmation, via: Via, known?: Payment): Promise<ReceiveResult> {
+    const payment = known ?? (await this.deps.store.get(id));
     if (!payment) return { kind: "not_found" };
     // What arriving in full means for the wallet: the amount asked, or a gateway charge's credit.
     const expected = payment.gateway?.credit ?? payment.amount;

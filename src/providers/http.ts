@@ -36,6 +36,38 @@ export interface HttpResponse {
   headers: Headers;
 }
 
+/** One exchange as a transport is asked to make it: the URL built, headers final, body serialised. */
+export interface TransportRequest {
+  url: URL;
+  method: HttpRequest["method"];
+  headers: Record<string, string>;
+  body?: string;
+  /** The whole exchange (connection, sending, the full answer) must be over by then. */
+  timeoutMs: number;
+}
+
+/** What a transport brings back: the status, the headers and the whole body as text. */
+export interface TransportResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * What carries a request for {@link HttpClient}: the global fetch by default ({@link fetchTransport}),
+ * or `keepAliveTransport()` (`keep-alive-transport.ts`) where calls come in bursts. Rejects only
+ * when no full answer came (network, timeout); any HTTP status is an answer.
+ */
+export type HttpTransport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** The transport over a fetch function: what {@link HttpClient} always did. */
+export function fetchTransport(fetchImpl: typeof fetch): HttpTransport {
+  return async ({ url, method, headers, body, timeoutMs }) => {
+    const response = await fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  };
+}
+
 export interface HttpClientOptions {
   /** Provider id, for errors and logs. */
   provider: string;
@@ -46,8 +78,10 @@ export interface HttpClientOptions {
   /** Delays before each retry of a safe request; its length is the number of retries. */
   retryDelaysMs?: readonly number[];
   logger?: Logger;
-  /** Injected for tests; defaults to the global fetch. */
+  /** Injected for tests; defaults to the global fetch. Wins over `transport`. */
   fetch?: typeof fetch;
+  /** What carries the requests when no `fetch` is injected (e.g. a keep-alive transport); defaults to the global fetch. */
+  transport?: HttpTransport;
   /**
    * Which answers of a safe request are worth another try; default 5xx and 429. A provider whose
    * document says otherwise narrows it (aluy: 429 is a quota, 503 a missing integration).
@@ -71,14 +105,17 @@ export function redactUrl(url: URL): string {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class HttpClient {
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: HttpTransport;
   private readonly retryDelaysMs: readonly number[];
   private readonly timeoutMs: number;
+  /** The headers of a request that names none of its own, worked out once. */
+  private readonly baseHeaders: Readonly<Record<string, string>>;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
+    this.transport = options.fetch ? fetchTransport(options.fetch) : (options.transport ?? fetchTransport(fetch));
     this.retryDelaysMs = options.retryDelaysMs ?? defaultRetryDelaysMs;
     this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    this.baseHeaders = Object.freeze(withHeader({ ...options.headers }, "Accept", "application/json", false));
   }
 
   /** Builds the full URL for a request. */
@@ -140,23 +177,18 @@ export class HttpClient {
     const url = this.url(request);
     // Spelled as documents spell them: premzone's says "All header names are Case-sensitive",
     // and fetch sends names as given. An adapter's own spelling of the same name replaces ours.
-    let headers: Record<string, string> = withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false);
+    let headers: Record<string, string> = request.headers
+      ? withHeader({ ...this.options.headers, ...request.headers }, "Accept", "application/json", false)
+      : this.baseHeaders;
     let body: string | undefined;
     if (request.json !== undefined) {
       headers = withHeader(headers, "Content-Type", "application/json", true);
       body = JSON.stringify(request.json);
     }
     const started = Date.now();
-    let response: Response;
-    let text: string;
+    let response: TransportResponse;
     try {
-      response = await this.fetchImpl(url, {
-        method: request.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
-      });
-      text = await response.text();
+      response = await this.transport({ url, method: request.method, headers, ...(body !== undefined ? { body } : {}), timeoutMs: request.timeoutMs ?? this.timeoutMs });
     } catch (error) {
       const reason = error instanceof Error ? error.name : "error";
       this.options.logger?.warn(
@@ -167,17 +199,29 @@ export class HttpClient {
         provider: this.options.provider,
       });
     }
+    const { text } = response;
     let json: unknown;
     try {
       json = text.length > 0 ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    this.options.logger?.debug(
-      { provider: this.options.provider, method: request.method, url: redactUrl(url), status: response.status, ms: Date.now() - started },
-      "provider request",
-    );
-    return { status: response.status, json, text, headers: response.headers };
+    // Checked first: building the redacted URL for a line nobody logs costs every call.
+    if (this.options.logger?.isLevelEnabled("debug")) {
+      this.options.logger.debug(
+        { provider: this.options.provider, method: request.method, url: redactUrl(url), status: response.status, ms: Date.now() - started },
+        "provider request",
+      );
+    }
+    return {
+      status: response.status,
+      json,
+      text,
+      // Passed on unread: a transport may build them only when asked (keep-alive-transport.ts).
+      get headers() {
+        return response.headers;
+      },
+    };
   }
 }
 

@@ -245,6 +245,7 @@ export class MidtransGateway implements QrisGateway {
       retryDelaysMs: options.retryDelaysMs,
       logger: options.logger,
       fetch: options.fetch,
+      transport: options.transport,
     });
   }
 

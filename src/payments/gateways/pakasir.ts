@@ -27,7 +27,7 @@ import type { Logger } from "pino";
 import { emptyToUndefined, urlText } from "../../core/env.js";
 import type { RouteRequest, RouteResponse } from "../../core/http.js";
 import type { Rupiah } from "../../core/money.js";
-import { HttpClient, type HttpRequest, type HttpResponse } from "../../providers/http.js";
+import { HttpClient, type HttpRequest, type HttpResponse, type HttpTransport } from "../../providers/http.js";
 import {
   GatewayError,
   defineQrisGateway,
@@ -167,6 +167,8 @@ export interface PakasirGatewayOptions {
   timeoutMs?: number;
   retryDelaysMs?: readonly number[];
   fetch?: typeof fetch;
+  /** What carries the calls when no `fetch` is injected (see `GatewayShared.transport`). */
+  transport?: HttpTransport;
 }
 
 /** The Pakasir QRIS adapter: create, status, cancel over its API, and a pure webhook reader. */
@@ -184,6 +186,7 @@ export class PakasirGateway implements QrisGateway {
       retryDelaysMs: options.retryDelaysMs,
       logger: options.logger,
       fetch: options.fetch,
+      transport: options.transport,
     });
   }
 
@@ -403,5 +406,6 @@ export const pakasirModule = defineQrisGateway({
       timeoutMs: shared.timeoutMs,
       retryDelaysMs: shared.retryDelaysMs,
       fetch: shared.fetch,
+      transport: shared.transport,
     }),
 });

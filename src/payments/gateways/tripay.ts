@@ -29,7 +29,7 @@ import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
 import type { RouteRequest, RouteResponse } from "../../core/http.js";
 import type { Rupiah } from "../../core/money.js";
 import { ProviderError } from "../../providers/errors.js";
-import { HttpClient, type HttpRequest, type HttpResponse } from "../../providers/http.js";
+import { HttpClient, type HttpRequest, type HttpResponse, type HttpTransport } from "../../providers/http.js";
 import {
   GatewayError,
   defineQrisGateway,
@@ -166,6 +166,8 @@ export interface TripayGatewayOptions {
   timeoutMs: number;
   retryDelaysMs?: readonly number[];
   fetch?: typeof fetch;
+  /** What carries the calls when no `fetch` is injected (see `GatewayShared.transport`). */
+  transport?: HttpTransport;
 }
 
 /** Tripay's closed-payment QRIS behind the {@link QrisGateway} contract. */
@@ -183,6 +185,7 @@ export class TripayGateway implements QrisGateway {
       logger: options.logger,
       ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
     });
   }
 
