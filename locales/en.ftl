@@ -601,3 +601,4 @@ admin-replace-duplicate = This message already handled the replacement of { $ord
 admin-replace-sold-out = { $code } is sold out: no replacement for { $order }. Add stock or /refund { $order }.
 admin-replace-done = 🔁 Replacement for { $order } sent to { $buyer } (recorded). { $available } left.
 admin-replace-unsent = ⚠️ The replacement for { $order } was taken and recorded, but the message to { $buyer } failed. { $available } left.
+admin-stock-already-sold = ⛔ { $sold } of these items were sold before and were not added again (an item is never delivered twice).

@@ -601,3 +601,4 @@ admin-replace-duplicate = Pesan ini sudah memproses penggantian { $order }.
 admin-replace-sold-out = Stok { $code } habis: tidak ada pengganti untuk { $order }. Tambah stok atau /refund { $order }.
 admin-replace-done = 🔁 Pengganti { $order } dikirim ke { $buyer } (tercatat). Sisa stok { $available }.
 admin-replace-unsent = ⚠️ Pengganti { $order } diambil dan tercatat, tapi pesan ke { $buyer } gagal terkirim. Sisa stok { $available }.
+admin-stock-already-sold = ⛔ { $sold } item ini sudah pernah terjual dan tidak ditambahkan lagi (satu item tidak pernah dikirim dua kali).

@@ -109,10 +109,11 @@ export const stockCommand = defineAdminCommand({
           msg("admin-stock-added", {
             code: parsed.code,
             added: added.added,
-            skipped: added.duplicates + added.tooLong,
+            skipped: added.duplicates + added.sold + added.tooLong,
             duplicates: added.duplicates,
             available: added.available,
           }),
+          ...(added.sold > 0 ? [msg("admin-stock-already-sold", { sold: added.sold })] : []),
           ...(added.notified > 0 ? [msg("admin-stock-waiters-told", { notified: added.notified })] : []),
         );
       }

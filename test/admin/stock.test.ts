@@ -1,8 +1,8 @@
 /**
- * Stock items are secrets: whatever an admin types after `/stock` — a valid upload with the item
- * on the command's own line, an upload over several lines, a mistyped sub-command, a code followed
- * by an item — the audit log (shown by `/audit` in the group) keeps the sub-command, the code and
- * a count, never an item.
+ * `/stock` and `/replace` in the admin group, for what must never happen to an item: shown in the
+ * audit log (whatever an admin types after `/stock` — an item on the command's own line, several
+ * lines, a mistyped sub-command, a code followed by an item — `/audit` keeps the sub-command, the
+ * code and a count), or sold twice (a list uploaded again with items already sold).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/admin/audit-log.js";
@@ -45,5 +45,27 @@ describe("/stock in the audit log", () => {
     expect(audit).not.toMatch(/Secret-\d|@mail\.test/);
     expect(postedTo(telegram, adminGroup.id).join("\n")).not.toMatch(/Secret-\d/);
     expect(JSON.stringify(await new AuditLog(shop.app.redis).recent(50))).not.toMatch(/Secret-\d/);
+  });
+
+  it("counts items sold before as already sold when a list is uploaded again, and never puts them back on sale", async () => {
+    const admin = person(telegram, adminGroup, owner);
+    const list = ["one@mail.test:Secret-1", "two@mail.test:Secret-2", "three@mail.test:Secret-3"];
+    await admin.ask("/stock new VOUCHER 10000 Voucher", says("admin-stock-created", { code: "VOUCHER" }));
+    await admin.ask(`/stock add VOUCHER\n${list.join("\n")}`, says("admin-stock-added", { code: "VOUCHER", added: 3, available: 3 }));
+    // Two are sold (held, then taken, as fulfilment does).
+    const store = shop.app.stock.store;
+    expect((await store.reserve("ORD-STOCKTEST01", "VOUCHER", 2, Date.now() + 60_000)).ok).toBe(true);
+    expect(await store.take("ORD-STOCKTEST01", "VOUCHER")).toEqual(list.slice(0, 2));
+
+    // The same list again, plus one new item: only the new one is added; the two sold ones are said so.
+    const since = telegram.mark();
+    telegram.sendDocument(adminGroup, owner, { bytes: Buffer.from([...list, "four@mail.test:Secret-4"].join("\n")), fileName: "stock.txt", mimeType: "text/plain", caption: "/stock add VOUCHER" });
+    const answer = await admin.expect(says("admin-stock-added", { code: "VOUCHER" }), since);
+    expect(answer).toMatch(says("admin-stock-added", { code: "VOUCHER", added: 1, skipped: 3, duplicates: 1, available: 2 }));
+    expect(answer).toMatch(says("admin-stock-already-sold", { sold: 2 }));
+    expect(await store.available("VOUCHER")).toBe(2);
+    expect((await store.reserve("ORD-STOCKTEST02", "VOUCHER", 2, Date.now() + 60_000)).ok).toBe(true);
+    expect(await store.take("ORD-STOCKTEST02", "VOUCHER")).toEqual([list[2], "four@mail.test:Secret-4"]);
+    expect(postedTo(telegram, adminGroup.id).join("\n")).not.toMatch(/Secret-\d/);
   });
 });
