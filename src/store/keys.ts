@@ -170,4 +170,6 @@ export const keys = {
   stockReplacements: (orderId: string) => `stock:replacements:${orderId}`,
   /** Claim of the admin message that asked for a replacement (a redelivered update gives no second item). */
   stockReplaceClaim: (messageKey: string) => `stock:replace-claim:${messageKey}`,
+  /** A backup payload restored for a minute only to see that Redis can read it, before a restore writes anything. */
+  restoreCheck: (run: string, index: number) => `restore:check:${run}:${index}`,
 } as const;
