@@ -2,12 +2,14 @@
  * `/stock` and `/replace` in the admin group, for what must never happen to an item: shown in the
  * audit log (whatever an admin types after `/stock` — an item on the command's own line, several
  * lines, a mistyped sub-command, a code followed by an item — `/audit` keeps the sub-command, the
- * code and a count), or sold twice (a list uploaded again with items already sold).
+ * code and a count), sold twice (a list uploaded again with items already sold), or taken by
+ * `/replace` and lost (it is saved on the order before it is sent, and the same admin message
+ * again resends it).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "../../src/admin/audit-log.js";
 import { startFakeTelegram, type FakeTelegram } from "../fakes/telegram-api.js";
-import { adminGroup, owner, person, postedTo, says, startAdminShop, type AdminShop } from "./support.js";
+import { adminGroup, buyer, eventually, owner, person, placeOrder, postedTo, says, startAdminShop, type AdminShop } from "./support.js";
 
 let telegram: FakeTelegram;
 let shop: AdminShop;
@@ -66,6 +68,51 @@ describe("/stock in the audit log", () => {
     expect(await store.available("VOUCHER")).toBe(2);
     expect((await store.reserve("ORD-STOCKTEST02", "VOUCHER", 2, Date.now() + 60_000)).ok).toBe(true);
     expect(await store.take("ORD-STOCKTEST02", "VOUCHER")).toEqual([list[2], "four@mail.test:Secret-4"]);
+    expect(postedTo(telegram, adminGroup.id).join("\n")).not.toMatch(/Secret-\d/);
+  });
+
+  it("/replace saves the sealed item on the order before sending; the same admin message again resends it, never a new one", async () => {
+    const admin = person(telegram, adminGroup, owner);
+    const list = ["w1@mail.test:Secret-1", "w2@mail.test:Secret-2", "w3@mail.test:Secret-3", "w4@mail.test:Secret-4"];
+    await admin.ask("/stock new WARR 10000 Warranty account", says("admin-stock-created", { code: "WARR" }));
+    await admin.ask(`/stock add WARR\n${list.join("\n")}`, says("admin-stock-added", { code: "WARR", added: 4 }));
+    const order = await placeOrder(shop, 3101, "WARR", "wallet");
+    await shop.app.fulfilment.enqueue(order);
+    await eventually(async () => expect((await shop.app.orders.get(order.id))?.status).toBe("delivered"));
+    const budi = buyer(telegram, 3101);
+    const opened = (item: string | undefined) => shop.app.vault.open(item!, true).items.map((line) => line.value);
+
+    // The buyer cannot be reached: the replacement is taken and kept on the order, sealed.
+    telegram.failNext("sendMessage", 1, { status: 403, chatId: 3101 });
+    const since = telegram.mark();
+    const request = telegram.sendText(adminGroup, owner, `/replace ${order.id}`);
+    await admin.expect(says("admin-replace-unsent", { order: order.id, available: 2 }), since);
+    const saved = (await shop.app.orders.get(order.id))?.replacements;
+    expect(saved).toEqual([expect.objectContaining({ number: 1, item: expect.any(String) })]);
+    expect(JSON.stringify(saved)).not.toMatch(/Secret-\d/);
+    expect(opened(saved?.[0]?.item)).toEqual([list[1]]);
+
+    // The same admin message again (a redelivered update): the saved item is sent, no new one is taken.
+    const again = telegram.mark();
+    telegram.pushUpdate({ message: request.message! });
+    await admin.expect(says("admin-replace-resent", { order: order.id }), again);
+    expect(await budi.expect(says("replace-delivered", { order: order.id }), again)).toContain(list[1]);
+    expect(await shop.app.stock.store.available("WARR")).toBe(2);
+    expect((await shop.app.orders.get(order.id))?.replacements).toHaveLength(1);
+
+    // A crash after the item was taken, before it was saved: the same message again gets that item.
+    const crashedId = request.message!.message_id + 1_000;
+    expect(await shop.app.stock.replacement(order.id, "WARR", `telegram:${adminGroup.id}:${crashedId}`)).toEqual({ item: list[2] });
+    expect(await shop.app.stock.store.available("WARR")).toBe(1);
+    const retried = telegram.mark();
+    telegram.pushUpdate({ message: { ...request.message!, message_id: crashedId } });
+    await admin.expect(says("admin-replace-done", { order: order.id, available: 1 }), retried);
+    expect(await budi.expect(says("replace-delivered", { order: order.id }), retried)).toContain(list[2]);
+    const replacements = (await shop.app.orders.get(order.id))?.replacements ?? [];
+    expect(replacements.map((replacement) => [replacement.number, opened(replacement.item)])).toEqual([
+      [1, [list[1]]],
+      [2, [list[2]]],
+    ]);
     expect(postedTo(telegram, adminGroup.id).join("\n")).not.toMatch(/Secret-\d/);
   });
 });

@@ -428,11 +428,6 @@ export class StockStore {
     await this.redis.del(keys.stockLowAlerted(code));
   }
 
-  /** The next replacement number of an order (1, 2, …): names the replacement's own hold. */
-  async nextReplacement(orderId: string): Promise<number> {
-    return this.redis.incr(keys.stockReplacements(orderId));
-  }
-
   // ── sealing ────────────────────────────────────────────────────────────────────────────
 
   private hash(item: string): string {
