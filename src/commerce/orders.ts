@@ -106,8 +106,14 @@ const orderSchema = z.object({
    * before each call is sent: at most `PURCHASE_MAX_ATTEMPTS`, whatever retried or crashed.
    */
   purchaseAttempts: z.number().int().default(0),
-  /** Items given again at no charge after a warranty claim (own stock, `/replace`): who and when. */
-  replacements: z.array(z.object({ by: z.string(), at: z.number(), number: z.number().int() })).optional(),
+  /**
+   * Items given again at no charge after a warranty claim (own stock, `/replace`): who, when, the
+   * admin message that asked (`request`, so the same message again resends rather than takes),
+   * and the item sealed like a delivery (`DeliveryVault.seal`), saved before it is sent.
+   */
+  replacements: z
+    .array(z.object({ by: z.string(), at: z.number(), number: z.number().int(), request: z.string().optional(), item: z.string().optional() }))
+    .optional(),
   /** How many times the provider was asked to repair a stuck order (`Provider.repair`); at most once. */
   repairAttempts: z.number().int().optional(),
   /**

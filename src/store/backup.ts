@@ -8,7 +8,7 @@
  */
 import { openBackup, readBackupHeader, sealBackup, type BackupHeader } from "./backup-file.js";
 import type { Redis } from "./redis.js";
-import { countShopKeys, decodeSnapshot, encodeSnapshot, keyPrefixOf, restoreSnapshot, SnapshotError, takeSnapshot, type RestoreOutcome } from "./snapshot.js";
+import { checkPayloads, countShopKeys, decodeSnapshot, encodeSnapshot, keyPrefixOf, restoreSnapshot, SnapshotError, takeSnapshot, type RestoreOutcome } from "./snapshot.js";
 
 /** Snapshots the shop under the client's prefix and seals it with `key` (a `BACKUP_KEY`). */
 export async function makeBackup(redis: Redis, key: string, now = new Date()): Promise<{ file: Buffer; header: BackupHeader }> {
@@ -25,9 +25,17 @@ export interface RestoreReport extends RestoreOutcome {
 /**
  * Checks the file with `key` (wrong key, damage: `BackupFileError`) before touching Redis, then
  * restores it under the client's prefix. The target must hold no key of the shop unless `force`,
- * which deletes what is there first (`SnapshotError` "busy_key" otherwise).
+ * which deletes what is there first (`SnapshotError` "busy_key" otherwise). Every payload is
+ * checked readable by this Redis before the first write (`SnapshotError` "unreadable"). Whatever
+ * Redis refused after that is in the report's `failures`: the target is then partial.
+ * `beforeWrite` runs after the checks, right before the first write (tests play a racing writer).
  */
-export async function restoreBackup(redis: Redis, file: Buffer, key: string, { force }: { force: boolean }): Promise<RestoreReport> {
+export async function restoreBackup(
+  redis: Redis,
+  file: Buffer,
+  key: string,
+  { force, beforeWrite }: { force: boolean; beforeWrite?: () => Promise<void> },
+): Promise<RestoreReport> {
   const { header, plaintext } = await openBackup(file, key);
   const snapshot = decodeSnapshot(plaintext);
   if (snapshot.entries.length !== header.keys || snapshot.takenAt !== header.takenAt) {
@@ -36,6 +44,15 @@ export async function restoreBackup(redis: Redis, file: Buffer, key: string, { f
   if (!force && (await countShopKeys(redis, 1)) > 0) {
     throw new SnapshotError("busy_key", `the target Redis already has keys under the prefix "${keyPrefixOf(redis)}": restore into an empty one, or pass --force to replace them`);
   }
+  const unreadable = await checkPayloads(redis, snapshot);
+  if (unreadable.length > 0) {
+    const first = unreadable[0]!;
+    throw new SnapshotError(
+      "unreadable",
+      `${unreadable.length} of the backup's keys cannot be read by this Redis (first: ${first.key}: ${first.reason}); nothing was written. The target Redis must be the source's version or newer.`,
+    );
+  }
+  await beforeWrite?.();
   const outcome = await restoreSnapshot(redis, snapshot, { replace: force });
   return { ...outcome, header };
 }

@@ -166,8 +166,6 @@ export const keys = {
   stockWaiting: (code: string) => `stock:waiting:${code}`,
   /** Marker: the admins were told a product fell to its low-stock threshold (cleared on restock above it). */
   stockLowAlerted: (code: string) => `stock:low-alerted:${code}`,
-  /** Counter of replacements given for one order (`/replace`): each takes one item. */
-  stockReplacements: (orderId: string) => `stock:replacements:${orderId}`,
-  /** Claim of the admin message that asked for a replacement (a redelivered update gives no second item). */
-  stockReplaceClaim: (messageKey: string) => `stock:replace-claim:${messageKey}`,
+  /** A backup payload restored for a minute only to see that Redis can read it, before a restore writes anything. */
+  restoreCheck: (run: string, index: number) => `restore:check:${run}:${index}`,
 } as const;

@@ -23,6 +23,7 @@
  * const bytes = encodeSnapshot(snapshot);                // binary, for backup-file.ts to seal
  * await restoreSnapshot(freshRedis, decodeSnapshot(bytes), { replace: false });
  */
+import { randomUUID } from "node:crypto";
 import { keys } from "./keys.js";
 import { escapeGlob, scanKeys } from "./scan.js";
 import { isInMemory, type Redis } from "./redis.js";
@@ -53,7 +54,7 @@ export const excludedFromSnapshot: readonly string[] = ["bull:", keys.chatLock("
 export class SnapshotError extends Error {
   override readonly name = "SnapshotError";
   constructor(
-    readonly code: "in_memory" | "too_large" | "corrupt" | "busy_key",
+    readonly code: "in_memory" | "too_large" | "corrupt" | "busy_key" | "unreadable" | "aborted",
     message: string,
   ) {
     super(message);
@@ -174,6 +175,12 @@ export async function countShopKeys(redis: Redis, stopAt = Number.POSITIVE_INFIN
   return count;
 }
 
+/** A key of the backup Redis would not take, and Redis's reason (`BUSYKEY …`, `ERR DUMP payload …`). */
+export interface RestoreFailure {
+  key: string;
+  reason: string;
+}
+
 /** What a restore did. */
 export interface RestoreOutcome {
   restored: number;
@@ -181,32 +188,91 @@ export interface RestoreOutcome {
   expired: number;
   /** Keys that were there before and were deleted first (`replace` only). */
   deleted: number;
+  /**
+   * Keys not restored because Redis refused them. Not empty means the target now holds part of the
+   * backup (unless nothing was restored or deleted): it must not serve as the shop.
+   */
+  failures: RestoreFailure[];
+}
+
+/** Payloads checked per round trip by {@link checkPayloads}. */
+const payloadCheckBatch = 200;
+
+/**
+ * Which entries' `DUMP` payloads this Redis cannot read (damaged, or from a newer Redis), found
+ * before a restore writes anything: each is restored under a scratch name
+ * ({@link keys.restoreCheck}, expiring in a minute should the check die) and deleted again. A
+ * transaction does not roll back a failed `RESTORE`, so this is what keeps `--force` from deleting
+ * a shop to put back only part of a backup.
+ */
+export async function checkPayloads(redis: Redis, snapshot: Snapshot): Promise<RestoreFailure[]> {
+  const run = randomUUID();
+  const failures: RestoreFailure[] = [];
+  for (let start = 0; start < snapshot.entries.length; start += payloadCheckBatch) {
+    const batch = snapshot.entries.slice(start, start + payloadCheckBatch);
+    const pipeline = redis.pipeline();
+    batch.forEach((entry, i) => pipeline.call("RESTORE", keys.restoreCheck(run, start + i), 60_000, entry.dump));
+    const results = (await pipeline.exec()) ?? [];
+    const written: string[] = [];
+    batch.forEach((entry, i) => {
+      const error = results[i]?.[0];
+      if (error) failures.push({ key: entry.key, reason: error.message });
+      else written.push(keys.restoreCheck(run, start + i));
+    });
+    if (written.length > 0) await redis.del(...written);
+  }
+  return failures;
 }
 
 /**
- * Writes the snapshot into the client's prefix. Without `replace` the target must hold no key of
- * the shop (the caller checks first; a key written meanwhile makes Redis refuse that one key with
- * BUSYKEY, reported as `busy_key`). With `replace` every key already under the prefix is deleted
- * first, in the same transaction, so the shop is exactly the snapshot afterwards.
- * Expiry is restored as the absolute time it was (`ABSTTL`), so a session keeps its deadline.
+ * Writes the snapshot into the client's prefix, in one transaction. Without `replace` the target
+ * must hold no key of the shop (the caller checks first) and `RESTORE` runs without `REPLACE`, so a
+ * key written meanwhile is refused by Redis (BUSYKEY) and left as that writer made it. With
+ * `replace` every key already under the prefix is deleted first, in the same transaction, so the
+ * shop is exactly the snapshot afterwards. Expiry is restored as the absolute time it was
+ * (`ABSTTL`), so a session keeps its deadline.
+ *
+ * A transaction does not undo the commands before a failing one: every result is checked, and
+ * each key Redis refused is in `failures` (the caller must say the target is partial). A
+ * transaction Redis discarded (`EXECABORT`) wrote nothing and throws a `SnapshotError`.
  */
 export async function restoreSnapshot(redis: Redis, snapshot: Snapshot, { replace, now = Date.now() }: { replace: boolean; now?: number }): Promise<RestoreOutcome> {
   const existing: string[] = [];
   if (replace) await scanKeys(redis, "*", (found) => void existing.push(...found));
+  const unique = [...new Set(existing)];
   const live = snapshot.entries.filter((entry) => entry.expiresAt === null || entry.expiresAt > now);
   const transaction = redis.multi();
-  for (let i = 0; i < existing.length; i += 500) transaction.del(...existing.slice(i, i + 500));
+  let deletions = 0;
+  for (let i = 0; i < unique.length; i += 500) {
+    transaction.del(...unique.slice(i, i + 500));
+    deletions++;
+  }
   for (const entry of live) {
     const args: (string | number | Buffer)[] = [entry.key, entry.expiresAt ?? 0, entry.dump];
     if (entry.expiresAt !== null) args.push("ABSTTL");
     if (replace) args.push("REPLACE");
     transaction.call("RESTORE", ...args);
   }
-  const results = (await transaction.exec()) ?? [];
-  const failed = results.find(([error]) => error !== null);
-  if (failed?.[0]) {
-    if (/BUSYKEY/.test(failed[0].message)) throw new SnapshotError("busy_key", "a key of the backup already exists in the target: it is not empty (use --force to replace)");
-    throw failed[0];
+  let results: [Error | null, unknown][];
+  try {
+    results = (await transaction.exec()) ?? [];
+  } catch (error) {
+    if (error instanceof Error && /EXECABORT/.test(error.message)) {
+      throw new SnapshotError("aborted", `Redis discarded the restore, nothing was written (${error.message})`);
+    }
+    throw error;
   }
-  return { restored: live.length, expired: snapshot.entries.length - live.length, deleted: existing.length };
+  let deleted = 0;
+  const deleteFailures: RestoreFailure[] = [];
+  const restoreFailures: RestoreFailure[] = [];
+  results.forEach(([error, value], i) => {
+    if (i < deletions) {
+      // DEL does not fail on a key's content; listed all the same, so nothing is ever hidden.
+      if (error) deleteFailures.push({ key: "(the existing keys)", reason: error.message });
+      else deleted += Number(value);
+    } else if (error) {
+      restoreFailures.push({ key: live[i - deletions]!.key, reason: error.message });
+    }
+  });
+  return { restored: live.length - restoreFailures.length, expired: snapshot.entries.length - live.length, deleted, failures: [...deleteFailures, ...restoreFailures] };
 }

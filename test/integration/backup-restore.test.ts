@@ -19,6 +19,8 @@ import { Wallet } from "../../src/commerce/wallet.js";
 import { PaymentStore } from "../../src/payments/payment-store.js";
 import { runRestore } from "../../src/restore.js";
 import { makeBackup } from "../../src/store/backup.js";
+import { sealBackup } from "../../src/store/backup-file.js";
+import { encodeSnapshot, keyPrefixOf, restoreSnapshot, takeSnapshot } from "../../src/store/snapshot.js";
 import { keys } from "../../src/store/keys.js";
 import { scanKeys } from "../../src/store/scan.js";
 import { eventually, openTopup, placeOrder } from "../admin/support.js";
@@ -44,14 +46,18 @@ async function client(url: string, keyPrefix: string): Promise<Redis> {
   return redis;
 }
 
-/** Runs the restore tool's code as `npm run restore -- …` would, against the private Redis. */
-async function restore(args: string[], env: Record<string, string> = {}) {
+/**
+ * Runs the restore tool's code as `npm run restore -- …` would, against the private Redis;
+ * `beforeWrite` plays another writer between the tool's checks and its first write.
+ */
+async function restore(args: string[], env: Record<string, string> = {}, beforeWrite?: () => Promise<void>) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runRestore(args, {
     env: { REDIS_URL: target.url, REDIS_KEY_PREFIX: "shopB:", BACKUP_KEY: backupKey, ...env },
     out: (line) => out.push(line),
     err: (line) => err.push(line),
+    ...(beforeWrite ? { beforeWrite } : {}),
   });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
@@ -193,6 +199,69 @@ describe("backup → restore into a fresh Redis", () => {
     expect(await restore(["a.wbak", "b.wbak"])).toMatchObject({ code: 2 });
     expect(await restore([backupPath], { BACKUP_KEY: "" })).toMatchObject({ code: 2, err: expect.stringMatching(/^BACKUP_KEY: is required/) });
     expect(await restore([join(dir, "missing.wbak")])).toMatchObject({ code: 1, err: expect.stringMatching(/cannot read .*ENOENT/) });
+  });
+});
+
+/** The shop's backup with the `DUMP` payload of one key damaged, sealed with the right key (so only Redis can tell). */
+async function backupWithBadPayload(badKey: string): Promise<Buffer> {
+  const snapshot = await takeSnapshot(shop.app.redis);
+  const entry = snapshot.entries.find((candidate) => candidate.key === badKey);
+  if (!entry) throw new Error(`no ${badKey} in the snapshot`);
+  entry.dump[0]! ^= 0xff;
+  return sealBackup(encodeSnapshot(snapshot), { key: backupKey, keys: snapshot.entries.length, prefix: keyPrefixOf(shop.app.redis), takenAt: snapshot.takenAt });
+}
+
+describe("a restore that cannot be completed says so", () => {
+  it("without --force, a key written after the emptiness check fails visibly: the target is reported partial, exit 1, restore again with --force", async () => {
+    const raced = await client(target.url, "shopE:");
+    const wallet = keys.wallet("telegram:2001");
+    const result = await restore([backupPath], { REDIS_KEY_PREFIX: "shopE:" }, async () => {
+      await raced.set(wallet, "777");
+    });
+    expect(result.code).toBe(1);
+    expect(result.out).not.toMatch(/Start the bot/);
+    expect(result.err).toMatch(/partial/);
+    expect(result.err).toContain(wallet);
+    expect(result.err).toMatch(/--force/);
+    // The raced key is left as the other writer made it (RESTORE without REPLACE); the rest was written.
+    expect(await raced.get(wallet)).toBe("777");
+    const sourceKeys = (await allKeys(shop.app.redis)).filter((key) => !key.startsWith("bull:"));
+    expect(await allKeys(raced)).toEqual(sourceKeys);
+
+    const again = await restore([backupPath, "--force"], { REDIS_KEY_PREFIX: "shopE:" });
+    expect(again.code).toBe(0);
+    expect(await new Wallet(raced).verify("telegram:2001")).toMatchObject({ consistent: true, balance: await shop.app.wallet.balance("telegram:2001") });
+  });
+
+  it("a payload Redis cannot read is refused before anything is written, --force or not", async () => {
+    const bad = keys.wallet("telegram:2002");
+    const path = join(dir, "bad-payload.wbak");
+    await writeFile(path, await backupWithBadPayload(bad));
+    const existing = await client(target.url, "shopF:");
+    await existing.set("kept", "the shop as it was");
+    const forced = await restore([path, "--force"], { REDIS_KEY_PREFIX: "shopF:" });
+    expect(forced.code).toBe(1);
+    expect(forced.err).toMatch(/^Restore refused: /);
+    expect(forced.err).toContain(bad);
+    expect(await allKeys(existing)).toEqual(["kept"]);
+
+    const empty = await client(target.url, "shopG:");
+    expect((await restore([path], { REDIS_KEY_PREFIX: "shopG:" })).code).toBe(1);
+    expect(await allKeys(empty)).toEqual([]);
+  });
+
+  it("a RESTORE failing inside the transaction is counted: restored, failed and deleted, never hidden", async () => {
+    const bad = keys.wallet("telegram:2003");
+    const snapshot = await takeSnapshot(shop.app.redis);
+    snapshot.entries.find((entry) => entry.key === bad)!.dump[0]! ^= 0xff;
+    const partial = await client(target.url, "shopH:");
+    await partial.set("old", "1");
+    const outcome = await restoreSnapshot(partial, snapshot, { replace: true });
+    expect(outcome.failures).toEqual([{ key: bad, reason: expect.stringMatching(/payload/i) }]);
+    expect(outcome.deleted).toBe(1);
+    expect(outcome.restored + outcome.expired + outcome.failures.length).toBe(snapshot.entries.length);
+    expect(await partial.exists(bad)).toBe(0);
+    expect(await partial.get("old")).toBeNull();
   });
 });
 

@@ -54,8 +54,10 @@ describe("StockStore", () => {
     expect(taken).toEqual(["A", "B"]); // oldest first
     expect(await store.take("ORD-AAAAAAAA01", "VC")).toEqual(["A", "B"]);
     expect(await store.release("ORD-AAAAAAAA01")).toBe(0);
-    // A sold item may be uploaded again (it is no longer unsold stock).
-    expect((await store.addItems("VC", ["A"])).added).toBe(1);
+    // A sold item is never put on sale again (it would be delivered twice): counted as sold, not
+    // added, in any later upload.
+    expect(await store.addItems("VC", ["A", "D", "B", "A"])).toMatchObject({ added: 1, sold: 2, duplicates: 1, available: 2 });
+    expect(await store.addItems("VC", ["B"])).toMatchObject({ added: 0, sold: 1, duplicates: 0, available: 2 });
 
     expect((await store.reserve("ORD-AAAAAAAA02", "VC", 2, Date.now() + 60_000)).ok).toBe(true);
     expect(await store.available("VC")).toBe(0);

@@ -35,7 +35,7 @@ export interface AdminServices {
   payments: Pick<PaymentService, "confirm" | "inspect" | "gatewayFeesSince">;
   catalog: Pick<CatalogService, "view">;
   providers: ReadonlyMap<ProviderId, Provider>;
-  vault: Pick<DeliveryVault, "open">;
+  vault: Pick<DeliveryVault, "open" | "seal">;
   sessions: Pick<SessionStore, "load">;
   outbox: Pick<Outbox, "send">;
   redis: Redis;

@@ -15,8 +15,8 @@
  *   /stock off|on <CODE>                hide from / show to buyers
  *   /stock category <CODE> <name>       a shop category id (app, game, …) or a heading under "Produk toko"
  *
- * Items are secrets: the answer gives counts only, and the audit log keeps the command line
- * without them.
+ * Items are secrets: the answer gives counts only, and the audit log keeps the sub-command, the
+ * code and a count, never an item (see {@link stockAuditArgs}).
  */
 import { z } from "zod";
 import { msg, type Msg } from "../../core/message.js";
@@ -63,22 +63,21 @@ const action = z.union([
   }),
 ]);
 
+/** The arguments of `/stock`, read into an {@link action}. */
+const stockArgs = z
+  .string()
+  .transform((raw) => {
+    // The sub-command word is read case-insensitively; a lone word is a product code.
+    const [first = "", second = "", rest = ""] = headAndRest(raw, 2);
+    return [isSubcommand(first) ? first.toLowerCase() : first, second, rest];
+  })
+  .pipe(action);
+
 export const stockCommand = defineAdminCommand({
   name: "stock",
-  args: z
-    .string()
-    .transform((raw) => {
-      // The sub-command word is read case-insensitively; a lone word is a product code.
-      const [first = "", second = "", rest = ""] = headAndRest(raw, 2);
-      return [isSubcommand(first) ? first.toLowerCase() : first, second, rest];
-    })
-    .pipe(action),
+  args: stockArgs,
   usage: msg("admin-usage-stock"),
-  // An upload's items are secrets: the audit log keeps the first line only.
-  auditArgs: (args) => {
-    const [first = "", ...more] = args.split(/\r?\n/);
-    return more.length > 0 ? `${first} (+${more.length} lines)` : first;
-  },
+  auditArgs: stockAuditArgs,
   run: async (parsed, context) => {
     const stock = context.services.stock;
     switch (parsed.kind) {
@@ -110,10 +109,11 @@ export const stockCommand = defineAdminCommand({
           msg("admin-stock-added", {
             code: parsed.code,
             added: added.added,
-            skipped: added.duplicates + added.tooLong,
+            skipped: added.duplicates + added.sold + added.tooLong,
             duplicates: added.duplicates,
             available: added.available,
           }),
+          ...(added.sold > 0 ? [msg("admin-stock-already-sold", { sold: added.sold })] : []),
           ...(added.notified > 0 ? [msg("admin-stock-waiters-told", { notified: added.notified })] : []),
         );
       }
@@ -151,6 +151,30 @@ async function documentItems(document: InboundDocument): Promise<{ items: string
     if (error instanceof DocumentReadError) return { refused: answer("file_unreadable", msg("admin-stock-file-unreadable")) };
     throw error;
   }
+}
+
+/**
+ * `/stock`'s arguments as the audit log keeps them. Items are secrets and may sit anywhere after
+ * the code, on the command's own line too (`/stock add NETFLIX1 a@b.c:pw1`), so an upload keeps
+ * the sub-command, the code and a count; the other sub-commands carry no items and are kept as
+ * typed. Text that is not a valid `/stock` (a typo, a forgotten `add`) keeps only a known
+ * sub-command and a well-formed code: whatever follows may be an item.
+ *
+ * @example
+ * stockAuditArgs("add NETFLIX1 a@b.c:pw1\nd@e.f:pw2"); // "add NETFLIX1 (+2 items)"
+ * stockAuditArgs("NETFLIX1 a@b.c:pw1");                // "NETFLIX1 [hidden]"
+ */
+export function stockAuditArgs(raw: string): string {
+  const [first = "", second = "", rest = ""] = headAndRest(raw, 2);
+  const parsed = stockArgs.safeParse(raw);
+  if (parsed.success) {
+    if (parsed.data.kind !== "add") return raw.trim();
+    return `add ${parsed.data.code} (+${parsed.data.items.length} items)`;
+  }
+  const hidden = (words: string[]) => (words.some((word) => word.length > 0) ? " [hidden]" : "");
+  const codeOrHidden = (word: string) => (word === "" || productCode.safeParse(word).success ? word : "[hidden]");
+  if (isSubcommand(first)) return `${first.toLowerCase()} ${codeOrHidden(second)}${hidden([rest])}`.trim();
+  return `${codeOrHidden(first)}${hidden([second, rest])}`.trim();
 }
 
 const subcommands = new Set(["new", "add", "remove", "price", "cost", "desc", "warranty", "alert", "off", "on", "category"]);

@@ -180,18 +180,22 @@ export class OwnStockProvider implements Provider {
   }
 
   /**
-   * One more item for a sold order at no charge (`/replace`): taken like a sale, under its own
-   * hold `replace:<order>:<n>`, so a repeated command takes a new item each time it is meant to
-   * and a crash never takes one twice under the same name. Null when none is left.
+   * One more item for a sold order at no charge (`/replace`): taken like a sale, under a hold
+   * named by the admin message that asked (`replace:<order>:<request>`). Holding and taking are
+   * idempotent, so the same request again — after a crash, a redelivered update — gets the same
+   * item back, never a second one; another request takes the next item. A hold never taken (a
+   * crash in between) is released by the reservations sweep. Null when none is left.
+   *
+   * @example
+   * await stock.replacement("ORD-…", "NETFLIX1", "telegram:-100…:42"); // { item: "a@b.c:pw" }
    */
-  async replacement(orderId: string, code: string): Promise<{ item: string; number: number } | null> {
-    const number = await this.deps.store.nextReplacement(orderId);
-    const holdId = `replace:${orderId}:${number}`;
+  async replacement(orderId: string, code: string, request: string): Promise<{ item: string } | null> {
+    const holdId = `replace:${orderId}:${request}`;
     const held = await this.deps.store.reserve(holdId, code, 1, Date.now() + 60_000);
     if (!held.ok) return null;
     const items = await this.deps.store.take(holdId, code);
     await this.afterSale(code, held.available);
-    return items?.[0] !== undefined ? { item: items[0], number } : null;
+    return items?.[0] !== undefined ? { item: items[0] } : null;
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────

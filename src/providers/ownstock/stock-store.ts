@@ -10,7 +10,8 @@
  * the same items back, never new ones); `release` returns a hold not yet taken. Each hold has a
  * deadline in a sorted set, so a sweep can release the holds of orders that expired or died.
  * Duplicates are found by an HMAC of the item (a key derived from the same secret), so the
- * clear text is never stored.
+ * clear text is never stored. A sold item's HMAC stays (as `sold:<id>`) for good, so a list
+ * uploaded again with items already sold never puts them back on sale: never delivered twice.
  *
  * @example
  * const store = new StockStore(redis, parseEncryptionKey(env.DATA_ENCRYPTION_KEY));
@@ -62,6 +63,8 @@ export interface AddResult {
   added: number;
   /** Duplicates within the upload or of unsold stock, not added. */
   duplicates: number;
+  /** Items sold before (to an order or as a replacement), not added: they would be delivered twice. */
+  sold: number;
   /** Lines over {@link maxItemLength}, not added. */
   tooLong: number;
   /** Available before and after. */
@@ -76,12 +79,15 @@ export type Waiter = z.infer<typeof waiterSchema>;
 // Scripts return only tables written as constructors (`{a, b}`), or text: the in-memory Redis of
 // the demo (ioredis-mock's Lua) cannot hand back a table filled by assignment.
 // KEYS: avail, items, itemHashes, dedup, seq. ARGV: hash1, sealed1, hash2, sealed2, …
+// The dedup hash maps an item's HMAC to its id while unsold, to 'sold:<id>' once sold.
 const addScript = `
-local added, dup = 0, 0
+local added, dup, sold = 0, 0, 0
 local before = redis.call('LLEN', KEYS[1])
 for i = 1, #ARGV, 2 do
   local h = ARGV[i]
-  if redis.call('HEXISTS', KEYS[4], h) == 1 then dup = dup + 1 else
+  local known = redis.call('HGET', KEYS[4], h)
+  if known and string.sub(known, 1, 5) == 'sold:' then sold = sold + 1
+  elseif known then dup = dup + 1 else
     local id = tostring(redis.call('INCR', KEYS[5]))
     redis.call('HSET', KEYS[2], id, ARGV[i + 1])
     redis.call('HSET', KEYS[3], id, h)
@@ -90,7 +96,7 @@ for i = 1, #ARGV, 2 do
     added = added + 1
   end
 end
-return {added, dup, before, redis.call('LLEN', KEYS[1])}
+return {added, dup, sold, before, redis.call('LLEN', KEYS[1])}
 `;
 
 // KEYS: avail, reservation, deadlines, counts. ARGV: orderId, code, qty, until.
@@ -109,7 +115,8 @@ return {1, n - qty}
 `;
 
 // KEYS: reservation, deadlines, counts, items, itemHashes, dedup. ARGV: orderId, code.
-// Marks the hold sold (once) and returns its sealed items (base64, so commas separate them):
+// Marks the hold sold (once), its items' dedup hashes too (kept, so they are never uploaded again),
+// and returns its sealed items (base64, so commas separate them):
 // 'none' | 'ok,<sealed>,<sealed>…'.
 const takeScript = `
 local function split(text)
@@ -133,7 +140,7 @@ if state == 'reserved' then
   redis.call('HINCRBY', KEYS[3], 'sold', #ids)
   for i = 1, #ids do
     local h = redis.call('HGET', KEYS[5], ids[i])
-    if h then redis.call('HDEL', KEYS[6], h) end
+    if h then redis.call('HSET', KEYS[6], h, 'sold:' .. ids[i]) end
   end
 end
 local sealed = {}
@@ -178,7 +185,7 @@ end
 return {n, redis.call('LLEN', KEYS[1])}
 `;
 
-type AddCommand = (avail: string, items: string, hashes: string, dedup: string, seq: string, ...pairs: string[]) => Promise<[number, number, number, number]>;
+type AddCommand = (avail: string, items: string, hashes: string, dedup: string, seq: string, ...pairs: string[]) => Promise<[number, number, number, number, number]>;
 type ReserveCommand = (avail: string, res: string, deadlines: string, counts: string, orderId: string, code: string, qty: number, until: number) => Promise<[number, number]>;
 type TakeCommand = (res: string, deadlines: string, counts: string, items: string, hashes: string, dedup: string, orderId: string, code: string) => Promise<string>;
 type ReleaseCommand = (res: string, deadlines: string, counts: string, avail: string, orderId: string, code: string) => Promise<number>;
@@ -279,7 +286,7 @@ export class StockStore {
 
   /**
    * Seals and adds items (blank ones are skipped by the caller's parse); duplicates, within the
-   * list or of unsold stock, are counted and not added. Throws {@link StockKeyMissingError}
+   * list or of unsold stock, and items sold before are counted and not added. Throws {@link StockKeyMissingError}
    * without a key.
    */
   async addItems(code: string, items: readonly string[]): Promise<AddResult> {
@@ -303,9 +310,9 @@ export class StockStore {
     }
     if (pairs.length === 0) {
       const available = await this.available(code);
-      return { added: 0, duplicates, tooLong, before: available, available };
+      return { added: 0, duplicates, sold: 0, tooLong, before: available, available };
     }
-    const [added, dup, before, available] = await this.addCmd(
+    const [added, dup, sold, before, available] = await this.addCmd(
       keys.stockAvailable(code),
       keys.stockItems(code),
       keys.stockItemHashes(code),
@@ -313,7 +320,7 @@ export class StockStore {
       keys.stockSeq(),
       ...pairs,
     );
-    return { added: Number(added), duplicates: duplicates + Number(dup), tooLong, before: Number(before), available: Number(available) };
+    return { added: Number(added), duplicates: duplicates + Number(dup), sold: Number(sold), tooLong, before: Number(before), available: Number(available) };
   }
 
   /** Removes the newest `count` available items (`"all"`: every one). */
@@ -419,11 +426,6 @@ export class StockStore {
 
   async clearLowAlert(code: string): Promise<void> {
     await this.redis.del(keys.stockLowAlerted(code));
-  }
-
-  /** The next replacement number of an order (1, 2, …): names the replacement's own hold. */
-  async nextReplacement(orderId: string): Promise<number> {
-    return this.redis.incr(keys.stockReplacements(orderId));
   }
 
   // ── sealing ────────────────────────────────────────────────────────────────────────────
