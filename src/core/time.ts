@@ -1,7 +1,7 @@
 /** Times as buyers read them: the shop's clock is Jakarta time (WIB). */
 
 // Swedish formatting is ISO-like (`2025-01-31 14:05`): unambiguous in every language.
-const wib = new Intl.DateTimeFormat("sv-SE", {
+const wibMinutes: Intl.DateTimeFormatOptions = {
   timeZone: "Asia/Jakarta",
   year: "numeric",
   month: "2-digit",
@@ -9,7 +9,8 @@ const wib = new Intl.DateTimeFormat("sv-SE", {
   hour: "2-digit",
   minute: "2-digit",
   hour12: false,
-});
+};
+const wib = new Intl.DateTimeFormat("sv-SE", wibMinutes);
 
 /** `2025-01-31 14:05`, Jakarta time. */
 export function formatWib(at: number): string {
@@ -19,16 +20,7 @@ export function formatWib(at: number): string {
 /** The shop's offset from UTC: WIB is UTC+7 all year (Indonesia has no daylight saving). */
 export const wibOffsetMs = 7 * 3_600_000;
 
-const wibSeconds = new Intl.DateTimeFormat("sv-SE", {
-  timeZone: "Asia/Jakarta",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hour12: false,
-});
+const wibSeconds = new Intl.DateTimeFormat("sv-SE", { ...wibMinutes, second: "2-digit" });
 
 /** `2025-01-31 14:05:09`, Jakarta time: what spreadsheets read as a date and time. */
 export function formatWibSeconds(at: number): string {
