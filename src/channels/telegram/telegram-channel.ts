@@ -61,7 +61,7 @@ export interface TelegramChannelOptions {
 }
 
 /** Buyer commands shown in Telegram's command menu, in every locale. */
-const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "referral", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
+const commandMenu = ["start", "menu", "saldo", "topup", "orders", "order", "vps", "referral", "garansi", "cancel", "help", "lang"] as const satisfies readonly BuyerCommand[];
 
 export class TelegramChannel implements ChannelSender {
   readonly channel = "telegram" as const;
