@@ -2,46 +2,27 @@
  * `/backup` and `/export` from the WhatsApp admin group (the real channel against the fake
  * Baileys socket): each answers with a document message in the group, through the pacer.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openBackup } from "../../src/store/backup-file.js";
-import { FakeWhatsApp } from "../fakes/baileys-socket.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { FakeWhatsApp } from "../fakes/baileys-socket.js";
+import type { TestApp } from "../helpers/app.js";
 import { shown } from "../helpers/shown.js";
-import { eventually } from "./clocks.js";
+import { startWhatsAppShop, type WhatsAppShop } from "./shop.js";
 
 const adminGroup = "120363000000000012@g.us";
 const adminNumber = "6281100000077";
 const backupKey = "whatsapp backup passphrase";
 
+let harness: WhatsAppShop;
 let shop: TestApp;
 let fake: FakeWhatsApp;
-let dir: string;
 
 beforeEach(async () => {
-  fake = new FakeWhatsApp();
-  dir = mkdtempSync(join(tmpdir(), "wa-backup-"));
-  shop = await startTestApp(
-    {
-      WHATSAPP_ENABLED: "true",
-      WHATSAPP_ADMIN_GROUP_JID: adminGroup,
-      ADMIN_WHATSAPP_NUMBERS: adminNumber,
-      WHATSAPP_SEND_PER_SECOND: "20",
-      WHATSAPP_QR_FILE: join(dir, "qr.png"),
-      BACKUP_KEY: backupKey,
-    },
-    { makeWhatsAppSocket: fake.make, whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } } },
-  );
-  await fake.loginAndOpen();
-  await eventually(() => shop.app.whatsapp!.connection.state === "open");
+  harness = await startWhatsAppShop({ WHATSAPP_ADMIN_GROUP_JID: adminGroup, ADMIN_WHATSAPP_NUMBERS: adminNumber, BACKUP_KEY: backupKey });
+  ({ shop, fake } = harness);
 });
 
-afterEach(async () => {
-  await shop.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => harness.cleanup());
 
 function command(text: string): void {
   fake.latest.receive({ chat: adminGroup, participant: `${adminNumber}@s.whatsapp.net`, text });

@@ -5,25 +5,22 @@
  * is stated and while streaming when it is not; document replies and outbox documents go out as
  * document messages with name, type and caption, through the pacer.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DocumentTooLargeError, maxDocumentBytes } from "../../src/core/document.js";
 import type { Answer, Inbound } from "../../src/core/inbound.js";
 import { msg } from "../../src/core/message.js";
 import { documentReply, textReply } from "../../src/core/reply.js";
-import { FakeWhatsApp } from "../fakes/baileys-socket.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { FakeWhatsApp } from "../fakes/baileys-socket.js";
+import type { TestApp } from "../helpers/app.js";
 import { phrase } from "../helpers/shown.js";
-import { eventually } from "./clocks.js";
+import { startWhatsAppShop, type WhatsAppShop } from "./shop.js";
 
 const adminGroup = "120363000000000011@g.us";
 const buyerJid = "6281234500001@s.whatsapp.net";
 
+let harness: WhatsAppShop;
 let shop: TestApp;
 let fake: FakeWhatsApp;
-let dir: string;
 let seen: { inbound: Inbound; bytes?: Buffer; error?: unknown }[];
 let handled: (() => void)[];
 
@@ -48,29 +45,21 @@ function nextHandled(): Promise<void> {
 }
 
 beforeEach(async () => {
-  fake = new FakeWhatsApp();
-  dir = mkdtempSync(join(tmpdir(), "wa-documents-"));
   seen = [];
   handled = [];
-  shop = await startTestApp(
-    { WHATSAPP_ENABLED: "true", WHATSAPP_ADMIN_GROUP_JID: adminGroup, WHATSAPP_SEND_PER_SECOND: "20", WHATSAPP_QR_FILE: join(dir, "qr.png") },
+  harness = await startWhatsAppShop(
+    { WHATSAPP_ADMIN_GROUP_JID: adminGroup },
     {
-      makeWhatsAppSocket: fake.make,
-      whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } },
       wrapHandlers: (handlers) => ({
         handle: (inbound) => (inbound.document ? readAndAnswer(inbound) : handlers.handle(inbound)),
         handleGroup: async (inbound) => (inbound.document ? readAndAnswer(inbound) : null),
       }),
     },
   );
-  await fake.loginAndOpen();
-  await eventually(() => shop.app.whatsapp!.connection.state === "open");
+  ({ shop, fake } = harness);
 });
 
-afterEach(async () => {
-  await shop.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => harness.cleanup());
 
 describe("documents into the WhatsApp channel", () => {
   it("a private document arrives with caption, name, type and size; its bytes are downloaded on demand; the answer is a document", async () => {

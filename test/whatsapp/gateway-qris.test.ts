@@ -5,76 +5,54 @@
  * to exactly Midtrans' `qr_string`, captioned with its total; a forged notification moves
  * nothing; the signed one delivers the serial once.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatRupiah } from "../../src/core/money.js";
-import { FakeWhatsApp, type SentRecord } from "../fakes/baileys-socket.js";
+import type { FakeWhatsApp, SentRecord } from "../fakes/baileys-socket.js";
 import { FakeMidtransServer } from "../fakes/midtrans-server.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestApp } from "../helpers/app.js";
 import { phrase, shown } from "../helpers/shown.js";
 import { CountingSandbox } from "../helpers/counting-sandbox.js";
 import { decodeQr, expectSoundWallet, fullLedger } from "../payments/support.js";
-import { eventually } from "./clocks.js";
+import { numberOf, startWhatsAppShop, whatsAppBuyer, type WhatsAppShop } from "./shop.js";
 
 const phone = "6281234500015";
 const jid = `${phone}@s.whatsapp.net`;
 
+let harness: WhatsAppShop | undefined;
 let fake: FakeWhatsApp;
 let midtrans: FakeMidtransServer;
 let shop: TestApp;
 let provider: CountingSandbox;
-let dir: string;
 let url: string;
 
 beforeAll(async () => {
-  fake = new FakeWhatsApp();
   midtrans = await FakeMidtransServer.start();
   provider = new CountingSandbox();
-  dir = mkdtempSync(join(tmpdir(), "wa-gateway-"));
-  shop = await startTestApp(
+  harness = await startWhatsAppShop(
     {
-      WHATSAPP_ENABLED: "true",
       WHATSAPP_ADMIN_GROUP_JID: "120363000000000015@g.us",
-      WHATSAPP_SEND_PER_SECOND: "20",
-      WHATSAPP_QR_FILE: join(dir, "qr.png"),
       SANDBOX: "off",
       PAYMENT_METHODS: "wallet,qris",
       QRIS_GATEWAYS: "midtrans",
       MIDTRANS_SERVER_KEY: midtrans.serverKey,
       MIDTRANS_BASE_URL: midtrans.url,
     },
-    {
-      providers: [provider],
-      makeWhatsAppSocket: fake.make,
-      whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } },
-      expirySweepMs: 3_600_000,
-    },
+    { providers: [provider], expirySweepMs: 3_600_000 },
   );
+  ({ shop, fake } = harness);
   url = `http://127.0.0.1:${await shop.app.http.listen(0, "127.0.0.1")}/payments/midtrans`;
-  await fake.loginAndOpen();
-  await eventually(() => shop.app.whatsapp!.connection.state === "open");
 }, 30_000);
 
 afterAll(async () => {
-  await shop?.cleanup();
+  await harness?.cleanup();
   await midtrans?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Sends `text` as the buyer and waits for the shop's message to them matching `pattern`. */
 async function ask(text: string, pattern: RegExp, match: (record: SentRecord) => boolean = () => true): Promise<SentRecord> {
-  const since = fake.sent.length;
-  fake.latest.receive({ chat: jid, text, pushName: "Sari" });
-  return fake.waitForSent((record) => record.jid === jid && pattern.test(record.text) && match(record), { since });
-}
-
-/** The number in front of the menu line containing `label`. */
-function numberOf(menu: SentRecord, label: string): string {
-  const line = menu.text.split("\n").find((candidate) => /^\d+\. /.test(candidate) && candidate.includes(label));
-  if (!line) throw new Error(`no "${label}" in menu:\n${menu.text}`);
-  return line.split(".")[0]!;
+  const sari = whatsAppBuyer(fake, phone);
+  sari.say(text);
+  return sari.expect(pattern, match);
 }
 
 describe("paying by QRIS through Midtrans on WhatsApp", () => {

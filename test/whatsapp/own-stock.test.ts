@@ -4,63 +4,30 @@
  * numbers only, claims warranty with `/claim` and gets a replacement from `.replace`, and a buyer
  * who chose "Kabari saya" is told when the product is restocked. Items never reach the group.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FakeWhatsApp, type SentRecord } from "../fakes/baileys-socket.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { FakeWhatsApp } from "../fakes/baileys-socket.js";
 import { phrase, shown } from "../helpers/shown.js";
 import { formatRupiah } from "../../src/core/money.js";
-import { eventually } from "./clocks.js";
+import { numberOf, startWhatsAppShop, whatsAppChat, type WhatsAppShop } from "./shop.js";
 
 const adminGroup = "120363000000000009@g.us";
 const adminNumber = "6281100000009";
 
-let shop: TestApp;
+let harness: WhatsAppShop;
 let fake: FakeWhatsApp;
-let dir: string;
 
 beforeEach(async () => {
-  fake = new FakeWhatsApp();
-  dir = mkdtempSync(join(tmpdir(), "wa-stock-"));
-  shop = await startTestApp(
-    {
-      WHATSAPP_ENABLED: "true",
-      WHATSAPP_ADMIN_GROUP_JID: adminGroup,
-      ADMIN_WHATSAPP_NUMBERS: adminNumber,
-      WHATSAPP_SEND_PER_SECOND: "20",
-      WHATSAPP_QR_FILE: join(dir, "qr.png"),
-      DATA_ENCRYPTION_KEY: "2a".repeat(32),
-    },
-    { makeWhatsAppSocket: fake.make, whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } }, admin: { burstMs: 50, groupMinGapMs: 50 } },
+  harness = await startWhatsAppShop(
+    { WHATSAPP_ADMIN_GROUP_JID: adminGroup, ADMIN_WHATSAPP_NUMBERS: adminNumber, DATA_ENCRYPTION_KEY: "2a".repeat(32) },
+    { admin: { burstMs: 50, groupMinGapMs: 50 } },
   );
-  await fake.loginAndOpen();
-  await eventually(() => shop.app.whatsapp!.connection.state === "open");
+  ({ fake } = harness);
 });
 
-afterEach(async () => {
-  await shop.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => harness.cleanup());
 
 /** Someone writing in a chat (a buyer's own, or the admin group as the admin). */
-function chat(jid: string, participant?: string) {
-  let since = fake.sent.length;
-  return {
-    say(text: string) {
-      since = fake.sent.length;
-      fake.latest.receive({ chat: jid, text, ...(participant ? { participant } : {}), pushName: "Budi" });
-    },
-    expect: (part: RegExp) => fake.waitForSent((record) => record.jid === jid && part.test(record.text), { since }),
-  };
-}
-
-function numberOf(menu: SentRecord, label: string): string {
-  const line = menu.text.split("\n").find((candidate) => /^\d+\. /.test(candidate) && candidate.includes(label));
-  if (!line) throw new Error(`no "${label}" in menu:\n${menu.text}`);
-  return line.split(".")[0]!;
-}
+const chat = (jid: string, participant?: string) => whatsAppChat(fake, jid, { pushName: "Budi", ...(participant ? { participant } : {}) });
 
 describe("own stock on WhatsApp", () => {
   it("uploads in the group, sells three by numbers, replaces under warranty and tells a waiting buyer of the restock", async () => {

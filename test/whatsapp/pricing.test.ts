@@ -3,65 +3,28 @@
  * buyer sees the tier price, picks "🎟️ Pakai voucher" by its number, types the code, and pays the
  * discounted price; `/saldo` names the tier.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { WhatsAppModule } from "../../src/channels/whatsapp/start.js";
 import { formatRupiah } from "../../src/core/money.js";
-import { FakeWhatsApp, type SentRecord } from "../fakes/baileys-socket.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
+import type { TestApp } from "../helpers/app.js";
 import { phrase, shown } from "../helpers/shown.js";
-import { eventually } from "./clocks.js";
+import { numberOf, startWhatsAppShop, whatsAppBuyer, type WhatsAppShop } from "./shop.js";
 
+let harness: WhatsAppShop;
 let shop: TestApp;
-let fake: FakeWhatsApp;
-let wa: WhatsAppModule;
-let dir: string;
 
 beforeEach(async () => {
-  fake = new FakeWhatsApp();
-  dir = mkdtempSync(join(tmpdir(), "wa-pricing-"));
-  shop = await startTestApp(
-    {
-      WHATSAPP_ENABLED: "true",
-      WHATSAPP_SEND_PER_SECOND: "20",
-      WHATSAPP_QR_FILE: join(dir, "qr.png"),
-      MARKUP_PERCENT: "20",
-      PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
-      CHAT_FLOOD_BURST: "1000",
-      CHAT_FLOOD_PER_SECOND: "100",
-    },
-    { makeWhatsAppSocket: fake.make, whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 } } },
-  );
-  wa = shop.app.whatsapp!;
-  await fake.loginAndOpen();
-  await eventually(() => wa.connection.state === "open");
+  harness = await startWhatsAppShop({
+    MARKUP_PERCENT: "20",
+    PRICE_TIERS: "member:0,reseller:-3%,vip:-5%",
+    CHAT_FLOOD_BURST: "1000",
+    CHAT_FLOOD_PER_SECOND: "100",
+  });
+  shop = harness.shop;
 });
 
-afterEach(async () => {
-  await shop.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => harness.cleanup());
 
-function buyer(phone: string) {
-  const jid = `${phone}@s.whatsapp.net`;
-  let since = fake.sent.length;
-  return {
-    say(text: string) {
-      since = fake.sent.length;
-      return fake.latest.receive({ chat: jid, text, pushName: "Sari" });
-    },
-    expect: (part: RegExp) => fake.waitForSent((record) => record.jid === jid && part.test(record.text), { since }),
-  };
-}
-
-/** The number in front of the menu line containing `label`. */
-function numberOf(menu: SentRecord, label: string): string {
-  const line = menu.text.split("\n").find((candidate) => /^\d+\. /.test(candidate) && candidate.includes(label));
-  if (!line) throw new Error(`no "${label}" in menu:\n${menu.text}`);
-  return line.split(".")[0]!;
-}
+const buyer = (phone: string) => whatsAppBuyer(harness.fake, phone);
 
 describe("prices on WhatsApp", () => {
   it("a reseller applies a voucher by its menu number and pays the discounted price", async () => {

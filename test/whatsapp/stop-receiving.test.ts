@@ -6,17 +6,14 @@
  * connection handles the parked message once its connection opens, and answers the buyer.
  * Two real apps on one Redis prefix, WhatsApp played by the fake socket.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ChannelHandlers, Inbound } from "../../src/core/inbound.js";
 import { keys } from "../../src/store/keys.js";
 import { FakeWhatsApp } from "../fakes/baileys-socket.js";
 import { freshRedis, testRedisUrl } from "../helpers/redis.js";
-import { startTestApp, type TestApp } from "../helpers/app.js";
 import { eventually } from "./clocks.js";
+import { startWhatsAppShop, type WhatsAppShop } from "./shop.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -26,25 +23,21 @@ afterEach(async () => {
 /** A key shared by both processes, so what one seals the other opens. */
 const dataKey = "5a".repeat(32);
 
-async function startShop(fake: FakeWhatsApp, prefix: string, dir: string, wrap: (handlers: ChannelHandlers) => ChannelHandlers): Promise<TestApp> {
+/** A process on the shared prefix; `open`: log in and open (the first), or leave it to the test. */
+async function startShop(fake: FakeWhatsApp, prefix: string, open: boolean, wrap: (handlers: ChannelHandlers) => ChannelHandlers): Promise<WhatsAppShop> {
   // Its own client on the shared prefix (the app closes it when it stops).
   const redis = new Redis(testRedisUrl, { keyPrefix: prefix, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const env = { WHATSAPP_ENABLED: "true", WHATSAPP_SEND_PER_SECOND: "20", WHATSAPP_QR_FILE: join(dir, "qr.png"), DATA_ENCRYPTION_KEY: dataKey };
-  return startTestApp(env, {
-    redis,
-    makeWhatsAppSocket: fake.make,
-    whatsAppTuning: { print: () => undefined, typingMs: 0, backoff: { baseMs: 20, maxMs: 40 }, lockRetryMs: 20 },
-    wrapHandlers: wrap,
-  });
+  const shop = await startWhatsAppShop({ DATA_ENCRYPTION_KEY: dataKey }, { fake, open, redis, whatsAppTuning: { lockRetryMs: 20 }, wrapHandlers: wrap });
+  cleanups.push(shop.cleanup);
+  return shop;
 }
 
 describe("WhatsApp stopReceiving", () => {
   it("finishes the message in hand, parks a new one unread, and the next process answers it", async () => {
     const fake = new FakeWhatsApp();
-    const dir = mkdtempSync(join(tmpdir(), "wa-stop-"));
     const { prefix, cleanup } = await freshRedis("wastop");
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }), cleanup);
+    cleanups.push(cleanup);
     const raw = new Redis(testRedisUrl, { keyPrefix: prefix });
     cleanups.push(async () => raw.disconnect());
 
@@ -52,7 +45,7 @@ describe("WhatsApp stopReceiving", () => {
     const firstSeen: Inbound[] = [];
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const first = await startShop(fake, prefix, dir, (handlers) => ({
+    const firstProcess = await startShop(fake, prefix, true, (handlers) => ({
       handle: async (inbound) => {
         firstSeen.push(inbound);
         if (firstSeen.length === 1) await held;
@@ -60,10 +53,8 @@ describe("WhatsApp stopReceiving", () => {
       },
       handleGroup: handlers.handleGroup,
     }));
-    cleanups.push(() => first.cleanup());
-    const wa = first.app.whatsapp!;
-    const socket = await fake.loginAndOpen();
-    await eventually(() => wa.connection.state === "open");
+    const { shop: first, wa } = firstProcess;
+    const socket = firstProcess.socket!;
 
     const jid = "6281234500099@s.whatsapp.net";
     socket.receive({ chat: jid, text: "/saldo", pushName: "Budi" });
@@ -93,14 +84,13 @@ describe("WhatsApp stopReceiving", () => {
 
     // The next process takes the connection over and handles the parked message.
     const nextSeen: Inbound[] = [];
-    const next = await startShop(fake, prefix, dir, (handlers) => ({
+    await startShop(fake, prefix, false, (handlers) => ({
       handle: (inbound) => {
         nextSeen.push(inbound);
         return handlers.handle(inbound);
       },
       handleGroup: handlers.handleGroup,
     }));
-    cleanups.push(() => next.cleanup());
     const reopened = await fake.waitForSocket(socket.index + 2);
     const sentBeforeNext = fake.sent.length;
     reopened.open();
