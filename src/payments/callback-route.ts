@@ -8,9 +8,10 @@
  * payment of the same total) is answered 409; a retry whose first call died part-way finishes the
  * work (200 `completed`) instead.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { fail, type RouteHandler } from "../core/http.js";
+import { sameHexDigest } from "./hex-digest.js";
 import type { PaymentService } from "./payment-service.js";
 
 /** A report older than this is refused: a gateway retries for hours, not days. */
@@ -35,9 +36,7 @@ export function signCallback(secret: string, body: string): string {
 
 /** Constant-time check of a hex signature; false for anything malformed. */
 export function verifySignature(secret: string, body: string, signature: string | undefined): boolean {
-  if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature)) return false;
-  const expected = Buffer.from(signCallback(secret, body), "hex");
-  return timingSafeEqual(expected, Buffer.from(signature, "hex"));
+  return sameHexDigest(signCallback(secret, body), signature);
 }
 
 export interface CallbackRouteOptions {

@@ -19,7 +19,7 @@
  * const gateway = read.create!({ logger, timeoutMs: 15_000 });
  * const charge = await gateway.create({ paymentId: "ORD-7KQ2ABCDEF", amount: 18_500, expiresAt, itemName: "ML 86 Diamonds" });
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { emptyToUndefined, optionalText, urlText, type EnvProblem } from "../../core/env.js";
@@ -30,6 +30,8 @@ import { HttpClient, type HttpRequest, type HttpResponse } from "../../providers
 import { isProviderError } from "../../providers/errors.js";
 import { topupIdPattern } from "../payment-store.js";
 import { parseQris } from "../qris.js";
+import { sameHexDigest } from "../hex-digest.js";
+import { readWholeRupiah } from "./whole-rupiah.js";
 import {
   GatewayError,
   defineQrisGateway,
@@ -58,23 +60,6 @@ export const midtransSandboxUrl = "https://api.sandbox.midtrans.com";
 // ---------------------------------------------------------------------------------------------
 // Pure helpers: amounts, times, signatures
 // ---------------------------------------------------------------------------------------------
-
-const amountText = /^(\d{1,15})(?:\.(\d{1,2}))?$/;
-
-/**
- * Reads a Midtrans amount as whole rupiah: `"5539.00"` → 5539, `5539` → 5539. Returns null for
- * cents (`"5539.50"`), signs, exponents, blanks or anything else: IDR has no minor unit, and a
- * rounded amount could confirm a payment that is a rupiah short.
- */
-export function midtransAmount(value: unknown): Rupiah | null {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : null;
-  if (typeof value !== "string") return null;
-  const match = amountText.exec(value);
-  if (!match) return null;
-  if (match[2] !== undefined && !/^0+$/.test(match[2])) return null;
-  const amount = Number(match[1]);
-  return Number.isSafeInteger(amount) ? amount : null;
-}
 
 const wibOffsetMs = 7 * 3_600_000;
 const midtransTime = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
@@ -109,12 +94,6 @@ export function formatMidtransOrderTime(ms: number): string {
  */
 export function midtransSignature(orderId: string, statusCode: string, grossAmount: string, serverKey: string): string {
   return createHash("sha512").update(`${orderId}${statusCode}${grossAmount}${serverKey}`, "utf8").digest("hex");
-}
-
-/** Constant-time comparison of two hex digests; false for anything that is not 128 hex digits. */
-function sameDigest(expected: string, received: string): boolean {
-  if (!/^[0-9a-f]{128}$/i.test(received)) return false;
-  return timingSafeEqual(Buffer.from(expected, "hex"), Buffer.from(received.toLowerCase(), "hex"));
 }
 
 /** Midtrans caps `item_details[].name` at 50 characters. */
@@ -275,7 +254,7 @@ export class MidtransGateway implements QrisGateway {
     this.throwIfRefused(response, "charge");
     const charge = this.parse(response, chargeSchema, "charge");
     if (charge.order_id !== request.paymentId) throw this.error("malformed", `charge answer names another order id than ${request.paymentId}`);
-    const total = midtransAmount(charge.gross_amount);
+    const total = readWholeRupiah(charge.gross_amount);
     if (total === null) throw this.error("malformed", `charge ${request.paymentId}: gross_amount is not a whole rupiah amount`);
     if (total !== request.amount) throw this.error("malformed", `charge ${request.paymentId}: gross_amount differs from the amount asked`);
     if (charge.currency !== undefined && charge.currency !== "IDR") throw this.error("malformed", `charge ${request.paymentId}: currency is not IDR`);
@@ -334,12 +313,12 @@ export class MidtransGateway implements QrisGateway {
     }
     if (typeof signature !== "string") return { kind: "rejected", reason: "bad_signature" };
     const expected = midtransSignature(orderId, statusCode, grossAmount, this.serverKey);
-    if (!sameDigest(expected, signature)) return { kind: "rejected", reason: "bad_signature" };
+    if (!sameHexDigest(expected, signature)) return { kind: "rejected", reason: "bad_signature" };
 
     const parsed = notificationSchema.safeParse(fields);
     if (!parsed.success) return { kind: "rejected", reason: "malformed" };
     const notification = parsed.data;
-    const amount = midtransAmount(notification.gross_amount);
+    const amount = readWholeRupiah(notification.gross_amount);
     if (amount === null) return { kind: "rejected", reason: "malformed" };
     if (notification.payment_type !== "qris") return { kind: "ignored", reason: `payment_type ${notification.payment_type}` };
     if (!isOurPaymentId(notification.order_id)) return { kind: "ignored", reason: "not one of our payment ids" };
@@ -393,7 +372,7 @@ export class MidtransGateway implements QrisGateway {
   private toStatus(transaction: MidtransTransaction): GatewayStatus {
     const state = midtransState(transaction.transaction_status, transaction.fraud_status);
     if (state === null) throw this.error("malformed", `status of ${transaction.order_id}: unknown transaction_status`);
-    const amount = midtransAmount(transaction.gross_amount);
+    const amount = readWholeRupiah(transaction.gross_amount);
     if (amount === null) throw this.error("malformed", `status of ${transaction.order_id}: gross_amount is not a whole rupiah amount`);
     const paidAt = state === "paid" && transaction.settlement_time ? parseMidtransTime(transaction.settlement_time) : null;
     return {

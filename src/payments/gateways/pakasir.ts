@@ -42,6 +42,7 @@ import {
   type StatusOptions,
 } from "../gateway.js";
 import { parseQris } from "../qris.js";
+import { wholeRupiah } from "./whole-rupiah.js";
 
 const gateway = "pakasir";
 
@@ -51,32 +52,6 @@ export const pakasirDefaultBaseUrl = "https://app.pakasir.com";
 // ---------------------------------------------------------------------------------------------
 // Reading Pakasir's values
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Reads an amount as Pakasir (or a proxy in front of it) may write it: a whole JSON number, or text
- * like `"5539"` / `"5539.00"`. Cents other than zero, negatives and anything else are undefined,
- * so a fraction of a rupiah is never rounded away.
- *
- * @example readPakasirRupiah("5539.00") // 5539; readPakasirRupiah("5539.50") // undefined
- */
-export function readPakasirRupiah(value: unknown): Rupiah | undefined {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-  if (typeof value !== "string") return undefined;
-  const match = /^(\d{1,15})(?:\.(\d{1,2}))?$/.exec(value);
-  if (!match) return undefined;
-  if (match[2] !== undefined && !/^0+$/.test(match[2])) return undefined;
-  const amount = Number(match[1]);
-  return Number.isSafeInteger(amount) ? amount : undefined;
-}
-
-const rupiah = z.unknown().transform((value, ctx) => {
-  const amount = readPakasirRupiah(value);
-  if (amount === undefined) {
-    ctx.addIssue({ code: "custom", message: "not a whole rupiah amount" });
-    return z.NEVER;
-  }
-  return amount;
-});
 
 // Pakasir writes RFC 3339 times, with up to nanoseconds ("2025-09-19T01:18:49.678622564Z") and
 // an offset ("2024-09-10T08:07:02.819+07:00"); a time without a zone would be read in local time.
@@ -102,9 +77,9 @@ const createAnswer = z.object({
   payment: z.object({
     project: z.string().min(1),
     order_id: z.string().min(1),
-    amount: rupiah,
-    fee: rupiah,
-    total_payment: rupiah,
+    amount: wholeRupiah,
+    fee: wholeRupiah,
+    total_payment: wholeRupiah,
     payment_method: z.literal("qris"),
     payment_number: z.string().min(1),
     expired_at: timestamp.nullish(),
@@ -113,7 +88,7 @@ const createAnswer = z.object({
 
 const detailAnswer = z.object({
   transaction: z.object({
-    amount: rupiah,
+    amount: wholeRupiah,
     order_id: z.string().min(1),
     project: z.string().min(1),
     status: z.string().min(1),
@@ -123,7 +98,7 @@ const detailAnswer = z.object({
 });
 
 const webhookBody = z.object({
-  amount: rupiah,
+  amount: wholeRupiah,
   order_id: z.string().min(1).max(200),
   project: z.string().min(1).max(200),
   status: z.string().min(1).max(50),

@@ -22,7 +22,7 @@
  * // QRIS_GATEWAYS=tripay TRIPAY_API_KEY=… TRIPAY_PRIVATE_KEY=… TRIPAY_MERCHANT_CODE=T12345
  * const built = tripayModule.read(process.env).create?.({ logger, timeoutMs: 15_000 });
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { emptyToUndefined, optionalText, urlText } from "../../core/env.js";
@@ -44,6 +44,8 @@ import {
   type StatusOptions,
 } from "../gateway.js";
 import { QrisError, parseQris } from "../qris.js";
+import { sameHexDigest } from "../hex-digest.js";
+import { wholeRupiah } from "./whole-rupiah.js";
 
 const gateway = "tripay";
 
@@ -84,23 +86,6 @@ export function tripayCallbackSignature(privateKey: string, rawBody: string): st
 // Answer schemas
 // ---------------------------------------------------------------------------------------------
 
-const decimalText = /^(\d{1,15})(?:\.(\d{1,4}))?$/;
-
-/** Whole rupiah as a JSON integer or an exact decimal text ("5539", "5539.00"); cents are refused. */
-const rupiahField = z.union([z.number(), z.string()]).transform((value, ctx): Rupiah => {
-  if (typeof value === "number") {
-    if (Number.isSafeInteger(value) && value >= 0) return value;
-  } else {
-    const match = decimalText.exec(value.trim());
-    if (match && /^0*$/.test(match[2] ?? "")) {
-      const whole = Number(match[1]);
-      if (Number.isSafeInteger(whole)) return whole;
-    }
-  }
-  ctx.addIssue({ code: "custom", message: "not a whole rupiah amount" });
-  return z.NEVER;
-});
-
 /** Unix seconds, as an integer or a digit string (the detail answer shows `"paid_at": "1582856000"`). */
 const unixSeconds = z.union([z.number().int().positive(), z.string().regex(/^\d{1,12}$/).transform(Number)]);
 
@@ -119,11 +104,11 @@ const envelopeSchema = z.object({ success: z.boolean(), message: z.string().null
 const transactionFields = {
   reference: z.string().trim().min(1).max(100),
   merchant_ref: z.string().nullable(),
-  amount: rupiahField,
-  fee_merchant: rupiahField,
-  fee_customer: rupiahField,
-  total_fee: rupiahField,
-  amount_received: rupiahField.optional(),
+  amount: wholeRupiah,
+  fee_merchant: wholeRupiah,
+  fee_customer: wholeRupiah,
+  total_fee: wholeRupiah,
+  amount_received: wholeRupiah.optional(),
   status: tripayStatus,
 };
 
@@ -144,7 +129,7 @@ const detailAnswerSchema = z.object({
 const callbackSchema = z.object({
   reference: z.string().trim().min(1).max(100),
   merchant_ref: z.string().nullable(),
-  total_amount: rupiahField,
+  total_amount: wholeRupiah,
   is_closed_payment: z.union([z.literal(0), z.literal(1)]),
   status: tripayStatus,
   paid_at: unixSeconds.nullish(),
@@ -271,7 +256,7 @@ export class TripayGateway implements QrisGateway {
   readNotification(request: RouteRequest): NotificationCheck {
     const given = request.headers["x-callback-signature"]?.trim();
     if (!given) return { kind: "rejected", reason: "unsigned" };
-    if (!signatureMatches(given, tripayCallbackSignature(this.options.privateKey, request.rawBody))) {
+    if (!sameHexDigest(tripayCallbackSignature(this.options.privateKey, request.rawBody), given)) {
       return { kind: "rejected", reason: "bad_signature" };
     }
     const event = request.headers["x-callback-event"]?.trim();
@@ -378,12 +363,6 @@ function checkQrString(qr: string, total: Rupiah): void {
   if (amount !== undefined && amount !== total) {
     throw new GatewayError(gateway, "malformed", `create: the QR asks for ${amount}, not the total ${total}`);
   }
-}
-
-/** Constant-time comparison of a hex signature against the expected one; anything not 64 hex digits fails. */
-function signatureMatches(given: string, expected: string): boolean {
-  if (!/^[0-9a-fA-F]{64}$/.test(given)) return false;
-  return timingSafeEqual(Buffer.from(given.toLowerCase(), "hex"), Buffer.from(expected, "hex"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import type { RouteRequest } from "../../../src/core/http.js";
 import { silentLogger } from "../../../src/logger.js";
 import { GatewayError, type ChargeRef, type ChargeRequest, type GatewayFailure } from "../../../src/payments/gateway.js";
 import { qrisGatewayModules } from "../../../src/payments/gateways/registry.js";
-import { PakasirGateway, pakasirModule, readPakasirRupiah, readPakasirTime } from "../../../src/payments/gateways/pakasir.js";
+import { PakasirGateway, pakasirModule, readPakasirTime } from "../../../src/payments/gateways/pakasir.js";
 import { parseQris } from "../../../src/payments/qris.js";
 import { FakePakasirServer, type FakePakasirFault, type FakePakasirNotification } from "../../fakes/pakasir-server.js";
 
@@ -93,22 +93,6 @@ afterEach(async () => {
 });
 
 describe("reading Pakasir values", () => {
-  it.each([
-    [39000, 39000],
-    ["39000", 39000],
-    ["5539.00", 5539],
-    ["5539.0", 5539],
-    [0, 0],
-  ])("reads %j as %j rupiah", (value, expected) => {
-    expect(readPakasirRupiah(value)).toBe(expected);
-  });
-
-  it.each([5539.5, "5539.50", "5539.01", "5539.", "-1", -1, "1e5", " 100", "Rp 100", null, true, Number.NaN, 2 ** 60])(
-    "refuses %j",
-    (value) => {
-      expect(readPakasirRupiah(value)).toBeUndefined();
-    },
-  );
 
   it("reads the document's times, nanoseconds and offsets included, and refuses zoneless ones", () => {
     expect(readPakasirTime("2025-09-19T01:18:49.678622564Z")).toBe(Date.UTC(2025, 8, 19, 1, 18, 49, 678));
