@@ -114,11 +114,8 @@ redis.call('HINCRBY', KEYS[4], 'reserved', qty)
 return {1, n - qty}
 `;
 
-// KEYS: reservation, deadlines, counts, items, itemHashes, dedup. ARGV: orderId, code.
-// Marks the hold sold (once), its items' dedup hashes too (kept, so they are never uploaded again),
-// and returns its sealed items (base64, so commas separate them):
-// 'none' | 'ok,<sealed>,<sealed>…'.
-const takeScript = `
+// A hold's item ids are one comma-separated field; both scripts that read it back split it alike.
+const splitLua = `
 local function split(text)
   local out, n, start = {}, 0, 1
   while true do
@@ -129,7 +126,14 @@ local function split(text)
     start = i + 1
   end
 end
-local state = redis.call('HGET', KEYS[1], 'state')
+`;
+
+// KEYS: reservation, deadlines, counts, items, itemHashes, dedup. ARGV: orderId, code.
+// Marks the hold sold (once), its items' dedup hashes too (kept, so they are never uploaded again),
+// and returns its sealed items (base64, so commas separate them):
+// 'none' | 'ok,<sealed>,<sealed>…'.
+const takeScript = `
+${splitLua}local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'none' end
 if redis.call('HGET', KEYS[1], 'code') ~= ARGV[2] then return 'none' end
 local ids = split(redis.call('HGET', KEYS[1], 'ids'))
@@ -150,17 +154,7 @@ return 'ok,' .. table.concat(sealed, ',')
 
 // KEYS: reservation, deadlines, counts, avail. ARGV: orderId, code. Returns the items given back.
 const releaseScript = `
-local function split(text)
-  local out, n, start = {}, 0, 1
-  while true do
-    local i = string.find(text, ',', start, true)
-    n = n + 1
-    if not i then out[n] = string.sub(text, start) return out end
-    out[n] = string.sub(text, start, i - 1)
-    start = i + 1
-  end
-end
-redis.call('ZREM', KEYS[2], ARGV[1])
+${splitLua}redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'state') ~= 'reserved' then return 0 end
 if redis.call('HGET', KEYS[1], 'code') ~= ARGV[2] then return 0 end
 local ids = split(redis.call('HGET', KEYS[1], 'ids'))
