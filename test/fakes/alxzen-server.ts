@@ -23,6 +23,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { parseJson, readBody, send, sendJson } from "./http-helpers.js";
 
 /** What a fake product is; the real API does not expose it, but it decides what an order delivers. */
 export type FakeAlxzenKind = "panel" | "app" | "script" | "otp";
@@ -399,26 +400,3 @@ function jsonBody(req: IncomingMessage, text: string): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function send(res: ServerResponse, status: number, body: string, contentType: string): void {
-  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8` });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, JSON.stringify(body), "application/json");
-}

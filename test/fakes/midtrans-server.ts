@@ -37,6 +37,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { buildQris } from "../../src/payments/qris.js";
 import { serialiseTlv } from "../../src/payments/tlv.js";
+import { parseJson, send, sendJson } from "./http-helpers.js";
 
 /** Midtrans's `transaction_status` values. */
 export type FakeMidtransStatus = "pending" | "settlement" | "capture" | "expire" | "cancel" | "deny" | "refund" | "partial_refund";
@@ -548,19 +549,3 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function send(res: ServerResponse, status: number, body: string, contentType: string): void {
-  res.writeHead(status, { "content-type": contentType }).end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, JSON.stringify(body), "application/json");
-}

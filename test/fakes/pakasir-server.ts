@@ -25,6 +25,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { buildQris } from "../../src/payments/qris.js";
 import { encodeField } from "../../src/payments/tlv.js";
+import { parseJson, readBody, send, sendJson } from "./http-helpers.js";
 
 /** The documented endpoints, as fault queues and the call log name them. */
 export type FakePakasirRoute = "create" | "detail" | "cancel" | "simulation";
@@ -484,26 +485,3 @@ function objectOrEmpty(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function parseJson(text: string): unknown {
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function send(res: ServerResponse, status: number, body: string, contentType: string): void {
-  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8` });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  send(res, status, JSON.stringify(body), "application/json");
-}
