@@ -269,7 +269,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       logger,
       // A QRIS order whose payment was never opened (a crash between) is expired once no payment could still come (issue 17 review).
       unpaid: {
-        methods: new Set(["qris", "provider_qris"]),
+        methods: new Set((options.paymentMethods ?? paymentMethodModules).filter((module) => module.awaitsOutsidePayment).map((module) => module.id)),
         afterMs: config.PAYMENT_TTL_MINUTES * 60_000 + unpaidMarginMs,
         paymentPending: async (orderId) => ((await paymentStore.get(orderId))?.status ?? "expired") !== "expired",
       },

@@ -111,6 +111,11 @@ export interface PaymentMethod {
 
 export interface PaymentMethodModule {
   readonly id: PaymentMethodId;
+  /**
+   * True when its orders wait in `awaiting_payment` for money from outside (a QRIS scan): such an
+   * order left unpaid past the payment's lifetime is dead, and the sweeps may expire it.
+   */
+  readonly awaitsOutsidePayment?: boolean;
   /** Builds the method from the shop's stages; called once by the composition root. */
   create(deps: PaymentMethodDeps): PaymentMethod;
 }
@@ -118,6 +123,8 @@ export interface PaymentMethodModule {
 /** A module definition: `create` returns everything but the id, which the module states once. */
 export interface PaymentMethodDefinition<Id extends PaymentMethodId> {
   readonly id: Id;
+  /** See {@link PaymentMethodModule.awaitsOutsidePayment}. */
+  readonly awaitsOutsidePayment?: boolean;
   create(deps: PaymentMethodDeps): Omit<PaymentMethod, "id">;
 }
 
@@ -125,5 +132,9 @@ export interface PaymentMethodDefinition<Id extends PaymentMethodId> {
  * Registers a module definition; the id literal is kept, so the registry's list of ids is exact.
  */
 export function definePaymentMethod<Id extends PaymentMethodId>(definition: PaymentMethodDefinition<Id>): PaymentMethodModule & { readonly id: Id } {
-  return { id: definition.id, create: (deps) => ({ ...definition.create(deps), id: definition.id }) };
+  return {
+    id: definition.id,
+    ...(definition.awaitsOutsidePayment ? { awaitsOutsidePayment: true } : {}),
+    create: (deps) => ({ ...definition.create(deps), id: definition.id }),
+  };
 }

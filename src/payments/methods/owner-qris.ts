@@ -15,6 +15,7 @@ import { definePaymentMethod, type PaymentMethod, type PaymentRoute } from "../m
 
 export const ownerQrisMethod = definePaymentMethod({
   id: "qris",
+  awaitsOutsidePayment: true,
   create: ({ qris, orders, alerts, callbackSecret }) => {
     const routes: PaymentRoute[] = callbackSecret
       ? [

@@ -11,6 +11,7 @@ import { definePaymentMethod } from "../method.js";
 
 export const providerQrisMethod = definePaymentMethod({
   id: "provider_qris",
+  awaitsOutsidePayment: true,
   create: ({ orders, fulfilment, qris, providerQris }) => ({
     offeredFor: (item) => providerQris(item.provider),
     pricedByProvider: true,
