@@ -37,7 +37,7 @@ import type { OwnStockProvider } from "../providers/ownstock/adapter.js";
 import { ownStockModule } from "../providers/ownstock/module.js";
 import { warrantyFeature } from "../providers/ownstock/warranty.js";
 import { ownedServices } from "../commerce/owned-services.js";
-import { Recovery, defaultPaidRequeueMs } from "../commerce/recovery.js";
+import { Recovery } from "../commerce/recovery.js";
 import { Sweeper } from "../commerce/sweeper.js";
 import { Subscriptions } from "../commerce/subscriptions.js";
 import { WalletRenewals } from "../commerce/renewals.js";
@@ -423,7 +423,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settlePayments: (active) => paymentMethods.resume(active),
     ...(options.owedMessageRetryMs !== undefined ? { owedMessageRetryMs: options.owedMessageRetryMs } : {}),
     // A paid order untouched for the placing grace (or 2 min, whichever is shorter) has lost its job.
-    paidRequeueMs: options.paidRequeueMs ?? Math.min(defaultPaidRequeueMs, config.PLACING_GRACE_SECONDS * 1_000),
+    ...(options.paidRequeueMs !== undefined ? { paidRequeueMs: options.paidRequeueMs } : {}),
   });
   const subscriptions = new Subscriptions({ orders, providers, redis, logger, outbox });
   const sweeper = new Sweeper({
